@@ -1,0 +1,144 @@
+"""Mapping: rename the user's columns to sitegen's fields, drop private ones, fill defaults.
+
+This is where "the file's vocabulary" becomes "sitegen's vocabulary". Each mapped row keeps
+which column every field came from, so later diagnostics can say "field 'lat' (column
+'Latitude')" in the words the user sees in their spreadsheet.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from difflib import get_close_matches
+
+from sitegen.data.readers import RawRow
+from sitegen.diagnostics import Report
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+CANONICAL_FIELDS: tuple[str, ...] = (
+    "id", "name", "street", "city", "region", "postal_code", "country", "lat", "lng",
+    "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
+    "timezone", "categories", "description", "image", "faqs", "slug", "neighbourhood",
+    "booking_url",
+)
+
+# Names people commonly use for a field, which difflib alone would not suggest.
+_SYNONYMS = {
+    "address": "street", "address1": "street", "town": "city", "state": "region",
+    "county": "region", "province": "region", "zip": "postal_code", "zipcode": "postal_code",
+    "postcode": "postal_code", "latitude": "lat", "lon": "lng", "long": "lng",
+    "longitude": "lng", "telephone": "phone", "tel": "phone", "url": "website",
+    "opening_hours": "hours", "category": "categories", "title": "name",
+}
+
+EXTRA_PREFIX = "extra."
+
+
+@dataclass
+class MappedRow:
+    """A row in sitegen's field names, still unvalidated, with where each field came from."""
+
+    source: str
+    row: int
+    values: dict[str, object]
+    extra: dict[str, object]
+    columns: dict[str, str]
+
+
+def map_rows(rows: list[RawRow], *, fields: dict[str, str], defaults: dict[str, object],
+             null_values: list[str], private: list[str], report: Report) -> list[MappedRow]:
+    """Map raw rows to canonical fields; config mistakes are reported once, not once per row.
+
+    `columns` records the source column of every field that has one, even where this row's
+    value is missing, so a "name is required" diagnostic can name the column to fill in.
+    """
+    source = rows[0].source if rows else "locations"
+    present: dict[str, None] = {}
+    for raw in rows:
+        present.update(dict.fromkeys(raw.values))
+    hidden = set(private)
+
+    canonical: dict[str, str] = {f: f for f in CANONICAL_FIELDS if f in present}
+    extras: dict[str, str] = {}
+    for key, column in fields.items():
+        if key.startswith(EXTRA_PREFIX) and len(key) > len(EXTRA_PREFIX):
+            target = extras
+            name = key[len(EXTRA_PREFIX):]
+        elif key in CANONICAL_FIELDS:
+            target = canonical
+            name = key
+        else:
+            report.error(source, None, f"locations.fields.{key}",
+                         f"'{key}' is not a field sitegen knows", _field_hint(key))
+            continue
+        if column not in present:
+            report.error(source, None, f"locations.fields.{key}",
+                         f"column '{column}' is not in the file", _column_hint(column, present))
+            continue
+        if column in hidden:
+            report.warning(source, None, f"locations.fields.{key}",
+                           f"column '{column}' is listed in locations.private, so it is not used",
+                           "remove it from locations.private or from locations.fields")
+            continue
+        target[name] = column
+
+    for key in defaults:
+        if key not in CANONICAL_FIELDS:
+            report.error(source, None, f"locations.defaults.{key}",
+                         f"'{key}' is not a field sitegen knows", _field_hint(key))
+
+    canonical = {f: c for f, c in canonical.items() if c not in hidden}
+    used = set(canonical.values()) | set(extras.values()) | hidden
+    nulls = set(null_values)
+    mapped = []
+    for raw in rows:
+        values: dict[str, object] = {}
+        for name, column in canonical.items():
+            value = _clean(raw.values.get(column), nulls)
+            if value is not None:
+                values[name] = value
+        for name, value in defaults.items():
+            if name in CANONICAL_FIELDS and name not in values:
+                values[name] = copy.deepcopy(value)
+        extra: dict[str, object] = {}
+        for column, value in raw.values.items():
+            if column not in used and (cleaned := _clean(value, nulls)) is not None:
+                extra[column] = cleaned
+        for name, column in extras.items():
+            if (cleaned := _clean(raw.values.get(column), nulls)) is not None:
+                extra[name] = cleaned
+        mapped.append(MappedRow(raw.source, raw.row, values, extra, dict(canonical)))
+    return mapped
+
+
+def _clean(value: object, nulls: set[str]) -> object | None:
+    """Strip text and turn blanks and null markers (`N/A`, `-`...) into None, i.e. missing."""
+    if isinstance(value, str):
+        value = value.strip()
+        return None if not value or value in nulls else value
+    if isinstance(value, int | float) and not isinstance(value, bool) and str(value) in nulls:
+        return None
+    return value
+
+
+def _field_hint(key: str) -> str:
+    lowered = key.strip().lower().replace(" ", "_").replace("-", "_")
+    guess = _SYNONYMS.get(lowered) or next(
+        iter(get_close_matches(lowered, CANONICAL_FIELDS, n=1, cutoff=0.7)), None)
+    suggestion = f"did you mean '{guess}'? " if guess else ""
+    return f"{suggestion}use 'extra.{key}: <column>' to keep a column under a name of your own"
+
+
+def _column_hint(column: str, present: dict[str, None]) -> str:
+    by_lower = {c.lower(): c for c in present}
+    key = column.lower()
+    near = get_close_matches(key, by_lower, n=3, cutoff=0.7)
+    near += [c for c in by_lower if c not in near and min(len(c), len(key)) > 1
+             and (key in c or c in key)]
+    close = [by_lower[c] for c in near[:3]]
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    names = list(present)
+    listed = ", ".join(f"'{c}'" for c in names[:12]) + (", ..." if len(names) > 12 else "")
+    return f"the file's columns are {listed}" if names else "the file has no columns"

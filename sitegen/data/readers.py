@@ -1,0 +1,495 @@
+"""Readers: turn a user's location file, in whatever format they keep it, into raw rows.
+
+Every reader yields the same `RawRow` shape with the row number the user would look up in
+their own tool (the CSV line, the sheet row, the record index), so that every later
+diagnostic can point at the right place. Values are not interpreted here: CSV text stays
+text (postal codes keep their leading zeros) and typed formats keep their own types.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import sqlite3
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from difflib import get_close_matches
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
+
+from sitegen.diagnostics import Diagnostic, Report, SitegenError
+
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".geojson": "geojson",
+    ".xlsx": "xlsx",
+    ".sqlite": "sqlite",
+    ".sqlite3": "sqlite",
+    ".db": "sqlite",
+}
+SUPPORTED = ", ".join(FORMATS)
+
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+_BOM = "\ufeff"
+
+
+@dataclass
+class RawRow:
+    """One source record before mapping, addressed the way the user would find it."""
+
+    source: str
+    row: int
+    values: dict[str, object]
+
+
+def read_rows(path: Path, *, display_path: str, fmt: str | None = None, encoding: str = "utf-8",
+              table: str | None = None, query: str | None = None, sheet: str | None = None,
+              report: Report) -> list[RawRow]:
+    """Read every record of a location file; fatal problems raise, per-row ones go to `report`."""
+    kind = _format(path, display_path, fmt)
+    if kind == "xlsx":
+        rows, records = _read_xlsx(path, display_path, sheet, report)
+    elif kind == "sqlite":
+        rows, records = _read_sqlite(path, display_path, table, query)
+    else:
+        text = _read_text(path, display_path, encoding)
+        if not text.strip():
+            raise _no_rows(display_path)
+        if kind in ("csv", "tsv"):
+            rows, records = _read_delimited(text, display_path, kind, report)
+        elif kind == "jsonl":
+            rows, records = _read_jsonl(text, display_path, report)
+        else:
+            data = _load_json(text, display_path) if kind == "json" else _load_yaml(
+                text, display_path)
+            if kind == "geojson" or _is_feature_collection(data):
+                rows, records = _read_geojson(data, display_path, report)
+            else:
+                rows, records = _objects(_records(data, display_path), display_path, report)
+    if not records:
+        raise _no_rows(display_path)
+    return rows
+
+
+def _no_rows(display: str) -> SitegenError:
+    return SitegenError(Diagnostic(
+        display, None, None, "no rows: the file has no location records",
+        "a site needs at least one location; check locations.source"))
+
+
+def _format(path: Path, display: str, fmt: str | None) -> str:
+    if fmt is not None:
+        kind = FORMATS.get("." + fmt.lower().lstrip("."))
+        if kind is None:
+            raise SitegenError(Diagnostic(
+                display, None, "locations.format", f"unknown format '{fmt}'",
+                f"supported: {SUPPORTED}"))
+        return kind
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise SitegenError(Diagnostic(
+            display, None, None, f"unsupported file type '{path.suffix or path.name}'",
+            f"supported: {SUPPORTED}; or set locations.format"))
+    return kind
+
+
+def _check_readable(path: Path, display: str) -> None:
+    """Fail with the OS reason before a library turns a missing file into something vaguer."""
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise _unreadable(display, exc) from None
+
+
+def _unreadable(display: str, exc: OSError) -> SitegenError:
+    return SitegenError(Diagnostic(
+        display, None, None, f"cannot read file: {exc.strerror or exc}", "check locations.source"))
+
+
+def _read_text(path: Path, display: str, encoding: str) -> str:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise SitegenError(Diagnostic(
+            display, None, "locations.encoding", f"unknown encoding '{encoding}'",
+            "use a Python codec name such as utf-8, cp1252, latin-1 or utf-16")) from None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(display, exc) from None
+    if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].decode(codec, errors="replace").count("\n") + 1
+        bad = " ".join(f"0x{b:02x}" for b in raw[exc.start:exc.end])
+        raise SitegenError(Diagnostic(
+            display, line, None, f"cannot decode byte {bad} as {encoding}",
+            "set locations.encoding, e.g. cp1252")) from None
+
+
+def _clean_name(name: object) -> str:
+    return ("" if name is None else str(name)).strip().lstrip(_BOM).strip()
+
+
+def _header(names: Iterable[object], display: str, line: int | None) -> list[str]:
+    """Clean the header; duplicates are fatal because one column would silently hide the other."""
+    header = [_clean_name(n) for n in names]
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if not name:
+            continue
+        if name in seen:
+            raise SitegenError(Diagnostic(
+                display, line, None,
+                f"duplicate column '{name}' (columns {seen[name]} and {number})",
+                "rename one of them so each column has its own name"))
+        seen[name] = number
+    return header
+
+
+def _unnamed_data(header: list[str], cells: Sequence[object], line: int, display: str,
+                  reported: set[int], report: Report) -> None:
+    """Values under a blank header cell would be lost silently, so name the first one once."""
+    for number, (name, value) in enumerate(zip(header, cells, strict=False), start=1):
+        if not name and _has_value(value) and number not in reported:
+            reported.add(number)
+            report.error(display, line, None,
+                         f"column {number} has values but no name in the header",
+                         "name the column in the header row, or delete its values")
+
+
+def _has_value(value: object) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def _read_delimited(text: str, display: str, kind: str,
+                    report: Report) -> tuple[list[RawRow], int]:
+    dialect = csv.excel_tab if kind == "tsv" else csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        first = next(reader, None)
+        if first is None:
+            return [], 0
+        header = _header(first, display, 1)
+        rows: list[RawRow] = []
+        reported: set[int] = set()
+        start = reader.line_num + 1
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            extra = [c for c in cells[len(header):] if c.strip()]
+            if extra:
+                report.error(display, line, None,
+                             f"row has {len(cells) - len(header)} more cell(s) than the header "
+                             f"({len(cells)} cells, {len(header)} columns)",
+                             "quote values that contain the delimiter, or add the missing "
+                             "column names to the header")
+            _unnamed_data(header, cells, line, display, reported, report)
+            values: dict[str, object] = {n: c for n, c in zip(header, cells, strict=False) if n}
+            rows.append(RawRow(display, line, values))
+    except csv.Error as exc:
+        raise SitegenError(Diagnostic(
+            display, reader.line_num, None, f"cannot parse {kind.upper()}: {exc}")) from None
+    return rows, len(rows)
+
+
+def _load_json(text: str, display: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SitegenError(Diagnostic(
+            display, exc.lineno, None, f"invalid JSON: {exc.msg}", column=exc.colno)) from None
+
+
+def _read_jsonl(text: str, display: str, report: Report) -> tuple[list[RawRow], int]:
+    """Line-delimited JSON: the physical line is the record's address, so rows use it."""
+    items: list[tuple[int, object]] = []
+    problems: list[Diagnostic] = []
+    for line, chunk in enumerate(text.splitlines(), start=1):
+        if not chunk.strip():
+            continue
+        try:
+            items.append((line, json.loads(chunk)))
+        except json.JSONDecodeError as exc:
+            problems.append(Diagnostic(
+                display, line, None, f"invalid JSON: {exc.msg}", column=exc.colno))
+    if problems:
+        raise SitegenError(problems)
+    return _objects(items, display, report)
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """YAML 1.2 core scalars: `02134` stays text, `09:00` is not 540 and `NO` is not False."""
+
+
+_YAML_REPLACED = {f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float", "timestamp")}
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _YAML_REPLACED]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
+def _load_yaml(text: str, display: str) -> object:
+    try:
+        return yaml.load(text, Loader=_YamlLoader)  # a SafeLoader: builds no Python objects
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SitegenError(Diagnostic(
+            display, mark.line + 1 if mark else None, None,
+            f"invalid YAML: {exc.problem or exc.context}",
+            column=mark.column + 1 if mark else None)) from None
+    except yaml.YAMLError as exc:
+        raise SitegenError(Diagnostic(display, None, None, f"invalid YAML: {exc}")) from None
+
+
+def _is_feature_collection(data: object) -> bool:
+    return isinstance(data, dict) and data.get("type") == "FeatureCollection"
+
+
+def _records(data: object, display: str) -> list[tuple[int, object]]:
+    """Accept a list of records, or an object wrapping exactly one list (`{"locations": [...]}`)."""
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        lists = [k for k, v in data.items() if isinstance(v, list)]
+        if len(lists) > 1:
+            lists = [k for k in lists if all(isinstance(i, dict) for i in data[k])]
+        if len(lists) != 1:
+            found = ", ".join(f"'{k}'" for k in lists) if lists else "none"
+            raise SitegenError(Diagnostic(
+                display, None, None,
+                f"expected a list of records, or an object with one list of records "
+                f"(lists found: {found})",
+                'write `[{"name": ...}, ...]` or `{"locations": [{"name": ...}, ...]}`'))
+        data = data[lists[0]]
+    if not isinstance(data, list):
+        raise SitegenError(Diagnostic(
+            display, None, None, f"expected a list of records, found {_kind(data)}",
+            'write `[{"name": ...}, ...]`'))
+    return list(enumerate(data, start=1))
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _objects(items: list[tuple[int, object]], display: str,
+             report: Report) -> tuple[list[RawRow], int]:
+    rows = []
+    for row, item in items:
+        if isinstance(item, dict):
+            rows.append(RawRow(display, row, _object_values(item, display, row, report)))
+        else:
+            report.error(display, row, None, f"record {row} is {_kind(item)}, not an object",
+                         "each record must be an object of column: value pairs")
+    return rows, len(items)
+
+
+def _object_values(item: dict, display: str, row: int, report: Report) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for key, value in item.items():
+        name = _clean_name(key)
+        if name in values:
+            report.error(display, row, None, f"key '{name}' appears twice in this record",
+                         "keys differ only by surrounding spaces; remove one")
+        values[name] = value
+    return values
+
+
+def _read_geojson(data: object, display: str, report: Report) -> tuple[list[RawRow], int]:
+    if not (isinstance(data, dict) and _is_feature_collection(data)
+            and isinstance(data.get("features"), list)):
+        raise SitegenError(Diagnostic(
+            display, None, None, "not a GeoJSON FeatureCollection with a 'features' list",
+            'expected {"type": "FeatureCollection", "features": [...]}'))
+    features = data["features"]
+    rows = []
+    for index, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            report.error(display, index, None, f"feature {index} is {_kind(feature)}",
+                         "each feature must be a GeoJSON Feature object")
+            continue
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            report.error(display, index, None, "feature properties are not an object")
+            properties = {}
+        values = _object_values(properties, display, index, report)
+        _add_point(feature.get("geometry"), values, display, index, report)
+        rows.append(RawRow(display, index, values))
+    return rows, len(features)
+
+
+def _add_point(geometry: object, values: dict[str, object], display: str, index: int,
+               report: Report) -> None:
+    """GeoJSON stores [lng, lat]; swapping them is the classic mistake, so do it in one place."""
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        found = f"a {kind} geometry" if kind else "no geometry"
+        report.error(display, index, "geometry", f"feature has {found}",
+                     "each location needs a Point geometry")
+        return
+    coords = geometry.get("coordinates")
+    if not (isinstance(coords, list) and len(coords) >= 2
+            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords[:2])):
+        report.error(display, index, "geometry", f"Point coordinates {coords!r} are not [lng, lat]",
+                     "GeoJSON coordinates are [longitude, latitude] numbers")
+        return
+    values.setdefault("lat", float(coords[1]))
+    values.setdefault("lng", float(coords[0]))
+
+
+def _check_zip(path: Path, display: str) -> None:
+    """Refuse zip bombs before openpyxl inflates them; declared sizes bound what zipfile reads."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise SitegenError(Diagnostic(
+            display, None, None, "not a valid .xlsx file (not a zip archive)",
+            "save it again as an Excel workbook (.xlsx)")) from None
+    except OSError as exc:
+        raise _unreadable(display, exc) from None
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise SitegenError(Diagnostic(
+            display, None, None,
+            f"refusing to open: it unpacks to {total // (1024 * 1024)} MB "
+            f"(limit {XLSX_MAX_UNCOMPRESSED // (1024 * 1024)} MB)",
+            "split the workbook or export the sheet as CSV"))
+    if total > XLSX_MAX_RATIO * max(packed, 1):
+        raise SitegenError(Diagnostic(
+            display, None, None,
+            f"refusing to open: compression ratio {total // max(packed, 1)}:1 "
+            f"exceeds {XLSX_MAX_RATIO}:1 (possible zip bomb)",
+            "export the sheet as CSV"))
+
+
+def _read_xlsx(path: Path, display: str, sheet: str | None,
+               report: Report) -> tuple[list[RawRow], int]:
+    from openpyxl import load_workbook  # lazily: slow to import, and most sites use CSV
+
+    _check_zip(path, display)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files; all mean "corrupt"
+        raise SitegenError(Diagnostic(
+            display, None, None, f"cannot open workbook: {exc}",
+            "save it again as an Excel workbook (.xlsx)")) from None
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            close = get_close_matches(sheet, workbook.sheetnames, n=1)
+            raise SitegenError(Diagnostic(
+                display, None, "locations.sheet", f"no sheet named '{sheet}'",
+                f"did you mean '{close[0]}'?" if close
+                else "sheets: " + ", ".join(workbook.sheetnames)))
+        # The stored dimension can be stale and would silently cut columns off.
+        worksheet.reset_dimensions()
+        return _sheet_rows(worksheet.iter_rows(values_only=True), display, report)
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(cells_by_row: Iterable[tuple[object, ...]], display: str,
+                report: Report) -> tuple[list[RawRow], int]:
+    header: list[str] | None = None
+    rows: list[RawRow] = []
+    reported: set[int] = set()
+    for number, raw in enumerate(cells_by_row, start=1):
+        cells = [_cell(c) for c in raw]
+        if not any(_has_value(c) for c in cells):
+            continue
+        if header is None:
+            header = _header(cells, display, number)
+            continue
+        _unnamed_data(header + [""] * len(cells), cells, number, display, reported, report)
+        rows.append(RawRow(display, number, {
+            n: c for n, c in zip(header, cells, strict=False) if n and c is not None}))
+    return rows, len(rows)
+
+
+def _cell(value: object) -> object:
+    """Spreadsheet numbers are floats and dates are datetimes; give templates what users typed."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
+
+
+def _read_sqlite(path: Path, display: str, table: str | None,
+                 query: str | None) -> tuple[list[RawRow], int]:
+    if table and query:
+        raise SitegenError(Diagnostic(
+            display, None, "locations.query", "both locations.table and locations.query are set",
+            "keep one of them"))
+    if not table and not query:
+        raise SitegenError(Diagnostic(
+            display, None, "locations.table", "a SQLite source needs a table or a query",
+            "set locations.table or locations.query"))
+    _check_readable(path, display)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    field = "locations.table" if table else "locations.query"
+    sql = 'SELECT * FROM "{}"'.format(table.replace('"', '""')) if table else str(query)
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise SitegenError(Diagnostic(
+            display, None, None, f"cannot open database: {exc}")) from None
+    try:
+        cursor = connection.execute(sql)
+        header = _header([d[0] for d in cursor.description or ()], display, None)
+        rows = [RawRow(display, n, dict(zip(header, r, strict=True)))
+                for n, r in enumerate(cursor, start=1)]
+    except sqlite3.Error as exc:
+        hint = _table_hint(connection, table) if table and "no such table" in str(exc) else None
+        # OperationalError is about the SQL; anything else means the file itself is bad.
+        where = field if isinstance(exc, sqlite3.OperationalError) else None
+        raise SitegenError(Diagnostic(display, None, where, f"SQLite error: {exc}", hint)) from None
+    finally:
+        connection.close()
+    return rows, len(rows)
+
+
+def _table_hint(connection: sqlite3.Connection, table: str) -> str:
+    names = [r[0] for r in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")]
+    close = get_close_matches(table, names, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "tables: " + (", ".join(names) or "none")

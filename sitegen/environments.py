@@ -1,0 +1,141 @@
+"""The policy an environment resolves to.
+
+Templates and stages read this object (`policy.indexable`, `policy.analytics`...) and never
+compare environment names, so a theme cannot ship `noindex` to production by testing a string.
+A config that asks for something its environment forbids is refused here, at load time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from sitegen.config import LoadedConfig
+from sitegen.diagnostics import Diagnostic, SitegenError
+
+FormsMode = Literal["live", "sandbox", "disabled", "local"]
+DataMode = Literal["real", "sample", "masked"]
+
+
+@dataclass(frozen=True)
+class Analytics:
+    provider: str
+    id: str | None
+    domain: str | None
+    url: str | None
+    snippet: str | None
+    consent: bool
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What an environment is allowed to do; the only thing templates consult."""
+
+    name: str
+    kind: Literal["development", "staging", "production"]
+    indexable: bool
+    protection: Literal["encrypt", "basic-auth", "none"]
+    analytics: Analytics | None
+    forms: FormsMode
+    forms_endpoint: str | None
+    data: DataMode
+    banner: str | None
+    base_url: str
+    password: str | None
+
+    @property
+    def protected(self) -> bool:
+        return self.protection != "none"
+
+    @property
+    def robots_meta(self) -> str | None:
+        return None if self.indexable else "noindex, nofollow"
+
+
+DEV_BASE_URL = "http://127.0.0.1:8000"
+LOCAL_INBOX = "/_sitegen/leads"
+
+
+def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = None,
+                   *, require_password: bool = True) -> Policy:
+    """Resolve the environment's policy, refusing impossible or unsafe configs with the key."""
+    environ = os.environ if environ is None else environ
+    cfg = loaded.config
+    kind = loaded.kind
+    problems: list[Diagnostic] = []
+
+    def refuse(key: tuple[str, ...], message: str, hint: str) -> None:
+        origin = loaded.origin_of(key)
+        problems.append(Diagnostic(origin.path or origin.layer, origin.line, ".".join(key),
+                                   message, hint))
+
+    analytics_on = cfg.analytics.provider != "none"
+    mode = cfg.protection.mode
+    if kind == "production":
+        if analytics_on and cfg.analytics.provider != "custom" and not cfg.analytics.id \
+                and cfg.analytics.provider != "plausible":
+            refuse(("analytics", "id"), f"analytics provider '{cfg.analytics.provider}' "
+                   "needs an id", "set analytics.id")
+        if mode not in (None, "none"):
+            refuse(("protection", "mode"), "production cannot be protected: it is public",
+                   "remove protection.mode from the production config")
+        if not cfg.base_url:
+            refuse(("base_url",), "production needs a base URL for canonical and sitemap URLs",
+                   "set base_url in config/base.yaml or config/production.yaml, "
+                   "or SITEGEN_BASE_URL")
+        if cfg.locations.mask:
+            refuse(("locations", "mask"), "production must publish real data, not masked data",
+                   "move locations.mask to config/staging.yaml")
+        protection = "none"
+    else:
+        if analytics_on:
+            refuse(("analytics", "provider"),
+                   f"analytics is not allowed in {kind} environment '{loaded.env}': "
+                   "testers would pollute the production figures",
+                   "set analytics only in config/production.yaml")
+        protection = mode or ("encrypt" if kind == "staging" else "none")
+
+    password = None
+    if protection != "none":
+        variable = cfg.protection.password_env
+        password = environ.get(variable) or None
+        if password is None and require_password:
+            problems.append(Diagnostic(
+                "environment", None, variable,
+                f"environment '{loaded.env}' is password protected but ${variable} is not set",
+                f"export {variable}=... (a CI secret), or set protection.mode: none "
+                f"in config/{loaded.env}.yaml"))
+    if problems:
+        raise SitegenError(problems)
+
+    if kind == "production":
+        forms: FormsMode = "live"
+        endpoint = cfg.leads.webhook_url
+    elif kind == "staging":
+        forms = "sandbox" if cfg.leads.sandbox_url else "disabled"
+        endpoint = cfg.leads.sandbox_url
+    else:
+        forms, endpoint = "local", LOCAL_INBOX
+
+    analytics = None
+    if kind == "production" and analytics_on:
+        a = cfg.analytics
+        analytics = Analytics(a.provider, a.id, a.domain, a.url, a.snippet, a.consent)
+
+    data: DataMode = "real"
+    if kind != "production":
+        if cfg.locations.mask:
+            data = "masked"
+        elif loaded.origin_of(("locations", "source")).path == f"config/{loaded.env}.yaml":
+            data = "sample"
+
+    banner = None
+    if kind != "production":
+        banner = cfg.environment.banner or loaded.env.upper()
+    base_url = cfg.base_url or DEV_BASE_URL
+    return Policy(name=loaded.env, kind=kind, indexable=kind == "production",
+                  protection=protection, analytics=analytics, forms=forms,
+                  forms_endpoint=endpoint, data=data, banner=banner, base_url=base_url,
+                  password=password)

@@ -1,0 +1,111 @@
+"""YAML loading that remembers where every key came from.
+
+Config errors must name the file and the line, so we compose the node tree ourselves and
+record the line of each key path while converting to plain Python values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sitegen.diagnostics import Diagnostic, SitegenError
+
+KeyPath = tuple[str | int, ...]
+MAX_DEPTH = 100
+
+
+@dataclass
+class LoadedYaml:
+    data: Any
+    lines: dict[KeyPath, int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader; YAML anchors/aliases are allowed but resolved by value."""
+
+
+def load_yaml_text(text: str, display_path: str, line_offset: int = 0) -> LoadedYaml:
+    """Parse YAML text; raise SitegenError with the 1-based line of a syntax error."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SitegenError(Diagnostic(display_path, line, None, f"invalid YAML: {problem}",
+                                      "check indentation and quoting on that line")) from None
+    except yaml.YAMLError as exc:
+        raise SitegenError(Diagnostic(display_path, None, None, f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise SitegenError(Diagnostic(display_path, None, None, "YAML nested too deeply",
+                                      f"keep nesting under {MAX_DEPTH} levels")) from None
+    lines: dict[KeyPath, int] = {}
+    if node is None:
+        return LoadedYaml(None, lines)
+    constructor = _Loader(text)
+    data = _convert(node, (), lines, constructor, display_path, line_offset, 0)
+    return LoadedYaml(data, lines)
+
+
+def load_yaml_file(path: Path, display_path: str) -> LoadedYaml:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SitegenError(Diagnostic(display_path, None, None,
+                                      f"cannot read file: {exc.strerror or exc}")) from None
+    except UnicodeDecodeError as exc:
+        line = text_line_of_byte(path.read_bytes(), exc.start)
+        raise SitegenError(Diagnostic(display_path, line, None, "file is not valid UTF-8",
+                                      "save the file as UTF-8")) from None
+    return load_yaml_text(text, display_path)
+
+
+def text_line_of_byte(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int],
+             constructor: yaml.SafeLoader, display_path: str, offset: int, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise SitegenError(Diagnostic(display_path, node.start_mark.line + 1 + offset, None,
+                                      "YAML nested too deeply",
+                                      f"keep nesting under {MAX_DEPTH} levels"))
+    lines[path] = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        constructor.flatten_mapping(node)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise SitegenError(Diagnostic(display_path, key_node.start_mark.line + 1 + offset,
+                                              None, "mapping keys must be plain text"))
+            key = str(key)
+            if key in out:
+                raise SitegenError(Diagnostic(display_path,
+                                              key_node.start_mark.line + 1 + offset,
+                                              dotted(path + (key,)), "duplicate key",
+                                              "remove one of the two"))
+            out[key] = _convert(value_node, path + (key,), lines, constructor,
+                                display_path, offset, depth + 1)
+            lines[path + (key,)] = key_node.start_mark.line + 1 + offset
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), lines, constructor, display_path, offset, depth + 1)
+                for i, item in enumerate(node.value)]
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        raise SitegenError(Diagnostic(display_path, node.start_mark.line + 1 + offset,
+                                      dotted(path), f"invalid value: {exc.problem}")) from None
+
+
+def dotted(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
