@@ -1,0 +1,119 @@
+"""Content pages from `content/`: Markdown with YAML front matter, and static files.
+
+`content/locations/<id or slug>.md` extends a location (title, description, FAQs, extra body);
+every other `.md` becomes a page; every other file is copied as a static asset.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.markup import render_trusted
+from sitegen.yamlfile import load_yaml_text
+
+FRONT_MATTER_KEYS = {"title", "description", "template", "url", "faqs", "draft", "menu",
+                     "weight", "lastmod", "image", "categories", "ctas"}
+LOCATION_KEYS = {"title", "description", "faqs", "lastmod", "image", "ctas", "intro"}
+IGNORED_SUFFIXES = (".swp", "~", ".tmp", ".DS_Store")
+
+
+@dataclass
+class ContentPage:
+    source: str
+    url: str
+    title: str
+    description: str
+    template: str
+    body_html: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LocationContent:
+    source: str
+    key: str
+    meta: dict[str, Any]
+    body_html: str
+
+
+@dataclass
+class Content:
+    pages: list[ContentPage]
+    locations: dict[str, LocationContent]
+    static_files: list[tuple[Path, str]]
+
+
+def split_front_matter(text: str, display: str) -> tuple[dict[str, Any], str, int]:
+    """Return (front matter, body, body's first line number)."""
+    if not text.startswith("---"):
+        return {}, text, 1
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            loaded = load_yaml_text("\n".join(lines[1:index]), display, line_offset=1)
+            data = loaded.data or {}
+            if not isinstance(data, dict):
+                raise SitegenError(Diagnostic(display, 2, None,
+                                              "front matter must be a mapping of keys",
+                                              "write `title: ...` lines between the --- lines"))
+            return data, "\n".join(lines[index + 1:]), index + 2
+    raise SitegenError(Diagnostic(display, 1, None, "front matter is not closed",
+                                  "add a line with --- after the front matter"))
+
+
+def load_content(source: Path, report: Report) -> Content:
+    root = source / "content"
+    pages: list[ContentPage] = []
+    locations: dict[str, LocationContent] = {}
+    static: list[tuple[Path, str]] = []
+    if not root.is_dir():
+        return Content(pages, locations, static)
+    real_root = root.resolve()
+    for path in sorted(_walk(root)):
+        rel = path.relative_to(root).as_posix()
+        display = f"content/{rel}"
+        if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+            report.error(display, None, None, "symlink points outside the site",
+                         "copy the file into content/ instead")
+            continue
+        if rel.endswith(IGNORED_SUFFIXES) or path.name.startswith((".#", ".")):
+            continue
+        if path.suffix != ".md":
+            static.append((path, rel))
+            continue
+        meta, body, _ = split_front_matter(path.read_text(encoding="utf-8-sig"), display)
+        allowed = LOCATION_KEYS if rel.startswith("locations/") else FRONT_MATTER_KEYS
+        for key in sorted(set(meta) - allowed):
+            report.error(display, 2, key, f"unknown front matter key '{key}'",
+                         "allowed: " + ", ".join(sorted(allowed)))
+        if meta.get("draft"):
+            continue
+        html = render_trusted(body)
+        if rel.startswith("locations/"):
+            key = rel[len("locations/"):-3]
+            locations[key] = LocationContent(display, key, meta, html)
+            continue
+        stem = rel[:-3]
+        url = meta.get("url") or ("/" if stem == "index" else f"/{stem.removesuffix('/index')}/")
+        pages.append(ContentPage(
+            source=display, url=str(url), title=str(meta.get("title") or _title(stem)),
+            description=str(meta.get("description") or ""),
+            template=str(meta.get("template") or ("home.html" if url == "/" else "page.html")),
+            body_html=html, meta=meta))
+    return Content(pages, locations, static)
+
+
+def _walk(root: Path) -> list[Path]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        out.extend(Path(dirpath) / name for name in filenames)
+    return out
+
+
+def _title(stem: str) -> str:
+    return stem.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ").title()

@@ -1,0 +1,83 @@
+"""Per-page template data derived from the model: JSON-LD, breadcrumbs, intro, directions.
+
+Kept apart from the templates so the structured data is built as data (and tested as data),
+and apart from the model so the model stays a plain description of pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from sitegen import seo
+from sitegen.hours import SpecialDay
+from sitegen.intro import introduction
+from sitegen.model import Hub, Page, SiteModel
+
+DIRECTIONS = {
+    "google": "https://www.google.com/maps/dir/?api=1&destination={lat},{lng}",
+    "apple": "https://maps.apple.com/?daddr={lat},{lng}",
+    "osm": "https://www.openstreetmap.org/directions?to={lat}%2C{lng}",
+}
+CHILD_LABELS = {"country": "countries", "region": "regions", "city": "cities"}
+
+
+def special_text(day: SpecialDay) -> str:
+    if not day.intervals:
+        return "Closed"
+    return ", ".join(f"{s // 60 % 24:02d}:{s % 60:02d}–{e // 60 % 24:02d}:{e % 60:02d}"
+                     for s, e in day.intervals)
+
+
+def hub_for(model: SiteModel, url: str) -> Hub | None:
+    stack = [model.root]
+    while stack:
+        hub = stack.pop()
+        if hub.url == url:
+            return hub
+        stack.extend(hub.children)
+    return None
+
+
+def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> dict[str, Any]:
+    config, policy = model.config, model.policy
+    extras: dict[str, Any] = {"jsonld": [], "og_image": None}
+    if page.kind == "home":
+        extras["jsonld"] = seo.home_jsonld(config, policy)
+    elif page.kind == "hub":
+        hub: Hub = page.context["hub"]
+        trail = [("Home", "/"), *hub.breadcrumbs()]
+        extras["trail"] = trail
+        extras["jsonld"] = [seo.breadcrumb_jsonld(policy, trail)]
+        child = hub.children[0].level if hub.children else "city"
+        extras["child_label"] = CHILD_LABELS.get(child, "areas")
+    elif page.kind == "location":
+        location = page.context["location"]
+        parent_url = location.url.rstrip("/").rsplit("/", 1)[0] + "/"
+        parent = hubs_by_url.get(parent_url, model.root)
+        trail = [("Home", "/"), *parent.breadcrumbs(), (location.name, location.url)]
+        extras["trail"] = trail
+        jsonld = [seo.location_jsonld(config, policy, location),
+                  seo.breadcrumb_jsonld(policy, trail)]
+        if page.context["faqs"]:
+            jsonld.append(seo.faq_jsonld(page.context["faqs"]))
+        extras["jsonld"] = jsonld
+        extras["intro"] = introduction(location, page.context["nearby"], config.site.unit,
+                                       "12h" if config.site.clock == "12h" else "24h",
+                                       config.site.name)
+        extras["directions_url"] = DIRECTIONS[config.site.directions].format(
+            lat=quote(f"{location.lat:.6f}"), lng=quote(f"{location.lng:.6f}"))
+        if location.image:
+            extras["og_image"] = location.image if location.image.startswith("http") else \
+                seo.absolute(policy.base_url, location.image)
+    return extras
+
+
+def all_hubs(model: SiteModel) -> dict[str, Hub]:
+    out: dict[str, Hub] = {}
+    stack = [model.root]
+    while stack:
+        hub = stack.pop()
+        out[hub.url] = hub
+        stack.extend(hub.children)
+    return out

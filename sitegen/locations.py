@@ -1,0 +1,316 @@
+"""Validation: mapped rows become typed Location records, or diagnostics naming file, row, field.
+
+Nothing is dropped silently: a row is either a Location, or skipped with a diagnostic each
+(when `locations.on_error: skip` and the environment is not production), or the build fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sitegen.config_schema import LocationsSection
+from sitegen.data import MappedRow
+from sitegen.diagnostics import Diagnostic, Report
+from sitegen.hours import (
+    DAYS,
+    HoursError,
+    SpecialDay,
+    WeeklyHours,
+    parse_day,
+    parse_hours,
+    parse_special_hours,
+)
+from sitegen.phones import Phone, parse_phone
+from sitegen.urls import pattern_fields
+
+EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+URL_FIELDS = ("website", "image", "booking_url")
+
+
+@dataclass(frozen=True)
+class Faq:
+    question: str
+    answer: str
+
+
+@dataclass
+class Location:
+    """A validated location; `slug` and `url` are assigned by the model stage."""
+
+    id: str
+    name: str
+    street: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str | None
+    lat: float
+    lng: float
+    phone: Phone | None
+    email: str | None
+    website: str | None
+    hours: WeeklyHours | None
+    special_hours: list[SpecialDay]
+    timezone: str | None
+    categories: list[str]
+    description: str
+    image: str | None
+    faqs: list[Faq]
+    neighbourhood: str | None
+    booking_url: str | None
+    extra: dict[str, Any]
+    source: str
+    row: int
+    slug_source: str | None = None
+    slug: str = ""
+    url: str = ""
+    content_hash: str = field(default="", compare=False)
+
+    @property
+    def address_line(self) -> str:
+        return ", ".join(p for p in (self.street, self.city, self.region, self.postal_code) if p)
+
+
+@dataclass
+class ValidationResult:
+    locations: list[Location]
+    rows_read: int
+    rows_skipped: int
+
+
+def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Report, *,
+                  skip_bad_rows: bool) -> ValidationResult:
+    """Validate every row, collecting all diagnostics before deciding what to keep."""
+    locations: list[Location] = []
+    skipped = 0
+    seen_ids: dict[str, MappedRow] = {}
+    for row in rows:
+        row_report = Report()
+        location = _validate_row(row, settings, row_report)
+        if location is not None:
+            first = seen_ids.get(location.id)
+            if first is not None:
+                row_report.error(row.source, row.row, _label(row, "id"),
+                                 f"duplicate id '{location.id}' (first used on row {first.row})",
+                                 "every location needs its own id")
+            else:
+                seen_ids[location.id] = row
+        if row_report.errors:
+            if skip_bad_rows:
+                skipped += 1
+                report.extend(_as_warning(d) for d in row_report.items)
+                report.warning(row.source, row.row, None, "row skipped",
+                               "fix the errors above; locations.on_error: skip is active")
+                continue
+            report.extend(row_report.items)
+            continue
+        report.extend(row_report.items)
+        if location is not None:
+            locations.append(location)
+    return ValidationResult(locations, len(rows), skipped)
+
+
+def require_url_fields(result: ValidationResult, url_pattern: str, report: Report, *,
+                       skip_bad_rows: bool) -> ValidationResult:
+    """A location lacking a field its URL needs (no region for /{region}/...) is a diagnostic."""
+    needed = [f for f in pattern_fields(url_pattern) if f not in ("slug", "id")]
+    kept, skipped = [], result.rows_skipped
+    for location in result.locations:
+        missing = [f for f in needed if not getattr(location, f)]
+        for name in missing:
+            diagnostic = Diagnostic(location.source, location.row, name,
+                                    f"required by the URL pattern {url_pattern}",
+                                    f"fill {name} or change urls.location",
+                                    "warning" if skip_bad_rows else "error")
+            report.add(diagnostic)
+        if missing and skip_bad_rows:
+            skipped += 1
+            report.warning(location.source, location.row, None, "row skipped",
+                           "fix the errors above; locations.on_error: skip is active")
+        elif not missing:
+            kept.append(location)
+    return ValidationResult(kept, result.rows_read, skipped)
+
+
+def _as_warning(diagnostic: Diagnostic) -> Diagnostic:
+    return replace(diagnostic, severity="warning")
+
+
+def _label(row: MappedRow, name: str) -> str:
+    column = row.columns.get(name)
+    return name if column in (None, name) else f"{name} (column '{column}')"
+
+
+def _text(row: MappedRow, name: str) -> str | None:
+    value = row.values.get(name)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
+                  ) -> Location | None:
+    def err(name: str, message: str, hint: str | None = None) -> None:
+        report.error(row.source, row.row, _label(row, name), message, hint)
+
+    def warn(name: str, message: str, hint: str | None = None) -> None:
+        report.warning(row.source, row.row, _label(row, name), message, hint)
+
+    name = _text(row, "name")
+    if not name:
+        err("name", "required field is missing", "every location needs a name")
+    street, city = _text(row, "street"), _text(row, "city")
+    if not street and not city:
+        err("street", "an address is required (street or city)", "map locations.fields.street")
+    lat = _coordinate(row, "lat", -90, 90, err)
+    lng = _coordinate(row, "lng", -180, 180, err)
+
+    phone = None
+    raw_phone = _text(row, "phone")
+    if raw_phone:
+        region = _text(row, "country") if settings.phone_region is None else settings.phone_region
+        phone, problem = parse_phone(raw_phone, region)
+        if problem:
+            warn("phone", problem, "shown as written, without a tel: link")
+
+    email = _text(row, "email")
+    if email and not EMAIL.match(email):
+        warn("email", f"'{email}' is not an email address", "shown without a mailto: link")
+
+    urls = {}
+    for url_field in URL_FIELDS:
+        value = _text(row, url_field)
+        if value and not _safe_url(value):
+            err(url_field, f"'{value[:80]}' is not an http(s) or site-relative URL",
+                "write https://... or /path")
+            value = None
+        urls[url_field] = value
+
+    hours = _hours(row, err)
+    special: list[SpecialDay] = []
+    raw_special = row.values.get("special_hours")
+    if raw_special not in (None, ""):
+        try:
+            special = parse_special_hours(raw_special)  # type: ignore[arg-type]
+        except HoursError as exc:
+            err("special_hours", exc.message, exc.hint)
+
+    timezone = _text(row, "timezone") or settings.timezone
+    if timezone:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            err("timezone", f"unknown time zone '{timezone}'", "write an IANA name such as "
+                "Europe/London or America/New_York")
+            timezone = None
+
+    faqs = _faqs(row.values.get("faqs"), err)
+    categories = _categories(row.values.get("categories"), settings.categories_separator)
+    description = _text(row, "description") or ""
+    if name is None or lat is None or lng is None:
+        return None
+    identifier = _text(row, "id") or _derived_id(name, street, city, _text(row, "postal_code"))
+    return Location(
+        id=identifier, name=name, street=street, city=city, region=_text(row, "region"),
+        postal_code=_text(row, "postal_code"), country=_text(row, "country"), lat=lat, lng=lng,
+        phone=phone, email=email if email and EMAIL.match(email) else None,
+        website=urls["website"], hours=hours, special_hours=special, timezone=timezone,
+        categories=categories, description=description, image=urls["image"], faqs=faqs,
+        neighbourhood=_text(row, "neighbourhood"), booking_url=urls["booking_url"],
+        extra={k: v for k, v in sorted(row.extra.items())}, source=row.source, row=row.row,
+        slug_source=_text(row, "slug"),
+    )
+
+
+def _coordinate(row: MappedRow, name: str, low: float, high: float, err: Any) -> float | None:
+    value = row.values.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        err(name, "required field is missing", "every location needs coordinates")
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        hint = "use a dot as decimal separator" if "," in str(value) else "write a decimal number"
+        err(name, f"'{value}' is not a number", hint)
+        return None
+    if not (low <= number <= high) or number != number:
+        err(name, f"{number:g} is out of range [{low:g}, {high:g}]",
+            "check that latitude and longitude are not swapped")
+        return None
+    return number
+
+
+def _hours(row: MappedRow, err: Any) -> WeeklyHours | None:
+    text = row.values.get("hours")
+    per_day = {day: row.values.get(f"hours.{day}") for day in DAYS}
+    if text not in (None, ""):
+        try:
+            return parse_hours(str(text))
+        except HoursError as exc:
+            err("hours", exc.message, exc.hint)
+            return None
+    days: dict[str, list[tuple[int, int]]] = {}
+    for day, value in per_day.items():
+        if value in (None, ""):
+            continue
+        try:
+            days[day] = parse_day(str(value))
+        except HoursError as exc:
+            err(f"hours.{day}", exc.message, exc.hint)
+    return WeeklyHours(days) if days else None
+
+
+def _faqs(value: Any, err: Any) -> list[Faq]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            err("faqs", "FAQs must be a JSON list of {question, answer}",
+                'write [{"question": "...", "answer": "..."}]')
+            return []
+    out = []
+    if not isinstance(value, list):
+        value = [value]
+    for item in value:
+        if isinstance(item, dict) and item.get("question") and item.get("answer"):
+            out.append(Faq(str(item["question"]).strip(), str(item["answer"]).strip()))
+        else:
+            err("faqs", "each FAQ needs a question and an answer",
+                'write {"question": "...", "answer": "..."}')
+    return out
+
+
+def _categories(value: Any, separator: str) -> list[str]:
+    if value in (None, ""):
+        return []
+    items = value if isinstance(value, list) else str(value).split(separator)
+    seen: dict[str, None] = {}
+    for item in items:
+        text = str(item).strip()
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+def _safe_url(value: str) -> bool:
+    """Only http(s) URLs and site-relative paths: no javascript:, data: or protocol-relative."""
+    lowered = re.sub(r"[\x00-\x20]", "", value).lower()
+    if lowered.startswith(("http://", "https://")):
+        return True
+    return value.startswith("/") and not value.startswith("//") and "\\" not in value
+
+
+def _derived_id(name: str, street: str | None, city: str | None, postal: str | None) -> str:
+    """A stable id when the dataset has none: the same name and address give the same id."""
+    key = "|".join((p or "").casefold().strip() for p in (name, street, city, postal))
+    return "loc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]

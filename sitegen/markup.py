@@ -1,0 +1,41 @@
+"""Markdown to safe HTML.
+
+Dataset Markdown is untrusted (a spreadsheet cell can hold anything): it is rendered, then
+cleaned with nh3 against a small allowlist. Content Markdown is trusted to use more tags, but
+it still cannot emit `javascript:` or other non-web URL schemes.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import markdown
+import nh3
+
+DATA_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "code",
+             "pre", "h3", "h4", "h5", "h6", "hr"}
+CONTENT_TAGS = DATA_TAGS | {"h2", "img", "table", "thead", "tbody", "tr", "th", "td", "figure",
+                            "figcaption", "section", "div", "span", "dl", "dt", "dd", "abbr",
+                            "small", "sup", "sub"}
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"},
+              "abbr": {"title"}, "th": {"scope"}, "td": {"colspan"}}
+SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
+@functools.lru_cache(maxsize=4096)
+def render_untrusted(text: str) -> str:
+    """Dataset Markdown: rendered, then reduced to the small allowlist; links get nofollow."""
+    html = _markdown().convert(text)
+    return nh3.clean(html, tags=DATA_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
+                     link_rel="nofollow noopener")
+
+
+def render_trusted(text: str) -> str:
+    """Content Markdown: more tags allowed, but no script, handlers or javascript: URLs."""
+    html = _markdown().convert(text)
+    return nh3.clean(html, tags=CONTENT_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
+                     link_rel=None)

@@ -1,0 +1,261 @@
+"""The site model: every page the build will write, with its URL, template and data.
+
+Everything is gathered here before anything is rendered or written, so URL collisions,
+missing hub levels and broken nearby links are found before the output folder is touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.config_schema import SiteConfig
+from sitegen.content import Content, ContentPage, LocationContent
+from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.environments import Policy
+from sitegen.locations import Faq, Location
+from sitegen.markup import render_untrusted
+from sitegen.nearby import nearest, to_unit
+from sitegen.places import country_name, region_name
+from sitegen.urls import assign_slugs, fill, hub_patterns, output_path, segment_values
+
+DEFAULT_LOCATION_PATTERN = "/locations/{region}/{city}/{slug}/"
+
+
+@dataclass
+class Hub:
+    """A level of the location tree (all, a country, a region, a city) and its page."""
+
+    level: str
+    name: str
+    url: str
+    parent: Hub | None = None
+    children: list[Hub] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        trail: list[tuple[str, str]] = []
+        node: Hub | None = self
+        while node is not None:
+            trail.append((node.name, node.url))
+            node = node.parent
+        return list(reversed(trail))
+
+
+@dataclass
+class Nearby:
+    location: Location
+    distance: float
+
+
+@dataclass
+class Page:
+    """One output page: where it goes, which template renders it, and its own data."""
+
+    url: str
+    template: str
+    kind: str
+    title: str
+    description: str
+    context: dict[str, Any] = field(default_factory=dict)
+    indexable: bool = True
+    lastmod: str | None = None
+
+    @property
+    def output(self) -> str:
+        return output_path(self.url)
+
+
+@dataclass
+class SiteModel:
+    config: SiteConfig
+    policy: Policy
+    locations: list[Location]
+    root: Hub
+    pages: list[Page]
+    static_files: list[tuple[Any, str]]
+    nearby: dict[str, list[Nearby]]
+    location_pattern: str
+
+
+def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
+    """The configured pattern; the default gains a country level when there are several."""
+    pattern = config.urls.location
+    explicit = "location" in config.urls.model_fields_set
+    if not explicit and len({(loc.country or "").upper() for loc in locations}) > 1:
+        pattern = pattern.replace("/locations/", "/locations/{country}/", 1)
+    return pattern
+
+
+def build_model(config: SiteConfig, policy: Policy, locations: list[Location], content: Content,
+                report: Report, pattern: str) -> SiteModel:
+    assign_slugs(locations, pattern)
+    for location in locations:
+        location.url = fill(pattern, segment_values(location))
+    locations.sort(key=lambda loc: loc.url)
+    _apply_location_content(locations, content.locations, report)
+    root = _hubs(config, locations, pattern)
+    nearby = _nearby(config, locations)
+    pages: list[Page] = []
+    pages.extend(_content_page(config, page) for page in content.pages)
+    if not any(page.url == "/" for page in content.pages):
+        pages.append(Page("/", "home.html", "home", config.site.name,
+                          config.site.description, {"body_html": ""}))
+    pages.extend(_hub_pages(config, root))
+    pages.extend(_location_page(config, loc, nearby[loc.id], content.locations) for loc in
+                 locations)
+    pages.append(Page("/404.html", "404.html", "404", "Page not found",
+                      "The page you asked for does not exist.", {}, indexable=False))
+    _check_unique_urls(pages)
+    return SiteModel(config, policy, locations, root, pages, content.static_files, nearby,
+                     pattern)
+
+
+def _apply_location_content(locations: list[Location], extra: dict[str, LocationContent],
+                            report: Report) -> None:
+    keys = {loc.id for loc in locations} | {loc.slug for loc in locations}
+    for key, item in sorted(extra.items()):
+        if key not in keys:
+            report.warning(item.source, None, None, f"no location has the id or slug '{key}'",
+                           "rename the file to a location's id (e.g. its store code)")
+
+
+def _content_for(location: Location, extra: dict[str, LocationContent]) -> LocationContent | None:
+    return extra.get(location.id) or extra.get(location.slug)
+
+
+def _hubs(config: SiteConfig, locations: list[Location], pattern: str) -> Hub:
+    root = Hub("root", "Locations", config.urls.locations)
+    levels = hub_patterns(pattern)
+    index: dict[str, Hub] = {}
+    for location in locations:
+        root.locations.append(location)
+        parent = root
+        values = segment_values(location)
+        for level, level_pattern in levels:
+            url = fill(level_pattern, values)
+            hub = index.get(url)
+            if hub is None:
+                hub = Hub(level, _level_name(level, location), url, parent)
+                index[url] = hub
+                parent.children.append(hub)
+            hub.locations.append(location)
+            parent = hub
+    for hub in index.values():
+        hub.children.sort(key=lambda h: h.name.casefold())
+    root.children.sort(key=lambda h: h.name.casefold())
+    return root
+
+
+def _level_name(level: str, location: Location) -> str:
+    if level == "country":
+        return country_name(location.country)
+    if level == "region":
+        return region_name(location.region, location.country)
+    return str(getattr(location, level, "") or "")
+
+
+def _all_hubs(root: Hub) -> list[Hub]:
+    out, stack = [], [root]
+    while stack:
+        hub = stack.pop()
+        out.append(hub)
+        stack.extend(reversed(hub.children))
+    return out
+
+
+def _hub_pages(config: SiteConfig, root: Hub) -> list[Page]:
+    pages = []
+    for hub in _all_hubs(root):
+        place = "all regions" if hub.level == "root" else hub.name
+        if hub.parent is not None and hub.parent.level != "root" and hub.level == "city":
+            place = f"{hub.name}, {hub.parent.name}"
+        values = {"place": place, "count": len(hub.locations), "site": config.site.name}
+        title = _format(config.seo.hub_title, values)
+        if hub.level == "root":
+            title = f"All locations | {config.site.name}"
+        pages.append(Page(hub.url, "hub.html", "hub", title,
+                          _format(config.seo.hub_description, values), {"hub": hub}))
+    return pages
+
+
+def _content_page(config: SiteConfig, page: ContentPage) -> Page:
+    title = page.title if page.url == "/" else _format(config.seo.title, {
+        "title": page.title, "site": config.site.name})
+    kind = "home" if page.url == "/" else "page"
+    return Page(page.url, page.template, kind, title, page.description,
+                {"body_html": page.body_html, "heading": page.title, "meta": page.meta,
+                 "source": page.source})
+
+
+def _location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
+                   extra: dict[str, LocationContent]) -> Page:
+    item = _content_for(location, extra)
+    meta = item.meta if item else {}
+    values = _location_values(config, location)
+    title = str(meta.get("title") or _format(config.seo.location_title, values))
+    description = str(meta.get("description") or _format(config.seo.location_description,
+                                                          values))
+    faqs = list(location.faqs)
+    for faq in meta.get("faqs") or []:
+        if isinstance(faq, dict) and faq.get("question") and faq.get("answer"):
+            faqs.append(Faq(str(faq["question"]), str(faq["answer"])))
+    context = {
+        "location": location,
+        "nearby": nearby,
+        "faqs": faqs,
+        "description_html": render_untrusted(location.description) if location.description
+        else "",
+        "extra_html": item.body_html if item else "",
+        "region_name": region_name(location.region, location.country),
+        "country_name": country_name(location.country),
+    }
+    return Page(location.url, "location.html", "location", title, description, context,
+                lastmod=meta.get("lastmod") and str(meta["lastmod"]))
+
+
+def _location_values(config: SiteConfig, location: Location) -> dict[str, str]:
+    return {
+        "name": location.name, "street": location.street or "", "city": location.city or "",
+        "region": region_name(location.region, location.country),
+        "postal_code": location.postal_code or "", "country": country_name(location.country),
+        "neighbourhood": location.neighbourhood or location.city or "",
+        "site": config.site.name, "id": location.id,
+    }
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _format(template: str, values: dict[str, Any]) -> str:
+    text = template.format_map(_Blank(values))
+    return " ".join(text.replace(" ,", ",").split()).strip(" ,|")
+
+
+def _nearby(config: SiteConfig, locations: list[Location]) -> dict[str, list[Nearby]]:
+    found = nearest([(loc.lat, loc.lng) for loc in locations], config.nearby.count)
+    return {loc.id: [Nearby(locations[i], round(to_unit(km, config.site.unit), 1))
+                     for i, km in found[n]] for n, loc in enumerate(locations)}
+
+
+def _check_unique_urls(pages: list[Page]) -> None:
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        other = seen.get(page.output)
+        if other is not None:
+            problems.append(Diagnostic(page.context.get("source", page.url), None, "url",
+                                       f"two pages write {page.output} ({other.kind} "
+                                       f"{other.url} and {page.kind} {page.url})",
+                                       "change one page's url"))
+        seen[page.output] = page
+    if problems:
+        raise SitegenError(problems)
+
+
+def fingerprint(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

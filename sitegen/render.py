@@ -1,0 +1,115 @@
+"""Rendering: the Jinja2 environment over the theme search path, and page rendering.
+
+Search path: the site's `themes/<theme>/templates/` first, then the built-in default theme, which
+is also reachable as `default/<name>` so an override can `{% extends "default/base.html" %}`.
+Autoescape is on and undefined variables are errors, so a typo in a template is a diagnostic
+with the template's file and line rather than an empty string on a live page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.model import Page
+
+BUILTIN_THEME = Path(__file__).parent / "themes" / "default"
+
+
+def theme_dirs(source: Path, theme: str | None) -> list[Path]:
+    """Theme folders in lookup order (site theme first, built-in default last)."""
+    dirs = []
+    if theme:
+        site_theme = source / "themes" / theme
+        if not site_theme.is_dir():
+            raise SitegenError(Diagnostic("config/base.yaml", None, "theme",
+                                          f"theme folder themes/{theme}/ does not exist",
+                                          "create it or remove the theme key"))
+        dirs.append(site_theme)
+    dirs.append(BUILTIN_THEME)
+    return dirs
+
+
+def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Environment:
+    site_loaders = [jinja2.FileSystemLoader(str(d / "templates")) for d in dirs[:-1]]
+    builtin = jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([*site_loaders,
+                                    jinja2.PrefixLoader({"default": builtin}), builtin]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(globals_)
+    return env
+
+
+def asset_hashes(dirs: list[Path]) -> dict[str, str]:
+    """`css/site.css` -> short content hash, for cache-busting URLs that stay byte-stable."""
+    hashes: dict[str, str] = {}
+    for folder in reversed(dirs):
+        static = folder / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    rel = path.relative_to(static).as_posix()
+                    hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return hashes
+
+
+def asset_url_function(hashes: dict[str, str]) -> Callable[[str], str]:
+    def asset_url(path: str) -> str:
+        version = hashes.get(path)
+        return f"/_assets/{path}" + (f"?v={version}" if version else "")
+    return asset_url
+
+
+def render_page(env: jinja2.Environment, page: Page, extra: dict[str, Any]) -> str:
+    """Render one page; template problems become a diagnostic with the template file and line."""
+    try:
+        template = env.get_template(page.template)
+        return template.render({**page.context, **extra, "page": page})
+    except jinja2.TemplateSyntaxError as exc:
+        raise SitegenError(Diagnostic(_template_path(exc.filename, exc.name), exc.lineno, None,
+                                      f"template syntax error: {exc.message}",
+                                      "fix the template; the last good output is kept")) from None
+    except jinja2.TemplateNotFound as exc:
+        raise SitegenError(Diagnostic(page.context.get("source", page.url), None, "template",
+                                      f"template '{exc.name}' not found",
+                                      "add it to your theme's templates/ folder")) from None
+    except Exception as exc:  # noqa: BLE001 - any template runtime error must become a message
+        path, line = _template_frame(exc)
+        raise SitegenError(Diagnostic(path, line, None,
+                                      f"error rendering {page.url}: {exc}",
+                                      "fix the template or the value it uses")) from None
+
+
+def _template_path(filename: str | None, name: str | None) -> str:
+    if filename:
+        return _short(filename)
+    return name or "template"
+
+
+def _short(filename: str) -> str:
+    path = Path(filename)
+    parts = path.parts
+    if "themes" in parts:
+        index = len(parts) - 1 - list(reversed(parts)).index("themes")
+        prefix = "sitegen/" if index > 0 and parts[index - 1] == "sitegen" else ""
+        return prefix + "/".join(parts[index:])
+    return str(path)
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int | None]:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".j2", ".txt", ".jinja")):
+            return _short(frame.filename), frame.lineno
+    return "template", None

@@ -1,0 +1,158 @@
+"""Structured data (JSON-LD), sitemap and robots.txt.
+
+JSON-LD is built as Python data and serialised by Jinja's `tojson`, which escapes `<`, `>`,
+`&` and `'`, so a field holding `</script>` can never end the script element early.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
+
+from sitegen.config_schema import SiteConfig
+from sitegen.environments import Policy
+from sitegen.hours import opening_hours_specification, special_opening_hours_specification
+from sitegen.locations import Faq, Location
+from sitegen.places import region_name
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def absolute(base_url: str, url: str) -> str:
+    return base_url.rstrip("/") + url
+
+
+def business_type(config: SiteConfig, location: Location) -> str:
+    for category in location.categories:
+        if category in config.site.category_types:
+            return config.site.category_types[category]
+    return config.site.business_type
+
+
+def location_jsonld(config: SiteConfig, policy: Policy, location: Location) -> dict[str, Any]:
+    url = absolute(policy.base_url, location.url)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": business_type(config, location),
+        "@id": f"{absolute(policy.base_url, location.url)}#location",
+        "name": location.name,
+        "url": url,
+        "address": {
+            "@type": "PostalAddress",
+            **{k: v for k, v in (
+                ("streetAddress", location.street),
+                ("addressLocality", location.city),
+                ("addressRegion", location.region),
+                ("postalCode", location.postal_code),
+                ("addressCountry", location.country)) if v},
+        },
+        "geo": {"@type": "GeoCoordinates", "latitude": round(location.lat, 6),
+                "longitude": round(location.lng, 6)},
+    }
+    if location.phone and location.phone.e164:
+        data["telephone"] = location.phone.e164
+    if location.email:
+        data["email"] = location.email
+    if location.image:
+        data["image"] = location.image if location.image.startswith("http") else absolute(
+            policy.base_url, location.image)
+    if location.hours is not None:
+        data["openingHoursSpecification"] = opening_hours_specification(location.hours)
+    if location.special_hours:
+        data["specialOpeningHoursSpecification"] = special_opening_hours_specification(
+            location.special_hours)
+    same_as = [u for u in (location.website,) if u and u.startswith("http")]
+    if same_as:
+        data["sameAs"] = same_as
+    if location.description:
+        data["description"] = location.description[:300]
+    data["parentOrganization"] = {"@id": absolute(policy.base_url, "/#organization")}
+    return data
+
+
+def breadcrumb_jsonld(policy: Policy, trail: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name,
+             "item": absolute(policy.base_url, url)}
+            for i, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def faq_jsonld(faqs: list[Faq]) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [{"@type": "Question", "name": f.question,
+                        "acceptedAnswer": {"@type": "Answer", "text": f.answer}} for f in faqs],
+    }
+
+
+def home_jsonld(config: SiteConfig, policy: Policy) -> list[dict[str, Any]]:
+    org: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "@id": absolute(policy.base_url, "/#organization"),
+        "name": config.site.name,
+        "url": absolute(policy.base_url, "/"),
+    }
+    if config.site.logo:
+        org["logo"] = absolute(policy.base_url, config.site.logo)
+    if config.site.same_as:
+        org["sameAs"] = list(config.site.same_as)
+    site = {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "@id": absolute(policy.base_url, "/#website"),
+        "name": config.site.name,
+        "url": absolute(policy.base_url, "/"),
+        "publisher": {"@id": org["@id"]},
+    }
+    return [org, site]
+
+
+def location_trail(location: Location, hub_trail: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [*hub_trail, (location.name, location.url)]
+
+
+def place_label(location: Location) -> str:
+    return ", ".join(p for p in (location.city, region_name(location.region, location.country))
+                     if p)
+
+
+def sitemaps(policy: Policy, entries: list[tuple[str, str | None]], max_urls: int
+             ) -> dict[str, str]:
+    """`sitemap.xml`, or a sitemap index with `sitemap-N.xml` parts above max_urls."""
+    entries = sorted(entries)
+    chunks = [entries[i:i + max_urls] for i in range(0, len(entries), max_urls)] or [[]]
+    if len(chunks) == 1:
+        return {"sitemap.xml": _urlset(policy, chunks[0])}
+    files = {f"sitemap-{n}.xml": _urlset(policy, chunk) for n, chunk in enumerate(chunks, 1)}
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    for name in files:
+        lines.append(f"  <sitemap><loc>{escape(absolute(policy.base_url, '/' + name))}</loc>"
+                     "</sitemap>")
+    lines.append("</sitemapindex>")
+    files["sitemap.xml"] = "\n".join(lines) + "\n"
+    return files
+
+
+def _urlset(policy: Policy, entries: list[tuple[str, str | None]]) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    for url, lastmod in entries:
+        item = f"  <url><loc>{escape(absolute(policy.base_url, url))}</loc>"
+        if lastmod:
+            item += f"<lastmod>{escape(lastmod)}</lastmod>"
+        lines.append(item + "</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots_txt(policy: Policy) -> str:
+    if not policy.indexable:
+        return "User-agent: *\nDisallow: /\n"
+    return (f"User-agent: *\nAllow: /\n\nSitemap: {absolute(policy.base_url, '/sitemap.xml')}\n")

@@ -1,0 +1,127 @@
+"""Atomic output: build into a temporary folder beside `dist/<env>/`, swap it in on success.
+
+The swap is one `renameat2(RENAME_EXCHANGE)` call on Linux, so readers see either the old or
+the new tree, never a mix and never nothing; a killed or failed build leaves only a temporary
+folder that the next build removes, and the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+from pathlib import Path
+
+from sitegen.diagnostics import Diagnostic, SitegenError
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False when the platform cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+class AtomicOutput:
+    """A staging folder that becomes the output folder only when `commit()` is called."""
+
+    def __init__(self, final: Path):
+        self.final = final
+        self.tmp = final.parent / f".{final.name}.tmp-{os.getpid()}"
+        self._dirs: set[Path] = set()
+
+    def __enter__(self) -> AtomicOutput:
+        try:
+            self.final.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale(self.final)
+            if self.tmp.exists():
+                shutil.rmtree(self.tmp)
+            self.tmp.mkdir()
+        except OSError as exc:
+            raise _io_error(exc, self.final.parent) from None
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def path_for(self, rel: str) -> Path:
+        target = (self.tmp / rel)
+        if ".." in Path(rel).parts or Path(rel).is_absolute() or "\x00" in rel:
+            raise SitegenError(Diagnostic(rel, None, None, "output path leaves the output folder",
+                                          "slugs and URLs must stay inside the site"))
+        parent = target.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        return target
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        try:
+            self.path_for(rel).write_bytes(data)
+        except OSError as exc:
+            raise _io_error(exc, self.tmp / rel) from None
+
+    def write_text(self, rel: str, text: str) -> None:
+        self.write_bytes(rel, text.encode("utf-8"))
+
+    def copy(self, source: Path, rel: str) -> None:
+        try:
+            shutil.copyfile(source, self.path_for(rel))
+        except OSError as exc:
+            raise _io_error(exc, self.tmp / rel) from None
+
+    def commit(self) -> None:
+        """Swap the finished tree in; the old tree is removed afterwards."""
+        try:
+            if self.final.exists() and _exchange(self.tmp, self.final):
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                return
+            old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
+            if self.final.exists():
+                os.rename(self.final, old)
+            os.rename(self.tmp, self.final)
+            if old.exists():
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            raise _io_error(exc, self.final) from None
+
+
+def remove_stale(final: Path) -> None:
+    """Remove temporary folders left by builds that were killed (their process is gone)."""
+    for candidate in final.parent.glob(f".{final.name}.*-*"):
+        pid = candidate.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(candidate, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _io_error(exc: OSError, path: Path) -> SitegenError:
+    reason = exc.strerror or str(exc)
+    hint = "free some disk space" if exc.errno == errno.ENOSPC else "check permissions"
+    return SitegenError(Diagnostic(str(path), None, None, f"cannot write: {reason}",
+                                   f"{hint}; the previous output is unchanged"))
