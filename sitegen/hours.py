@@ -200,7 +200,7 @@ def _read_12_hour(pairs: list[tuple[_Clock, _Clock]]) -> list[Interval]:
 
 
 def _opening_reading(start: _Clock, end: _Clock, previous_close: int | None) -> int:
-    """"1-5pm" opens at 13:00; "9-12, 1-5" opens again at 13:00, after the morning."""
+    """Where a start lands: 13:00 in "1-5pm", and in "9-12, 1-5" after the morning shift."""
     if start.fixed:
         return start.minutes
     morning, afternoon = _readings(start)
