@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sitegen import seo
+from sitegen import maps, seo
+from sitegen.locator import marker_files
 from sitegen.model import SiteModel
 
 Producer = Callable[[SiteModel], dict[str, bytes]]
@@ -25,7 +26,7 @@ def crawler_files(model: SiteModel) -> dict[str, bytes]:
     return files
 
 
-PRODUCERS: list[Producer] = [crawler_files]
+PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files]
 
 
 def all_files(model: SiteModel) -> dict[str, bytes]:

@@ -7,6 +7,7 @@ and the rule, e.g. `index.html: guard.noindex-in-production: ...`.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,26 +15,43 @@ from urllib.parse import urlsplit
 from sitegen.config_schema import SiteConfig
 from sitegen.diagnostics import Diagnostic
 from sitegen.environments import Policy
+from sitegen.similarity import near_duplicates, shingles, unique_text
 
 ROBOTS_META = re.compile(
     r"<meta\s+name=[\"']robots[\"']\s+content=[\"']([^\"']*)[\"']", re.IGNORECASE)
 CANONICAL = re.compile(r"<link\s+rel=[\"']canonical[\"']\s+href=[\"']([^\"']*)[\"']", re.I)
 HREF = re.compile(r"\s(?:href|src)=[\"']([^\"'#?]*)", re.IGNORECASE)
+H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 ANALYTICS_MARKERS = ("googletagmanager.com", "google-analytics.com", "gtag(", "plausible.io",
                      "_paq.push", "matomo.js", "data-sitegen-analytics")
 
 
 def audit_tree(root: Path, policy: Policy, config: SiteConfig) -> list[Diagnostic]:
+    """Every finding; errors fail a build or `sitegen check`, warnings are reported."""
     findings: list[Diagnostic] = []
     html_files = sorted(root.rglob("*.html"))
     existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    editorial: dict[str, set[int]] = {}
     for path in html_files:
         rel = path.relative_to(root).as_posix()
         text = path.read_text(encoding="utf-8", errors="replace")
         findings.extend(_page_rules(rel, text, policy))
         findings.extend(_links(rel, text, existing))
+        if 'class="page-location"' in text:
+            heading = H1.search(text)
+            name = html.unescape(re.sub(r"<[^>]+>", "", heading.group(1))) if heading else ""
+            editorial[rel] = shingles(unique_text(text), (name,))
     findings.extend(_robots(root, policy))
+    findings.extend(_near_duplicates(editorial, config.audit.near_duplicate_threshold))
     return findings
+
+
+def _near_duplicates(docs: dict[str, set[int]], threshold: float) -> list[Diagnostic]:
+    return [Diagnostic(a, None, "seo.near-duplicate",
+                       f"editorial text is {score:.0%} similar to {b}; search engines may "
+                       "treat near-identical location pages as doorway pages",
+                       "write a distinct description for each location", "warning")
+            for a, b, score in near_duplicates(docs, threshold)]
 
 
 def _finding(rel: str, rule: str, message: str, hint: str) -> Diagnostic:

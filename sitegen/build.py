@@ -20,7 +20,8 @@ from sitegen.artifacts import all_files
 from sitegen.audit import audit_tree
 from sitegen.config import LoadedConfig, load_config
 from sitegen.content import load_content
-from sitegen.context import all_hubs, page_extras, special_text
+from sitegen.context import all_hubs, page_extras
+from sitegen.hours import day_text
 from sitegen.data import map_rows, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.environments import Policy, resolve_policy
@@ -132,8 +133,9 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     with AtomicOutput(out_dir) as output:
         pages = write_site(model, source, output, progress)
         findings = audit_tree(output.tmp, policy, model.config)
-        if findings:
-            raise SitegenError([*report.items, *findings])
+        report.extend(findings)
+        if report.errors:
+            raise SitegenError(report.items)
         output.commit()
     return BuildResult(env, out_dir, dataset.rows_read, len(model.locations),
                        dataset.rows_skipped, pages, time.perf_counter() - started,
@@ -159,7 +161,7 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
         "absolute": lambda url: seo.absolute(policy.base_url, url),
         "asset_url": asset_url_function(hashes),
         "theme_stylesheets": theme_css,
-        "special_text": special_text,
+        "hours_text": lambda intervals: day_text(intervals, config.site.clock),
         "site_host": policy.base_url.split("://", 1)[-1].split("/", 1)[0],
     }
 

@@ -181,6 +181,7 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
         raise SitegenError(Diagnostic(str(folder), None, None, "no build folder here",
                                       f"run sitegen build --env {env} first"))
     findings = audit_tree(folder, policy, loaded.config)
-    if findings:
+    if any(d.severity == "error" for d in findings):
         raise SitegenError(findings)
-    click.echo(f"{folder}: all checks passed for {env}")
+    _echo_diagnostics(findings)
+    click.echo(f"{folder}: all checks passed for {env}, {len(findings)} warnings")

@@ -108,7 +108,10 @@ def load_config(source: Path, env: str, *, environ: Mapping[str, str] | None = N
     try:
         config = SiteConfig.model_validate(merged)
     except ValidationError as exc:
-        problems += _validation_problems(exc, origins)
+        # A secret-looking key is also unknown to the schema: report it once, as a secret.
+        secret_keys = {d.field for d in problems}
+        problems += [d for d in _validation_problems(exc, origins)
+                     if d.field not in secret_keys]
         raise SitegenError(problems) from None
     if problems:
         raise SitegenError(problems)
@@ -167,8 +170,23 @@ def _environ_layer(environ: Mapping[str, str]) -> Layer:
             except yaml.YAMLError:
                 value = raw
         _set_path(data, keys, value)
-        origins[keys] = Origin("environment", f"${name}")
+        origin = Origin("environment", f"${name}")
+        origins[keys] = origin
+        # A map value (`SITEGEN_SITE='{name: x}'`) sets each key inside it too.
+        for nested in _key_paths(value, keys):
+            origins[nested] = origin
     return Layer(data, origins)
+
+
+def _key_paths(value: Any, prefix: KeyPath) -> list[KeyPath]:
+    if not isinstance(value, dict):
+        return []
+    out: list[KeyPath] = []
+    for key, child in value.items():
+        path = prefix + (str(key),)
+        out.append(path)
+        out.extend(_key_paths(child, path))
+    return out
 
 
 def _flag_layer(flags: Mapping[str, Any]) -> Layer:
@@ -304,9 +322,13 @@ def resolved_lines(loaded: LoadedConfig) -> list[str]:
             for key in node:
                 walk(node[key], path + (key,))
             return
-        value = yaml.safe_dump(node, default_flow_style=True, width=10_000).strip()
+        value = yaml.safe_dump(node, default_flow_style=True, width=10_000,
+                               allow_unicode=True).strip()
         value = value.removesuffix("\n...").removesuffix("...").strip()
-        out.append(f"{dotted(path)}: {value}  # {loaded.origin_of(path).describe()}")
+        # Every layer records each key it sets, so a key with no origin of its own has its
+        # default value, even where a layer set other keys of its section.
+        origin = loaded.origins.get(path, Origin("default"))
+        out.append(f"{dotted(path)}: {value}  # {origin.describe()}")
 
     walk(data, ())
     return out

@@ -103,6 +103,8 @@ class ProtectionSection(Strict):
     username: str = "staging"
     remember_days: int = Field(0, ge=0, le=90)
     iterations: int = Field(600_000, ge=600_000)
+    htpasswd_path: str | None = Field(None, description="absolute path of .htpasswd on the "
+                                      "server, for .htaccess and the nginx snippet")
 
 
 class AnalyticsSection(Strict):
@@ -134,7 +136,7 @@ class MapsSection(Strict):
 
 
 class AuditSection(Strict):
-    near_duplicate_threshold: float = Field(0.85, gt=0, le=1)
+    near_duplicate_threshold: float = Field(0.6, gt=0, le=1)
 
 
 class NotificationsSection(Strict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sitegen import seo
+from sitegen import maps, seo
 from sitegen.hours import SpecialDay
 from sitegen.intro import introduction
 from sitegen.model import Hub, Page, SiteModel
@@ -22,11 +22,9 @@ DIRECTIONS = {
 CHILD_LABELS = {"country": "countries", "region": "regions", "city": "cities"}
 
 
-def special_text(day: SpecialDay) -> str:
-    if not day.intervals:
-        return "Closed"
-    return ", ".join(f"{s // 60 % 24:02d}:{s % 60:02d}–{e // 60 % 24:02d}:{e % 60:02d}"
-                     for s, e in day.intervals)
+def special_hours_data(days: list[SpecialDay]) -> dict[str, list[list[int]]]:
+    """`{"2026-12-25": [], "2026-12-24": [[420, 840]]}`: holiday hours for the browser."""
+    return {day.date.isoformat(): [list(i) for i in day.intervals] for day in days}
 
 
 def hub_for(model: SiteModel, url: str) -> Hub | None:
@@ -67,6 +65,8 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
                                        config.site.name)
         extras["directions_url"] = DIRECTIONS[config.site.directions].format(
             lat=quote(f"{location.lat:.6f}"), lng=quote(f"{location.lng:.6f}"))
+        extras["location_map"] = maps.detail_map(config, location)
+        extras["special_json"] = special_hours_data(location.special_hours)
         if location.image:
             extras["og_image"] = location.image if location.image.startswith("http") else \
                 seo.absolute(policy.base_url, location.image)

@@ -44,6 +44,7 @@ class Policy:
     banner: str | None
     base_url: str
     password: str | None
+    username: str = "staging"
 
     @property
     def protected(self) -> bool:
@@ -138,4 +139,4 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
     return Policy(name=loaded.env, kind=kind, indexable=kind == "production",
                   protection=protection, analytics=analytics, forms=forms,
                   forms_endpoint=endpoint, data=data, banner=banner, base_url=base_url,
-                  password=password)
+                  password=password, username=cfg.protection.username)

@@ -92,7 +92,7 @@ class WeeklyHours:
     ) -> list[tuple[str, str, str]]:
         """All seven days in order as (day key, day label, hours text) for an hours table."""
         return [
-            (day, day.title(), _day_text(self.days.get(day), clock)) for day in DAYS
+            (day, day.title(), day_text(self.days.get(day), clock)) for day in DAYS
         ]
 
     def to_json(self) -> dict[str, list[list[int]]]:
@@ -416,7 +416,7 @@ def _hhmm(minutes: int) -> str:
     return f"{hours:02d}:{mins:02d}"
 
 
-def _day_text(intervals: list[Interval] | None, clock: Literal["12h", "24h"]) -> str:
+def day_text(intervals: list[Interval] | None, clock: Literal["12h", "24h"]) -> str:
     if intervals is None:
         return "Hours not available"
     if not intervals:

@@ -7,43 +7,34 @@ how early or late, holiday hours and the nearest other locations.
 
 from __future__ import annotations
 
-from sitegen.hours import DAYS
+from sitegen.hours import DAYS, day_text
 from sitegen.locations import Location
 from sitegen.model import Nearby
 from sitegen.places import region_name
 
 
-def _clock(minutes: int, clock: str) -> str:
-    minutes %= 1440
-    hour, minute = divmod(minutes, 60)
-    if clock == "24h":
-        return f"{hour:02d}:{minute:02d}"
-    suffix = "am" if hour < 12 else "pm"
-    hour = hour % 12 or 12
-    return f"{hour}{suffix}" if minute == 0 else f"{hour}:{minute:02d}{suffix}"
-
-
 def _hours_sentence(location: Location, clock: str) -> str | None:
+    """Runs of days with the same hours, e.g. "Monday to Friday 7:00 AM – 6:00 PM"."""
     hours = location.hours
     if hours is None or hours.is_empty():
         return None
-    open_days = [d for d in DAYS if hours.days.get(d)]
-    if not open_days:
-        return None
-    if all(hours.days.get(d) == [(0, 1440)] for d in DAYS):
-        return "It is open around the clock, every day of the week."
-    starts = [hours.days[d][0][0] for d in open_days]
-    ends = [hours.days[d][-1][1] for d in open_days]
-    days_text = ("every day" if len(open_days) == 7
-                 else f"{len(open_days)} days a week")
-    earliest_day = open_days[starts.index(min(starts))].capitalize()
-    latest_day = open_days[ends.index(max(ends))].capitalize()
-    text = (f"It opens {days_text}, as early as {_clock(min(starts), clock)} "
-            f"(on {earliest_day}) and until {_clock(max(ends), clock)} on {latest_day}")
-    closed = [d.capitalize() for d in DAYS if hours.days.get(d) == []]
-    if closed:
-        text += f", and is closed on {_join(closed)}"
-    return text + "."
+    texts = [day_text(hours.days.get(day), clock) for day in DAYS]
+    if len(set(texts)) == 1:
+        if texts[0] == "Open 24 hours":
+            return "It is open around the clock, every day of the week."
+        return f"It is open every day, {texts[0]}." if texts[0] != "Closed" else None
+    runs: list[tuple[int, int, str]] = []
+    for index, text in enumerate(texts):
+        if runs and runs[-1][2] == text:
+            runs[-1] = (runs[-1][0], index, text)
+        else:
+            runs.append((index, index, text))
+    parts = []
+    for first, last, text in runs:
+        days = DAYS[first].capitalize() if first == last else \
+            f"{DAYS[first].capitalize()} to {DAYS[last].capitalize()}"
+        parts.append(f"{days}: {text.lower() if text == 'Closed' else text}")
+    return "Opening hours are " + "; ".join(parts) + "."
 
 
 def _join(items: list[str]) -> str:
@@ -62,7 +53,7 @@ def introduction(location: Location, nearby: list[Nearby], unit: str, clock: str
                          f"area of {place}.")
     else:
         sentences.append(f"{location.name} is at {where}.")
-    hours = _hours_sentence(location, clock)
+    hours = _hours_sentence(location, "12h" if clock == "12h" else "24h")
     if hours:
         sentences.append(hours)
     services = location.extra.get("Services") or location.extra.get("services")

@@ -242,7 +242,8 @@ def _coordinate(row: MappedRow, name: str, low: float, high: float, err: Any) ->
         err(name, f"'{value}' is not a number", hint)
         return None
     if not (low <= number <= high) or number != number:
-        err(name, f"{number:g} is out of range [{low:g}, {high:g}]",
+        # Quote the value as written: `:g` rounds 139.7817 to 139.782, which is not in the file.
+        err(name, f"{str(value).strip()} is out of range [{low:g}, {high:g}]",
             "check that latitude and longitude are not swapped")
         return None
     return number

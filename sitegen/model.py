@@ -104,6 +104,8 @@ def build_model(config: SiteConfig, policy: Policy, locations: list[Location], c
         pages.append(Page("/", "home.html", "home", config.site.name,
                           config.site.description, {"body_html": ""}))
     pages.extend(_hub_pages(config, root))
+    from sitegen.locator import view_pages  # imports this module's Page: import when used
+    pages.extend(view_pages(config, root))
     pages.extend(_location_page(config, loc, nearby[loc.id], content.locations) for loc in
                  locations)
     pages.append(Page("/404.html", "404.html", "404", "Page not found",

@@ -34,8 +34,14 @@ def load_yaml_text(text: str, display_path: str, line_offset: int = 0) -> Loaded
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and ("end of stream" in exc.problem or "<stream end>" in exc.problem) \
+                and exc.context_mark is not None:
+            # An unclosed quote or bracket is found at the end of the file, past the last
+            # line; the line to fix is where the unclosed thing started.
+            mark = exc.context_mark
+            problem = f"{exc.problem} {exc.context}" if exc.context else exc.problem
+        line = (mark.line + 1 + line_offset) if mark else None
         raise SitegenError(Diagnostic(display_path, line, None, f"invalid YAML: {problem}",
                                       "check indentation and quoting on that line")) from None
     except yaml.YAMLError as exc:

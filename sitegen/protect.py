@@ -1,0 +1,360 @@
+"""Password protection that works on any static host (`protection.mode: encrypt`).
+
+Design (documented decisions):
+
+- **Key.** One 256-bit key per build, derived from the password with PBKDF2-HMAC-SHA256,
+  `protection.iterations` rounds (>= 600,000) and a random 16-byte salt. The key is derived
+  ONCE per build (about 0.3 s); each file is then encrypted with AES-256-GCM and its own random
+  12-byte nonce. Because salt and nonces are random, two builds of a protected environment
+  are NOT byte-identical (accepted for staging; unprotected builds such as production stay
+  byte-identical).
+- **What is encrypted.** Every HTML page, and every data file the build writes (.json,
+  .geojson, .csv, .xml, .txt, .ics, .vcf), except `robots.txt`, the host config files
+  (hostconfig.py), the non-secret metadata in `_sitegen/` and the theme's static assets in
+  `_assets/` (CSS, JS, images stay plain, like content images). URL paths are not secret:
+  folder names come from slugs.
+- **Pages.** Each page is replaced by a small prompt page: banner, label, password field,
+  submit button, a role=alert error region, `noindex` and the ciphertext. `/_assets/js/
+  unlock.js` derives the key with WebCrypto, decrypts and renders the real page with
+  `document.open(); document.write(html); document.close()`, so its own scripts run. The
+  decrypted page gets a `<script src=".../unlock.js">` so its scripts can call
+  `window.sitegenFetchJSON(url)` / `window.sitegenFetchText(url)`.
+- **Data files** become a JSON envelope `{"sitegen_encrypted": 1, "iv": ..., "data": ...,
+  "salt": ..., "iterations": ...}`; `sitegenFetchJSON` decrypts envelopes with the session key
+  and passes plain JSON through, so the same view script works in every environment.
+- **Session.** The derived key (raw, base64) is kept in sessionStorage with the build's salt:
+  unlocking once unlocks every page for the browser session. With `protection.remember_days`
+  > 0 the prompt offers "remember me" (localStorage, with an expiry).
+- **Share links.** `sitegen share-link` prints `<base url>/#token=<base64url of the derived
+  key>`. The token is computed with the salt of the current build, read from the non-secret
+  `dist/<env>/_sitegen/protection.json`; the fragment never reaches the server. The token
+  unlocks this build only: the next build draws a new salt and old links stop working.
+  The token is a key, not the password: it cannot be turned back into the password.
+- The password comes only from `$SITEGEN_STAGING_PASSWORD` (or `protection.password_env`).
+
+`protection.mode: basic-auth` is handled by hostconfig.py; `check_basic_auth` here is the
+helper the dev server uses to enforce it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import html
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+from sitegen.config_schema import SiteConfig
+from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.environments import Policy
+from sitegen.hostconfig import HOST_FILES
+
+ENVELOPE_KEY = "sitegen_encrypted"
+PROTECTION_FILE = "_sitegen/protection.json"
+BUILD_FILE = "_sitegen/build.json"
+UNLOCK_JS = "_assets/js/unlock.js"
+UNLOCK_SOURCE = Path(__file__).parent / "themes" / "default" / "protect" / "unlock.js"
+PROTECTED_SUFFIXES = (".html", ".htm", ".json", ".geojson", ".csv", ".xml", ".txt", ".ics",
+                      ".vcf")
+PLAIN_FILES = frozenset({"robots.txt", PROTECTION_FILE, BUILD_FILE, *HOST_FILES})
+PLAIN_PREFIXES = ("_assets/",)
+PAYLOAD_ID = "sitegen-protected"
+PAYLOAD = re.compile(
+    r'<script type="application/json" id="sitegen-protected">(.*?)</script>', re.DOTALL)
+CHECK_TEXT = b"sitegen protection check"
+SALT_BYTES = 16
+NONCE_BYTES = 12
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def unb64(text: str) -> bytes:
+    text = text.strip().replace("-", "+").replace("_", "/")
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+def derive_key(password: str, salt: bytes, iterations: int) -> bytes:
+    """PBKDF2-HMAC-SHA256 to a 32-byte AES key; the same as WebCrypto's deriveBits in unlock.js."""
+    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
+    return kdf.derive(password.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The key of one build, with the salt and iteration count it was derived with."""
+
+    key: bytes
+    salt: bytes
+    iterations: int
+
+    @classmethod
+    def new(cls, password: str, iterations: int) -> Protection:
+        salt = os.urandom(SALT_BYTES)
+        return cls(derive_key(password, salt, iterations), salt, iterations)
+
+    @property
+    def token(self) -> str:
+        """The share-link token: the derived key, base64url without padding."""
+        return b64url(self.key)
+
+    def encrypt(self, data: bytes) -> dict[str, Any]:
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = AESGCM(self.key).encrypt(nonce, data, None)
+        return {ENVELOPE_KEY: 1, "alg": "AES-256-GCM", "kdf": "PBKDF2-SHA256",
+                "iterations": self.iterations, "salt": b64(self.salt), "iv": b64(nonce),
+                "data": b64(sealed)}
+
+    def decrypt(self, envelope: dict[str, Any]) -> bytes:
+        """Plaintext of an envelope; SitegenError when it was sealed with another key."""
+        try:
+            return AESGCM(self.key).decrypt(unb64(envelope["iv"]), unb64(envelope["data"]), None)
+        except (InvalidTag, KeyError, TypeError, ValueError, binascii.Error):
+            raise SitegenError(Diagnostic(
+                PROTECTION_FILE, None, "protection", "cannot decrypt: wrong password or key",
+                "use the password this folder was built with")) from None
+
+    def metadata(self, policy: Policy) -> bytes:
+        """`_sitegen/protection.json`: salt and iterations (not secret) and a check value."""
+        data = {"format": 1, "environment": policy.name, "mode": "encrypt",
+                "kdf": "PBKDF2-SHA256", "iterations": self.iterations, "salt": b64(self.salt),
+                "cipher": "AES-256-GCM", "check": self.encrypt(CHECK_TEXT)}
+        return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+
+
+def load_protection(folder: Path, password: str) -> Protection:
+    """Re-derive a built folder's key from its protection.json; refuses a wrong password."""
+    path = folder / PROTECTION_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        salt, iterations = unb64(data["salt"]), int(data["iterations"])
+    except (OSError, ValueError, KeyError, TypeError, binascii.Error):
+        raise SitegenError(Diagnostic(
+            str(path), None, None, "no readable protection metadata in this folder",
+            "build the environment with protection.mode: encrypt first")) from None
+    protection = Protection(derive_key(password, salt, iterations), salt, iterations)
+    try:
+        ok = protection.decrypt(data["check"]) == CHECK_TEXT
+    except (SitegenError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise SitegenError(Diagnostic(
+            str(path), None, "protection", "the password does not match this build",
+            "use the password the folder was built with (the variable in "
+            "protection.password_env)"))
+    return protection
+
+
+def envelope_bytes(envelope: dict[str, Any]) -> bytes:
+    return json.dumps(envelope, sort_keys=True, separators=(",", ":")).encode()
+
+
+def parse_envelope(data: bytes) -> dict[str, Any] | None:
+    """The envelope a data file holds, or None for a plain file."""
+    head = data[:200].lstrip()
+    if not head.startswith(b"{") or ENVELOPE_KEY.encode() not in data[:4096]:
+        return None
+    try:
+        value = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) and value.get(ENVELOPE_KEY) == 1 else None
+
+
+def prompt_payload(text: str) -> dict[str, Any] | None:
+    """The envelope inside a prompt page, or None when the page is not a prompt page."""
+    if PAYLOAD_ID not in text:
+        return None
+    match = PAYLOAD.search(text)
+    if match is None:
+        return None
+    try:
+        value = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) and value.get(ENVELOPE_KEY) == 1 else None
+
+
+def open_file(protection: Protection, data: bytes) -> bytes | None:
+    """The plaintext of a prompt page or an envelope; None when the file is not encrypted."""
+    if PAYLOAD_ID.encode() in data:
+        payload = prompt_payload(data.decode("utf-8", errors="replace"))
+        if payload is not None:
+            return protection.decrypt(payload)
+    envelope = parse_envelope(data)
+    return protection.decrypt(envelope) if envelope is not None else None
+
+
+def is_protected_path(rel: str) -> bool:
+    """Whether the encrypt mode encrypts this output file (see the module docstring)."""
+    return (rel.lower().endswith(PROTECTED_SUFFIXES) and rel not in PLAIN_FILES
+            and not rel.startswith(PLAIN_PREFIXES))
+
+
+def unlock_script() -> bytes:
+    return UNLOCK_SOURCE.read_bytes()
+
+
+def unlock_url() -> str:
+    version = hashlib.sha256(unlock_script()).hexdigest()[:10]
+    return f"/{UNLOCK_JS}?v={version}"
+
+
+def with_unlock_script(page: str, src: str) -> str:
+    """The real page plus unlock.js (for sitegenFetchJSON), placed before its other scripts."""
+    tag = f'<script src="{src}"></script>\n'
+    match = re.search(r"</head\s*>", page, re.IGNORECASE)
+    if match is None:
+        return tag + page
+    return page[:match.start()] + tag + page[match.start():]
+
+
+PROMPT_STYLE = """
+:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",sans-serif}
+body{margin:0;background:#f4f4f2;color:#1b1b1b;line-height:1.5}
+.env-banner{background:#7a1f1f;color:#fff;padding:.4rem 1rem;font-size:.9rem;text-align:center}
+main{max-width:26rem;margin:12vh auto;padding:2rem;background:#fff;border-radius:.5rem;
+box-shadow:0 1px 4px rgba(0,0,0,.15)}
+h1{font-size:1.5rem;margin:0 0 .5rem}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}
+input[type=password]{box-sizing:border-box;width:100%;font:inherit;padding:.55rem;
+border:2px solid #555;border-radius:.3rem}
+input:focus,button:focus{outline:3px solid #1a5fb4;outline-offset:2px}
+.remember{display:flex;gap:.5rem;align-items:center;margin-top:.75rem}
+.remember label{display:inline;font-weight:400;margin:0}
+button{margin-top:1rem;font:inherit;font-weight:600;padding:.55rem 1.2rem;border:0;
+border-radius:.3rem;background:#1a5fb4;color:#fff;cursor:pointer}
+.error{color:#a51d2d;font-weight:600;min-height:1.5em;margin:.75rem 0 0}
+.status{min-height:1.5em;margin:.25rem 0 0}
+.sitegen-auto .sitegen-prompt{visibility:hidden}
+@media (prefers-color-scheme:dark){body{background:#1b1b1b;color:#eee}
+main{background:#2a2a2a}input[type=password]{background:#111;color:#eee;border-color:#aaa}
+.error{color:#ff7b7b}}
+"""
+
+PROMPT_AUTO = ('<script>try{if(sessionStorage.getItem("sitegen-key")||'
+               'localStorage.getItem("sitegen-key")||/[#&]token=/.test(location.hash))'
+               '{document.documentElement.className="sitegen-auto";}}catch(e){}</script>')
+
+
+def prompt_page(envelope: dict[str, Any], policy: Policy, *, language: str, remember_days: int,
+                script_src: str) -> str:
+    """The small page that replaces a protected page: it holds only the ciphertext."""
+    banner = ""
+    if policy.banner:
+        banner = (f'<div class="env-banner" role="note" aria-label="Environment">'
+                  f'{html.escape(policy.banner)}: this is not the public site.</div>\n')
+    remember = ""
+    if remember_days:
+        days = f"{remember_days} day{'s' if remember_days != 1 else ''}"
+        remember = ('<div class="remember"><input type="checkbox" id="sitegen-remember" '
+                    f'name="remember"><label for="sitegen-remember">Remember me on this '
+                    f'device for {days}</label></div>\n')
+    payload = json.dumps(envelope, sort_keys=True, separators=(",", ":"))
+    return f"""<!doctype html>
+<html lang="{html.escape(language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="{html.escape(policy.robots_meta or 'noindex, nofollow')}">
+<title>Password required</title>
+<style>{PROMPT_STYLE}</style>
+{PROMPT_AUTO}
+</head>
+<body>
+{banner}<main id="main" class="sitegen-prompt">
+<h1>Password required</h1>
+<p>This preview is private. Enter the password you were given to view it.</p>
+<form id="sitegen-unlock" data-remember-days="{remember_days}">
+<label for="sitegen-password">Password</label>
+<input id="sitegen-password" name="password" type="password" autocomplete="current-password" \
+required aria-describedby="sitegen-error">
+{remember}<button type="submit">Unlock</button>
+<p id="sitegen-error" class="error" role="alert"></p>
+<p id="sitegen-status" class="status" role="status"></p>
+</form>
+<noscript><p>This preview needs JavaScript to decrypt its pages.</p></noscript>
+</main>
+<script type="application/json" id="{PAYLOAD_ID}">{payload}</script>
+<script src="{script_src}"></script>
+</body>
+</html>
+"""
+
+
+def protect_tree(root: Path, policy: Policy, config: SiteConfig,
+                 protection: Protection | None = None) -> Protection:
+    """Encrypt every protected file of a written build folder in place; write unlock.js and
+    `_sitegen/protection.json`. Returns the build's key for the audit."""
+    if policy.password is None:
+        raise SitegenError(Diagnostic(
+            "environment", None, config.protection.password_env,
+            f"environment '{policy.name}' is password protected but "
+            f"${config.protection.password_env} is not set",
+            f"export {config.protection.password_env}=..."))
+    protection = protection or Protection.new(policy.password, config.protection.iterations)
+    src = unlock_url()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        if not is_protected_path(rel):
+            continue
+        data = path.read_bytes()
+        if rel.lower().endswith((".html", ".htm")):
+            page = with_unlock_script(data.decode("utf-8"), src)
+            envelope = protection.encrypt(page.encode("utf-8"))
+            path.write_text(prompt_page(envelope, policy, language=config.site.language,
+                                        remember_days=config.protection.remember_days,
+                                        script_src=src), encoding="utf-8")
+        else:
+            path.write_bytes(envelope_bytes(protection.encrypt(data)))
+    target = root / UNLOCK_JS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(unlock_script())
+    meta = root / PROTECTION_FILE
+    meta.parent.mkdir(parents=True, exist_ok=True)
+    meta.write_bytes(protection.metadata(policy))
+    return protection
+
+
+def share_link(base_url: str, protection: Protection) -> str:
+    return f"{base_url.rstrip('/')}/#token={protection.token}"
+
+
+def check_basic_auth(header: str | None, policy: Policy) -> bool:
+    """Whether an `Authorization` header carries the environment's user name and password.
+
+    For the dev server (`sitegen serve --env uat` with protection.mode: basic-auth). Always
+    True when the environment is not basic-auth protected; constant-time comparison.
+    """
+    if policy.protection != "basic-auth":
+        return True
+    if not header or policy.password is None:
+        return False
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    user, sep, password = decoded.partition(":")
+    if not sep:
+        return False
+    expected = f"{policy.username}:{policy.password}".encode()
+    return hmac.compare_digest(f"{user}:{password}".encode(), expected)
