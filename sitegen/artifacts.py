@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sitegen import maps, seo
+from sitegen.feeds import feed_files
+from sitegen.guards import build_marker
+from sitegen.hostconfig import host_files
 from sitegen.locator import marker_files
 from sitegen.model import SiteModel
 
@@ -26,7 +29,8 @@ def crawler_files(model: SiteModel) -> dict[str, bytes]:
     return files
 
 
-PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files]
+PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,
+                             build_marker, feed_files]
 
 
 def all_files(model: SiteModel) -> dict[str, bytes]:

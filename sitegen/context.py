@@ -12,6 +12,7 @@ from urllib.parse import quote
 from sitegen import maps, seo
 from sitegen.hours import SpecialDay
 from sitegen.intro import introduction
+from sitegen.markup import render_untrusted
 from sitegen.model import Hub, Page, SiteModel
 
 DIRECTIONS = {
@@ -55,6 +56,8 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         parent = hubs_by_url.get(parent_url, model.root)
         trail = [("Home", "/"), *parent.breadcrumbs(), (location.name, location.url)]
         extras["trail"] = trail
+        extras["description_html"] = render_untrusted(location.description) \
+            if location.description else ""
         jsonld = [seo.location_jsonld(config, policy, location),
                   seo.breadcrumb_jsonld(policy, trail)]
         if page.context["faqs"]:

@@ -16,7 +16,6 @@ from sitegen.content import Content, ContentPage, LocationContent
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.environments import Policy
 from sitegen.locations import Faq, Location
-from sitegen.markup import render_untrusted
 from sitegen.nearby import nearest, to_unit
 from sitegen.places import country_name, region_name
 from sitegen.urls import assign_slugs, fill, hub_patterns, output_path, segment_values
@@ -208,8 +207,6 @@ def _location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
         "location": location,
         "nearby": nearby,
         "faqs": faqs,
-        "description_html": render_untrusted(location.description) if location.description
-        else "",
         "extra_html": item.body_html if item else "",
         "region_name": region_name(location.region, location.country),
         "country_name": country_name(location.country),

@@ -1,4 +1,5 @@
-// Highlights today's row in the hours table, in the location's own time zone.
+// The location page: today's row in the hours table and the "Open now" badge, both in the
+// location's own time zone (data-timezone), with holiday hours (data-special) respected.
 (function () {
   "use strict";
   var article = document.querySelector("article.location");
@@ -13,4 +14,15 @@
   }
   var row = table.querySelector('tr[data-day="' + day.toLowerCase() + '"]');
   if (row) { row.classList.add("today"); row.setAttribute("aria-current", "date"); }
+
+  var badge = document.querySelector("[data-open-status]");
+  if (!badge || !window.Locator) { return; }
+  function parse(text) {
+    try { return JSON.parse(text || "null"); } catch (e) { return null; }
+  }
+  Locator.showStatus(badge, {
+    hours: parse(table.getAttribute("data-hours")),
+    special: parse(table.getAttribute("data-special")),
+    timeZone: zone
+  }, badge.getAttribute("data-clock"));
 })();

@@ -1,0 +1,92 @@
+/* locator-map.js: the Map Search view. The map and its (empty) cluster layer are created by
+ * the folium script in the page and published as window.sitegenMaps.locator; this adds the
+ * markers from the marker data and keeps them in step with the result list beside the map. */
+(function () {
+  "use strict";
+  var root = document.getElementById("locator");
+  var handles = window.sitegenMaps && window.sitegenMaps.locator;
+  if (!root || !window.Locator || !handles) { return; }
+  var L = window.L;
+  var el = Locator.el;
+  var map = handles.map;
+  var cluster = handles.cluster;
+  var list = root.querySelector("[data-results]");
+  var serverOnly = root.querySelectorAll("[data-server-only]");
+  var markers = {};  // location index -> marker, made on first use
+  var here = null;   // "you are here" marker and radius circle
+  var ctx = null;
+
+  function popup(loc) {
+    return el("div", { className: "map-popup" }, [
+      el("p", { className: "map-popup-name" }, [el("a", { href: loc.url }, [loc.name])]),
+      el("p", {}, [loc.address]),
+      el("p", {}, [Locator.badge(loc, ctx.clock), " ", Locator.distanceNode(loc, ctx.unit)]),
+      el("p", { className: "map-popup-links" }, [
+        el("a", { href: loc.url }, ["Details"]), " · ",
+        el("a", { href: Locator.directionsUrl(ctx.directions, loc), rel: "noopener" }, ["Directions"])
+      ])
+    ]);
+  }
+
+  function markerFor(loc) {
+    if (!markers[loc.index]) {
+      var marker = L.marker([loc.lat, loc.lng], { title: loc.name, alt: loc.name });
+      marker.bindPopup(function () { return popup(loc); });
+      markers[loc.index] = marker;
+    }
+    return markers[loc.index];
+  }
+
+  function showOnMap(loc) {
+    var marker = markerFor(loc);
+    cluster.zoomToShowLayer(marker, function () { marker.openPopup(); });
+  }
+
+  function renderItems(slice) {
+    var first = null;
+    slice.forEach(function (loc) {
+      var item = Locator.resultItem(loc, ctx);
+      var button = el("button", { type: "button", className: "show-on-map" }, [
+        "Show on map", el("span", { className: "visually-hidden" }, [": " + loc.name])]);
+      button.addEventListener("click", function () { showOnMap(loc); });
+      item.appendChild(button);
+      list.appendChild(item);
+      first = first || item.querySelector("a");
+    });
+    return first;
+  }
+
+  var pager = Locator.Pager(root.querySelector("[data-show-more]"), 50, renderItems);
+
+  function fit(results) {
+    if (!results.length) { return; }
+    var points = results.slice(0, ctx.origin && ctx.state.sort === "distance" && !ctx.state.radius ? 5 : results.length)
+      .map(function (loc) { return [loc.lat, loc.lng]; });
+    if (ctx.origin) { points.push([ctx.origin.lat, ctx.origin.lng]); }
+    map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 14 });
+  }
+
+  function render(results, context) {
+    ctx = context;
+    cluster.clearLayers();
+    cluster.addLayers(results.map(markerFor));
+    Array.prototype.forEach.call(serverOnly, function (node) { node.hidden = true; });
+    list.textContent = "";
+    pager.show(results);
+    if (here) {
+      here.circle.setRadius(ctx.state.radius ? Number(ctx.state.radius) * (ctx.unit === "mi" ? 1609.344 : 1000) : 0);
+    }
+    fit(results);
+  }
+
+  function located(origin, context) {
+    ctx = context;
+    if (here) { here.layer.remove(); }
+    var dot = L.circleMarker([origin.lat, origin.lng], { radius: 8, weight: 3, color: "#fff",
+      fillColor: "#1a73e8", fillOpacity: 1 }).bindTooltip("You are here");
+    var circle = L.circle([origin.lat, origin.lng], { radius: 0, weight: 1, fillOpacity: 0.06 });
+    here = { circle: circle, layer: L.layerGroup([circle, dot]).addTo(map) };
+  }
+
+  Locator.start(root, { render: render, located: located });
+})();

@@ -1,0 +1,419 @@
+/* locator.js: the shared, dependency-free logic of the location finder.
+ *
+ * Used by the Map, List and Card views (with locator-map.js or locator-list.js) and by the
+ * location page (location.js). Exposes window.Locator:
+ *   data     load(url) / decode(json): markers.json -> location objects
+ *   search   normalize, filter(locations, state, origin)
+ *   distance distanceKm, formatDistance
+ *   hours    openStatus(hours, special, timeZone, now, clock)
+ *   state    readState, writeState: the search in the URL (?q=&category=&radius=&sort=)
+ *   UI       el (DOM builder, text only), start(root, view): wires the search form
+ * Data is only ever put into the page with textContent and DOM APIs, never innerHTML.
+ */
+(function (global) {
+  "use strict";
+
+  var DAY_KEYS = ["mo", "tu", "we", "th", "fr", "sa", "su"];
+  var DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+  var KM_PER_MILE = 1.609344;
+  var DAY = 1440;
+
+  /* ---------------------------------------------------------------- data */
+
+  function decode(data) {
+    var at = {};
+    data.fields.forEach(function (name, i) { at[name] = i; });
+    return data.locs.map(function (row, index) {
+      var place = data.places[row[at.place]];
+      var loc = {
+        index: index,
+        lat: row[at.lat],
+        lng: row[at.lng],
+        name: row[at.name],
+        url: place[0] + row[at.slug] + "/",
+        street: row[at.street],
+        city: place[1],
+        region: place[2],
+        group: place[3],
+        country: place[4],
+        postcode: row[at.postcode],
+        categories: row[at.cats].map(function (i) { return data.cats[i]; }),
+        hours: row[at.hours] === null ? null : data.hours[row[at.hours]],
+        special: row[at.special] === null ? null : data.special[row[at.special]],
+        timeZone: row[at.tz] === null ? null : data.tz[row[at.tz]],
+        phone: row[at.phone],
+        tel: row[at.tel],
+        image: row[at.image],
+        km: null
+      };
+      loc.address = [loc.street, loc.city, loc.region, loc.postcode].filter(Boolean).join(", ");
+      loc.search = " " + normalize([loc.name, loc.street, loc.city, loc.region, loc.group,
+        loc.country, loc.postcode, loc.postcode.replace(/\s+/g, "")]
+        .concat(loc.categories).join(" ")) + " ";
+      return loc;
+    });
+  }
+
+  var cache = {};
+  function load(url) {
+    if (!cache[url]) {
+      // sitegenFetchJSON (unlock.js, protected builds) decrypts an encrypted markers.json.
+      var json = window.sitegenFetchJSON ? window.sitegenFetchJSON(url, {
+        credentials: "same-origin" }) : fetch(url, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("could not load " + url + ": " + response.status); }
+          return response.json();
+        });
+      cache[url] = json.then(decode);
+    }
+    return cache[url];
+  }
+
+  /* -------------------------------------------------------------- search */
+
+  // Lower case, accents removed ("Montréal" finds "montreal"), punctuation as spaces.
+  function normalize(text) {
+    return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+
+  function toKm(value, unit) { return unit === "mi" ? value * KM_PER_MILE : value; }
+
+  var collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+
+  // Every word of the query must occur in the location's name, address or categories.
+  function filter(locations, state, origin, unit) {
+    var words = normalize(state.q).split(" ").filter(Boolean);
+    var radiusKm = origin && state.radius ? toKm(Number(state.radius), unit) : 0;
+    var results = [];
+    locations.forEach(function (loc) {
+      loc.km = origin ? distanceKm(origin.lat, origin.lng, loc.lat, loc.lng) : null;
+      for (var i = 0; i < words.length; i++) {
+        if (loc.search.indexOf(words[i]) < 0) { return; }
+      }
+      if (state.category && loc.categories.indexOf(state.category) < 0) { return; }
+      if (radiusKm && loc.km > radiusKm) { return; }
+      results.push(loc);
+    });
+    if (state.sort === "distance" && origin) {
+      results.sort(function (a, b) { return a.km - b.km || a.index - b.index; });
+    } else if (state.sort === "name") {
+      results.sort(function (a, b) { return collator.compare(a.name, b.name) || a.index - b.index; });
+    }
+    return results;
+  }
+
+  /* ------------------------------------------------------------ distance */
+
+  function distanceKm(lat1, lng1, lat2, lng2) {
+    var rad = Math.PI / 180;
+    var dLat = (lat2 - lat1) * rad;
+    var dLng = (lng2 - lng1) * rad;
+    var a = Math.sin(dLat / 2) * Math.sin(dLat / 2) +
+      Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLng / 2) * Math.sin(dLng / 2);
+    return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(a)));
+  }
+
+  function formatDistance(km, unit) {
+    var value = unit === "mi" ? km / KM_PER_MILE : km;
+    return (value < 10 ? value.toFixed(1) : Math.round(value).toString()) + " " + unit;
+  }
+
+  /* --------------------------------------------------------------- hours */
+
+  var formatters = {};
+  function zoned(now, timeZone) {
+    var key = timeZone || "";
+    if (!formatters[key]) {
+      var options = { year: "numeric", month: "2-digit", day: "2-digit", weekday: "short",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      try {
+        formatters[key] = new Intl.DateTimeFormat("en-US", Object.assign({ timeZone: timeZone || undefined }, options));
+      } catch (e) {  // an unknown zone: fall back to the visitor's own clock
+        formatters[key] = new Intl.DateTimeFormat("en-US", options);
+      }
+    }
+    var parts = {};
+    formatters[key].formatToParts(now).forEach(function (p) { parts[p.type] = p.value; });
+    var weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday);
+    return { year: +parts.year, month: +parts.month, day: +parts.day, weekday: weekday,
+      minutes: (+parts.hour % 24) * 60 + (+parts.minute) };
+  }
+
+  function isoDate(year, month, day, offset) {
+    var d = new Date(Date.UTC(year, month - 1, day + offset));
+    return d.toISOString().slice(0, 10);
+  }
+
+  function formatTime(minutes, clock) {
+    minutes = ((minutes % DAY) + DAY) % DAY;
+    var h = Math.floor(minutes / 60);
+    var m = minutes % 60;
+    var mm = (m < 10 ? "0" : "") + m;
+    if (clock === "12h") { return ((h + 11) % 12 + 1) + ":" + mm + " " + (h < 12 ? "AM" : "PM"); }
+    return (h < 10 ? "0" : "") + h + ":" + mm;
+  }
+
+  /* Whether a place is open at `now` in its time zone, and when that changes.
+   * hours: {"mo": [[540, 1020]], ...} minutes from midnight (an end past 1440 runs into the
+   * next day; a missing day is unknown, [] is closed); special: {"2026-12-25": []} replaces
+   * the weekly hours on that date. Returns {state: "open"|"closed"|"unknown", text}. */
+  function openStatus(hours, special, timeZone, now, clock) {
+    if (!hours && !special) { return { state: "unknown", text: "" }; }
+    var t = zoned(now || new Date(), timeZone);
+    function day(offset) {  // the intervals of the day `offset` days from today, or null
+      var date = isoDate(t.year, t.month, t.day, offset);
+      if (special && Object.prototype.hasOwnProperty.call(special, date)) { return special[date]; }
+      var list = hours && hours[DAY_KEYS[((t.weekday + offset) % 7 + 7) % 7]];
+      return list === undefined ? null : list;
+    }
+    function dayName(offset) { return DAY_NAMES[(t.weekday + offset) % 7]; }
+
+    // Open now: in one of today's intervals, or in yesterday's running past midnight.
+    var closes = null;
+    (day(-1) || []).forEach(function (iv) {
+      if (iv[1] > DAY && t.minutes < iv[1] - DAY) { closes = iv[1] - DAY; }
+    });
+    (day(0) || []).forEach(function (iv) {
+      if (iv[0] <= t.minutes && t.minutes < iv[1]) { closes = Math.max(closes || 0, iv[1]); }
+    });
+    if (closes !== null) {
+      // Follow intervals that continue on the next day (24-hour places, late nights).
+      for (var k = 1; k <= 7 && closes >= k * DAY; k++) {
+        var next = (day(k) || []).filter(function (iv) { return iv[0] === closes - k * DAY; });
+        if (!next.length) { break; }
+        closes = k * DAY + Math.max.apply(null, next.map(function (iv) { return iv[1]; }));
+      }
+      if (closes >= 7 * DAY) { return { state: "open", text: "Open 24 hours" }; }
+      var when = closes % DAY === 0 ? "midnight" : formatTime(closes, clock);
+      var on = "";  // tonight, or early tomorrow morning: no day needed
+      if (closes >= DAY + 720) {
+        var d = Math.floor((closes - 1) / DAY);
+        on = d === 1 ? "tomorrow " : dayName(d) + " ";
+      }
+      return { state: "open", text: "Open now · Closes " + on + "at " + when };
+    }
+
+    // Closed: find the next opening within a week.
+    if (day(0) === null) { return { state: "unknown", text: "" }; }
+    for (var offset = 0; offset <= 7; offset++) {
+      var starts = (day(offset) || []).map(function (iv) { return iv[0]; })
+        .filter(function (s) { return offset > 0 || s > t.minutes; });
+      if (starts.length) {
+        var at = formatTime(Math.min.apply(null, starts), clock);
+        var label = offset === 0 ? "" : offset === 1 ? "tomorrow " : dayName(offset) + " ";
+        return { state: "closed", text: "Closed · Opens " + label + "at " + at };
+      }
+    }
+    return { state: "closed", text: "Closed" };
+  }
+
+  // Fill a badge element (class open-badge) with a location's status.
+  function showStatus(badge, loc, clock, now) {
+    var status = openStatus(loc.hours, loc.special, loc.timeZone, now, clock);
+    badge.textContent = status.text;
+    badge.classList.toggle("open", status.state === "open");
+    badge.classList.toggle("closed", status.state === "closed");
+    badge.hidden = status.state === "unknown";
+  }
+
+  /* --------------------------------------------------------------- state */
+
+  var KEYS = ["q", "category", "radius", "sort"];
+
+  function readState(search) {
+    var params = new URLSearchParams(search);
+    var state = {};
+    KEYS.forEach(function (key) { state[key] = (params.get(key) || "").trim(); });
+    return state;
+  }
+
+  function writeState(state) {
+    var params = new URLSearchParams(global.location.search);
+    KEYS.forEach(function (key) {
+      if (state[key]) { params.set(key, state[key]); } else { params.delete(key); }
+    });
+    var query = params.toString();
+    var url = global.location.pathname + (query ? "?" + query : "") + global.location.hash;
+    if (url !== global.location.pathname + global.location.search + global.location.hash) {
+      global.history.replaceState(global.history.state, "", url);
+    }
+  }
+
+  function geolocate() {
+    return new Promise(function (resolve, reject) {
+      if (!navigator.geolocation) { reject(new Error("not supported by this browser")); return; }
+      navigator.geolocation.getCurrentPosition(function (position) {
+        resolve({ lat: position.coords.latitude, lng: position.coords.longitude });
+      }, reject, { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
+    });
+  }
+
+  /* ------------------------------------------------------------------ UI */
+
+  // el("a", {href: url, className: "x"}, ["text", child]): strings become text nodes.
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (key) {
+      if (key === "className") { node.className = props[key]; }
+      else if (key === "hidden") { node.hidden = props[key]; }
+      else if (props[key] !== null && props[key] !== undefined) { node.setAttribute(key, props[key]); }
+    });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined || child === "") { return; }
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function directionsUrl(pattern, loc) {
+    return pattern.replace("{lat}", loc.lat.toFixed(6)).replace("{lng}", loc.lng.toFixed(6));
+  }
+
+  function badge(loc, clock) {
+    var node = el("span", { className: "open-badge" });
+    showStatus(node, loc, clock);
+    return node;
+  }
+
+  function distanceNode(loc, unit) {
+    return loc.km === null ? null :
+      el("span", { className: "distance" }, [formatDistance(loc.km, unit) + " away"]);
+  }
+
+  // One result of the Map and List views (the same markup as partials/locator_item.html).
+  function resultItem(loc, options) {
+    return el("li", { className: "result", "data-url": loc.url }, [
+      el("a", { className: "result-name", href: loc.url }, [loc.name]),
+      el("span", { className: "result-address" }, [loc.address]),
+      el("span", { className: "result-meta" }, [badge(loc, options.clock), " ",
+        distanceNode(loc, options.unit)])
+    ]);
+  }
+
+  /* Shows `items` `size` at a time: render(items slice, offset) appends them; the button
+   * shows the next ones and moves focus to the first new link. */
+  function Pager(button, size, render) {
+    var items = [];
+    var shown = 0;
+    function more(focus) {
+      var slice = items.slice(shown, shown + size);
+      var first = render(slice, shown);
+      shown += slice.length;
+      var left = items.length - shown;
+      button.hidden = left <= 0;
+      button.textContent = "Show more results (" + left + " more)";
+      if (focus && first) { first.focus(); }
+    }
+    button.addEventListener("click", function () { more(true); });
+    return {
+      show: function (list) { items = list; shown = 0; more(false); },
+      hide: function () { items = []; shown = 0; button.hidden = true; }
+    };
+  }
+
+  /* Wires the search form of `root` (the .locator element) to the data and calls
+   * view.render(results, context) whenever the search changes. context: {state, origin,
+   * active (a search, filter or sort is in use), unit, clock, directions, byUrl}. */
+  function start(root, view) {
+    var form = root.querySelector("[data-locator-form]");
+    var count = root.querySelector("[data-result-count]");
+    var locate = form.querySelector("[data-locate]");
+    var locateStatus = form.querySelector("[data-locate-status]");
+    var sortDistance = form.querySelector('#locator-sort option[value="distance"]');
+    var serverCount = count.textContent;
+    var unit = root.getAttribute("data-unit") || "km";
+    var ctx = { state: readState(global.location.search), origin: null, unit: unit,
+      clock: root.getAttribute("data-clock") || "24h",
+      directions: root.getAttribute("data-directions") || "", byUrl: {}, all: [] };
+    var timer = null;
+
+    KEYS.forEach(function (key) {
+      var field = form.elements[key];
+      if (!field || !ctx.state[key]) { return; }
+      if (field.tagName === "SELECT" && !field.querySelector('option[value="' + CSS.escape(ctx.state[key]) + '"]')) {
+        ctx.state[key] = "";  // not one of the choices (an old link): ignore it
+        return;
+      }
+      field.value = ctx.state[key];
+    });
+    if (ctx.state.sort === "distance") { form.elements.sort.value = ""; }
+    form.hidden = false;
+    form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
+    form.elements.q.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 200);
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.tagName !== "SELECT") { return; }
+      if (event.target.name === "radius" && event.target.value && !ctx.origin) {
+        locateStatus.textContent = "Use my location to search by distance.";
+      }
+      clearTimeout(timer);
+      update();
+    });
+    locate.addEventListener("click", findMe);
+
+    function announce(results) {
+      if (!ctx.active && view.keepsServerCount) { count.textContent = serverCount; return; }
+      var n = results.length;
+      count.textContent = n === 0 ? "No locations match your search." :
+        n + " location" + (n === 1 ? "" : "s") + (ctx.active ? " found" : "");
+    }
+
+    function update() {
+      KEYS.forEach(function (key) {
+        if (form.elements[key]) { ctx.state[key] = form.elements[key].value.trim(); }
+      });
+      if (ctx.state.sort === "distance" && !ctx.origin) { ctx.state.sort = ""; }
+      ctx.active = Boolean(ctx.state.q || ctx.state.category || ctx.state.sort ||
+        (ctx.origin && ctx.state.radius));
+      var results = filter(ctx.all, ctx.state, ctx.origin, unit);
+      writeState(ctx.state);
+      view.render(results, ctx);
+      announce(results);
+    }
+
+    function findMe() {
+      locateStatus.textContent = "Finding your location…";
+      locate.disabled = true;
+      geolocate().then(function (origin) {
+        ctx.origin = origin;
+        sortDistance.disabled = false;
+        form.elements.sort.value = "distance";
+        locateStatus.textContent = "Sorted by distance from your location.";
+        if (view.located) { view.located(origin, ctx); }
+        update();
+      }, function (error) {
+        locateStatus.textContent = "Your location is not available" +
+          (error && error.message ? " (" + error.message + ")." : ".");
+      }).then(function () { locate.disabled = false; });
+    }
+
+    return load(root.getAttribute("data-src")).then(function (all) {
+      ctx.all = all;
+      all.forEach(function (loc) { ctx.byUrl[loc.url] = loc; });
+      update();
+      // A shared link asked for distance: locate at once if the visitor already allowed it.
+      var wantsDistance = readState(global.location.search).sort === "distance" || ctx.state.radius;
+      if (wantsDistance && navigator.permissions) {
+        navigator.permissions.query({ name: "geolocation" }).then(function (p) {
+          if (p.state === "granted") { findMe(); }
+        }, function () {});
+      }
+      return ctx;
+    }, function (error) {
+      count.textContent = serverCount;
+      form.hidden = true;
+      if (global.console) { global.console.error(error); }
+    });
+  }
+
+  global.Locator = {
+    decode: decode, load: load, normalize: normalize, filter: filter,
+    distanceKm: distanceKm, formatDistance: formatDistance, formatTime: formatTime,
+    openStatus: openStatus, showStatus: showStatus, readState: readState, writeState: writeState,
+    geolocate: geolocate, el: el, directionsUrl: directionsUrl, badge: badge,
+    distanceNode: distanceNode, resultItem: resultItem, Pager: Pager, start: start
+  };
+})(window);
