@@ -8,13 +8,17 @@ and the rule, e.g. `index.html: guard.noindex-in-production: ...`.
 from __future__ import annotations
 
 import html
+import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sitegen.config_schema import SiteConfig
 from sitegen.diagnostics import Diagnostic
 from sitegen.environments import Policy
+from sitegen.guards import GuardContext, guard_tree, page_guards, page_text
+from sitegen.protect import BUILD_FILE
 from sitegen.similarity import near_duplicates, shingles, unique_text
 
 ROBOTS_META = re.compile(
@@ -22,28 +26,78 @@ ROBOTS_META = re.compile(
 CANONICAL = re.compile(r"<link\s+rel=[\"']canonical[\"']\s+href=[\"']([^\"']*)[\"']", re.I)
 HREF = re.compile(r"\s(?:href|src)=[\"']([^\"'#?]*)", re.IGNORECASE)
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+PAGE_NOINDEX = "noindex, follow"
 ANALYTICS_MARKERS = ("googletagmanager.com", "google-analytics.com", "gtag(", "plausible.io",
                      "_paq.push", "matomo.js", "data-sitegen-analytics")
 
 
-def audit_tree(root: Path, policy: Policy, config: SiteConfig) -> list[Diagnostic]:
-    """Every finding; errors fail a build or `sitegen check`, warnings are reported."""
-    findings: list[Diagnostic] = []
-    html_files = sorted(root.rglob("*.html"))
-    existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-    editorial: dict[str, set[int]] = {}
-    for path in html_files:
+@dataclass
+class PageAudit:
+    """What the audit learns from one HTML page; computed where the page is rendered."""
+
+    rel: str
+    findings: list[Diagnostic]
+    links: frozenset[str]
+    editorial: frozenset[int] | None
+    page_noindex: bool = False
+
+
+def audit_page(rel: str, text: str, policy: Policy) -> PageAudit:
+    """The per-page rules; cheap enough to run in the render workers on the fresh HTML."""
+    editorial = None
+    if 'class="page-location"' in text:
+        heading = H1.search(text)
+        name = html.unescape(re.sub(r"<[^>]+>", "", heading.group(1))) if heading else ""
+        editorial = frozenset(shingles(unique_text(text), (name,)))
+    links = frozenset(t for t in HREF.findall(text)
+                      if t.startswith("/") and not t.startswith(("//", "/_sitegen/")))
+    findings = _page_rules(rel, text, policy) + page_guards(rel, text, policy)
+    return PageAudit(rel, findings, links, editorial)
+
+
+def audit_tree(root: Path, policy: Policy, config: SiteConfig,
+               guard: GuardContext | None = None) -> list[Diagnostic]:
+    """Audit a folder from disk (`sitegen check`); the build uses `audit_page` + `finish`.
+
+    Pages of an encrypted build are audited decrypted (guard.protection holds the key)."""
+    guard = guard or GuardContext()
+    pages = []
+    for path in sorted(root.rglob("*.html")):
         rel = path.relative_to(root).as_posix()
-        text = path.read_text(encoding="utf-8", errors="replace")
-        findings.extend(_page_rules(rel, text, policy))
-        findings.extend(_links(rel, text, existing))
-        if 'class="page-location"' in text:
-            heading = H1.search(text)
-            name = html.unescape(re.sub(r"<[^>]+>", "", heading.group(1))) if heading else ""
-            editorial[rel] = shingles(unique_text(text), (name,))
+        text = page_text(path.read_text(encoding="utf-8", errors="replace"), guard)
+        if text is not None:
+            pages.append(audit_page(rel, text, policy))
+    return finish_audit(root, pages, policy, config, guard)
+
+
+def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: SiteConfig,
+                 guard: GuardContext | None = None) -> list[Diagnostic]:
+    """Whole-tree rules over the per-page results: links, robots, near-duplicates, and the
+    environment guard rails of guards.py."""
+    existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    findings: list[Diagnostic] = []
+    declared = _declared_noindex(root)
+    for page in sorted(pages, key=lambda p: p.rel):
+        findings.extend(page.findings)
+        if page.page_noindex and page.rel not in declared:
+            findings.append(_finding(page.rel, "guard.noindex-in-production",
+                                     "page has noindex in an indexable environment",
+                                     "only pages the build declares (404, thank-you) may"))
+        findings.extend(_links(page.rel, page.links, existing))
     findings.extend(_robots(root, policy))
+    findings.extend(guard_tree(root, policy, guard or GuardContext()))
+    editorial = {p.rel: set(p.editorial) for p in pages if p.editorial}
     findings.extend(_near_duplicates(editorial, config.audit.near_duplicate_threshold))
     return findings
+
+
+def _declared_noindex(root: Path) -> set[str]:
+    """Pages the build itself declared not indexable (404, thank-you), from _sitegen/build.json."""
+    try:
+        data = json.loads((root / BUILD_FILE).read_text(encoding="utf-8"))
+        return set(data.get("noindex_pages", []))
+    except (OSError, ValueError, AttributeError):
+        return set()
 
 
 def _near_duplicates(docs: dict[str, set[int]], threshold: float) -> list[Diagnostic]:
@@ -63,7 +117,7 @@ def _page_rules(rel: str, text: str, policy: Policy) -> list[Diagnostic]:
     head = text.split("</head>", 1)[0]
     robots = ROBOTS_META.search(head)
     noindex = bool(robots and "noindex" in robots.group(1).lower())
-    if policy.indexable and noindex and rel != "404.html":
+    if policy.indexable and noindex and robots.group(1) != PAGE_NOINDEX:  # type: ignore[union-attr]
         out.append(_finding(rel, "guard.noindex-in-production",
                             "page has noindex in an indexable environment",
                             "remove the robots meta tag from the template"))
@@ -77,7 +131,7 @@ def _page_rules(rel: str, text: str, policy: Policy) -> list[Diagnostic]:
                             "analytics belongs only in the production config"))
     canonical = CANONICAL.search(head)
     if canonical is None:
-        if rel != "404.html":
+        if not (robots and robots.group(1) == PAGE_NOINDEX):
             out.append(_finding(rel, "seo.missing-canonical", "page has no canonical link",
                                 "render <link rel=\"canonical\"> in the base template"))
     elif policy.indexable:
@@ -90,11 +144,9 @@ def _page_rules(rel: str, text: str, policy: Policy) -> list[Diagnostic]:
     return out
 
 
-def _links(rel: str, text: str, existing: set[str]) -> list[Diagnostic]:
+def _links(rel: str, targets: frozenset[str], existing: set[str]) -> list[Diagnostic]:
     out = []
-    for target in sorted(set(HREF.findall(text))):
-        if not target.startswith("/") or target.startswith("//") or target.startswith("/_sitegen/"):
-            continue
+    for target in sorted(targets):
         path = target.lstrip("/")
         candidates = (path, path + "index.html") if target.endswith("/") or not path else \
             (path, path + "/index.html")

@@ -7,6 +7,8 @@ fail is checked before the previous output is touched.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import sys
 import time
@@ -15,25 +17,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitegen import seo
+from sitegen import ctas, leads, seo
 from sitegen.artifacts import all_files
-from sitegen.audit import audit_tree
+from sitegen.audit import PageAudit, finish_audit
+from sitegen.cache import (
+    BuildCache,
+    CachedPage,
+    hash_inputs,
+    load_cache,
+    load_details,
+    save_cache,
+)
 from sitegen.config import LoadedConfig, load_config
 from sitegen.content import load_content
-from sitegen.context import all_hubs, page_extras
-from sitegen.hours import day_text
 from sitegen.data import map_rows, read_rows
+from sitegen.data.remote import resolve_source
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.environments import Policy, resolve_policy
-from sitegen.locations import Location, require_url_fields, validate_rows
+from sitegen.fingerprint import PageFingerprints, base_fingerprint
+from sitegen.guards import guard_context
+from sitegen.hours import day_text
+from sitegen.locations import Location, RowCache, require_url_fields, validate_rows
+from sitegen.lock import locked_build
+from sitegen.manifest import MANIFEST, build_manifest, build_time, iso
+from sitegen.masking import mask_locations
 from sitegen.model import SiteModel, build_model, location_pattern
+from sitegen.notify import notify_build
+from sitegen.protect import protect_tree
 from sitegen.render import (
     asset_hashes,
     asset_url_function,
     make_environment,
-    render_page,
+    render_template_check,
     theme_dirs,
 )
+from sitegen.workers import default_jobs, render_pages
 from sitegen.write import AtomicOutput
 
 Progress = Callable[[int, int], None]
@@ -56,6 +74,8 @@ class BuildResult:
     pages: int
     seconds: float
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    rendered: int = 0
+    reused: int = 0
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -68,15 +88,16 @@ class BuildResult:
                 f"{'' if warnings == 1 else 's'}, {self.pages} pages in {self.seconds:.1f} s")
 
 
-def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report) -> DatasetResult:
+def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
+                 resolved: tuple[Path, str | None, str] | None = None,
+                 rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None
+                 ) -> DatasetResult:
     """Read, map and validate the dataset; raise if any error is not allowed to be skipped."""
     settings = loaded.config.locations
-    source_path = Path(settings.source)
-    if not source_path.is_absolute():
-        source_path = loaded.source / source_path
-    rows = read_rows(source_path, display_path=settings.source, fmt=settings.format,
+    source_path, fmt, display = resolved or resolve_source(loaded, policy.kind, report)
+    rows = read_rows(source_path, display_path=display, fmt=fmt,
                      encoding=settings.encoding, table=settings.table, query=settings.query,
-                     sheet=settings.sheet, report=report)
+                     sheet=settings.sheet, report=report, max_rows=settings.max_rows)
     fields = dict(settings.fields)
     if settings.id:
         fields["id"] = settings.id
@@ -86,7 +107,8 @@ def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report) -> Datase
     if report.errors:
         raise SitegenError(report.items)
     skip = settings.on_error == "skip" and policy.kind != "production"
-    result = validate_rows(mapped, settings, report, skip_bad_rows=skip)
+    result = validate_rows(mapped, settings, report, skip_bad_rows=skip, cache=rows_cache,
+                           fresh=fresh_rows)
     pattern = location_pattern(loaded.config, result.locations)
     result = require_url_fields(result, pattern, report, skip_bad_rows=skip)
     if report.errors:
@@ -106,40 +128,100 @@ def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
     return loaded, resolve_policy(loaded, environ)
 
 
-def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report
+def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
+                     resolved: tuple[Path, str | None, str] | None = None,
+                     rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None
                      ) -> tuple[SiteModel, DatasetResult]:
-    dataset = load_dataset(loaded, policy, report)
+    dataset = load_dataset(loaded, policy, report, resolved, rows_cache, fresh_rows)
+    dataset.locations = mask_locations(dataset.locations, loaded.config.locations)
     pattern = location_pattern(loaded.config, dataset.locations)
     content = load_content(loaded.source, report)
     if report.errors:
         raise SitegenError(report.items)
     model = build_model(loaded.config, policy, dataset.locations, content, report, pattern)
+    ctas.attach(model, content, report)
+    leads.attach(model, report)
+    if report.errors:
+        raise SitegenError(report.items)
     return model, dataset
 
 
+@locked_build
 def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str, Any] | None
           = None, strict: bool = False, environ: Mapping[str, str] | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, jobs: int | None = None,
+          force: bool = False) -> BuildResult:
+    """Build one environment; incremental against the previous build of the same output
+    unless `force`."""
     started = time.perf_counter()
     source = source.resolve()
     loaded, policy = prepare(source, env, flags=flags, environ=environ)
     report = Report()
-    model, dataset = build_site_model(loaded, policy, report)
+    out_dir = (out or source / "dist" / env).resolve()
+    cache = BuildCache() if force else load_cache(source, env, report)
+    resolved = resolve_source(loaded, policy.kind, report)
+    inputs = input_fingerprint(loaded, policy, resolved[0], out_dir, strict, environ)
+    if cache.inputs == inputs and cache.output_intact(out_dir):
+        return BuildResult(env, out_dir, seconds=time.perf_counter() - started,
+                           diagnostics=[*report.items, *cache.diagnostics], **cache.summary)
+    load_details(source, env, cache, report)
+    rows_key = cache_key_for_rows(loaded)
+    fresh_rows: RowCache = {}
+    model, dataset = build_site_model(loaded, policy, report, resolved,
+                                      cache.rows.get(rows_key), fresh_rows)
     if strict and report.warnings:
         raise SitegenError([*report.items, Diagnostic(
             "sitegen", None, None, f"{len(report.warnings)} warnings with --strict",
             "fix the warnings or build without --strict")])
-    out_dir = (out or source / "dist" / env).resolve()
+    previous = cache if policy.protection != "encrypt" else BuildCache()
     with AtomicOutput(out_dir) as output:
-        pages = write_site(model, source, output, progress)
-        findings = audit_tree(output.tmp, policy, model.config)
-        report.extend(findings)
+        outcome = write_site(model, source, output, jobs or default_jobs(), progress,
+                             previous, out_dir, build_date(loaded, environ))
+        key = protect_tree(output.tmp, policy, loaded.config) \
+            if policy.protection == "encrypt" else None
+        manifest = build_manifest(model, loaded, output.tmp, environ)
+        output.write_bytes(MANIFEST, manifest.data)
+        guard = guard_context(loaded, policy, output.tmp, environ, protection=key)
+        report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config, guard))
         if report.errors:
             raise SitegenError(report.items)
         output.commit()
-    return BuildResult(env, out_dir, dataset.rows_read, len(model.locations),
-                       dataset.rows_skipped, pages, time.perf_counter() - started,
-                       report.items)
+    summary = {"rows_read": dataset.rows_read, "locations_built": len(model.locations),
+               "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
+    save_cache(source, env, BuildCache(inputs=inputs, pages=outcome.pages,
+                                       rows={rows_key: fresh_rows}, summary=summary,
+                                       diagnostics=[d for d in report.items
+                                                    if d.severity == "warning"]), out_dir)
+    report.extend(notify_build(loaded.config.notifications, manifest.summary))
+    return BuildResult(env, out_dir, seconds=time.perf_counter() - started,
+                       diagnostics=report.items, rendered=outcome.rendered,
+                       reused=outcome.reused, **summary)
+
+
+def input_fingerprint(loaded: LoadedConfig, policy: Policy, dataset: Path, out_dir: Path,
+                      strict: bool, environ: Mapping[str, str] | None) -> str:
+    """Everything a build reads: files, resolved config, policy, generator code, flags."""
+    environ = os.environ if environ is None else environ
+    policy_text = repr(dataclasses.replace(policy, password=None)) + hashlib.sha256(
+        (policy.password or "").encode()).hexdigest()
+    paths = [loaded.source / "config", dataset, loaded.source / "content",
+             loaded.source / "themes", Path(__file__).parent]
+    return hash_inputs([p for p in paths if p.exists()], [
+        loaded.config.model_dump_json(), policy_text, str(out_dir), repr(strict),
+        environ.get("SOURCE_DATE_EPOCH", "")])
+
+
+def cache_key_for_rows(loaded: LoadedConfig) -> str:
+    """Validated rows stay valid while the dataset settings stay the same."""
+    return hashlib.blake2b(loaded.config.locations.model_dump_json().encode(),
+                           digest_size=16).hexdigest()
+
+
+def build_date(loaded: LoadedConfig, environ: Mapping[str, str] | None) -> str:
+    """The date pages changed in this build get as `lastmod` (SOURCE_DATE_EPOCH, or newest
+    input), so rebuilding the same input gives the same sitemap."""
+    seconds, _ = build_time(loaded, os.environ if environ is None else environ)
+    return iso(seconds)[:10]
 
 
 def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
@@ -163,6 +245,8 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
         "theme_stylesheets": theme_css,
         "hours_text": lambda intervals: day_text(intervals, config.site.clock),
         "site_host": policy.base_url.split("://", 1)[-1].split("/", 1)[0],
+        "ctas_for": ctas.lookup(model),
+        "lead_forms": leads.forms_enabled(config),
     }
 
 
@@ -170,18 +254,44 @@ def _owned_by_site_theme(rel: str, dirs: list[Path]) -> bool:
     return any((d / "static" / rel).is_file() for d in dirs[:-1])
 
 
-def write_site(model: SiteModel, source: Path, output: AtomicOutput,
-               progress: Progress | None) -> int:
-    """Render every page and write every file; returns the number of HTML pages."""
+@dataclass
+class WriteOutcome:
+    audits: list[PageAudit]
+    pages: dict[str, CachedPage]
+    rendered: int
+    reused: int
+
+
+def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
+               progress: Progress | None, previous: BuildCache, live: Path,
+               today: str) -> WriteOutcome:
+    """Render the pages whose fingerprint changed (in parallel), reuse the others from the
+    live output, then write static files and artifacts."""
     dirs = theme_dirs(source, model.config.theme)
-    env = make_environment(dirs, template_globals(model, dirs))
-    hubs = all_hubs(model)
-    total = len(model.pages)
-    for done, page in enumerate(model.pages, start=1):
-        html = render_page(env, page, page_extras(model, page, hubs))
-        output.write_text(page.output, html)
-        if progress is not None:
-            progress(done, total)
+    globals_ = template_globals(model, dirs)
+    env = make_environment(dirs, globals_)
+    for name in sorted({page.template for page in model.pages}):
+        render_template_check(env, name)
+    fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
+                                                          asset_hashes(dirs)), globals_)
+    pages: dict[str, CachedPage] = {}
+    audits: list[PageAudit] = []
+    todo: list[int] = []
+    for index, page in enumerate(model.pages):
+        fingerprint = fingerprints.page(page)
+        before = previous.pages.get(page.output)
+        if before is not None and before.fingerprint == fingerprint:
+            page.lastmod = page.lastmod or before.lastmod
+            if output.reuse(live / page.output, page.output):
+                audits.append(before.audit)
+                pages[page.output] = before
+                continue
+        page.lastmod = page.lastmod or today
+        pages[page.output] = CachedPage(fingerprint, None, page.lastmod)
+        todo.append(index)
+    for audit in render_pages(model, env, output.tmp, jobs, progress, todo):
+        pages[audit.rel].audit = audit
+        audits.append(audit)
     for folder in reversed(dirs):
         static = folder / "static"
         if static.is_dir():
@@ -192,7 +302,7 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput,
         output.copy(path, rel)
     for rel, data in all_files(model).items():
         output.write_bytes(rel, data)
-    return total
+    return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo))
 
 
 def default_env(environ: Mapping[str, str] | None = None) -> str:

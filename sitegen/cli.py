@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 build or validation errors (shown as diagnostics, never a tr
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -21,9 +22,27 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 ENV_HELP = "environment to use (default: $SITEGEN_ENV or production)"
 
 
+PER_RULE_LIMIT = 20
+
+
 def _echo_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """Print each diagnostic; past 20 of one kind (field or rule), print a count instead.
+
+    A systematic problem (one template bug on 10,000 pages) stays readable, and the count
+    says exactly how many were not printed, so nothing is dropped silently.
+    """
+    limit = len(diagnostics) if os.environ.get("SITEGEN_ALL_DIAGNOSTICS") else PER_RULE_LIMIT
+    shown: dict[tuple[str | None, str], int] = {}
     for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), err=True)
+        key = (diagnostic.field, diagnostic.severity)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= limit:
+            click.echo(diagnostic.format(), err=True)
+    for (name, severity), count in shown.items():
+        if count > limit:
+            click.echo(f"... and {count - limit} more {severity}s of "
+                       f"{name or 'this kind'} (set SITEGEN_ALL_DIAGNOSTICS=1 to print all)",
+                       err=True)
 
 
 def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,9 +87,12 @@ def main() -> None:
               help="output folder (default: <source>/dist/<env>/)")
 @click.option("--base-url", help="absolute base URL, e.g. a preview URL")
 @click.option("--strict", is_flag=True, help="treat warnings as errors")
+@click.option("--jobs", type=click.IntRange(1, 64),
+              help="render processes (default: $SITEGEN_JOBS or all cores)")
+@click.option("--force", is_flag=True, help="ignore the build cache; render every page")
 @domain_errors
 def build(env: str | None, source: Path, out: Path | None, base_url: str | None,
-          strict: bool) -> None:
+          strict: bool, jobs: int | None, force: bool) -> None:
     """Build the site into dist/<env>/.
 
     \b
@@ -83,10 +105,41 @@ def build(env: str | None, source: Path, out: Path | None, base_url: str | None,
     env = _env(env)
     with progress_reporter() as progress:
         result = run_build(source, env, out=out, flags={"base_url": base_url}, strict=strict,
-                           progress=progress)
+                           progress=progress, jobs=jobs, force=force)
     _echo_diagnostics(result.warnings)
     click.echo(f"built {env} into {result.out_dir}")
+    if result.rendered or result.reused:
+        click.echo(f"{result.rendered} pages rendered, {result.reused} unchanged")
+    else:
+        click.echo("nothing changed since the last build: nothing written")
     click.echo(result.summary())
+
+
+@main.command()
+@click.option("--env", "env", default="development", show_default=True,
+              help="environment to build and serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="address to listen on (a non-loopback address is reachable by others)")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="port to listen on; 0 picks a free one")
+@click.option("--open", "open_browser", is_flag=True, help="open the site in a browser")
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="site folder")
+@click.option("--jobs", type=click.IntRange(1, 64),
+              help="render processes (default: $SITEGEN_JOBS or all cores)")
+@domain_errors
+def serve(env: str, host: str, port: int, open_browser: bool, source: Path,
+          jobs: int | None) -> None:
+    """Build, serve and rebuild on every save, with live reload and errors in the browser.
+
+    \b
+    Example:
+      sitegen serve --open
+    """
+    from sitegen.serve import serve as run_serve
+
+    run_serve(source, env, host=host, port=port, open_browser=open_browser, jobs=jobs,
+              show_diagnostics=_echo_diagnostics)
 
 
 @main.command()
@@ -180,8 +233,178 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
     if not folder.is_dir():
         raise SitegenError(Diagnostic(str(folder), None, None, "no build folder here",
                                       f"run sitegen build --env {env} first"))
-    findings = audit_tree(folder, policy, loaded.config)
+    from sitegen.guards import guard_context
+    findings = audit_tree(folder, policy, loaded.config,
+                          guard_context(loaded, policy, folder))
     if any(d.severity == "error" for d in findings):
         raise SitegenError(findings)
     _echo_diagnostics(findings)
     click.echo(f"{folder}: all checks passed for {env}, {len(findings)} warnings")
+
+
+@main.command("share-link")
+@click.option("--env", "env", default="staging", show_default=True,
+              help="a password-protected environment")
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="site folder")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="the built folder (default: <source>/dist/<env>/)")
+@click.option("--base-url", help="link to this URL instead of the environment's base_url")
+@domain_errors
+def share_link(env: str, source: Path, directory: Path | None, base_url: str | None) -> None:
+    """Print a link that opens the current protected build without typing the password.
+
+    The token in the link is the build's key: it works until the next build of the
+    environment (each build draws a new salt). The password is read from
+    $SITEGEN_STAGING_PASSWORD (or the variable protection.password_env names).
+
+    \b
+    Example:
+      SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging
+    """
+    from sitegen.build import prepare
+    from sitegen.protect import load_protection
+    from sitegen.protect import share_link as make_link
+
+    loaded, policy = prepare(source.resolve(), env)
+    if policy.protection != "encrypt" or policy.password is None:
+        raise SitegenError(Diagnostic(
+            f"config/{env}.yaml", None, "protection.mode",
+            f"environment '{env}' is not protected with protection.mode: encrypt",
+            "share links open encrypted builds only"))
+    folder = directory or source / "dist" / env
+    protection = load_protection(folder, policy.password)
+    click.echo(make_link(base_url or policy.base_url, protection))
+
+
+@main.group()
+def data() -> None:
+    """Work with the location dataset.
+
+    \b
+    Example:
+      sitegen data sample --count 20 --out locations/sample.csv
+    """
+
+
+@data.command("sample")
+@click.option("--count", type=click.IntRange(min=1), required=True, help="rows to write")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="file to write (same format as the source; by its extension otherwise)")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="random seed: the same seed gives the same sample")
+@click.option("--env", "env", default="production", show_default=True,
+              help="environment whose dataset is sampled (the real one)")
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="site folder")
+@domain_errors
+def data_sample(count: int, out: Path, seed: int, env: str, source: Path) -> None:
+    """Write an anonymised sample of the real dataset, for staging.
+
+    Same columns and format as the source, so it maps with the same config: names, streets,
+    phones, emails and private columns are replaced, coordinates jittered, hours and
+    categories kept. Point config/staging.yaml at it with `locations: {source: FILE}`.
+
+    \b
+    Example:
+      sitegen data sample --count 20 --out locations/sample.csv --seed 7
+    """
+    from sitegen.sample import write_sample
+
+    result = write_sample(source.resolve(), env, count=count, out=out, seed=seed)
+    click.echo(f"wrote {result.rows} anonymised rows of {result.rows_read} to {out}")
+
+
+@main.command()
+@click.argument("dir_a", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("dir_b", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--password-env", default="SITEGEN_STAGING_PASSWORD", show_default=True,
+              help="variable holding the password of encrypted builds")
+@click.option("--json", "as_json", is_flag=True, help="print the differences as JSON")
+@domain_errors
+def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool) -> None:
+    """List pages added, removed and changed between two builds, and what changed.
+
+    Compares pages by URL path: title, address, hours, phone, the rest of the JSON-LD and
+    the main text; ignores what differs by environment (host, banner, robots, analytics).
+    Encrypted builds are opened with the password in $SITEGEN_STAGING_PASSWORD.
+
+    \b
+    Example:
+      sitegen diff dist/production dist/staging
+    """
+    import json as jsonlib
+    import os
+
+    from sitegen.diff import diff_builds, format_diff
+
+    password = os.environ.get(password_env) or None
+    result = diff_builds(dir_a, dir_b, password=password)
+    if as_json:
+        click.echo(jsonlib.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_diff(result))
+
+
+@main.command()
+@click.option("--env", "env", help=ENV_HELP)
+@click.option("--to", "target", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="publish folder: releases/ and the current symlink a web server serves")
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="site folder (for its config)")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="the built folder (default: <source>/dist/<env>/)")
+@domain_errors
+def publish(env: str | None, target: Path, source: Path, directory: Path | None) -> None:
+    """Release the existing build into DIR/releases/ and switch DIR/current to it atomically.
+
+    Does not rebuild: runs the same audit as `sitegen check` on the build and refuses one
+    that fails it. Keeps the newest publish.keep releases (default 5), never the live one.
+
+    \b
+    Example:
+      sitegen build --env production && sitegen publish --env production --to /srv/www/site
+    """
+    from sitegen.publish import RELEASES
+    from sitegen.publish import publish as run_publish
+
+    env = _env(env)
+    result = run_publish(source, env, target, folder=directory)
+    _echo_diagnostics(result.warnings)
+    if result.previous is None:
+        click.echo("first release: nothing to compare with")
+    else:
+        click.echo(f"changes against the live release {result.previous}:")
+        for line in result.changes:
+            click.echo(f"  {line}")
+    click.echo(f"published {env} as {RELEASES}/{result.release}; "
+               f"{target}/current -> {RELEASES}/{result.release}")
+    if result.removed:
+        click.echo(f"removed {len(result.removed)} old release"
+                   f"{'s' if len(result.removed) != 1 else ''}: {', '.join(result.removed)}")
+
+
+@main.command()
+@click.argument("release", required=False)
+@click.option("--to", "target", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="the publish folder given to sitegen publish --to")
+@domain_errors
+def rollback(release: str | None, target: Path) -> None:
+    """Switch DIR/current back to the previous release (or to RELEASE) atomically.
+
+    \b
+    Example:
+      sitegen rollback --to /srv/www/site
+      sitegen rollback --to /srv/www/site 20260131T120000Z-3f2a9c1b
+    """
+    from sitegen.publish import RELEASES, releases
+    from sitegen.publish import rollback as run_rollback
+
+    result = run_rollback(target, release)
+    click.echo(f"rolled back {target}/current: {result.previous or 'none'} -> "
+               f"{RELEASES}/{result.release}")
+    click.echo("releases: " + ", ".join(
+        f"{name} (live)" if name == result.release else name for name in releases(
+            target.resolve())))

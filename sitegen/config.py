@@ -22,7 +22,8 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.yamlfile import KeyPath, dotted, load_yaml_file
 
 ENV_PREFIX = "SITEGEN_"
-RESERVED_VARIABLES = frozenset({"SITEGEN_ENV", "SITEGEN_STAGING_PASSWORD", "SITEGEN_JOBS"})
+RESERVED_VARIABLES = frozenset({"SITEGEN_ENV", "SITEGEN_STAGING_PASSWORD", "SITEGEN_JOBS",
+                                "SITEGEN_ALL_DIAGNOSTICS", "SITEGEN_LOCK_TIMEOUT"})
 SECRET_HINT = "secrets come only from environment variables, e.g. SITEGEN_STAGING_PASSWORD"
 SECRET_WORDS = ("password", "secret", "token")
 
@@ -80,7 +81,8 @@ def load_config(source: Path, env: str, *, environ: Mapping[str, str] | None = N
     elif not config_dir.is_dir():
         raise SitegenError(Diagnostic(_rel(config_dir, source), None, None,
                                       "no config folder",
-                                      "run `sitegen init DIR` to scaffold a site, or pass --source"))
+                                      "run `sitegen init DIR` to scaffold a site, "
+                                      "or pass --source"))
     env_file = config_dir / f"{env}.yaml"
     if env_file.is_file():
         layers.append(_file_layer(env_file, source))
@@ -112,9 +114,9 @@ def load_config(source: Path, env: str, *, environ: Mapping[str, str] | None = N
         secret_keys = {d.field for d in problems}
         problems += [d for d in _validation_problems(exc, origins)
                      if d.field not in secret_keys]
-        raise SitegenError(problems) from None
+        raise SitegenError(sorted(problems, key=_by_place)) from None
     if problems:
-        raise SitegenError(problems)
+        raise SitegenError(sorted(problems, key=_by_place))
 
     kind = env if env in BUILTIN_ENVIRONMENTS else config.environment.behaves_like
     if kind is None:
@@ -167,7 +169,7 @@ def _environ_layer(environ: Mapping[str, str]) -> Layer:
         if raw.strip().startswith(("[", "{")):
             try:
                 value = yaml.safe_load(raw)
-            except yaml.YAMLError:
+            except (yaml.YAMLError, RecursionError):  # too deep: the schema refuses the text
                 value = raw
         _set_path(data, keys, value)
         origin = Origin("environment", f"${name}")
@@ -260,7 +262,12 @@ def _validation_problems(exc: ValidationError, origins: dict[KeyPath, Origin]
             hint = _type_hint(error)
         problems.append(Diagnostic(origin.path or origin.layer, origin.line, key,
                                    message[0].lower() + message[1:], hint))
-    return sorted(problems, key=lambda d: (d.path, d.line or 0, d.field or ""))
+    return sorted(problems, key=_by_place)
+
+
+def _by_place(diagnostic: Diagnostic) -> tuple[str, int, str]:
+    """File order: a user fixes a config top to bottom, one file after the other."""
+    return diagnostic.path, diagnostic.line or 0, diagnostic.field or ""
 
 
 def _nearest_origin(loc: KeyPath, origins: dict[KeyPath, Origin]) -> Origin:

@@ -6,9 +6,11 @@ silently ignored setting. Defaults here are the documented defaults (README, con
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+import string
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 BUILTIN_ENVIRONMENTS = ("development", "staging", "production")
 
@@ -36,10 +38,27 @@ class SiteSection(Strict):
     directions: Literal["google", "apple", "osm"] = "google"
     copyright: str | None = None
 
+    @field_validator("logo", "favicon")
+    @classmethod
+    def _site_url(cls, value: str | None) -> str | None:
+        if value and not (_http_url(value) or (value.startswith("/")
+                                               and not value.startswith("//"))):
+            raise ValueError("must be an http(s) URL or a site-relative path such as /logo.svg")
+        return value
+
+    @field_validator("same_as")
+    @classmethod
+    def _profiles(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not _http_url(url):
+                raise ValueError(f"'{url[:60]}' is not an http(s) URL")
+        return value
+
 
 class LocationsSection(Strict):
     source: str = "locations/locations.csv"
-    format: Literal["csv", "tsv", "json", "jsonl", "yaml", "geojson", "xlsx", "sqlite"] | None = None
+    format: Literal["csv", "tsv", "json", "jsonl", "yaml", "geojson", "xlsx",
+                    "sqlite"] | None = None
     encoding: str = "utf-8"
     id: str | None = None
     fields: dict[str, str] = Field(default_factory=dict)
@@ -55,6 +74,8 @@ class LocationsSection(Strict):
     sheet: str | None = None
     timezone: str | None = None
     categories_separator: str = ","
+    max_rows: int = Field(500_000, ge=1, description="more rows than this is an error, "
+                          "found before any row is validated")
 
     @field_validator("phone_region")
     @classmethod
@@ -76,6 +97,10 @@ class UrlsSection(Strict):
     def _shape(cls, value: str) -> str:
         if not value.startswith("/") or not value.endswith("/"):
             raise ValueError("must start and end with '/', e.g. /locations/{region}/{slug}/")
+        if value.startswith("//") or any(ord(c) < 32 or c in "\\?#" for c in value) \
+                or any(part in ("..", ".") for part in value.strip("/").split("/")):
+            raise ValueError("must be a path inside the site: no '..' or '.' segments, "
+                             "backslashes, control characters, ? or #")
         return value
 
 
@@ -87,6 +112,21 @@ class SeoSection(Strict):
     )
     hub_title: str = "Locations in {place} | {site}"
     hub_description: str = "All {count} {site} locations in {place}: addresses, hours and phone."
+
+    @field_validator("title", "location_title", "location_description", "hub_title",
+                     "hub_description")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            fields = [(name, spec, conversion) for _, name, spec, conversion
+                      in string.Formatter().parse(value) if name is not None]
+        except ValueError as exc:  # a lone { or }
+            raise ValueError(f"{exc}; write {{{{ or }}}} for a literal brace") from None
+        for name, spec, conversion in fields:
+            if not re.fullmatch(r"[a-z_]+", name) or spec or conversion:
+                raise ValueError(f"'{{{name}}}' is not a placeholder: write names such as "
+                                 "{name}, {city} or {site}")
+        return value
 
 
 class NearbySection(Strict):
@@ -116,6 +156,103 @@ class AnalyticsSection(Strict):
     consent: bool = False
 
 
+CTA_BUILTINS = ("call", "directions", "book", "email", "website")
+
+
+def expand_cta_entries(value: Any) -> Any:
+    """`[call, {label: Order, url: ...}]`: a bare name is shorthand for `{type: name}`."""
+    if isinstance(value, list):
+        return [{"type": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+class CtaItem(Strict):
+    """One call to action: a built-in kind, `inherit` (the less specific list), or a link."""
+
+    type: Literal["call", "directions", "book", "email", "website", "link", "inherit"] = "link"
+    label: str | None = Field(None, description="text; {name} {city} {phone} placeholders")
+    url: str | None = Field(None, description="target; {id} {slug} {city}... placeholders")
+    style: Literal["primary", "secondary"] | None = None
+
+    @model_validator(mode="after")
+    def _link(self) -> CtaItem:
+        if self.type == "link" and not (self.label and self.url):
+            raise ValueError("a custom link needs a label and a url")
+        return self
+
+
+class CtasSection(Strict):
+    site: list[CtaItem] = Field(default_factory=lambda: [CtaItem(type=t) for t in CTA_BUILTINS])
+    categories: dict[str, list[CtaItem]] = Field(default_factory=dict)
+    locations: dict[str, list[CtaItem]] = Field(default_factory=dict)
+    card: list[Literal["call", "directions", "book", "email", "website", "link"]] = Field(
+        default_factory=lambda: ["call", "directions"])
+    labels: dict[Literal["call", "directions", "book", "email", "website"], str] = Field(
+        default_factory=dict)
+    track: bool = True
+
+    @field_validator("site", mode="before")
+    @classmethod
+    def _site(cls, value: Any) -> Any:
+        return expand_cta_entries(value)
+
+    @field_validator("categories", "locations", mode="before")
+    @classmethod
+    def _per_key(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: expand_cta_entries(v) for k, v in value.items()}
+        return value
+
+
+LEAD_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+LEAD_RESERVED = frozenset({
+    "location_id", "location_name", "page_url", "environment", "consent", "consent_text",
+    "recipient", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"})
+
+
+class LeadField(Strict):
+    name: str
+    label: str
+    type: Literal["text", "email", "tel", "textarea", "select", "number", "date", "url"] = "text"
+    required: bool = False
+    autocomplete: str | None = None
+    options: list[str] = Field(default_factory=list)
+    max_length: int = Field(2000, ge=1, le=20000)
+    hint: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not LEAD_FIELD_NAME.match(value):
+            raise ValueError("field names are lower-case letters, digits and _, e.g. company")
+        if value in LEAD_RESERVED:
+            raise ValueError(f"'{value}' is a field sitegen fills in itself; choose another name")
+        return value
+
+    @model_validator(mode="after")
+    def _options(self) -> LeadField:
+        if self.type == "select" and not self.options:
+            raise ValueError("a select field needs options")
+        return self
+
+
+def default_lead_fields() -> list[LeadField]:
+    return [
+        LeadField(name="name", label="Your name", required=True, autocomplete="name",
+                  max_length=200),
+        LeadField(name="email", label="Email address", type="email", required=True,
+                  autocomplete="email", max_length=254),
+        LeadField(name="phone", label="Phone number", type="tel", autocomplete="tel",
+                  max_length=40),
+        LeadField(name="message", label="Your message", type="textarea", required=True,
+                  max_length=5000),
+    ]
+
+
+def _http_url(value: str) -> bool:
+    return value.startswith(("http://", "https://")) and len(value) > len("https://")
+
+
 class LeadsSection(Strict):
     webhook_url: str | None = None
     formspree_id: str | None = None
@@ -125,6 +262,52 @@ class LeadsSection(Strict):
     consent_text: str = "I agree that my details are used to answer my enquiry."
     min_seconds: int = Field(3, ge=0, le=60)
     routes: dict[str, str] = Field(default_factory=dict)
+    fields: list[LeadField] = Field(default_factory=default_lead_fields)
+    pages: list[Literal["location", "contact"]] = Field(
+        default_factory=lambda: ["location", "contact"])
+    heading: str = "Send us a message"
+    submit_label: str = "Send message"
+    success_text: str = "Thank you: your message has been sent. We will reply as soon as we can."
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value and not _http_url(value):
+            raise ValueError("must be an http(s) URL, e.g. https://hooks.zapier.com/...")
+        return value or None
+
+    @field_validator("sandbox_url")
+    @classmethod
+    def _sandbox(cls, value: str | None) -> str | None:
+        if value and not (_http_url(value) or (value.startswith("/")
+                                               and not value.startswith("//"))):
+            raise ValueError("must be an http(s) URL or a site-relative path")
+        return value or None
+
+    @field_validator("formspree_id")
+    @classmethod
+    def _formspree(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[A-Za-z0-9]{4,40}", value):
+            raise ValueError("a Formspree form id is letters and digits, e.g. xyzabcde")
+        return value or None
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, target in value.items():
+            if not (_http_url(target) or re.fullmatch(r"mailto:[^@\s]+@[^@\s]+", target)):
+                raise ValueError(f"route '{key}' must be an http(s) webhook URL or "
+                                 "mailto:name@example.com")
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _unique(cls, value: list[LeadField]) -> list[LeadField]:
+        names = [f.name for f in value]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate field name '{duplicates[0]}'")
+        return value
 
 
 class MapsSection(Strict):
@@ -142,6 +325,16 @@ class AuditSection(Strict):
 class NotificationsSection(Strict):
     webhooks: list[str] = Field(default_factory=list)
     retries: int = Field(3, ge=0, le=10)
+    backoff: float = Field(0.5, ge=0, le=60, description="seconds before the first retry")
+    timeout: float = Field(10, gt=0, le=120)
+
+    @field_validator("webhooks")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not _http_url(url):
+                raise ValueError(f"'{url[:60]}' is not an http(s) URL")
+        return value
 
 
 class PublishSection(Strict):
@@ -165,6 +358,7 @@ class SiteConfig(Strict):
     protection: ProtectionSection = Field(default_factory=ProtectionSection)
     analytics: AnalyticsSection = Field(default_factory=AnalyticsSection)
     leads: LeadsSection = Field(default_factory=LeadsSection)
+    ctas: CtasSection = Field(default_factory=CtasSection)
     maps: MapsSection = Field(default_factory=MapsSection)
     audit: AuditSection = Field(default_factory=AuditSection)
     notifications: NotificationsSection = Field(default_factory=NotificationsSection)

@@ -7,12 +7,14 @@ every other `.md` becomes a page; every other file is copied as a static asset.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.markup import render_trusted
+from sitegen.urls import url_problem
 from sitegen.yamlfile import load_yaml_text
 
 FRONT_MATTER_KEYS = {"title", "description", "template", "url", "faqs", "draft", "menu",
@@ -82,10 +84,21 @@ def load_content(source: Path, report: Report) -> Content:
             continue
         if rel.endswith(IGNORED_SUFFIXES) or path.name.startswith((".#", ".")):
             continue
+        if not path.is_file():  # a dangling symlink: the copy would fail with a vague error
+            report.error(display, None, None, "cannot read file: broken symbolic link",
+                         "fix or remove the link")
+            continue
         if path.suffix != ".md":
             static.append((path, rel))
             continue
-        meta, body, _ = split_front_matter(path.read_text(encoding="utf-8-sig"), display)
+        text = _read_markdown(path, display, report)
+        if text is None:
+            continue
+        try:
+            meta, body, _ = split_front_matter(text, display)
+        except SitegenError as exc:  # keep going: every file's problems are reported at once
+            report.extend(exc.diagnostics)
+            continue
         allowed = LOCATION_KEYS if rel.startswith("locations/") else FRONT_MATTER_KEYS
         for key in sorted(set(meta) - allowed):
             report.error(display, 2, key, f"unknown front matter key '{key}'",
@@ -99,12 +112,37 @@ def load_content(source: Path, report: Report) -> Content:
             continue
         stem = rel[:-3]
         url = meta.get("url") or ("/" if stem == "index" else f"/{stem.removesuffix('/index')}/")
+        problem = url_problem(str(url))
+        if problem:
+            shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}",
+                           str(url)[:80])
+            report.error(display, 2, "url", f"'{shown}' {problem}",
+                         "the url of a page is a path inside the site")
+            continue
         pages.append(ContentPage(
             source=display, url=str(url), title=str(meta.get("title") or _title(stem)),
             description=str(meta.get("description") or ""),
             template=str(meta.get("template") or ("home.html" if url == "/" else "page.html")),
             body_html=html, meta=meta))
     return Content(pages, locations, static)
+
+
+def _read_markdown(path: Path, display: str, report: Report) -> str | None:
+    """The file's text, or None after reporting why it cannot be read (never a traceback)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(display, None, None, f"cannot read file: {exc.strerror or exc}",
+                     "fix or remove the file")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        report.error(display, line, None,
+                     f"cannot decode byte 0x{data[exc.start]:02x} as utf-8",
+                     "save the file as UTF-8")
+        return None
 
 
 def _walk(root: Path) -> list[Path]:

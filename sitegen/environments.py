@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sitegen.config import LoadedConfig
+from sitegen.config_schema import LeadsSection
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 FormsMode = Literal["live", "sandbox", "disabled", "local"]
@@ -57,6 +58,20 @@ class Policy:
 
 DEV_BASE_URL = "http://127.0.0.1:8000"
 LOCAL_INBOX = "/_sitegen/leads"
+FORMSPREE_ACTION = "https://formspree.io/f/{id}"
+THANKS_URL = "/thanks/"
+
+
+def live_endpoint(leads: LeadsSection) -> str | None:
+    """Production's lead destination: the webhook, else Formspree, else Netlify Forms (which
+    takes POSTs on the site itself, so the form posts to the thank-you page); else none."""
+    if leads.webhook_url:
+        return leads.webhook_url
+    if leads.formspree_id:
+        return FORMSPREE_ACTION.format(id=leads.formspree_id)
+    if leads.netlify:
+        return THANKS_URL
+    return None
 
 
 def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = None,
@@ -69,8 +84,10 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
 
     def refuse(key: tuple[str, ...], message: str, hint: str) -> None:
         origin = loaded.origin_of(key)
-        problems.append(Diagnostic(origin.path or origin.layer, origin.line, ".".join(key),
-                                   message, hint))
+        # A value nobody set is missing from the environment's own file: point there.
+        path = origin.path or (f"config/{loaded.env}.yaml" if origin.layer == "default"
+                               else origin.layer)
+        problems.append(Diagnostic(path, origin.line, ".".join(key), message, hint))
 
     analytics_on = cfg.analytics.provider != "none"
     mode = cfg.protection.mode
@@ -112,8 +129,8 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
         raise SitegenError(problems)
 
     if kind == "production":
-        forms: FormsMode = "live"
-        endpoint = cfg.leads.webhook_url
+        endpoint = live_endpoint(cfg.leads)
+        forms: FormsMode = "live" if endpoint else "disabled"
     elif kind == "staging":
         forms = "sandbox" if cfg.leads.sandbox_url else "disabled"
         endpoint = cfg.leads.sandbox_url

@@ -57,7 +57,8 @@ def host_files(model: SiteModel) -> dict[str, bytes]:
         headers.append(f"  Basic-Auth: {policy.username}:{policy.password}")
 
     htpasswd_path = settings.htpasswd_path or ".htpasswd"
-    htaccess = [note.rstrip(), "# Apache: needs mod_headers (and mod_auth_basic in basic-auth mode).",
+    htaccess = [note.rstrip(),
+                "# Apache: needs mod_headers (and mod_auth_basic in basic-auth mode).",
                 "<IfModule mod_headers.c>",
                 f'  Header always set X-Robots-Tag "{ROBOTS_HEADER}"',
                 "</IfModule>",
@@ -73,8 +74,8 @@ def host_files(model: SiteModel) -> dict[str, bytes]:
              f'add_header X-Robots-Tag "{ROBOTS_HEADER}" always;',
              "location ~ /\\.ht { deny all; }"]
     if basic:
-        nginx += [f'auth_basic "{realm}";',
-                  f"auth_basic_user_file {settings.htpasswd_path or '/etc/nginx/' + policy.name + '.htpasswd'};"]
+        user_file = settings.htpasswd_path or f"/etc/nginx/{policy.name}.htpasswd"
+        nginx += [f'auth_basic "{realm}";', f"auth_basic_user_file {user_file};"]
 
     vercel = {"headers": [{"source": "/(.*)",
                            "headers": [{"key": "X-Robots-Tag", "value": ROBOTS_HEADER}]}]}

@@ -6,6 +6,7 @@ Nothing is dropped silently: a row is either a Location, or skipped with a diagn
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -25,8 +26,15 @@ from sitegen.hours import (
     parse_hours,
     parse_special_hours,
 )
-from sitegen.phones import Phone, parse_phone
+from sitegen.phones import Phone
+from sitegen.phones import parse_phone as _parse_phone
 from sitegen.urls import pattern_fields
+
+# Real datasets repeat the same hours text thousands of times: parse each distinct value once.
+# The parsed values are shared between locations and never mutated.
+parse_hours = functools.lru_cache(maxsize=8192)(parse_hours)
+parse_day = functools.lru_cache(maxsize=8192)(parse_day)
+parse_phone = functools.lru_cache(maxsize=65536)(_parse_phone)
 
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 URL_FIELDS = ("website", "image", "booking_url")
@@ -69,7 +77,7 @@ class Location:
     slug_source: str | None = None
     slug: str = ""
     url: str = ""
-    content_hash: str = field(default="", compare=False)
+    fingerprint: str = field(default="", compare=False)
 
     @property
     def address_line(self) -> str:
@@ -83,15 +91,51 @@ class ValidationResult:
     rows_skipped: int
 
 
+RowCache = dict[str, tuple[Location | None, list[Diagnostic]]]
+
+
+def row_key(row: MappedRow) -> str:
+    """The content of a mapped row, independent of its position in the file."""
+    text = repr((sorted(row.values.items()), sorted(row.extra.items()),
+                 sorted(row.columns.items())))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _validate_cached(row: MappedRow, settings: LocationsSection, cache: RowCache | None,
+                     fresh: RowCache | None) -> tuple[Location | None, Report]:
+    """Validate a row, or reuse the result for an identical row of the previous build.
+
+    Cached results are position-free: the row number is put back into the location and its
+    diagnostics, and each build gets its own copy (the model stage sets slugs and URLs).
+    """
+    key = row_key(row)
+    cached = cache.get(key) if cache is not None else None
+    if cached is None:
+        row_report = Report()
+        location = _validate_row(row, settings, row_report)
+        cached = (location, [replace(d, line=None, path="") for d in row_report.items])
+        if location is not None:
+            location.fingerprint = key
+    if fresh is not None:
+        fresh[key] = cached
+    template, diagnostics = cached
+    row_report = Report([replace(d, path=row.source, line=row.row) for d in diagnostics])
+    location = replace(template, source=row.source, row=row.row) if template else None
+    return location, row_report
+
+
 def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Report, *,
-                  skip_bad_rows: bool) -> ValidationResult:
-    """Validate every row, collecting all diagnostics before deciding what to keep."""
+                  skip_bad_rows: bool, cache: RowCache | None = None,
+                  fresh: RowCache | None = None) -> ValidationResult:
+    """Validate every row, collecting all diagnostics before deciding what to keep.
+
+    `cache` holds the previous build's results by row content; `fresh` receives this build's.
+    """
     locations: list[Location] = []
     skipped = 0
     seen_ids: dict[str, MappedRow] = {}
     for row in rows:
-        row_report = Report()
-        location = _validate_row(row, settings, row_report)
+        location, row_report = _validate_cached(row, settings, cache, fresh)
         if location is not None:
             first = seen_ids.get(location.id)
             if first is not None:

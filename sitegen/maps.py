@@ -10,20 +10,18 @@ markers are not in the page: `locator-map.js` adds them from the marker data fil
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import folium
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_cluster
-from branca.element import CssLink, JavascriptLink
-from folium.map import FitBounds
-from folium.plugins import MarkerCluster
-from folium.template import Template
 
 from sitegen.config_schema import SiteConfig
 from sitegen.locations import Location
+from sitegen.markup import clean_inline
 
 # Published path under /_assets/ -> (package data folder, file inside it).
 ASSET_FILES: dict[str, tuple[str, str]] = {
@@ -70,49 +68,6 @@ class MapParts:
     cluster_name: str
 
 
-class _LocatorMap(folium.Map):
-    """folium's Map without its full-window page styles (html, body {height: 100%}...)."""
-
-    _template = Template("""
-        {% macro header(this, kwargs) %}
-            <style>#{{ this.get_name() }} {position: relative; width: 100%; height: 100%;}</style>
-        {% endmacro %}
-        {% macro html(this, kwargs) %}
-            <div class="folium-map" id={{ this.get_name()|tojson }}></div>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.map(
-                {{ this.get_name()|tojson }},
-                {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
-                 ...{{ this.options|tojavascript }}}
-            );
-        {% endmacro %}
-    """)
-
-
-class _Handles(folium.MacroElement):
-    """Publishes the map and cluster layer for `locator-map.js` as `window.sitegenMaps[id]`."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            (window.sitegenMaps = window.sitegenMaps || {})[{{ this.key|tojson }}] = {
-                map: {{ this.map.get_name() }}, cluster: {{ this.cluster.get_name() }}
-            };
-        {% endmacro %}
-    """)
-
-    def __init__(self, key: str, map_: folium.Map, cluster: MarkerCluster):
-        super().__init__()
-        self._name = "Handles"
-        self.key, self.map, self.cluster = key, map_, cluster
-
-
-def _child(parent: folium.Element, child: folium.Element, stable_id: str) -> None:
-    """Add `child` with a stable id: folium's ids are random (uuid) by default."""
-    child._id = stable_id
-    parent.add_child(child)
-
-
 def bounds(locations: list[Location]) -> list[list[float]]:
     if not locations:
         return [[-60.0, -170.0], [75.0, 170.0]]
@@ -121,45 +76,41 @@ def bounds(locations: list[Location]) -> list[list[float]]:
     return [[round(min(lats), 5), round(min(lngs), 5)], [round(max(lats), 5), round(max(lngs), 5)]]
 
 
-def search_map(config: SiteConfig, locations: list[Location]) -> MapParts:
-    """The Map Search map, rendered by folium; deterministic for the same input."""
+@dataclass(frozen=True)
+class SearchMap:
+    """The Map Search map, rendered on first use.
+
+    folium (and numpy under it) costs most of a second to import, so the map is rendered only
+    when a page that shows it is rendered; its `fingerprint` (tiles, attribution, bounds) lets
+    an incremental build know without rendering that the map has not changed.
+    """
+
+    tiles: str
+    attribution: str
+    box: tuple[tuple[float, float], tuple[float, float]]
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.blake2b(repr((self.tiles, self.attribution, self.box)).encode(),
+                               digest_size=16).hexdigest()
+
+    @functools.cached_property
+    def parts(self) -> MapParts:
+        from sitegen.search_map import render_search_map
+        return render_search_map(self.tiles, self.attribution,
+                                 [list(corner) for corner in self.box])
+
+    def __getattr__(self, name: str) -> Any:
+        if name in MapParts.__dataclass_fields__:
+            return getattr(self.parts, name)
+        raise AttributeError(name)
+
+
+def search_map(config: SiteConfig, locations: list[Location]) -> SearchMap:
+    """The Map Search map for these locations (rendered lazily, deterministic)."""
     box = bounds(locations)
-    centre = [round((box[0][0] + box[1][0]) / 2, 5), round((box[0][1] + box[1][1]) / 2, 5)]
-    fmap = _LocatorMap(location=centre, zoom_start=4, tiles=None, control_scale=True)
-    fmap._id = MAP_ID
-    # Per instance, so other folium users in the process keep their defaults.
-    fmap.default_js = [("leaflet", LEAFLET_JS)]
-    fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
-    _child(fmap, folium.TileLayer(tiles=config.maps.tiles, attr=config.maps.attribution,
-                                  name="Map", max_zoom=19, max_native_zoom=19), "tiles")
-    cluster = MarkerCluster(name="Locations", control=False, show_coverage_on_hover=False,
-                            chunked_loading=True)
-    cluster.default_js = [("markercluster", CLUSTER_JS)]
-    cluster.default_css = [(f"markercluster_css_{n}", url) for n, url in enumerate(CLUSTER_CSS)]
-    _child(fmap, cluster, "locations")
-    _child(fmap, FitBounds(box, padding=(20, 20)), "bounds")
-    _child(fmap, _Handles(MAP_ID, fmap, cluster), "handles")
-
-    figure = fmap.get_root()
-    figure.render()
-    head, script_urls = [], []
-    for name, element in figure.header._children.items():
-        if name == "meta_http":
-            continue
-        if isinstance(element, JavascriptLink):
-            script_urls.append(element.url)
-        elif isinstance(element, CssLink):
-            head.append(f'<link rel="stylesheet" href="{element.url}">')
-        else:
-            head.append(_tidy(element.render()))
-    script = _tidy(figure.script.render()).replace("</", "<\\/")
-    return MapParts("\n".join(head), _tidy(figure.html.render()), script_urls, script,
-                    fmap.get_name(), cluster.get_name())
-
-
-def _tidy(text: str) -> str:
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
-
+    return SearchMap(config.maps.tiles, clean_inline(config.maps.attribution),
+                     (tuple(box[0]), tuple(box[1])))
 
 
 def detail_map(config: SiteConfig, location: Location) -> dict[str, Any]:
@@ -171,5 +122,5 @@ def detail_map(config: SiteConfig, location: Location) -> dict[str, Any]:
         "lng": f"{location.lng:.6f}",
         "zoom": config.maps.zoom,
         "tiles": config.maps.tiles,
-        "attribution": config.maps.attribution,
+        "attribution": clean_inline(config.maps.attribution),
     }

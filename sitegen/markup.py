@@ -8,6 +8,7 @@ it still cannot emit `javascript:` or other non-web URL schemes.
 from __future__ import annotations
 
 import functools
+import html
 
 import markdown
 import nh3
@@ -22,20 +23,47 @@ ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "h
 SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+@functools.lru_cache(maxsize=1)
 def _markdown() -> markdown.Markdown:
+    """One converter per process, reset before each use: building one (loading the `extra`
+    extensions) costs more than converting a typical description."""
     return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+
+
+def _convert(text: str) -> str:
+    converter = _markdown()
+    converter.reset()
+    return converter.convert(text)
 
 
 @functools.lru_cache(maxsize=4096)
 def render_untrusted(text: str) -> str:
     """Dataset Markdown: rendered, then reduced to the small allowlist; links get nofollow."""
-    html = _markdown().convert(text)
+    html = _convert(text)
     return nh3.clean(html, tags=DATA_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
                      link_rel="nofollow noopener")
 
 
 def render_trusted(text: str) -> str:
     """Content Markdown: more tags allowed, but no script, handlers or javascript: URLs."""
-    html = _markdown().convert(text)
+    html = _convert(text)
     return nh3.clean(html, tags=CONTENT_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
                      link_rel=None)
+
+
+@functools.lru_cache(maxsize=4096)
+def plain_text(text: str) -> str:
+    """Markdown as plain text (for JSON-LD and meta data): rendered, tags removed, unescaped."""
+    stripped = nh3.clean(render_untrusted(text), tags=set())
+    return " ".join(html.unescape(stripped).split())
+
+
+INLINE_TAGS = {"a", "span", "strong", "em", "b", "i", "small"}
+
+
+@functools.lru_cache(maxsize=64)
+def clean_inline(text: str) -> str:
+    """A config value that is an HTML fragment by design (the map attribution, which Leaflet
+    inserts as HTML): inline tags and http(s) links only, so a hostile value runs nothing."""
+    return nh3.clean(text, tags=INLINE_TAGS, attributes={"a": {"href", "title"}},
+                     url_schemes={"http", "https"}, link_rel=None)

@@ -7,7 +7,6 @@ missing hub levels and broken nearby links are found before the output folder is
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +92,8 @@ def build_model(config: SiteConfig, policy: Policy, locations: list[Location], c
     assign_slugs(locations, pattern)
     for location in locations:
         location.url = fill(pattern, segment_values(location))
+        location.fingerprint = hashlib.blake2b(
+            f"{location.fingerprint}|{location.url}".encode(), digest_size=16).hexdigest()
     locations.sort(key=lambda loc: loc.url)
     _apply_location_content(locations, content.locations, report)
     root = _hubs(config, locations, pattern)
@@ -245,6 +246,14 @@ def _check_unique_urls(pages: list[Page]) -> None:
     seen: dict[str, Page] = {}
     problems = []
     for page in pages:
+        try:
+            page.output  # noqa: B018 - refuses a path leaving the output folder
+        except ValueError:
+            problems.append(Diagnostic(page.context.get("source", page.url), None, "url",
+                                       f"'{page.url[:80]}' leaves the output folder or is "
+                                       "not a valid file name",
+                                       "slugs and URLs must stay inside the site"))
+            continue
         other = seen.get(page.output)
         if other is not None:
             problems.append(Diagnostic(page.context.get("source", page.url), None, "url",
@@ -254,7 +263,3 @@ def _check_unique_urls(pages: list[Page]) -> None:
         seen[page.output] = page
     if problems:
         raise SitegenError(problems)
-
-
-def fingerprint(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,19 +1,25 @@
 """The k nearest other locations, from a grid index (never all pairs).
 
-Locations are binned into cells of roughly `cell_km`; a query scans rings of cells outward and
-stops once the ring's nearest possible distance exceeds the k-th best found. 100,000 locations
-take seconds, not the hours an all-pairs scan would.
+Points are binned into cells of `cell_deg` degrees. For each occupied cell, the points in the
+surrounding square of cells are candidates; the square grows until it holds enough points and
+its edge is provably farther than every query's k-th nearest candidate. Distances are compared
+as chords between unit vectors (monotonic in great-circle distance) with numpy, so 100,000
+locations take seconds.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EARTH_KM = 6371.0088
 KM_PER_MILE = 1.609344
+KM_PER_DEGREE = math.pi * EARTH_KM / 180
+QUERY_BLOCK = 256
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -23,67 +29,93 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float = 0.25
+def _unit_vectors(points: np.ndarray) -> np.ndarray:
+    import numpy as np
+    lat, lng = np.radians(points[:, 0]), np.radians(points[:, 1])
+    return np.column_stack((np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)))
+
+
+def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float = 0.5
             ) -> list[list[tuple[int, float]]]:
     """For each point, up to k (index, km) of the nearest other points, nearest first.
 
-    Ties are broken by index so the result is deterministic.
+    Equal distances are ordered by index, so the result is deterministic.
     """
-    if k <= 0 or len(points) < 2:
-        return [[] for _ in points]
-    k = min(k, len(points) - 1)
-    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
-    cells = [(math.floor(lat / cell_deg), math.floor(lng / cell_deg)) for lat, lng in points]
-    for index, cell in enumerate(cells):
-        grid[cell].append(index)
-    lng_cells = int(round(360 / cell_deg))
-    max_ring = max(int(180 / cell_deg), 1)
-    out: list[list[tuple[int, float]]] = []
-    for index, (lat, lng) in enumerate(points):
-        row, col = cells[index]
-        best: list[tuple[float, int]] = []
-        ring = 0
-        while ring <= max_ring:
-            for cell in _ring(row, col, ring, lng_cells):
-                for other in grid.get(cell, ()):
-                    if other == index:
-                        continue
-                    olat, olng = points[other]
-                    item = (-haversine_km(lat, lng, olat, olng), -other)
-                    if len(best) < k:
-                        heapq.heappush(best, item)
-                    elif item > best[0]:
-                        heapq.heapreplace(best, item)
-            if len(best) >= k and _ring_min_km(lat, ring, cell_deg) > -best[0][0]:
-                break
-            ring += 1
-        ordered = sorted(((-d, -i) for d, i in best), key=lambda t: (t[0], t[1]))
-        out.append([(i, d) for d, i in ordered])
+    import numpy as np  # only builds that compute neighbours pay for importing numpy
+
+    n = len(points)
+    if k <= 0 or n < 2:
+        return [[] for _ in range(n)]
+    k = min(k, n - 1)
+    coords = np.asarray(points, dtype=np.float64)
+    xyz = _unit_vectors(coords)
+    ncols = int(round(360 / cell_deg))
+    rows = np.floor(coords[:, 0] / cell_deg).astype(np.int64)
+    cols = _wrap(np.floor(coords[:, 1] / cell_deg).astype(np.int64), ncols)
+    order = np.lexsort((np.arange(n), cols, rows))
+    keys = np.column_stack((rows[order], cols[order]))
+    splits = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
+    cells = {(int(rows[chunk[0]]), int(cols[chunk[0]])): chunk
+             for chunk in np.split(order, splits)}
+    max_ring = int(math.ceil(180 / cell_deg))
+    index = _CellIndex(cells, ncols)
+    out: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    for (row, col), members in cells.items():
+        for start in range(0, len(members), QUERY_BLOCK):
+            queries = members[start:start + QUERY_BLOCK]
+            ring = 1
+            while True:
+                candidates = _square(index, row, col, ring)
+                if len(candidates) > k or ring >= max_ring:
+                    chord2 = np.maximum(2.0 - 2.0 * (xyz[queries] @ xyz[candidates].T), 0.0)
+                    chord2[queries[:, None] == candidates[None, :]] = np.inf
+                    kth = np.partition(chord2, k - 1, axis=1)[:, k - 1]
+                    bound = _ring_bound(row, ring, cell_deg)
+                    if ring >= max_ring or np.all(kth <= bound * bound):
+                        break
+                ring = min(ring * 2, max_ring)
+            for q, squared in zip(queries, chord2, strict=True):
+                best = np.lexsort((candidates, squared))[:k]
+                out[int(q)] = [(int(candidates[i]), _chord_to_km(math.sqrt(squared[i])))
+                               for i in best if np.isfinite(squared[i])]
     return out
 
 
-def _ring(row: int, col: int, ring: int, lng_cells: int) -> list[tuple[int, int]]:
-    if ring == 0:
-        return [(row, col)]
-    cells = set()
-    for d in range(-ring, ring + 1):
-        for r, c in ((row - ring, col + d), (row + ring, col + d),
-                     (row + d, col - ring), (row + d, col + ring)):
-            cells.add((r, _wrap(c, lng_cells)))
-    return sorted(cells)
+def _wrap(cols: np.ndarray, ncols: int) -> np.ndarray:
+    """Column numbers modulo the globe, so cells meet across the antimeridian."""
+    return (cols + ncols // 2) % ncols - ncols // 2
 
 
-def _wrap(col: int, lng_cells: int) -> int:
-    half = lng_cells // 2
-    return (col + half) % lng_cells - half
+def _square(index: _CellIndex, row: int, col: int, ring: int) -> np.ndarray:
+    import numpy as np
+    near_rows = np.abs(index.rows - row) <= ring
+    gap = np.abs(index.cols - col)
+    near_cols = np.minimum(gap, index.ncols - gap) <= ring
+    chosen = np.flatnonzero(near_rows & near_cols)
+    return np.sort(np.concatenate([index.members[i] for i in chosen]))
 
 
-def _ring_min_km(lat: float, ring: int, cell_deg: float) -> float:
-    """A lower bound on the distance to any point in ring+1: the ring's inner edge."""
-    lat_km = ring * cell_deg * 111.0
-    widest = math.radians(min(90.0, abs(lat) + (ring + 1) * cell_deg))
-    lng_km = ring * cell_deg * 111.0 * max(math.cos(widest), 0.0)
-    return min(lat_km, lng_km)
+class _CellIndex:
+    """Occupied cells as parallel arrays, so a square of any size is one vectorised filter."""
+
+    def __init__(self, cells: dict[tuple[int, int], np.ndarray], ncols: int):
+        import numpy as np
+        self.ncols = ncols
+        self.rows = np.array([key[0] for key in cells], dtype=np.int64)
+        self.cols = np.array([key[1] for key in cells], dtype=np.int64)
+        self.members = list(cells.values())
+
+
+def _ring_bound(row: int, ring: int, cell_deg: float) -> float:
+    """Chord length below which no point outside the scanned square can lie."""
+    edge_lat = max(abs(row * cell_deg), abs((row + 1) * cell_deg)) + ring * cell_deg
+    shrink = max(math.cos(math.radians(min(90.0, edge_lat))), 0.0)
+    km = ring * cell_deg * KM_PER_DEGREE * shrink * 0.999
+    return 2 * math.sin(km / (2 * EARTH_KM))
+
+
+def _chord_to_km(chord: float) -> float:
+    return 2 * EARTH_KM * math.asin(min(1.0, chord / 2))
 
 
 def to_unit(km: float, unit: str) -> float:

@@ -10,7 +10,8 @@ Design (documented decisions):
   byte-identical).
 - **What is encrypted.** Every HTML page, and every data file the build writes (.json,
   .geojson, .csv, .xml, .txt, .ics, .vcf), except `robots.txt`, the host config files
-  (hostconfig.py), the non-secret metadata in `_sitegen/` and the theme's static assets in
+  (hostconfig.py), the non-secret metadata (`_sitegen/build.json`, `_sitegen/protection.json`,
+  the build manifest `api/manifest.json`: paths and hashes) and the theme's static assets in
   `_assets/` (CSS, JS, images stay plain, like content images). URL paths are not secret:
   folder names come from slugs.
 - **Pages.** Each page is replaced by a small prompt page: banner, label, password field,
@@ -67,7 +68,11 @@ UNLOCK_JS = "_assets/js/unlock.js"
 UNLOCK_SOURCE = Path(__file__).parent / "themes" / "default" / "protect" / "unlock.js"
 PROTECTED_SUFFIXES = (".html", ".htm", ".json", ".geojson", ".csv", ".xml", ".txt", ".ics",
                       ".vcf")
-PLAIN_FILES = frozenset({"robots.txt", PROTECTION_FILE, BUILD_FILE, *HOST_FILES})
+# Plain by design: crawler and host files, and build metadata without page text (the build
+# manifest lists paths and hashes, which deploy tools read; paths are not secret).
+BUILD_MANIFEST = "api/manifest.json"
+PLAIN_FILES = frozenset({"robots.txt", PROTECTION_FILE, BUILD_FILE, BUILD_MANIFEST,
+                         *HOST_FILES})
 PLAIN_PREFIXES = ("_assets/",)
 PAYLOAD_ID = "sitegen-protected"
 PAYLOAD = re.compile(
@@ -162,7 +167,8 @@ def load_protection(folder: Path, password: str) -> Protection:
 
 
 def envelope_bytes(envelope: dict[str, Any]) -> bytes:
-    return json.dumps(envelope, sort_keys=True, separators=(",", ":")).encode()
+    """Compact JSON, `sitegen_encrypted` first and the ciphertext last (insertion order)."""
+    return json.dumps(envelope, separators=(",", ":")).encode()
 
 
 def parse_envelope(data: bytes) -> dict[str, Any] | None:
@@ -242,7 +248,8 @@ button{margin-top:1rem;font:inherit;font-weight:600;padding:.55rem 1.2rem;border
 border-radius:.3rem;background:#1a5fb4;color:#fff;cursor:pointer}
 .error{color:#a51d2d;font-weight:600;min-height:1.5em;margin:.75rem 0 0}
 .status{min-height:1.5em;margin:.25rem 0 0}
-.sitegen-auto .sitegen-prompt{visibility:hidden}
+.sitegen-auto .sitegen-prompt{visibility:hidden;animation:sitegen-reveal 0s 4s forwards}
+@keyframes sitegen-reveal{to{visibility:visible}}
 @media (prefers-color-scheme:dark){body{background:#1b1b1b;color:#eee}
 main{background:#2a2a2a}input[type=password]{background:#111;color:#eee;border-color:#aaa}
 .error{color:#ff7b7b}}
@@ -266,7 +273,7 @@ def prompt_page(envelope: dict[str, Any], policy: Policy, *, language: str, reme
         remember = ('<div class="remember"><input type="checkbox" id="sitegen-remember" '
                     f'name="remember"><label for="sitegen-remember">Remember me on this '
                     f'device for {days}</label></div>\n')
-    payload = json.dumps(envelope, sort_keys=True, separators=(",", ":"))
+    payload = envelope_bytes(envelope).decode()
     return f"""<!doctype html>
 <html lang="{html.escape(language)}">
 <head>
@@ -282,6 +289,8 @@ def prompt_page(envelope: dict[str, Any], policy: Policy, *, language: str, reme
 <h1>Password required</h1>
 <p>This preview is private. Enter the password you were given to view it.</p>
 <form id="sitegen-unlock" data-remember-days="{remember_days}">
+<input type="text" name="username" autocomplete="username" value="{html.escape(policy.name)}" \
+hidden>
 <label for="sitegen-password">Password</label>
 <input id="sitegen-password" name="password" type="password" autocomplete="current-password" \
 required aria-describedby="sitegen-error">

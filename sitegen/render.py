@@ -72,6 +72,20 @@ def asset_url_function(hashes: dict[str, str]) -> Callable[[str], str]:
     return asset_url
 
 
+def render_template_check(env: jinja2.Environment, name: str) -> None:
+    """Compile a template once, in the parent, so syntax errors surface before any work."""
+    try:
+        env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SitegenError(Diagnostic(_template_path(exc.filename, exc.name), exc.lineno, None,
+                                      f"template syntax error: {exc.message}",
+                                      "fix the template; the last good output is kept")) from None
+    except jinja2.TemplateNotFound as exc:
+        raise SitegenError(Diagnostic("templates", None, "template",
+                                      f"template '{exc.name}' not found",
+                                      "add it to your theme's templates/ folder")) from None
+
+
 def render_page(env: jinja2.Environment, page: Page, extra: dict[str, Any]) -> str:
     """Render one page; template problems become a diagnostic with the template file and line."""
     try:

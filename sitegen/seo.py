@@ -13,6 +13,7 @@ from sitegen.config_schema import SiteConfig
 from sitegen.environments import Policy
 from sitegen.hours import opening_hours_specification, special_opening_hours_specification
 from sitegen.locations import Faq, Location
+from sitegen.markup import plain_text
 from sitegen.places import region_name
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -65,7 +66,7 @@ def location_jsonld(config: SiteConfig, policy: Policy, location: Location) -> d
     if same_as:
         data["sameAs"] = same_as
     if location.description:
-        data["description"] = location.description[:300]
+        data["description"] = plain_text(location.description)[:300]
     data["parentOrganization"] = {"@id": absolute(policy.base_url, "/#organization")}
     return data
 

@@ -8,48 +8,45 @@ pairs through an inverted index, and only candidates get an exact Jaccard simila
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
 from collections import defaultdict
-from html.parser import HTMLParser
+from html import unescape
 from itertools import combinations
 
 SHINGLE = 5
 SKETCH = 24
+MAX_POSTING = 50
 MIN_WORDS = 25
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-class _UniqueText(HTMLParser):
-    """Collects text inside elements carrying a `data-unique` attribute."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.depth = 0
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.depth or any(name == "data-unique" for name, _ in attrs):
-            if tag not in ("br", "img", "hr", "input", "meta", "link"):
-                self.depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.depth:
-            self.depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self.depth:
-            self.parts.append(data)
+UNIQUE_START = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\bdata-unique\b[^>]*>")
+TAG = re.compile(r"<[^>]*>")
 
 
 def unique_text(html: str) -> str:
-    parser = _UniqueText()
-    parser.feed(html)
-    return " ".join(parser.parts)
+    """Visible text of the elements marked `data-unique`, found with a balanced tag scan."""
+    parts = []
+    for start in UNIQUE_START.finditer(html):
+        name = start.group(1).lower()
+        pattern = re.compile(rf"<(/?){name}\b[^>]*>", re.IGNORECASE)
+        depth, end = 1, len(html)
+        for tag in pattern.finditer(html, start.end()):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                end = tag.start()
+                break
+        parts.append(unescape(TAG.sub(" ", html[start.end():end])))
+    return " ".join(parts)
 
 
 def shingles(text: str, names: tuple[str, ...] = ()) -> set[int]:
-    """Hashed word shingles; the location's own name is removed so a swapped name is no change."""
+    """Hashed word shingles; the location's own name is removed so a swapped name is no change.
+
+    crc32 is stable across processes (cached audits are compared between builds) and fast; its
+    rare collisions move a similarity by a fraction of a percent.
+    """
     lowered = text.casefold()
     for name in names:
         if name:
@@ -57,25 +54,35 @@ def shingles(text: str, names: tuple[str, ...] = ()) -> set[int]:
     words = WORD.findall(lowered)
     if len(words) < MIN_WORDS:
         return set()
-    return {int.from_bytes(hashlib.blake2b(" ".join(words[i:i + SHINGLE]).encode(),
-                                           digest_size=8).digest(), "big")
+    return {zlib.crc32(" ".join(words[i:i + SHINGLE]).encode())
             for i in range(len(words) - SHINGLE + 1)}
 
 
 def near_duplicates(docs: dict[str, set[int]], threshold: float
                     ) -> list[tuple[str, str, float]]:
-    """Pairs of document keys whose Jaccard similarity is at least `threshold`."""
-    index: dict[int, list[str]] = defaultdict(list)
+    """Pairs of document keys whose Jaccard similarity is at least `threshold`.
+
+    Identical texts are grouped first (each copy is paired with the first of its group); the
+    distinct ones meet as candidates when their bottom-k sketches share a value that few
+    documents share (a value in more than MAX_POSTING sketches is common phrasing, and true
+    near-duplicates share rarer values too).
+    """
+    groups: dict[frozenset[int], list[str]] = defaultdict(list)
     for key in sorted(docs):
-        for value in sorted(docs[key])[:SKETCH]:
+        groups[frozenset(docs[key])].append(key)
+    found = [(keys[0], other, 1.0) for keys in groups.values() for other in keys[1:]]
+    firsts = {keys[0]: set(shingle_set) for shingle_set, keys in groups.items()}
+    index: dict[int, list[str]] = defaultdict(list)
+    for key in sorted(firsts):
+        for value in sorted(firsts[key])[:SKETCH]:
             index[value].append(key)
     candidates: set[tuple[str, str]] = set()
     for keys in index.values():
-        candidates.update(combinations(keys, 2))
-    found = []
+        if len(keys) <= MAX_POSTING:
+            candidates.update(combinations(keys, 2))
     for a, b in sorted(candidates):
-        sa, sb = docs[a], docs[b]
+        sa, sb = firsts[a], firsts[b]
         score = len(sa & sb) / len(sa | sb)
         if score >= threshold:
             found.append((a, b, round(score, 2)))
-    return found
+    return sorted(found)

@@ -7,10 +7,10 @@ by row order, so adding, removing or reordering unrelated rows never moves a loc
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from slugify import slugify
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 MAX_SEGMENT = 80
+MAX_NAME_BYTES = 255  # the file name limit of Linux, macOS and Windows file systems
 SLUG_FIELDS = ("country", "region", "city", "postal_code", "id", "slug", "neighbourhood")
 
 
@@ -27,6 +28,7 @@ def pattern_fields(pattern: str) -> list[str]:
     return PLACEHOLDER.findall(pattern)
 
 
+@functools.lru_cache(maxsize=65536)
 def slug(text: str) -> str:
     """A URL-safe segment; never empty, never a dot path, bounded in length."""
     value = slugify(text, max_length=MAX_SEGMENT, word_boundary=True, save_order=True)
@@ -67,16 +69,45 @@ def assign_slugs(locations: Iterable[Location], pattern: str) -> None:
         for candidate, same in with_street.items():
             for member in same:
                 member.slug = candidate if len(same) == 1 else f"{candidate}-{slug(member.id)}"
+    # A suffixed slug can equal another location's own slug ("Cafe" on "Main St" and a
+    # "Cafe Main St"): the suffixed ones then also take their id, which is unique.
+    final: dict[tuple[str, str], list[Location]] = defaultdict(list)
+    for (scope, _base), members in groups.items():
+        for member in members:
+            final[(scope, member.slug)].append(member)
+    for (_scope, taken), members in final.items():
+        if len(members) > 1:
+            for member in members:
+                own = slug(member.slug_source or member.name)
+                if taken != own and not taken.endswith("-" + slug(member.id)):
+                    member.slug = f"{taken}-{slug(member.id)}"
 
 
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be a page's site path (None when it can): it must start with one `/`,
+    stay inside the output folder and give file names the file system accepts."""
+    if not url.startswith("/") or url.startswith("//"):
+        return "is not a site path (write one starting with a single /, e.g. /about/)"
+    if any(ord(c) < 32 or c in "\\\x7f?#" for c in url):
+        return "contains a control character, a backslash, ? or #"
+    parts = url.strip("/").split("/")
+    if any(part in ("..", ".") for part in parts):
+        return "leaves the site folder (a '..' or '.' segment)"
+    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
+        return f"has a segment longer than {MAX_NAME_BYTES} bytes, the file name limit"
+    return None
+
+
+@functools.lru_cache(maxsize=262144)
 def output_path(url: str) -> str:
     """`/a/b/` -> `a/b/index.html`; `/x.xml` -> `x.xml`. Refuses anything leaving the root."""
-    path = PurePosixPath(url.lstrip("/"))
-    if any(part in ("..", ".") or "\x00" in part or "\\" in part for part in path.parts):
+    parts = [part for part in url.split("/") if part]
+    if any(part in ("..", ".") or "\x00" in part or "\\" in part
+           or len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
         raise ValueError(f"unsafe URL path {url!r}")
     if url.endswith("/"):
-        return str(path / "index.html") if str(path) != "." else "index.html"
-    return str(path)
+        parts.append("index.html")
+    return "/".join(parts) or "index.html"
 
 
 def hub_patterns(location_pattern: str) -> list[tuple[str, str]]:

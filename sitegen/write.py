@@ -70,17 +70,35 @@ class AtomicOutput:
         return target
 
     def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write a new file; a reused (hard-linked) file is unlinked first, never overwritten,
+        because its inode is shared with the live output."""
         try:
-            self.path_for(rel).write_bytes(data)
+            target = self.path_for(rel)
+            target.unlink(missing_ok=True)
+            target.write_bytes(data)
         except OSError as exc:
             raise _io_error(exc, self.tmp / rel) from None
+
+    def reuse(self, previous: Path, rel: str) -> bool:
+        """Take a file unchanged from the previous output (a hard link: no copy, no render)."""
+        try:
+            os.link(previous, self.path_for(rel))
+            return True
+        except OSError:
+            try:
+                shutil.copyfile(previous, self.path_for(rel))
+                return True
+            except OSError:
+                return False
 
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
 
     def copy(self, source: Path, rel: str) -> None:
         try:
-            shutil.copyfile(source, self.path_for(rel))
+            target = self.path_for(rel)
+            target.unlink(missing_ok=True)
+            shutil.copyfile(source, target)
         except OSError as exc:
             raise _io_error(exc, self.tmp / rel) from None
 

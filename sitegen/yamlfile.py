@@ -103,10 +103,25 @@ def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int],
         return [_convert(item, path + (i,), lines, constructor, display_path, offset, depth + 1)
                 for i, item in enumerate(node.value)]
     try:
-        return constructor.construct_object(node, deep=True)
+        value = constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         raise SitegenError(Diagnostic(display_path, node.start_mark.line + 1 + offset,
                                       dotted(path), f"invalid value: {exc.problem}")) from None
+    return _text(value, display_path, node.start_mark.line + 1 + offset, path)
+
+
+def _text(value: Any, display_path: str, line: int, path: KeyPath) -> Any:
+    """YAML reads `"\\ud83d\\ude00"` (JSON's escapes for one emoji) as two lone surrogates:
+    join such pairs; a surrogate left alone is not text and would fail much later."""
+    if not isinstance(value, str) or not any("\ud800" <= c <= "\udfff" for c in value):
+        return value
+    try:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        raise SitegenError(Diagnostic(display_path, line, dotted(path),
+                                      "invalid text: a lone UTF-16 surrogate escape",
+                                      "write the character itself, or \\U0001F600 for one "
+                                      "outside the basic plane")) from None
 
 
 def dotted(path: KeyPath) -> str:

@@ -15,11 +15,12 @@ import json
 import re
 import sqlite3
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from difflib import get_close_matches
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import yaml
@@ -44,6 +45,7 @@ SUPPORTED = ", ".join(FORMATS)
 
 XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 XLSX_MAX_RATIO = 100
+MAX_CELL_CHARS = 100_000  # one cell; a longer text belongs in content/locations/<id>.md
 _BOM = "\ufeff"
 
 
@@ -58,17 +60,22 @@ class RawRow:
 
 def read_rows(path: Path, *, display_path: str, fmt: str | None = None, encoding: str = "utf-8",
               table: str | None = None, query: str | None = None, sheet: str | None = None,
-              report: Report) -> list[RawRow]:
-    """Read every record of a location file; fatal problems raise, per-row ones go to `report`."""
+              report: Report, max_rows: int | None = None) -> list[RawRow]:
+    """Read every record of a location file; fatal problems raise, per-row ones go to `report`.
+
+    More than `max_rows` records (locations.max_rows) is refused as soon as it is known, before
+    any row is validated; a cell longer than MAX_CELL_CHARS is a row error (and is dropped)."""
     kind = _format(path, display_path, fmt)
     if kind == "xlsx":
-        rows, records = _read_xlsx(path, display_path, sheet, report)
+        rows, records = _read_xlsx(path, display_path, sheet, report, max_rows)
     elif kind == "sqlite":
-        rows, records = _read_sqlite(path, display_path, table, query)
+        rows, records = _read_sqlite(path, display_path, table, query, max_rows)
     else:
         text = _read_text(path, display_path, encoding)
         if not text.strip():
             raise _no_rows(display_path)
+        if max_rows is not None and kind in ("csv", "tsv", "jsonl"):
+            _precount(text, kind, display_path, max_rows)
         if kind in ("csv", "tsv"):
             rows, records = _read_delimited(text, display_path, kind, report)
         elif kind == "jsonl":
@@ -82,7 +89,54 @@ def read_rows(path: Path, *, display_path: str, fmt: str | None = None, encoding
                 rows, records = _objects(_records(data, display_path), display_path, report)
     if not records:
         raise _no_rows(display_path)
+    if max_rows is not None and records > max_rows:
+        raise _too_many(display_path, max_rows)
+    _check_cells(rows, report)
     return rows
+
+
+def _too_many(display: str, max_rows: int) -> SitegenError:
+    return SitegenError(Diagnostic(
+        display, None, None, f"more than {max_rows:,} rows (locations.max_rows)",
+        "raise locations.max_rows if the dataset really is this large, or split it"))
+
+
+def _precount(text: str, kind: str, display: str, max_rows: int) -> None:
+    """Fail fast: count records (cheaply, without building rows) only when the file has more
+    lines than the limit allows; quoted cells can span lines, so lines are an upper bound."""
+    if text.count("\n") <= max_rows:
+        return
+    if kind == "jsonl":
+        count = sum(1 for line in text.splitlines() if line.strip())
+    else:
+        dialect = csv.excel_tab if kind == "tsv" else csv.excel
+        try:
+            count = sum(1 for cells in csv.reader(io.StringIO(text, newline=""), dialect)
+                        if cells) - 1
+        except csv.Error:
+            return  # the reader reports the syntax error with its line
+    if count > max_rows:
+        raise _too_many(display, max_rows)
+
+
+def _limited(items: Iterable[Any], limit: int | None, display: str) -> Iterator[Any]:
+    """Stop a streaming reader as soon as it passes the row limit."""
+    for count, item in enumerate(items, start=1):
+        if limit is not None and count > limit:
+            raise _too_many(display, limit)
+        yield item
+
+
+def _check_cells(rows: list[RawRow], report: Report) -> None:
+    """A 50 MB description is a mistake (or an attack), not a location: refuse the cell."""
+    for raw in rows:
+        for column, value in raw.values.items():
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                report.error(raw.source, raw.row, column,
+                             f"value is {len(value):,} characters long; the limit is "
+                             f"{MAX_CELL_CHARS:,} per cell",
+                             "shorten it; long texts belong in content/locations/<id>.md")
+                raw.values[column] = ""
 
 
 def _no_rows(display: str) -> SitegenError:
@@ -182,6 +236,8 @@ def _has_value(value: object) -> bool:
 def _read_delimited(text: str, display: str, kind: str,
                     report: Report) -> tuple[list[RawRow], int]:
     dialect = csv.excel_tab if kind == "tsv" else csv.excel
+    # The csv module refuses cells over 128 KiB with a vague error; _check_cells judges them.
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         first = next(reader, None)
@@ -217,6 +273,13 @@ def _load_json(text: str, display: str) -> object:
     except json.JSONDecodeError as exc:
         raise SitegenError(Diagnostic(
             display, exc.lineno, None, f"invalid JSON: {exc.msg}", column=exc.colno)) from None
+    except RecursionError:
+        raise _too_deep(display) from None
+
+
+def _too_deep(display: str) -> SitegenError:
+    return SitegenError(Diagnostic(display, None, None, "nested too deeply",
+                                   "a location file is a list of flat records"))
 
 
 def _read_jsonl(text: str, display: str, report: Report) -> tuple[list[RawRow], int]:
@@ -228,6 +291,8 @@ def _read_jsonl(text: str, display: str, report: Report) -> tuple[list[RawRow], 
             continue
         try:
             items.append((line, json.loads(chunk)))
+        except RecursionError:
+            raise _too_deep(display) from None
         except json.JSONDecodeError as exc:
             problems.append(Diagnostic(
                 display, line, None, f"invalid JSON: {exc.msg}", column=exc.colno))
@@ -267,6 +332,8 @@ def _load_yaml(text: str, display: str) -> object:
             column=mark.column + 1 if mark else None)) from None
     except yaml.YAMLError as exc:
         raise SitegenError(Diagnostic(display, None, None, f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise _too_deep(display) from None
 
 
 def _is_feature_collection(data: object) -> bool:
@@ -395,7 +462,7 @@ def _check_zip(path: Path, display: str) -> None:
 
 
 def _read_xlsx(path: Path, display: str, sheet: str | None,
-               report: Report) -> tuple[list[RawRow], int]:
+               report: Report, max_rows: int | None = None) -> tuple[list[RawRow], int]:
     from openpyxl import load_workbook  # lazily: slow to import, and most sites use CSV
 
     _check_zip(path, display)
@@ -418,7 +485,9 @@ def _read_xlsx(path: Path, display: str, sheet: str | None,
                 else "sheets: " + ", ".join(workbook.sheetnames)))
         # The stored dimension can be stale and would silently cut columns off.
         worksheet.reset_dimensions()
-        return _sheet_rows(worksheet.iter_rows(values_only=True), display, report)
+        limit = None if max_rows is None else max_rows + 1  # the header row
+        return _sheet_rows(_limited(worksheet.iter_rows(values_only=True), limit, display),
+                           display, report)
     finally:
         workbook.close()
 
@@ -453,7 +522,7 @@ def _cell(value: object) -> object:
 
 
 def _read_sqlite(path: Path, display: str, table: str | None,
-                 query: str | None) -> tuple[list[RawRow], int]:
+                 query: str | None, max_rows: int | None = None) -> tuple[list[RawRow], int]:
     if table and query:
         raise SitegenError(Diagnostic(
             display, None, "locations.query", "both locations.table and locations.query are set",
@@ -475,7 +544,7 @@ def _read_sqlite(path: Path, display: str, table: str | None,
         cursor = connection.execute(sql)
         header = _header([d[0] for d in cursor.description or ()], display, None)
         rows = [RawRow(display, n, dict(zip(header, r, strict=True)))
-                for n, r in enumerate(cursor, start=1)]
+                for n, r in enumerate(_limited(cursor, max_rows, display), start=1)]
     except sqlite3.Error as exc:
         hint = _table_hint(connection, table) if table and "no such table" in str(exc) else None
         # OperationalError is about the SQL; anything else means the file itself is bad.

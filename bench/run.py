@@ -1,0 +1,163 @@
+"""Time sitegen as whole processes and write docs/benchmarks.md.
+
+For each dataset size it generates a seeded site (bench/generate.py) in a temporary folder
+outside the work tree, then runs, alternating within each round so machine noise hits every
+scenario alike: the plain jinja2 baseline (bench/baseline.py), a clean production build, a
+no-op rebuild, a one-location edit, and a clean staging build with encryption. It reports
+medians over the rounds, the ratio to the baseline, and the peak RSS of the largest process.
+
+    python -m bench.run --sizes 1000,10000 --rounds 3
+    python -m bench.run --sizes 100000 --rounds 1 --append
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.generate import write_site
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "benchmarks.md"
+STAGING = "protection:\n  mode: encrypt\nbase_url: https://staging.example.com\n"
+SCENARIOS = ("baseline", "full", "noop", "edit", "staging")
+
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+
+
+def _run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process and the children it waited for."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, cwd=REPO)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{process.stderr.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _edit_one_row(site: Path, round_number: int) -> None:
+    """Change one location's phone number, differently in each round."""
+    path = site / "locations" / "locations.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[len(rows) // 2]["phone"] = f"(212) 555-{1000 + round_number:04d}"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def bench_size(count: int, rounds: int, work: Path) -> dict[str, Sample]:
+    site = write_site(work / f"site-{count}", count)
+    (site / "config" / "staging.yaml").write_text(STAGING, encoding="utf-8")
+    env = {**os.environ, "SITEGEN_STAGING_PASSWORD": "bench-password", "CI": "1"}
+    env.pop("SITEGEN_ENV", None)
+    sitegen = [sys.executable, "-m", "sitegen", "build", "--source", str(site)]
+    out = work / f"out-{count}"
+    samples = {name: Sample() for name in SCENARIOS}
+
+    def clean() -> None:
+        shutil.rmtree(site / ".sitegen", ignore_errors=True)
+        shutil.rmtree(site / "dist", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+
+    for round_number in range(rounds):
+        clean()
+        record(samples["baseline"], _run([sys.executable, "-m", "bench.baseline", str(site),
+                                          str(out / "baseline")], env))
+        record(samples["full"], _run([*sitegen, "--out", str(out / "production")], env))
+        record(samples["noop"], _run([*sitegen, "--out", str(out / "production")], env))
+        _edit_one_row(site, round_number)
+        record(samples["edit"], _run([*sitegen, "--out", str(out / "production")], env))
+        record(samples["staging"], _run([*sitegen, "--env", "staging",
+                                         "--out", str(out / "staging")], env))
+        print(f"{count}: round {round_number + 1}/{rounds} done", file=sys.stderr)
+    clean()
+    return samples
+
+
+def record(sample: Sample, result: tuple[float, float]) -> None:
+    sample.seconds.append(result[0])
+    sample.rss_mb.append(result[1])
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory = next(line for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal"))
+        mem_gb = int(memory.split()[1]) / 1024 / 1024
+    except (OSError, StopIteration):
+        mem_gb = 0.0
+    return (f"{model}, {len(os.sched_getaffinity(0))} cores, {mem_gb:.0f} GiB, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+
+
+LABELS = {
+    "baseline": "plain jinja2 + Markdown script, 2 processes",
+    "full": "sitegen full production build",
+    "noop": "sitegen no-op rebuild",
+    "edit": "sitegen one-location edit",
+    "staging": "sitegen staging build (encrypted)",
+}
+
+
+def table(count: int, samples: dict[str, Sample]) -> str:
+    base = statistics.median(samples["baseline"].seconds)
+    full = statistics.median(samples["full"].seconds)
+    lines = [f"### {count:,} locations", "",
+             "| scenario | median s | runs (s) | vs baseline | vs full build | peak RSS MB |",
+             "|---|---|---|---|---|---|"]
+    for name in SCENARIOS:
+        sample = samples[name]
+        median = statistics.median(sample.seconds)
+        runs = ", ".join(f"{s:.2f}" for s in sample.seconds)
+        lines.append(f"| {LABELS[name]} | {median:.2f} | {runs} | {median / base:.2f}x | "
+                     f"{median / full:.2f}x | {max(sample.rss_mb):.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--append", action="store_true", help="add to docs/benchmarks.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    try:
+        sections = [table(int(size), bench_size(int(size), args.rounds, work))
+                    for size in args.sizes.split(",")]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = (f"## Run of {stamp}\n\nMachine: {machine()}. Rounds: {args.rounds}; "
+            "scenarios alternate within each round.\n\n" + "\n".join(sections))
+    if args.append and DOC.is_file():
+        DOC.write_text(DOC.read_text(encoding="utf-8") + "\n" + body, encoding="utf-8")
+    else:
+        print(body)
+
+
+if __name__ == "__main__":
+    main()

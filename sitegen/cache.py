@@ -1,0 +1,155 @@
+"""The build cache under `<site>/.sitegen/cache/`.
+
+Per environment, `<env>.pickle` (small, read by every build) holds the fingerprint of all
+inputs and the identity of the output folder it produced, so a rebuild with no change renders
+and writes nothing; `<env>-pages.pickle` (read only when something changed) holds each page's
+fingerprint and audit, so an incremental build renders only pages whose inputs changed, and
+validated rows by content, so unchanged rows are not parsed again.
+
+The output folder is identified by its inode and its manifest's stat: every build swaps in a
+new folder, so a folder that was replaced or rebuilt elsewhere is noticed. Files edited by hand
+inside `dist/<env>/` are not: outputs are not inputs; `sitegen build --force` ignores the cache.
+A cache that cannot be read is discarded with a warning and the build starts clean.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitegen import __version__
+from sitegen.diagnostics import Diagnostic, Report
+
+FORMAT = 4
+MARKER = "robots.txt"
+
+
+@dataclass
+class CachedPage:
+    fingerprint: str
+    audit: Any
+    lastmod: str | None = None
+
+
+@dataclass
+class BuildCache:
+    """What the previous successful build of one environment left behind."""
+
+    inputs: str = ""
+    out_dir: str = ""
+    identity: tuple[int, ...] = ()
+    summary: dict[str, int] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    pages: dict[str, CachedPage] = field(default_factory=dict)
+    rows: dict[str, Any] = field(default_factory=dict)
+    version: str = __version__
+    format: int = FORMAT
+
+    def output_intact(self, out_dir: Path) -> bool:
+        return str(out_dir) == self.out_dir and bool(self.identity) \
+            and folder_identity(out_dir) == self.identity
+
+
+def folder_identity(out_dir: Path) -> tuple[int, ...]:
+    try:
+        folder = out_dir.stat()
+        marker = (out_dir / MARKER).stat()
+    except OSError:
+        return ()
+    return (folder.st_dev, folder.st_ino, marker.st_ino, marker.st_size, marker.st_mtime_ns)
+
+
+def cache_path(source: Path, env: str, part: str = "") -> Path:
+    return source / ".sitegen" / "cache" / f"{env}{part}.pickle"
+
+
+def _read(path: Path) -> Any:
+    with path.open("rb") as handle:
+        return pickle.load(handle)
+
+
+def load_cache(source: Path, env: str, report: Report) -> BuildCache:
+    """The small part of the cache: enough to decide that nothing changed."""
+    path = cache_path(source, env)
+    if not path.is_file():
+        return BuildCache()
+    try:
+        cache = _read(path)
+        if not isinstance(cache, BuildCache):
+            raise ValueError("unexpected content")
+        if getattr(cache, "format", None) != FORMAT or cache.version != __version__:
+            return BuildCache()
+        return cache
+    except Exception as exc:  # noqa: BLE001 - any unreadable cache is discarded, never fatal
+        _discard(source, env, path, exc, report)
+        return BuildCache()
+
+
+def load_details(source: Path, env: str, cache: BuildCache, report: Report) -> None:
+    """Fill in page fingerprints and validated rows, when the small part was readable."""
+    path = cache_path(source, env, "-pages")
+    if not cache.inputs or not path.is_file():
+        return
+    try:
+        pages, rows = _read(path)
+        if not isinstance(pages, dict) or not isinstance(rows, dict):
+            raise ValueError("unexpected content")
+        cache.pages, cache.rows = pages, rows
+    except Exception as exc:  # noqa: BLE001 - any unreadable cache is discarded, never fatal
+        _discard(source, env, path, exc, report)
+
+
+def _discard(source: Path, env: str, path: Path, exc: Exception, report: Report) -> None:
+    report.warning(str(path.relative_to(source)), None, None,
+                   f"build cache is unreadable ({type(exc).__name__}: {exc}); "
+                   "discarded, rebuilding everything", "nothing to do")
+    cache_path(source, env).unlink(missing_ok=True)
+    cache_path(source, env, "-pages").unlink(missing_ok=True)
+
+
+def save_cache(source: Path, env: str, cache: BuildCache, out_dir: Path) -> None:
+    """Write both parts atomically (temp file + rename), the details first."""
+    cache.out_dir = str(out_dir)
+    cache.identity = folder_identity(out_dir)
+    _write(cache_path(source, env, "-pages"), (cache.pages, cache.rows))
+    small = BuildCache(inputs=cache.inputs, out_dir=cache.out_dir, identity=cache.identity,
+                       summary=cache.summary, diagnostics=cache.diagnostics)
+    _write(cache_path(source, env), small)
+
+
+def _write(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    with tmp.open("wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def hash_inputs(paths: list[Path], extra: list[str]) -> str:
+    """One digest over input files (path, bytes) and other input text (config, policy...)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for text in extra:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    for path in sorted(set(paths)):
+        for file in sorted(_files(path)) if path.is_dir() else [path]:
+            digest.update(str(file).encode("utf-8", "surrogateescape"))
+            digest.update(b"\x1e")
+            try:
+                digest.update(file.read_bytes())
+            except OSError:
+                digest.update(b"<unreadable>")
+            digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def _files(root: Path) -> list[Path]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        out.extend(Path(dirpath) / name for name in filenames)
+    return out

@@ -1,0 +1,144 @@
+"""Fingerprints of everything a page is made from, for incremental builds.
+
+A page's fingerprint covers its template and every template it extends or includes (found in
+the templates themselves with `jinja2.meta`), the globals those templates actually read, and
+its own context data. Two builds that give a page the same fingerprint give it the same bytes,
+so the second build can reuse the first one's file instead of rendering it again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from pydantic import BaseModel
+
+from sitegen import __version__
+
+
+def _h(*parts: str | bytes) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+class Digester:
+    """Stable digests of template data; objects with a `fingerprint` use it, hubs are memoised."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, str]] = {}
+
+    def digest(self, value: Any) -> str:
+        return _h(self._walk(value))
+
+    def _walk(self, value: Any) -> str:
+        if value is None or isinstance(value, str | int | float | bool):
+            return repr(value)
+        fingerprint = getattr(value, "fingerprint", None)
+        if isinstance(fingerprint, str) and fingerprint:
+            return "#" + fingerprint
+        key = id(value)
+        cached = self._memo.get(key)
+        if cached is not None and cached[0] is value:
+            return cached[1]
+        text = self._compute(value)
+        if not isinstance(value, dict | list | tuple):
+            self._memo[key] = (value, text)
+        return text
+
+    def _compute(self, value: Any) -> str:
+        if isinstance(value, dict):
+            items = sorted((str(k), self._walk(v)) for k, v in value.items())
+            return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+        if isinstance(value, list | tuple):
+            return "[" + ",".join(self._walk(v) for v in value) + "]"
+        if isinstance(value, set | frozenset):
+            return "{" + ",".join(sorted(self._walk(v) for v in value)) + "}"
+        if isinstance(value, BaseModel):
+            return _h(value.model_dump_json())
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = [f.name for f in dataclasses.fields(value) if f.name != "parent"]
+            body = ",".join(f"{name}={self._walk(getattr(value, name))}" for name in fields)
+            return _h(type(value).__name__, body)
+        if callable(value):
+            return "fn:" + getattr(value, "__qualname__", type(value).__name__)
+        return _h(type(value).__name__, repr(value))
+
+
+def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset[str]]:
+    """(hash of the template and all it extends/includes, variables they read).
+
+    A template that names another dynamically (`{% include var %}`) depends on every template.
+    """
+    seen: dict[str, str] = {}
+    variables: set[str] = set()
+    pending = [name]
+    everything = False
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+        seen[current] = _h(current, filename or "", source)
+        ast = env.parse(source)
+        variables |= meta.find_undeclared_variables(ast)
+        for referenced in meta.find_referenced_templates(ast):
+            if referenced is None:
+                everything = True
+            else:
+                pending.append(referenced)
+    if everything:
+        for other in env.list_templates():
+            if other not in seen:
+                source, filename, _ = env.loader.get_source(env, other)  # type: ignore[union-attr]
+                seen[other] = _h(other, filename or "", source)
+                variables |= meta.find_undeclared_variables(env.parse(source))
+    return _h(*sorted(seen.values())), frozenset(variables)
+
+
+@dataclasses.dataclass
+class PageFingerprints:
+    """Computes page fingerprints, caching template closures and global digests."""
+
+    env: jinja2.Environment
+    base: str
+    globals_: dict[str, Any]
+    digester: Digester = dataclasses.field(default_factory=Digester)
+    _templates: dict[str, tuple[str, frozenset[str]]] = dataclasses.field(default_factory=dict)
+    _globals: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def template(self, name: str) -> tuple[str, frozenset[str]]:
+        if name not in self._templates:
+            self._templates[name] = template_closure(self.env, name)
+        return self._templates[name]
+
+    def global_digest(self, name: str) -> str:
+        if name not in self._globals:
+            self._globals[name] = self.digester.digest(self.globals_[name])
+        return self._globals[name]
+
+    def page(self, page: Any, extras: Callable[[], dict[str, Any]] | None = None) -> str:
+        closure, used = self.template(page.template)
+        used_globals = sorted(n for n in used if n in self.globals_ and n not in page.context)
+        parts = [self.base, closure, page.url, page.template, page.kind, page.title,
+                 page.description, repr(page.indexable), repr(page.lastmod),
+                 self.digester.digest(page.context)]
+        parts += [f"{n}={self.global_digest(n)}" for n in used_globals]
+        if extras is not None:
+            parts.append(self.digester.digest(extras()))
+        return _h(*parts)
+
+
+def base_fingerprint(config: BaseModel, policy: Any, assets: dict[str, str]) -> str:
+    """What every page depends on: generator version, config, policy, theme asset hashes."""
+    policy_data = dataclasses.asdict(policy) if dataclasses.is_dataclass(policy) else repr(policy)
+    return _h(__version__, config.model_dump_json(),
+              json.dumps(policy_data, sort_keys=True, default=str),
+              json.dumps(assets, sort_keys=True))

@@ -1,0 +1,359 @@
+"""Lead forms: the form model each page renders, the thank-you page, and the local inbox.
+
+Where a form posts is decided here, from the resolved policy only:
+
+    policy.forms   action                                           extras
+    live           policy.forms_endpoint (webhook > Formspree >       leads.routes (per location
+                   Netlify), or the location's route                  id or category), Netlify
+    sandbox        policy.forms_endpoint (= leads.sandbox_url)        none: routes and providers
+    local          /_sitegen/leads (the dev server's inbox)           are production-only
+    disabled       no action; fieldset disabled, visible notice
+
+so a staging or development page can never carry a production destination. Forms appear once
+the site configures anything under `leads:` (a destination, texts or fields); `leads.pages: []`
+turns them off. A production site that configures leads but no destination gets disabled forms
+with a notice, and the build warns.
+
+The inbox: `store_lead()` parses a JSON or form-encoded POST body and appends one JSON line to
+`<site>/.sitegen/leads.jsonl`; `handle_inbox()` wraps it as an HTTP response for the dev server.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import email.parser
+import email.policy
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from sitegen import seo
+from sitegen.config_schema import LeadField, LeadsSection, SiteConfig
+from sitegen.diagnostics import Report
+from sitegen.environments import THANKS_URL, Policy
+from sitegen.locations import Location
+from sitegen.model import Page, SiteModel
+
+HONEYPOT = "_gotcha"  # Formspree's own honeypot name: its server drops filled-in submissions too
+STARTED = "_started"
+NEXT = "_next"
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+NETLIFY_NAME = "enquiry"
+FORM_ID = "lead-form"
+INBOX = Path(".sitegen") / "leads.jsonl"
+MAX_BODY = 64 * 1024
+INPUT_TYPES = {"text", "email", "tel", "number", "date", "url"}
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    type: str
+    required: bool
+    autocomplete: str | None
+    options: tuple[str, ...]
+    max_length: int
+    hint: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{FORM_ID}-{self.name}"
+
+    @property
+    def input_type(self) -> str | None:
+        """The `<input type>`; None for textarea and select."""
+        return self.type if self.type in INPUT_TYPES else None
+
+    @property
+    def _yours(self) -> str:
+        """"Your name" -> "your name"; "Email address" -> "your email address"."""
+        text = self.label[:1].lower() + self.label[1:]
+        return text if text.startswith("your ") else f"your {text}"
+
+    @property
+    def required_message(self) -> str:
+        return f"{'Choose' if self.type == 'select' else 'Enter'} {self._yours}."
+
+    @property
+    def invalid_message(self) -> str:
+        return {
+            "email": "Enter an email address like name@example.com.",
+            "tel": "Enter a phone number using digits, spaces, +, ( and ).",
+            "url": "Enter a web address starting with https://.",
+            "number": "Enter a number.",
+            "date": "Enter a date.",
+        }.get(self.type, f"Check {self._yours}.")
+
+
+@dataclass(frozen=True)
+class LeadForm:
+    """Everything `partials/lead_form.html` renders; derived from the policy, never env names."""
+
+    mode: str  # live | sandbox | local | disabled
+    provider: str  # webhook | formspree | netlify | sandbox | local | mailto | none
+    action: str | None
+    encoding: str  # json | form: what the script sends (a no-JS post is always form-encoded)
+    transport: str  # fetch (the script posts) | native (the browser submits: mailto:)
+    enctype: str | None
+    netlify_name: str | None
+    heading: str
+    submit_label: str
+    success_text: str
+    consent_text: str
+    notice: str | None
+    fields: tuple[FormField, ...]
+    hidden: tuple[tuple[str, str], ...]
+    min_seconds: int
+    id: str = FORM_ID
+
+    @property
+    def disabled(self) -> bool:
+        return self.mode == "disabled"
+
+    @property
+    def honeypot(self) -> str:
+        return HONEYPOT
+
+    @property
+    def started_field(self) -> str:
+        return STARTED
+
+
+def forms_enabled(config: SiteConfig) -> bool:
+    """Forms are opt-in: any `leads` key set in any layer (file, variable, flag) turns them on."""
+    return bool(config.leads.model_fields_set) and bool(config.leads.pages)
+
+
+def route_for(leads: LeadsSection, location: Location | None) -> str | None:
+    """The location's own destination: its id first, then its categories in order."""
+    if location is None or not leads.routes:
+        return None
+    if location.id in leads.routes:
+        return leads.routes[location.id]
+    for category in location.categories:
+        if category in leads.routes:
+            return leads.routes[category]
+    return None
+
+
+def _provider(leads: LeadsSection, endpoint: str | None) -> str:
+    if endpoint is None:
+        return "none"
+    if leads.webhook_url and endpoint == leads.webhook_url:
+        return "webhook"
+    if leads.formspree_id:
+        return "formspree"
+    return "netlify" if leads.netlify else "webhook"
+
+
+def form_for(config: SiteConfig, policy: Policy, page_url: str,
+             location: Location | None) -> LeadForm:
+    leads = config.leads
+    mode: str = policy.forms
+    action = policy.forms_endpoint
+    encoding = leads.encoding
+    transport, enctype, netlify_name, recipient = "fetch", None, None, None
+    provider = {"sandbox": "sandbox", "local": "local"}.get(mode, _provider(leads, action))
+    if mode == "disabled":
+        action = None
+    if policy.kind == "production":  # routes, Formspree and Netlify exist only in production
+        if provider == "formspree":
+            encoding = "json"
+        elif provider == "netlify":
+            encoding, netlify_name = "form", NETLIFY_NAME
+        route = route_for(leads, location)
+        if route and route.startswith("mailto:"):
+            if action is None:  # no site-wide destination: the visitor's mail program sends it
+                mode, provider, action = "live", "mailto", route
+                transport, enctype = "native", "text/plain"
+            else:
+                recipient = route.removeprefix("mailto:")
+        elif route:
+            mode, provider, action = "live", "webhook", route
+            encoding, netlify_name = leads.encoding, None
+    notice = None
+    if mode == "disabled":
+        notice = ("Online enquiries are not available at the moment. Please call or email us "
+                  "instead." if policy.kind == "production" else
+                  f"This form is switched off on the {policy.name} site, so test messages "
+                  "never reach the business.")
+    hidden: list[tuple[str, str]] = []
+    if netlify_name:
+        hidden.append(("form-name", netlify_name))
+    hidden += [
+        ("location_id", location.id if location else ""),
+        ("location_name", location.name if location else ""),
+        ("page_url", seo.absolute(policy.base_url, page_url)),
+        ("environment", policy.name),
+    ]
+    if recipient:
+        hidden.append(("recipient", recipient))
+    if leads.consent_text:
+        hidden.append(("consent_text", leads.consent_text))
+    hidden += [(name, "") for name in UTM_FIELDS]
+    hidden += [(STARTED, ""), (NEXT, seo.absolute(policy.base_url, THANKS_URL))]
+    return LeadForm(
+        mode=mode, provider=provider, action=action, encoding=encoding, transport=transport,
+        enctype=enctype, netlify_name=netlify_name, heading=leads.heading,
+        submit_label=leads.submit_label, success_text=leads.success_text,
+        consent_text=leads.consent_text, notice=notice,
+        fields=tuple(_field(f) for f in leads.fields), hidden=tuple(hidden),
+        min_seconds=leads.min_seconds)
+
+
+def _field(spec: LeadField) -> FormField:
+    return FormField(spec.name, spec.label, spec.type, spec.required, spec.autocomplete,
+                     tuple(spec.options), spec.max_length, spec.hint)
+
+
+def attach(model: SiteModel, report: Report) -> None:
+    """Give location and contact pages their `lead_form`, add /thanks/, report config gaps."""
+    config, policy = model.config, model.policy
+    if not forms_enabled(config):
+        return
+    leads = config.leads
+    disabled = 0
+    forms = 0
+    for page in model.pages:
+        location = page.context.get("location") if page.kind == "location" else None
+        wanted = ("location" in leads.pages and page.kind == "location") or \
+                 ("contact" in leads.pages and page.template == "contact.html")
+        if not wanted:
+            continue
+        form = form_for(config, policy, page.url, location)
+        page.context["lead_form"] = form
+        forms += 1
+        disabled += form.disabled
+    if forms and not any(p.url == THANKS_URL for p in model.pages):
+        model.pages.append(thanks_page(config))
+    if policy.kind != "production":
+        return
+    if disabled:
+        report.warning("config", None, "leads",
+                       f"production has no lead destination: {disabled} of {forms} forms are "
+                       "shown disabled with a notice",
+                       "set SITEGEN_LEADS__WEBHOOK_URL, leads.formspree_id or leads.netlify")
+    chosen = [k for k in ("webhook_url", "formspree_id", "netlify") if getattr(leads, k)]
+    if len(chosen) > 1:
+        report.warning("config", None, f"leads.{chosen[0]}",
+                       f"several lead destinations are set ({', '.join(chosen)}); "
+                       f"leads.{chosen[0]} is used", "keep one of them")
+    known = {loc.id for loc in model.locations} | {
+        c for loc in model.locations for c in loc.categories}
+    for key in sorted(set(leads.routes) - known):
+        report.warning("config", None, f"leads.routes.{key}",
+                       f"no location has the id or category '{key}'",
+                       "use a location id (e.g. its store code) or a category name")
+
+
+def thanks_page(config: SiteConfig) -> Page:
+    """The no-JS forms' `_next`. Not indexable (a thank-you page is no search result): it
+    carries `noindex, follow`, stays out of the sitemap, and the build declares it in
+    _sitegen/build.json so the production audit accepts it; a content page at /thanks/ wins."""
+    return Page(THANKS_URL, "thanks.html", "thanks", f"Thank you | {config.site.name}",
+                "Your message has been sent.",
+                {"heading": "Thank you", "body_html": "", "meta": {"menu": False}},
+                indexable=False)
+
+
+# --- the local inbox -------------------------------------------------------------------------
+
+class LeadError(ValueError):
+    """A body the inbox cannot read; the dev server answers 400 with the message."""
+
+
+def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
+    if len(body) > MAX_BODY:
+        raise LeadError(f"body is larger than {MAX_BODY // 1024} KB")
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    try:
+        if kind == "application/json" or kind.endswith("+json"):
+            data = json.loads(body.decode("utf-8"))
+            if not isinstance(data, dict):
+                raise LeadError("a JSON lead must be an object of field: value pairs")
+            return {str(k): v for k, v in data.items()}
+        if kind in ("application/x-www-form-urlencoded", "text/plain", ""):
+            text = body.decode("utf-8")
+            if kind == "text/plain":  # a mailto:-style text/plain form: name=value lines
+                pairs = [tuple(line.split("=", 1)) for line in text.splitlines() if "=" in line]
+            else:
+                pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
+            return _collect(pairs)
+        if kind == "multipart/form-data":
+            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+            pairs = []
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                if name:
+                    pairs.append((str(name), part.get_content()))
+            return _collect(pairs)
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        if isinstance(exc, LeadError):
+            raise
+        raise LeadError(f"cannot read the {kind or 'form'} body: {exc}") from None
+    raise LeadError(f"unsupported content type '{kind}'; send JSON or a form")
+
+
+def _collect(pairs: list[tuple[str, ...]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in data:
+            data[name] = [*data[name], value] if isinstance(data[name], list) else \
+                [data[name], value]
+        else:
+            data[name] = value
+    return data
+
+
+def store_lead(site_root: Path, body: bytes, content_type: str) -> dict:
+    """Parse a lead, append it to `<site>/.sitegen/leads.jsonl`, print a summary; return it."""
+    fields = parse_body(body, content_type)
+    spam = bool(str(fields.get(HONEYPOT) or "").strip())
+    received = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    record = {
+        "received": received,
+        "location_id": str(fields.get("location_id") or ""),
+        "page_url": str(fields.get("page_url") or ""),
+        "spam": spam,
+        "fields": {k: v for k, v in fields.items() if k not in (HONEYPOT, NEXT)},
+    }
+    path = Path(site_root) / INBOX
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as inbox:
+        inbox.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    who = str(fields.get("name") or fields.get("email") or "anonymous")[:60]
+    where = record["location_id"] or urlsplit(record["page_url"]).path or "the site"
+    print(f"lead {'(spam) ' if spam else ''}from {who} for {where} -> {INBOX.as_posix()}",
+          file=sys.stderr)
+    return record
+
+
+@dataclass
+class InboxResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def handle_inbox(site_root: Path, body: bytes, content_type: str,
+                 accept: str = "") -> InboxResponse:
+    """POST /_sitegen/leads for the dev server: JSON for the script, a redirect for no-JS forms."""
+    try:
+        record = store_lead(site_root, body, content_type)
+    except LeadError as exc:
+        return InboxResponse(400, {"Content-Type": "application/json"},
+                             json.dumps({"ok": False, "error": str(exc)}).encode())
+    wants_json = "json" in (accept or "") or "json" in (content_type or "")
+    if not wants_json:
+        # A no-JS form: back to the thank-you page, on this site only (an absolute _next
+        # keeps just its path).
+        path = urlsplit(str(parse_body(body, content_type).get(NEXT) or THANKS_URL)).path
+        target = path if path.startswith("/") and not path.startswith("//") else THANKS_URL
+        return InboxResponse(303, {"Location": target, "Content-Length": "0"}, b"")
+    return InboxResponse(200, {"Content-Type": "application/json"},
+                         json.dumps({"ok": True, "received": record["received"]}).encode())

@@ -1,0 +1,153 @@
+"""The build manifest, `/api/manifest.json`: what a build wrote, with content hashes.
+
+It is written after every page and file is in the temporary output folder (hashes are over the
+bytes on disk) and before the audit. The build time is `SOURCE_DATE_EPOCH` when set, else the
+newest modification time of the inputs (config, dataset, content, theme files), never the
+clock: two builds of the same input are byte-identical, manifest included.
+
+    {"version": 1, "generator": {"name": "sitegen", "version": "0.1.0"},
+     "environment": {"name": "production", "kind": "production"}, "base_url": "https://...",
+     "build_time": "2026-01-31T12:00:00Z", "build_time_source": "SOURCE_DATE_EPOCH" | "inputs",
+     "counts": {"pages": 120, "locations": 64, "files": 260},
+     "pages": [{"url": "/", "file": "index.html", "sha256": "..."}, ...],
+     "files": [{"path": "index.html", "bytes": 5120, "sha256": "..."}, ...]}
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen import __version__, seo
+from sitegen.config import LoadedConfig
+from sitegen.data.remote import source_path
+from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.model import SiteModel
+from sitegen.render import theme_dirs
+
+MANIFEST = "api/manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class Manifest:
+    data: bytes
+    summary: dict[str, Any]
+
+
+def _walk(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and d != "__pycache__")
+        for name in filenames:
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def input_files(loaded: LoadedConfig) -> list[Path]:
+    source = loaded.source
+    files = [*_walk(source / "config"), *_walk(source / "content")]
+    dataset = source_path(loaded)
+    if dataset.is_file():
+        files.append(dataset)
+    for folder in theme_dirs(source, loaded.config.theme):
+        files.extend(_walk(folder))
+    return files
+
+
+def build_time(loaded: LoadedConfig, environ: Mapping[str, str]) -> tuple[int, str]:
+    """(unix seconds, where it came from)."""
+    raw = (environ.get("SOURCE_DATE_EPOCH") or "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise SitegenError(Diagnostic(
+                "environment", None, "SOURCE_DATE_EPOCH", f"'{raw[:40]}' is not a Unix time",
+                "set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)"))
+        return int(raw), "SOURCE_DATE_EPOCH"
+    newest = 0
+    for path in input_files(loaded):
+        try:
+            newest = max(newest, int(path.stat().st_mtime))
+        except OSError:
+            continue
+    return newest, "inputs"
+
+
+def iso(seconds: int) -> str:
+    return _dt.datetime.fromtimestamp(seconds, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def written_files(root: Path) -> list[tuple[str, int, str]]:
+    """(relative path, bytes, sha256) of every file under root, sorted by path."""
+    out = []
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, rel + "/"))
+                elif entry.is_file():
+                    out.append((rel, entry.stat().st_size, _sha256(entry.path)))
+    return sorted(out)
+
+
+def _page_file(url: str) -> str:
+    return url[1:] + "index.html" if url.endswith("/") else url[1:]
+
+
+def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
+                   environ: Mapping[str, str] | None = None) -> Manifest:
+    """Hash every file under `root` (the written build) and describe the build."""
+    environ = os.environ if environ is None else environ
+    seconds, origin = build_time(loaded, environ)
+    files = []
+    hashes: dict[str, str] = {}
+    for rel, size, digest in written_files(root):
+        if rel != MANIFEST:
+            hashes[rel] = digest
+            files.append({"path": rel, "bytes": size, "sha256": digest})
+    pages = []
+    for page in sorted(model.pages, key=lambda p: p.url):
+        rel = _page_file(page.url)
+        rel = rel if rel in hashes else page.output
+        if rel in hashes:
+            pages.append({"url": page.url, "file": rel, "sha256": hashes[rel]})
+    policy = model.policy
+    head = {
+        "version": MANIFEST_VERSION,
+        "generator": {"name": "sitegen", "version": __version__},
+        "environment": {"name": policy.name, "kind": policy.kind},
+        "base_url": policy.base_url,
+        "build_time": iso(seconds),
+        "build_time_source": origin,
+        "counts": {"pages": len(pages), "locations": len(model.locations),
+                   "files": len(files) + 1},
+    }
+    data = (json.dumps({**head, "pages": pages, "files": files}, ensure_ascii=False,
+                       separators=(",", ":")) + "\n").encode("utf-8")
+    summary = {
+        "event": "sitegen.build",
+        "site": model.config.site.name,
+        **head,
+        "manifest": {"url": seo.absolute(policy.base_url, "/" + MANIFEST),
+                     "sha256": hashlib.sha256(data).hexdigest()},
+    }
+    return Manifest(data, summary)

@@ -1,0 +1,214 @@
+"""`sitegen data sample`: an anonymised sample of the real dataset, for staging.
+
+The sample keeps the source's columns and file format, so it maps with the same
+`locations.fields` config; point `config/staging.yaml` at it (`locations: {source: FILE}`) and
+the staging policy reports `data: sample`. Per sampled row:
+
+- replaced: name, street, phone (a fictional number of the row's region that still parses),
+  email and website (at example.invalid), description, booking URL, and every column listed in
+  `locations.private`;
+- jittered: latitude and longitude, by up to about 1 km;
+- kept: id, city, region, postal code, country, hours, holiday hours, time zone, categories,
+  images and any other column.
+
+Rows are chosen with `random.Random(seed)`, so the same seed gives the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sitegen.config import load_config
+from sitegen.data import CANONICAL_FIELDS, RawRow, read_rows
+from sitegen.data.readers import FORMATS
+from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.masking import MASKED_DOMAIN, fake_phone
+
+JITTER_DEGREES = 0.01
+REPLACED = ("name", "street", "phone", "email", "website", "description", "booking_url")
+
+
+@dataclass
+class SampleResult:
+    rows: int
+    rows_read: int
+    out: Path
+
+
+def write_sample(source: Path, env: str, *, count: int, out: Path, seed: int = 0,
+                 environ: Mapping[str, str] | None = None) -> SampleResult:
+    loaded = load_config(source, env, environ=environ)
+    settings = loaded.config.locations
+    source_path = Path(settings.source)
+    if not source_path.is_absolute():
+        source_path = source / source_path
+    report = Report()
+    rows = read_rows(source_path, display_path=settings.source, fmt=settings.format,
+                     encoding=settings.encoding, table=settings.table, query=settings.query,
+                     sheet=settings.sheet, report=report)
+    if report.errors:
+        raise SitegenError(report.items)
+    fmt = FORMATS.get(out.suffix.lower()) or FORMATS.get(
+        "." + (settings.format or source_path.suffix.lstrip(".")).lower())
+    if fmt is None:
+        raise SitegenError(Diagnostic(str(out), None, None, "unknown output format",
+                                      "use an extension such as .csv, .json or .xlsx"))
+    rng = random.Random(seed)
+    chosen = sorted(rng.sample(range(len(rows)), min(count, len(rows))))
+    columns = _columns(rows, dict(settings.fields), settings.id)
+    region_default = settings.phone_region or str(settings.defaults.get("country") or "US")
+    sample = [_anonymise(rows[i], n, columns, list(settings.private), region_default, rng)
+              for n, i in enumerate(chosen, start=1)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _write(out, fmt, sample, rows, source_path, settings.table, settings.query, columns)
+    return SampleResult(len(sample), len(rows), out)
+
+
+def _columns(rows: list[RawRow], fields: dict[str, str], id_column: str | None
+             ) -> dict[str, str]:
+    """Canonical field -> the source column holding it (as mapping.py maps them)."""
+    present: dict[str, None] = {}
+    for row in rows:
+        present.update(dict.fromkeys(row.values))
+    columns = {f: f for f in CANONICAL_FIELDS if f in present}
+    columns.update({k: v for k, v in fields.items() if v in present})
+    if id_column and id_column in present:
+        columns["id"] = id_column
+    return columns
+
+
+def _anonymise(row: RawRow, number: int, columns: dict[str, str], private: list[str],
+               region_default: str, rng: random.Random) -> dict[str, Any]:
+    values = dict(row.values)
+    tag = f"{number:03d}"
+    country = values.get(columns.get("country", "")) or region_default
+    fakes = {
+        "name": f"Sample location {tag}",
+        "street": f"{100 + number} Sample Street",
+        "phone": fake_phone(str(country), f"sample-{tag}"),
+        "email": f"location-{tag}@{MASKED_DOMAIN}",
+        "website": f"https://www.{MASKED_DOMAIN}/locations/{tag}/",
+        "description": f"Sample location {tag}: anonymised data for the staging site.",
+        "booking_url": f"https://www.{MASKED_DOMAIN}/book/{tag}/",
+    }
+    for field in REPLACED:
+        column = columns.get(field)
+        if column and values.get(column) not in (None, ""):
+            values[column] = fakes[field]
+    for column in private:
+        if values.get(column) not in (None, ""):
+            text = str(values[column])
+            values[column] = f"private-{tag}@{MASKED_DOMAIN}" if "@" in text else "redacted"
+    for field in ("lat", "lng"):
+        column = columns.get(field)
+        if column and values.get(column) not in (None, ""):
+            values[column] = _jitter(values[column], rng)
+    return values
+
+
+def _jitter(value: Any, rng: random.Random) -> Any:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return value
+    moved = round(number + rng.uniform(-JITTER_DEGREES, JITTER_DEGREES), 5)
+    return moved if isinstance(value, int | float) else f"{moved:.5f}"
+
+
+def _write(out: Path, fmt: str, sample: list[dict[str, Any]], rows: list[RawRow],
+           source_path: Path, table: str | None, query: str | None,
+           columns: dict[str, str]) -> None:
+    header: dict[str, None] = {}
+    for row in rows:
+        header.update(dict.fromkeys(row.values))
+    names = list(header)
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, csv.excel_tab if fmt == "tsv" else csv.excel,
+                            lineterminator="\n")
+        writer.writerow(names)
+        for values in sample:
+            writer.writerow(["" if values.get(n) is None else values.get(n) for n in names])
+        out.write_text(buffer.getvalue(), encoding="utf-8")
+    elif fmt == "jsonl":
+        out.write_text("".join(json.dumps(v, ensure_ascii=False, default=str) + "\n"
+                               for v in sample), encoding="utf-8")
+    elif fmt in ("json", "yaml"):
+        data: Any = sample
+        wrapper = _wrapper_key(source_path)
+        if wrapper:
+            data = {wrapper: sample}
+        if fmt == "json":
+            out.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n",
+                           encoding="utf-8")
+        else:
+            out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+    elif fmt == "geojson":
+        # A GeoJSON source's reader adds lat/lng from the geometry: they go back there.
+        added = ("lat", "lng") if source_path.suffix.lower() == ".geojson" else ()
+        lat, lng = columns.get("lat", "lat"), columns.get("lng", "lng")
+        features = []
+        for values in sample:
+            props = {k: v for k, v in values.items() if k not in added}
+            features.append({"type": "Feature", "properties": props, "geometry": {
+                "type": "Point", "coordinates": [float(values[lng]), float(values[lat])]}})
+        out.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                                  ensure_ascii=False, indent=2, default=str) + "\n",
+                       encoding="utf-8")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(names)
+        for values in sample:
+            sheet.append([values.get(n) for n in names])
+        book.save(out)
+    elif fmt == "sqlite":
+        _write_sqlite(out, names, sample, table, query)
+
+
+def _wrapper_key(source_path: Path) -> str | None:
+    """`{"locations": [...]}` sources get the same wrapper, so they map the same way."""
+    if source_path.suffix.lower() not in (".json", ".yaml", ".yml"):
+        return None
+    try:
+        text = source_path.read_text(encoding="utf-8")
+        data = json.loads(text) if source_path.suffix.lower() == ".json" else \
+            yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    if isinstance(data, dict):
+        lists = [k for k, v in data.items() if isinstance(v, list)]
+        return lists[0] if len(lists) == 1 else None
+    return None
+
+
+def _write_sqlite(out: Path, names: list[str], sample: list[dict[str, Any]],
+                  table: str | None, query: str | None) -> None:
+    if query or not table:
+        raise SitegenError(Diagnostic(
+            str(out), None, "locations.query",
+            "cannot write a SQLite sample for a dataset read with a query",
+            "write the sample as CSV (--out FILE.csv) and set locations.source to it"))
+    if out.exists():
+        out.unlink()
+    quoted = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
+    with sqlite3.connect(out) as connection:
+        name = table.replace('"', '""')
+        connection.execute(f'CREATE TABLE "{name}" ({quoted})')
+        marks = ", ".join("?" for _ in names)
+        connection.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})',
+                               [[v.get(n) for n in names] for v in sample])
+    connection.close()

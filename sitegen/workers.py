@@ -1,0 +1,114 @@
+"""Rendering across processes: every page rendered, written and audited by a worker.
+
+The model is built once in the parent; forked workers inherit it (no pickling of the site)
+and each renders contiguous slices of the page list, writes the files and runs the per-page
+audit on the HTML it just produced. A page's bytes depend only on the page, never on which
+process rendered it, so `--jobs 1` and `--jobs 2` give identical trees.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from sitegen.audit import PageAudit, audit_page
+from sitegen.context import all_hubs, page_extras
+from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.model import Hub, SiteModel
+from sitegen.render import render_page
+
+CHUNK = 100
+PARALLEL_MIN_PAGES = 400
+
+
+@dataclass
+class RenderJob:
+    model: SiteModel
+    env: jinja2.Environment
+    out: Path
+    hubs: dict[str, Hub] = field(default_factory=dict)
+
+
+@dataclass
+class ChunkResult:
+    audits: list[PageAudit]
+    errors: list[Diagnostic]
+
+
+_JOB: RenderJob | None = None
+
+
+def default_jobs() -> int:
+    value = os.environ.get("SITEGEN_JOBS")
+    if value and value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+def _render_slice(indices: list[int]) -> ChunkResult:
+    job = _JOB
+    assert job is not None, "render job not set before the workers started"
+    audits: list[PageAudit] = []
+    made: set[Path] = set()
+    try:
+        for index in indices:
+            page = job.model.pages[index]
+            html = render_page(job.env, page, page_extras(job.model, page, job.hubs))
+            target = job.out / page.output
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(html.encode("utf-8"))
+            audits.append(audit_page(page.output, html, job.model.policy))
+    except SitegenError as exc:
+        return ChunkResult(audits, exc.diagnostics)
+    except OSError as exc:
+        return ChunkResult(audits, [Diagnostic(str(exc.filename or job.out), None, None,
+                                               f"cannot write: {exc.strerror or exc}",
+                                               "check disk space and permissions; the "
+                                               "previous output is unchanged")])
+    return ChunkResult(audits, [])
+
+
+def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
+                 progress: Callable[[int, int], None] | None, todo: list[int]
+                 ) -> list[PageAudit]:
+    """Render the pages `todo` (indices into model.pages) into `out`; raise on errors."""
+    global _JOB
+    total = len(todo)
+    _JOB = RenderJob(model, env, out, all_hubs(model))
+    slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
+    audits: list[PageAudit] = []
+    errors: list[Diagnostic] = []
+    done = 0
+    try:
+        if jobs <= 1 or total < PARALLEL_MIN_PAGES:
+            results = map(_render_slice, slices)
+            pool = None
+        else:
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+            results = pool.imap(_render_slice, slices)
+        try:
+            for chunk, result in zip(slices, results, strict=True):
+                audits.extend(result.audits)
+                errors.extend(result.errors)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+                if errors:
+                    break
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+    finally:
+        _JOB = None
+    if errors:
+        raise SitegenError(errors)
+    return audits
