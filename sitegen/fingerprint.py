@@ -79,6 +79,9 @@ def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset
     """
     seen: dict[str, str] = {}
     variables: set[str] = set()
+    # Parsed without the environment's globals: jinja2.meta leaves names that are globals out
+    # of the undeclared variables, and globals are exactly the data we need to know about.
+    parser = jinja2.Environment(trim_blocks=env.trim_blocks, lstrip_blocks=env.lstrip_blocks)
     pending = [name]
     everything = False
     while pending:
@@ -87,7 +90,7 @@ def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset
             continue
         source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
         seen[current] = _h(current, filename or "", source)
-        ast = env.parse(source)
+        ast = parser.parse(source)
         variables |= meta.find_undeclared_variables(ast)
         for referenced in meta.find_referenced_templates(ast):
             if referenced is None:
@@ -99,7 +102,7 @@ def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset
             if other not in seen:
                 source, filename, _ = env.loader.get_source(env, other)  # type: ignore[union-attr]
                 seen[other] = _h(other, filename or "", source)
-                variables |= meta.find_undeclared_variables(env.parse(source))
+                variables |= meta.find_undeclared_variables(parser.parse(source))
     return _h(*sorted(seen.values())), frozenset(variables)
 
 

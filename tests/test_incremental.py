@@ -1,0 +1,142 @@
+"""Incremental builds are correct or off: every incremental result equals a clean build.
+
+Each scenario edits a copy of the example site, rebuilds it incrementally, and compares the
+tree byte for byte with a clean build of a fresh copy of the same files (mtimes preserved, so
+the manifest's build time agrees). Files an incremental build did not rewrite keep their inode
+(they are hard links into the new folder), which shows what was rendered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_PARTS, build, copy_example, tree_hashes
+
+HAYES = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
+MISSION = "locations/us/ca/san-francisco/juniper-oak-coffee-mission/index.html"
+FAR_AWAY = "locations/ca/on/toronto/juniper-oak-coffee-queen-west/index.html"
+
+
+def _inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*")
+            if p.is_file()}
+
+
+def _clean_copy(site: Path, dest: Path) -> Path:
+    dest.mkdir()
+    for part in EXAMPLE_PARTS:
+        if (site / part).is_dir():
+            shutil.copytree(site / part, dest / part)
+    return dest
+
+
+def _edit_csv(site: Path, change: Callable[[list[dict[str, str]]], list[dict[str, str]]]) -> None:
+    path = site / "locations" / "locations.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = list(rows[0])
+    rows = change(rows)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _phone(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    for row in rows:
+        if row["store_code"] == "JO-SF-001":
+            row["Phone"] = "(415) 555-0177"
+    return rows
+
+
+def _add(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    new = dict(next(r for r in rows if r["store_code"] == "JO-SF-002"))
+    new.update({"store_code": "JO-SF-099", "Store Name": "Juniper & Oak Coffee — Dogpatch",
+                "Address": "2300 3rd St", "Latitude": "37.7590", "Longitude": "-122.3880",
+                "Description": "A new café by the old shipyards, with a long bar of reclaimed "
+                               "pier timber and a courtyard for dogs."})
+    return [*rows, new]
+
+
+def _remove(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [r for r in rows if r["store_code"] != "JO-SF-002"]
+
+
+def _template(site: Path) -> None:
+    folder = site / "themes" / "juniper" / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "hub.html").write_text(
+        '{% extends "default/hub.html" %}\n{% block main %}<p class="hub-note">Fresh beans '
+        'daily.</p>{{ super() }}{% endblock %}\n', encoding="utf-8")
+
+
+def _content(site: Path) -> None:
+    path = site / "content" / "about.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nWe now roast on Sundays too.\n",
+                    encoding="utf-8")
+
+
+SCENARIOS: dict[str, Callable[[Path], None]] = {
+    "location edit": lambda site: _edit_csv(site, _phone),
+    "template edit": _template,
+    "content edit": _content,
+    "location added": lambda site: _edit_csv(site, _add),
+    "location removed": lambda site: _edit_csv(site, _remove),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = copy_example(tmp_path_factory.mktemp("incremental") / "site")
+    build(site)
+    return site
+
+
+def test_a_rebuild_with_no_change_writes_nothing(built: Path) -> None:
+    out = built / "dist" / "production"
+    before = out.stat().st_ino, _inodes(out)
+    result = build(built)
+    assert "nothing changed since the last build: nothing written" in result.stdout
+    assert (out.stat().st_ino, _inodes(out)) == before
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_incremental_build_equals_a_clean_build(built: Path, tmp_path: Path,
+                                                scenario: str) -> None:
+    out = built / "dist" / "production"
+    before = _inodes(out)
+    SCENARIOS[scenario](built)
+    result = build(built)
+    rendered = int(result.out_lines[1].split()[0])
+    after = _inodes(out)
+    rewritten = {rel for rel, inode in after.items() if before.get(rel) != inode}
+    clean = _clean_copy(built, tmp_path / "clean")
+    build(clean, "--jobs", "1")
+    assert tree_hashes(out) == tree_hashes(clean / "dist" / "production"), scenario
+    pages = len([p for p in after if p.endswith(".html")])
+    if scenario == "location edit":
+        assert HAYES in rewritten and FAR_AWAY not in rewritten
+        assert 0 < rendered < pages / 3
+    if scenario == "content edit":
+        assert "about/index.html" in rewritten and HAYES not in rewritten
+    if scenario == "template edit":
+        assert "locations/us/ca/index.html" in rewritten and HAYES not in rewritten
+    if scenario == "location added":
+        assert MISSION in rewritten and FAR_AWAY not in rewritten
+    if scenario == "location removed":
+        assert not any("juniper-oak-coffee-mission" in rel for rel in after)
+        assert FAR_AWAY not in rewritten
+
+
+def test_one_and_two_workers_give_identical_trees(tmp_path: Path) -> None:
+    one = copy_example(tmp_path / "one")
+    two = copy_example(tmp_path / "two")
+    build(one, "--jobs", "1")
+    build(two, "--jobs", "2")
+    assert tree_hashes(one / "dist" / "production") == tree_hashes(two / "dist" / "production")
