@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import datetime
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from conftest import shared_dataset
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,9 +27,7 @@ from sitegen.hours import (
 HOURS_HINT = "write hours like 09:00-17:00, 9am-5pm or CLOSED"
 WEEK_HINT = "write hours like Mon-Fri 9am-5pm; Sat 10-14; Sun closed"
 DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2026-12-25 closed; 2026-12-24 09:00-14:00"
-PHARMACIES = (
-    Path(__file__).resolve().parents[2] / "shared/datasets/gm-pharmacies/gm_pharmacies.csv"
-)
+PHARMACIES = shared_dataset("gm-pharmacies", "gm_pharmacies.csv")
 NINE_TO_FIVE = [(540, 1020)]
 SPLIT_DAY = [(510, 780), (840, 1050)]
 WEEKDAYS = DAYS[:5]
@@ -571,6 +569,7 @@ def test_property_specification_round_trips(case: tuple[str, dict[str, list[Inte
 # --- real data ---------------------------------------------------------------------------------
 
 def pharmacy_cells() -> list[tuple[str, str, str]]:
+    assert PHARMACIES is not None, "the shared gm-pharmacies dataset is missing"
     with PHARMACIES.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 631
@@ -581,7 +580,6 @@ def pharmacy_cells() -> list[tuple[str, str, str]]:
     ]
 
 
-@pytest.mark.skipif(not PHARMACIES.exists(), reason="shared gm-pharmacies dataset not present")
 def test_every_real_pharmacy_cell_parses() -> None:
     parsed = {(code, day): parse_day(cell) for code, day, cell in pharmacy_cells()}
     assert len(parsed) == 631 * 7

@@ -42,12 +42,10 @@ urls:
   locations: /pharmacies/
 """
 
-pytestmark = pytest.mark.skipif(DATASET is None, reason="shared/datasets/gm-pharmacies missing")
-
-
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """A development build (on_error: skip) and a production build, run side by side."""
+    assert DATASET is not None, "the shared gm-pharmacies dataset is missing"
     site = tmp_path_factory.mktemp("gm") / "site"
     assert DATASET is not None
     make_site(site, {"config/base.yaml": CONFIG,
