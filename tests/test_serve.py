@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import csv_text, generated_rows, make_site, run_cli, small_site
+from conftest import BASE_CONFIG, csv_text, generated_rows, make_site, run_cli, small_site
 from serve_support import ServeProcess, basic_auth, location_url, wait_for
 
 from sitegen import livereload
@@ -256,16 +256,7 @@ def test_loopback_hosts_and_served_urls() -> None:
 
 # --- the real server ---------------------------------------------------------------------------
 
-LEADS_CONFIG = """\
-base_url: https://www.example.com
-site:
-  name: Test Stores
-locations:
-  source: locations/locations.csv
-  phone_region: US
-leads:
-  consent_text: I agree.
-"""
+LEADS_CONFIG = BASE_CONFIG + "leads:\n  consent_text: I agree.\n"
 SECRET = "TOP-SECRET-d41d8cd9"
 
 
