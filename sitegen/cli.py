@@ -185,8 +185,14 @@ def show_config(env: str | None, source: Path) -> None:
 
     env = _env(env)
     loaded = load_config(source.resolve(), env)
-    policy = resolve_policy(loaded, require_password=False)
     click.echo(f"# environment: {env} (behaves like {loaded.kind})")
+    try:
+        policy = resolve_policy(loaded, require_password=False)
+    except SitegenError as exc:
+        # Show the config anyway: it is what the user needs to find the refused value.
+        for line in resolved_lines(loaded):
+            click.echo(line)
+        raise exc from None
     click.echo(f"# policy: indexable={policy.indexable} protection={policy.protection} "
                f"analytics={policy.analytics.provider if policy.analytics else 'none'} "
                f"forms={policy.forms} data={policy.data}")

@@ -202,3 +202,16 @@ def test_on_error_skip_does_not_apply_in_production(tmp_path: Path) -> None:
         "locations/locations.csv: 2 errors in the dataset",
     ])
     assert not (site / "dist" / "production").exists()
+
+
+def test_config_is_shown_even_when_the_policy_refuses_it(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site")
+    base = site / "config" / "base.yaml"
+    base.write_text(base.read_text().replace("base_url: https://www.example.com\n", ""))
+    result = run_cli("config", "--source", site)
+    assert result.returncode == 1, str(result)
+    assert "base_url: null  # default" in result.out_lines
+    assert result.err_lines[0] == (
+        "config/production.yaml: base_url: production needs a base URL for canonical and "
+        "sitemap URLs (set base_url in config/base.yaml or config/production.yaml, or "
+        "SITEGEN_BASE_URL)")
