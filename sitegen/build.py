@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -311,7 +310,3 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
 def default_env(environ: Mapping[str, str] | None = None) -> str:
     environ = os.environ if environ is None else environ
     return environ.get("SITEGEN_ENV") or "production"
-
-
-def is_interactive() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("CI")

@@ -28,16 +28,6 @@ def special_hours_data(days: list[SpecialDay]) -> dict[str, list[list[int]]]:
     return {day.date.isoformat(): [list(i) for i in day.intervals] for day in days}
 
 
-def hub_for(model: SiteModel, url: str) -> Hub | None:
-    stack = [model.root]
-    while stack:
-        hub = stack.pop()
-        if hub.url == url:
-            return hub
-        stack.extend(hub.children)
-    return None
-
-
 def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> dict[str, Any]:
     config, policy = model.config, model.policy
     extras: dict[str, Any] = {"jsonld": [], "og_image": None}

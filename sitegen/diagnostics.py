@@ -94,7 +94,3 @@ class SitegenError(Exception):
             diagnostics = [diagnostics]
         self.diagnostics = list(diagnostics)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
-
-
-def format_all(diagnostics: Iterable[Diagnostic]) -> str:
-    return "\n".join(d.format() for d in diagnostics)

@@ -19,8 +19,6 @@ from sitegen.nearby import nearest, to_unit
 from sitegen.places import country_name, region_name
 from sitegen.urls import assign_slugs, fill, hub_patterns, output_path, segment_values
 
-DEFAULT_LOCATION_PATTERN = "/locations/{region}/{city}/{slug}/"
-
 
 @dataclass
 class Hub:

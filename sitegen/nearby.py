@@ -22,13 +22,6 @@ KM_PER_DEGREE = math.pi * EARTH_KM / 180
 QUERY_BLOCK = 256
 
 
-def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 def _unit_vectors(points: np.ndarray) -> np.ndarray:
     import numpy as np
     lat, lng = np.radians(points[:, 0]), np.radians(points[:, 1])

@@ -100,14 +100,6 @@ class Rebuilder:
             self._cond.wait_for(lambda: not self.building or self._stopping, timeout)
             yield self.generation
 
-    def wait_for_build(self, timeout: float) -> Outcome | None:
-        """Wait until a requested build has finished (for the first build and for tests)."""
-        with self._cond:
-            self._cond.wait_for(
-                lambda: (self.last is not None and not self.building and not self._dirty)
-                or self._stopping, timeout)
-            return self.last
-
     def stop(self, grace: float = 5.0, timeout: float = 30.0) -> bool:
         """Cancel a running build and wait for the thread; True when it has finished.
 

@@ -14,7 +14,6 @@ from sitegen.environments import Policy
 from sitegen.hours import opening_hours_specification, special_opening_hours_specification
 from sitegen.locations import Faq, Location
 from sitegen.markup import plain_text
-from sitegen.places import region_name
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -113,15 +112,6 @@ def home_jsonld(config: SiteConfig, policy: Policy) -> list[dict[str, Any]]:
         "publisher": {"@id": org["@id"]},
     }
     return [org, site]
-
-
-def location_trail(location: Location, hub_trail: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [*hub_trail, (location.name, location.url)]
-
-
-def place_label(location: Location) -> str:
-    return ", ".join(p for p in (location.city, region_name(location.region, location.country))
-                     if p)
 
 
 def sitemaps(policy: Policy, entries: list[tuple[str, str | None]], max_urls: int

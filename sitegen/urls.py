@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 MAX_SEGMENT = 80
 MAX_NAME_BYTES = 255  # the file name limit of Linux, macOS and Windows file systems
-SLUG_FIELDS = ("country", "region", "city", "postal_code", "id", "slug", "neighbourhood")
 
 
 def pattern_fields(pattern: str) -> list[str]:
