@@ -76,22 +76,28 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
     environment guard rails of guards.py."""
     existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
     findings: list[Diagnostic] = []
-    declared = _declared_noindex(root)
+    declared = declared_noindex(root)
     for page in sorted(pages, key=lambda p: p.rel):
-        findings.extend(page.findings)
-        if page.page_noindex and page.rel not in declared:
-            findings.append(_finding(page.rel, "guard.noindex-in-production",
-                                     "page has noindex in an indexable environment",
-                                     "only pages the build declares (404, thank-you) may"))
-        findings.extend(_links(page.rel, page.links, existing))
+        findings.extend(page_findings(page, declared, existing))
     findings.extend(_robots(root, policy))
     findings.extend(guard_tree(root, policy, guard or GuardContext()))
     editorial = {p.rel: set(p.editorial) for p in pages if p.editorial}
-    findings.extend(_near_duplicates(editorial, config.audit.near_duplicate_threshold))
+    findings.extend(near_duplicate_findings(editorial, config.audit.near_duplicate_threshold))
     return findings
 
 
-def _declared_noindex(root: Path) -> set[str]:
+def page_findings(page: PageAudit, declared: set[str], existing: set[str]) -> list[Diagnostic]:
+    """One page's findings within its tree: its own rules, undeclared noindex, broken links."""
+    findings = list(page.findings)
+    if page.page_noindex and page.rel not in declared:
+        findings.append(_finding(page.rel, "guard.noindex-in-production",
+                                 "page has noindex in an indexable environment",
+                                 "only pages the build declares (404, thank-you) may"))
+    findings.extend(_links(page.rel, page.links, existing))
+    return findings
+
+
+def declared_noindex(root: Path) -> set[str]:
     """Pages the build itself declared not indexable (404, thank-you), from _sitegen/build.json."""
     try:
         data = json.loads((root / BUILD_FILE).read_text(encoding="utf-8"))
@@ -100,7 +106,7 @@ def _declared_noindex(root: Path) -> set[str]:
         return set()
 
 
-def _near_duplicates(docs: dict[str, set[int]], threshold: float) -> list[Diagnostic]:
+def near_duplicate_findings(docs: dict[str, set[int]], threshold: float) -> list[Diagnostic]:
     return [Diagnostic(a, None, "seo.near-duplicate",
                        f"editorial text is {score:.0%} similar to {b}; search engines may "
                        "treat near-identical location pages as doorway pages",

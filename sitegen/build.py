@@ -29,7 +29,7 @@ from sitegen.cache import (
 )
 from sitegen.config import LoadedConfig, load_config
 from sitegen.content import load_content
-from sitegen.data import map_rows, read_rows
+from sitegen.data import MappedRow, map_rows, read_rows
 from sitegen.data.remote import resolve_source
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.environments import Policy, resolve_policy
@@ -61,6 +61,7 @@ class DatasetResult:
     locations: list[Location]
     rows_read: int
     rows_skipped: int
+    mapped: list[MappedRow] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +76,8 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     rendered: int = 0
     reused: int = 0
+    written: int | None = None  # files rewritten in place (serve's edits); None: swapped
+    state: BuildState | None = field(default=None, repr=False, compare=False)
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -118,7 +121,7 @@ def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
                              f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the "
                              "dataset", hint)
         raise SitegenError([*report.items, summary])
-    return DatasetResult(result.locations, result.rows_read, result.rows_skipped)
+    return DatasetResult(result.locations, result.rows_read, result.rows_skipped, mapped)
 
 
 def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
@@ -138,6 +141,7 @@ def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
     if report.errors:
         raise SitegenError(report.items)
     model = build_model(loaded.config, policy, dataset.locations, content, report, pattern)
+    model.content = content
     ctas.attach(model, content, report)
     leads.attach(model, report)
     if report.errors:
@@ -149,9 +153,10 @@ def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
 def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str, Any] | None
           = None, strict: bool = False, environ: Mapping[str, str] | None = None,
           progress: Progress | None = None, jobs: int | None = None,
-          force: bool = False) -> BuildResult:
+          force: bool = False, keep_state: bool = False) -> BuildResult:
     """Build one environment; incremental against the previous build of the same output
-    unless `force`."""
+    unless `force`. `keep_state` (serve) returns the model and what was written, so the next
+    edit can be applied in place (warm.py)."""
     started = time.perf_counter()
     source = source.resolve()
     loaded, policy = prepare(source, env, flags=flags, environ=environ)
@@ -190,14 +195,16 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
         output.commit()
     summary = {"rows_read": dataset.rows_read, "locations_built": len(model.locations),
                "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
-    save_cache(source, env, BuildCache(inputs=inputs, pages=outcome.pages,
-                                       rows={rows_key: fresh_rows}, summary=summary,
-                                       diagnostics=[d for d in report.items
-                                                    if d.severity == "warning"]), out_dir)
+    saved = BuildCache(inputs=inputs, pages=outcome.pages, rows={rows_key: fresh_rows},
+                       summary=summary,
+                       diagnostics=[d for d in report.items if d.severity == "warning"])
+    save_cache(source, env, saved, out_dir)
     report.extend(notify_build(loaded.config.notifications, manifest.summary))
+    state = BuildState(loaded, policy, resolved, model, dataset.mapped, outcome, saved,
+                       manifest.data, list(report.items), environ) if keep_state else None
     return BuildResult(env, out_dir, seconds=time.perf_counter() - started,
                        diagnostics=report.items, rendered=outcome.rendered,
-                       reused=outcome.reused, **summary)
+                       reused=outcome.reused, state=state, **summary)
 
 
 def input_fingerprint(loaded: LoadedConfig, policy: Policy, dataset: Path, out_dir: Path,
@@ -262,6 +269,26 @@ class WriteOutcome:
     pages: dict[str, CachedPage]
     rendered: int
     reused: int
+    env: Any = None
+    fingerprints: PageFingerprints | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    declared_lastmod: dict[str, str | None] = field(default_factory=dict)  # before the cache
+
+
+@dataclass
+class BuildState:
+    """What a finished build knew, kept by `sitegen serve` to apply the next edit in place."""
+
+    loaded: LoadedConfig
+    policy: Policy
+    resolved: tuple[Path, str | None, str]
+    model: SiteModel
+    mapped: list[MappedRow]
+    outcome: WriteOutcome
+    cache: BuildCache
+    manifest: bytes
+    diagnostics: list[Diagnostic]
+    environ: Mapping[str, str] | None
 
 
 def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
@@ -279,6 +306,7 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     pages: dict[str, CachedPage] = {}
     audits: list[PageAudit] = []
     todo: list[int] = []
+    declared = {page.output: page.lastmod for page in model.pages}
     for index, page in enumerate(model.pages):
         fingerprint = fingerprints.page(page)
         before = previous.pages.get(page.output)
@@ -302,9 +330,11 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
                     output.copy(path, "_assets/" + path.relative_to(static).as_posix())
     for path, rel in model.static_files:
         output.copy(path, rel)
-    for rel, data in all_files(model).items():
+    files = all_files(model)
+    for rel, data in files.items():
         output.write_bytes(rel, data)
-    return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo))
+    return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
+                        fingerprints, files, declared)
 
 
 def default_env(environ: Mapping[str, str] | None = None) -> str:

@@ -28,7 +28,7 @@ from sitegen.content import Content, LocationContent
 from sitegen.context import DIRECTIONS
 from sitegen.diagnostics import Report
 from sitegen.locations import Location
-from sitegen.model import SiteModel
+from sitegen.model import Page, SiteModel
 
 DEFAULT_LABELS = {
     "call": "Call {phone}",
@@ -201,38 +201,44 @@ def _content_for(location: Location, content: Content) -> LocationContent | None
 def attach(model: SiteModel, content: Content, report: Report) -> None:
     """Resolve every location's CTAs into its page context (`ctas`, `card_ctas`)."""
     resolver = CtaResolver(model.config)
-    card_kinds = set(model.config.ctas.card)
     for page in model.pages:
-        if page.kind != "location":
-            continue
-        location: Location = page.context["location"]
-        overrides: list[list[CtaItem]] = []
-        item = _content_for(location, content)
-        if item is not None and item.meta.get("ctas") is not None:
-            try:
-                overrides.append(parse_override(item.meta["ctas"]))
-            except (ValueError, ValidationError) as exc:
-                report.error(item.source, 2, None, _problem(exc),
-                             "write a list of call, directions, book, email, website, inherit "
-                             "or {label: ..., url: ...}")
-        cell = location.extra.get("ctas")
-        if cell not in (None, ""):
-            try:
-                overrides.append(parse_override(cell))
-            except (ValueError, ValidationError) as exc:
-                report.error(location.source, location.row, None, _problem(exc),
-                             'write call, directions, book or a JSON list such as '
-                             '[{"label": "Order", "url": "https://..."}]')
-        source = item.source if item is not None and overrides else location.source
+        if page.kind == "location":
+            attach_page(model, page, content, report, resolver)
 
-        def problem(message: str, location: Location = location, source: str = source) -> None:
-            report.error(source, location.row if source == location.source else None,
-                         "ctas", message, "write https://..., tel:, mailto: or /path")
 
-        items = resolver.items(resolver.chain(location, overrides))
-        ctas = resolver.build(location, items, directions_url(model.config, location), problem)
-        page.context["ctas"] = ctas
-        page.context["card_ctas"] = [c for c in ctas if c.kind in card_kinds]
+def attach_page(model: SiteModel, page: Page, content: Content, report: Report,
+                resolver: CtaResolver | None = None) -> None:
+    """Resolve one location page's CTAs (also used by `sitegen serve` after an edit)."""
+    resolver = resolver or CtaResolver(model.config)
+    card_kinds = set(model.config.ctas.card)
+    location: Location = page.context["location"]
+    overrides: list[list[CtaItem]] = []
+    item = _content_for(location, content)
+    if item is not None and item.meta.get("ctas") is not None:
+        try:
+            overrides.append(parse_override(item.meta["ctas"]))
+        except (ValueError, ValidationError) as exc:
+            report.error(item.source, 2, None, _problem(exc),
+                         "write a list of call, directions, book, email, website, inherit "
+                         "or {label: ..., url: ...}")
+    cell = location.extra.get("ctas")
+    if cell not in (None, ""):
+        try:
+            overrides.append(parse_override(cell))
+        except (ValueError, ValidationError) as exc:
+            report.error(location.source, location.row, None, _problem(exc),
+                         'write call, directions, book or a JSON list such as '
+                         '[{"label": "Order", "url": "https://..."}]')
+    source = item.source if item is not None and overrides else location.source
+
+    def problem(message: str, location: Location = location, source: str = source) -> None:
+        report.error(source, location.row if source == location.source else None,
+                     "ctas", message, "write https://..., tel:, mailto: or /path")
+
+    items = resolver.items(resolver.chain(location, overrides))
+    ctas = resolver.build(location, items, directions_url(model.config, location), problem)
+    page.context["ctas"] = ctas
+    page.context["card_ctas"] = [c for c in ctas if c.kind in card_kinds]
 
 
 class CtaLookup:
@@ -243,12 +249,23 @@ class CtaLookup:
 
     def __init__(self, model: SiteModel):
         self.by_id: dict[str, dict[str, list[Cta]]] = {}
+        self._digests: dict[str, str] = {}
         for page in model.pages:
-            if page.kind == "location" and "ctas" in page.context:
-                self.by_id[page.context["location"].id] = {
-                    "card": page.context["card_ctas"], "detail": page.context["ctas"]}
+            self.update(page)
+        self.refresh()
+
+    def update(self, page: Page) -> None:
+        """Take one location page's (possibly re-resolved) CTAs; call `refresh` after."""
+        if page.kind == "location" and "ctas" in page.context:
+            ident = page.context["location"].id
+            self.by_id[ident] = {"card": page.context["card_ctas"],
+                                 "detail": page.context["ctas"]}
+            self._digests[ident] = hashlib.sha256(
+                repr((ident, sorted(self.by_id[ident].items()))).encode("utf-8")).hexdigest()
+
+    def refresh(self) -> None:
         self.fingerprint = hashlib.sha256(
-            repr(sorted(self.by_id.items())).encode("utf-8")).hexdigest()
+            "".join(self._digests[k] for k in sorted(self._digests)).encode()).hexdigest()
 
     def __call__(self, location: Location, where: str = "card") -> list[Cta]:
         found = self.by_id.get(location.id)

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sitegen import seo
@@ -147,26 +148,12 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _json(data: Any) -> bytes:
-    return (_dumps(data) + "\n").encode("utf-8")
-
-
-def records(model: SiteModel) -> list[tuple[str, dict[str, Any]]]:
-    keys = feed_keys(model.locations)
-    private = frozenset(model.config.locations.private)
-    return [(keys[loc.id], location_record(model, loc, keys[loc.id], private))
-            for loc in model.locations]
-
-
-def geojson(items: list[dict[str, Any]]) -> dict[str, Any]:
-    features = []
-    for record in items:
-        properties = {k: v for k, v in record.items() if k not in ("lat", "lng")}
-        features.append({"type": "Feature", "id": record["id"],
-                         "geometry": {"type": "Point", "coordinates": [record["lng"],
-                                                                       record["lat"]]},
-                         "properties": properties})
-    return {"type": "FeatureCollection", "features": features}
+def feature(record: dict[str, Any]) -> dict[str, Any]:
+    """A GeoJSON Feature: Point [lng, lat]; properties are the record without lat/lng."""
+    properties = {k: v for k, v in record.items() if k not in ("lat", "lng")}
+    return {"type": "Feature", "id": record["id"],
+            "geometry": {"type": "Point", "coordinates": [record["lng"], record["lat"]]},
+            "properties": properties}
 
 
 _TEXT_COLUMNS = CSV_COLUMNS[:CSV_COLUMNS.index("categories")]
@@ -176,25 +163,75 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def csv_bytes(model: SiteModel, items: list[dict[str, Any]]) -> bytes:
-    extra_names = sorted({name for record in items for name in record["extra"]})
+def csv_row(location: Location, record: dict[str, Any], extra_names: list[str],
+            separator: str) -> list[str]:
+    days = location.hours.days if location.hours else {}
+    extra = record["extra"]
+    return [
+        *(_text(record[column]) for column in _TEXT_COLUMNS),
+        separator.join(record["categories"]),
+        *(_cell(days.get(day)) for day in DAYS),
+        _special(location), _text(record["description"]), _text(record["image"]),
+        *(_text(extra.get(name)) for name in extra_names),
+    ]
+
+
+@dataclass
+class _Encoded:
+    """One location's share of every feed, encoded once."""
+
+    record: dict[str, Any]
+    json: bytes
+    feature: bytes
+    file: bytes  # its own file, api/locations/<key>.json
+    csv: str = ""
+    csv_columns: tuple[str, ...] | None = None
+
+
+def _encoded(model: SiteModel) -> list[tuple[str, _Encoded]]:
+    """(feed key, encoded record) per location. Kept in `model.memo` by location
+    fingerprint, so `sitegen serve` re-encodes only the locations an edit changed."""
+    ids = tuple(loc.id for loc in model.locations)
+    if model.memo.get("keys", (None,))[0] != ids:
+        model.memo["keys"] = (ids, feed_keys(model.locations))
+    keys = model.memo["keys"][1]
+    private = frozenset(model.config.locations.private)
+    previous = model.memo.get("feeds", {})
+    memo: dict[tuple[str, str], _Encoded] = {}
+    out = []
+    for loc in model.locations:
+        key = keys[loc.id]
+        found = previous.get((loc.fingerprint, key)) if loc.fingerprint else None
+        if found is None:
+            record = location_record(model, loc, key, private)
+            text = _dumps(record).encode("utf-8")
+            found = _Encoded(record, text, _dumps(feature(record)).encode("utf-8"),
+                             text + b"\n")
+        if loc.fingerprint:
+            memo[(loc.fingerprint, key)] = found
+        out.append((key, found))
+    model.memo["feeds"] = memo
+    return out
+
+
+def csv_text(model: SiteModel, items: list[_Encoded]) -> str:
+    extra_names = sorted({name for item in items for name in item.record["extra"]})
+    columns = tuple(extra_names)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*CSV_COLUMNS, *(f"extra.{name}" for name in extra_names)])
+    parts = [buffer.getvalue()]
     by_id = {loc.id: loc for loc in model.locations}
     separator = model.config.locations.categories_separator
-    for record in items:
-        location = by_id[record["id"]]
-        days = location.hours.days if location.hours else {}
-        extra = record["extra"]
-        writer.writerow([
-            *(_text(record[column]) for column in _TEXT_COLUMNS),
-            separator.join(record["categories"]),
-            *(_cell(days.get(day)) for day in DAYS),
-            _special(location), _text(record["description"]), _text(record["image"]),
-            *(_text(extra.get(name)) for name in extra_names),
-        ])
-    return buffer.getvalue().encode("utf-8")
+    for item in items:
+        if item.csv_columns != columns:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(csv_row(by_id[item.record["id"]], item.record, extra_names,
+                                    separator))
+            item.csv, item.csv_columns = buffer.getvalue(), columns
+        parts.append(item.csv)
+    return "".join(parts)
 
 
 def _special(location: Location) -> str:
@@ -206,17 +243,19 @@ def _special(location: Location) -> str:
 
 def feed_files(model: SiteModel) -> dict[str, bytes]:
     """The artifacts producer: every feed of the build."""
-    items = records(model)
-    plain = [record for _, record in items]
+    items = _encoded(model)
     site = {"name": model.config.site.name, "url": seo.absolute(model.policy.base_url, "/")}
-    encoded = [_dumps(record) for record in plain]  # once, for both the list and the files
-    head = _dumps({"version": FEED_VERSION, "site": site, "count": len(plain)})
+    head = _dumps({"version": FEED_VERSION, "site": site, "count": len(items)})
+    encoded = [item for _, item in items]
     files = {
-        f"{API}locations.json": (head[:-1] + ',"locations":[' + ",".join(encoded) + "]}\n"
-                                 ).encode("utf-8"),
-        f"{API}locations.geojson": _json(geojson(plain)),
-        f"{API}locations.csv": csv_bytes(model, plain),
+        f"{API}locations.json": b"".join([
+            (head[:-1] + ',"locations":[').encode("utf-8"),
+            b",".join(item.json for item in encoded), b"]}\n"]),
+        f"{API}locations.geojson": b"".join([
+            b'{"type":"FeatureCollection","features":[',
+            b",".join(item.feature for item in encoded), b"]}\n"]),
+        f"{API}locations.csv": csv_text(model, encoded).encode("utf-8"),
     }
-    for (key, _), text in zip(items, encoded, strict=True):
-        files[f"{API}locations/{key}.json"] = (text + "\n").encode("utf-8")
+    for key, item in items:
+        files[f"{API}locations/{key}.json"] = item.file
     return files

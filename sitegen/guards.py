@@ -327,19 +327,26 @@ def guard_tree(root: Path, policy: Policy, guard: GuardContext) -> list[Diagnost
     out: list[Diagnostic] = []
     for rel in files:
         with open(os.path.join(root, rel), "rb") as handle:
-            data = handle.read()
-        if policy.indexable:
-            out.extend(_production_file(rel, data, policy, guard))
-            continue
-        if rel.endswith((".html", ".htm")):
-            inner, problems = unwrap(rel, data.decode("utf-8", errors="replace"), policy, guard)
-            out.extend(problems)
-            if inner is not None:
-                out.extend(_private_page(rel, inner, root, policy, guard))
-        out.extend(_private_file(rel, data, policy, guard))
+            out.extend(guard_file(root, rel, handle.read(), policy, guard))
     if policy.indexable:
         return out + _production_tree(root, files, policy, guard)
     return out + _private_tree(root, files, policy, guard)
+
+
+def guard_file(root: Path, rel: str, data: bytes, policy: Policy, guard: GuardContext
+               ) -> list[Diagnostic]:
+    """The rules about one file of the folder (`sitegen serve` re-checks just the files an
+    edit rewrote; the rules about the whole folder are in guard_tree)."""
+    if policy.indexable:
+        return _production_file(rel, data, policy, guard)
+    out: list[Diagnostic] = []
+    if rel.endswith((".html", ".htm")):
+        inner, problems = unwrap(rel, data.decode("utf-8", errors="replace"), policy, guard)
+        out.extend(problems)
+        if inner is not None:
+            out.extend(_private_page(rel, inner, root, policy, guard))
+    out.extend(_private_file(rel, data, policy, guard))
+    return out
 
 
 def _walk(root: Path) -> list[str]:

@@ -210,6 +210,21 @@ def _field(spec: LeadField) -> FormField:
                      tuple(spec.options), spec.max_length, spec.hint)
 
 
+def attach_page(config: SiteConfig, policy: Policy, page: Page) -> LeadForm | None:
+    """Give one page its `lead_form` when the config wants one there (serve re-runs this for
+    a page rebuilt after an edit)."""
+    leads = config.leads
+    wanted = forms_enabled(config) and (
+        ("location" in leads.pages and page.kind == "location")
+        or ("contact" in leads.pages and page.template == "contact.html"))
+    if not wanted:
+        return None
+    location = page.context.get("location") if page.kind == "location" else None
+    form = form_for(config, policy, page.url, location)
+    page.context["lead_form"] = form
+    return form
+
+
 def attach(model: SiteModel, report: Report) -> None:
     """Give location and contact pages their `lead_form`, add /thanks/, report config gaps."""
     config, policy = model.config, model.policy
@@ -219,15 +234,10 @@ def attach(model: SiteModel, report: Report) -> None:
     disabled = 0
     forms = 0
     for page in model.pages:
-        location = page.context.get("location") if page.kind == "location" else None
-        wanted = ("location" in leads.pages and page.kind == "location") or \
-                 ("contact" in leads.pages and page.template == "contact.html")
-        if not wanted:
-            continue
-        form = form_for(config, policy, page.url, location)
-        page.context["lead_form"] = form
-        forms += 1
-        disabled += form.disabled
+        form = attach_page(config, policy, page)
+        if form is not None:
+            forms += 1
+            disabled += form.disabled
     if forms and not any(p.url == THANKS_URL for p in model.pages):
         model.pages.append(thanks_page(config))
     if policy.kind != "production":

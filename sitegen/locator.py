@@ -132,6 +132,10 @@ def view_pages(config: SiteConfig, root: Hub) -> list[Page]:
     return pages
 
 
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
 class _Table:
     """Values stored once in the data file and referred to by their index."""
 
@@ -139,39 +143,84 @@ class _Table:
         self.items: list[Any] = []
         self._index: dict[str, int] = {}
 
-    def add(self, value: Any) -> int:
-        key = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    def add(self, keyed: tuple[str, Any]) -> int:
+        key, value = keyed
         if key not in self._index:
             self._index[key] = len(self.items)
             self.items.append(value)
         return self._index[key]
 
 
-def marker_data(locations: list[Location]) -> dict[str, Any]:
-    locations = ordered(locations)
+def _keyed(value: Any) -> tuple[str, Any]:
+    return _key(value), value
+
+
+@dataclass
+class _Marker:
+    """One location's marker fields, with each table value beside its lookup key."""
+
+    head: list[Any]
+    place: tuple[str, Any]
+    cats: list[tuple[str, Any]]
+    hours: tuple[str, Any] | None
+    special: tuple[str, Any] | None
+    zone: tuple[str, Any] | None
+    tail: list[Any]
+
+
+def _marker(loc: Location, countries: int) -> _Marker:
+    prefix, slug = loc.url.rstrip("/").rsplit("/", 1)
+    return _Marker(
+        [round(loc.lat, 5), round(loc.lng, 5), loc.name],
+        _keyed([prefix + "/", loc.city or "", loc.region or "", region_label(loc, countries),
+                country_name(loc.country)]),
+        [_keyed(c) for c in loc.categories],
+        _keyed(loc.hours.to_json()) if loc.hours else None,
+        _keyed(special_hours_data(loc.special_hours)) if loc.special_hours else None,
+        _keyed(loc.timezone) if loc.timezone else None,
+        [slug, loc.street or "", loc.postal_code or "", loc.phone.display if loc.phone else "",
+         loc.phone.e164 or "" if loc.phone else "", loc.image or ""])
+
+
+def marker_data(locations: list[Location], memo: dict[Any, Any] | None = None
+                ) -> dict[str, Any]:
+    """The markers file's data. `memo` (the model's) keeps each location's fields by its
+    fingerprint, so `sitegen serve` recomputes only the locations an edit changed."""
+    key = tuple((loc.url, loc.name, loc.city, loc.region, loc.country) for loc in locations)
+    if memo is not None and memo.get("order", (None,))[0] == key:
+        locations = memo["order"][1]
+    else:
+        locations = ordered(locations)
+        if memo is not None:
+            memo["order"] = (key, locations)
     countries = len({(loc.country or "").upper() for loc in locations})
     places, cats, hours, special, zones = _Table(), _Table(), _Table(), _Table(), _Table()
+    previous = memo.get("markers", {}) if memo is not None else {}
+    fresh: dict[tuple[str, int], _Marker] = {}
     rows = []
     for loc in locations:
-        prefix, slug = loc.url.rstrip("/").rsplit("/", 1)
-        place = places.add([prefix + "/", loc.city or "", loc.region or "",
-                            region_label(loc, countries), country_name(loc.country)])
+        found = previous.get((loc.fingerprint, countries)) if loc.fingerprint else None
+        if found is None:
+            found = _marker(loc, countries)
+        if loc.fingerprint:
+            fresh[(loc.fingerprint, countries)] = found
+        slug, street, postcode, display, e164, image = found.tail
         rows.append([
-            round(loc.lat, 5), round(loc.lng, 5), loc.name, place, slug, loc.street or "",
-            loc.postal_code or "", [cats.add(c) for c in loc.categories],
-            hours.add(loc.hours.to_json()) if loc.hours else None,
-            special.add(special_hours_data(loc.special_hours)) if loc.special_hours else None,
-            zones.add(loc.timezone) if loc.timezone else None,
-            loc.phone.display if loc.phone else "",
-            loc.phone.e164 or "" if loc.phone else "",
-            loc.image or "",
+            *found.head, places.add(found.place), slug, street, postcode,
+            [cats.add(c) for c in found.cats],
+            hours.add(found.hours) if found.hours else None,
+            special.add(found.special) if found.special else None,
+            zones.add(found.zone) if found.zone else None,
+            display, e164, image,
         ])
+    if memo is not None:
+        memo["markers"] = fresh
     return {"v": 1, "fields": list(FIELDS), "places": places.items, "cats": cats.items,
             "hours": hours.items, "special": special.items, "tz": zones.items, "locs": rows}
 
 
 def marker_files(model: SiteModel) -> dict[str, bytes]:
     """An artifacts producer: the marker and search data of every locator view."""
-    data = marker_data(model.locations)
+    data = marker_data(model.locations, model.memo)
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return {data_url(model.config).lstrip("/"): text.encode("utf-8")}

@@ -130,6 +130,49 @@ def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
         rel = rel if rel in hashes else page.output
         if rel in hashes:
             pages.append({"url": page.url, "file": rel, "sha256": hashes[rel]})
+    return _manifest(model, seconds, origin, [_dumps(entry) for entry in pages],
+                     [_dumps(entry) for entry in files])
+
+
+class ManifestEditor:
+    """A written build's manifest kept as one JSON fragment per entry, so `sitegen serve`
+    can re-hash the few files an in-place edit rewrote and give the same bytes
+    `build_manifest` would, without re-reading the folder or re-encoding every entry."""
+
+    def __init__(self, data: bytes) -> None:
+        parsed = json.loads(data)
+        self.pages = [_dumps(entry) for entry in parsed["pages"]]
+        self.files = [_dumps(entry) for entry in parsed["files"]]
+        self._pages = {entry["file"]: (index, entry)
+                       for index, entry in enumerate(parsed["pages"])}
+        self._files = {entry["path"]: (index, entry)
+                       for index, entry in enumerate(parsed["files"])}
+
+    def update(self, model: SiteModel, loaded: LoadedConfig, changed: Mapping[str, bytes],
+               environ: Mapping[str, str] | None = None) -> Manifest:
+        """The manifest after rewriting the files `changed` (path -> new bytes)."""
+        environ = os.environ if environ is None else environ
+        seconds, origin = build_time(loaded, environ)
+        for rel, data in changed.items():
+            digest = hashlib.sha256(data).hexdigest()
+            if rel in self._files:
+                index, entry = self._files[rel]
+                entry.update(bytes=len(data), sha256=digest)
+                self.files[index] = _dumps(entry)
+            if rel in self._pages:
+                index, entry = self._pages[rel]
+                entry["sha256"] = digest
+                self.pages[index] = _dumps(entry)
+        return _manifest(model, seconds, origin, self.pages, self.files)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _manifest(model: SiteModel, seconds: int, origin: str, pages: list[str],
+              files: list[str]) -> Manifest:
+    """The manifest from its entries, each already encoded as JSON."""
     policy = model.policy
     head = {
         "version": MANIFEST_VERSION,
@@ -141,8 +184,8 @@ def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
         "counts": {"pages": len(pages), "locations": len(model.locations),
                    "files": len(files) + 1},
     }
-    data = (json.dumps({**head, "pages": pages, "files": files}, ensure_ascii=False,
-                       separators=(",", ":")) + "\n").encode("utf-8")
+    data = (_dumps(head)[:-1] + ',"pages":[' + ",".join(pages) + '],"files":['
+            + ",".join(files) + "]}\n").encode("utf-8")
     summary = {
         "event": "sitegen.build",
         "site": model.config.site.name,

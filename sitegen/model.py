@@ -74,6 +74,8 @@ class SiteModel:
     static_files: list[tuple[Any, str]]
     nearby: dict[str, list[Nearby]]
     location_pattern: str
+    content: Content | None = None
+    memo: dict[str, Any] = field(default_factory=dict)  # derived data, by fingerprint
 
 
 def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
@@ -104,7 +106,7 @@ def build_model(config: SiteConfig, policy: Policy, locations: list[Location], c
     pages.extend(_hub_pages(config, root))
     from sitegen.locator import view_pages  # imports this module's Page: import when used
     pages.extend(view_pages(config, root))
-    pages.extend(_location_page(config, loc, nearby[loc.id], content.locations) for loc in
+    pages.extend(location_page(config, loc, nearby[loc.id], content.locations) for loc in
                  locations)
     pages.append(Page("/404.html", "404.html", "404", "Page not found",
                       "The page you asked for does not exist.", {}, indexable=False))
@@ -190,7 +192,7 @@ def _content_page(config: SiteConfig, page: ContentPage) -> Page:
                  "source": page.source})
 
 
-def _location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
+def location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
                    extra: dict[str, LocationContent]) -> Page:
     item = _content_for(location, extra)
     meta = item.meta if item else {}

@@ -28,7 +28,7 @@ from typing import Any
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 Progress = Callable[[int, int], None]
-BuildFunction = Callable[[Progress], Any]
+BuildFunction = Callable[[Progress, frozenset[Path]], Any]
 
 
 class BuildCancelled(BaseException):
@@ -60,7 +60,8 @@ def unexpected(exc: BaseException) -> Diagnostic:
 
 
 class Rebuilder:
-    """Runs `build(progress)` on one worker thread whenever `request()` was called."""
+    """Runs `build(progress, changed)` on one worker thread whenever `request()` was called;
+    `changed` is every path reported since the last good build."""
 
     def __init__(self, build: BuildFunction, on_done: Callable[[Outcome], None], *,
                  on_start: Callable[[frozenset[Path]], None] | None = None):
@@ -164,7 +165,7 @@ class Rebuilder:
         started = time.perf_counter()
         failed_before = self.last is not None and not self.last.ok
         try:
-            result = self._build(self._progress)
+            result = self._build(self._progress, changed)
         except BuildCancelled:
             return None
         except KeyboardInterrupt:

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote_to_bytes
 
 import click
@@ -52,6 +52,9 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.environments import LOCAL_INBOX, Policy
 from sitegen.rebuild import Outcome, Rebuilder
 from sitegen.watch import WATCHED_DIRS, Watcher
+
+if TYPE_CHECKING:
+    from sitegen.warm import WarmSite
 
 WAIT_SECONDS = 30.0
 KEEPALIVE_SECONDS = 15.0
@@ -203,6 +206,7 @@ class DevServer:
         watch_options = {} if quiet is None else {"quiet": quiet}
         self.watcher = Watcher(self.source, self.rebuilder.request, **watch_options)
         self._builds = 0
+        self.warm: WarmSite | None = None
         self._before: tuple[int, int] | None = None
         self._css = self._stylesheets()
         self._first_build = threading.Event()
@@ -270,12 +274,22 @@ class DevServer:
     def _flags(self) -> dict[str, Any]:
         return {"base_url": self.url}
 
-    def _build(self, progress: Callable[[int, int], None]) -> Any:
+    def _build(self, progress: Callable[[int, int], None], changed: frozenset[Path]) -> Any:
+        """An edit applied in place when it can be (warm.py), else a build."""
         from sitegen.build import build
+        from sitegen.warm import WarmSite
 
         self._before = _identity(self.out_dir)
-        return build(self.source, self.env, flags=self._flags(), environ=self.environ,
-                     progress=progress, jobs=self.jobs)
+        if self.warm is not None and self.warm.alive and changed:
+            result = self.warm.apply(changed)
+            if result is not None:
+                return result
+        result = build(self.source, self.env, flags=self._flags(), environ=self.environ,
+                       progress=progress, jobs=self.jobs, keep_state=True)
+        if result.state is not None:  # else nothing changed: the warm state still holds
+            self.warm = WarmSite(result.state, self.source, self.env, self.out_dir)
+            result.state = None
+        return result
 
     def _stylesheets(self) -> frozenset[Path]:
         themes = self.source / "themes"
@@ -293,8 +307,10 @@ class DevServer:
     def _done(self, outcome: Outcome) -> None:
         first = self._builds == 0
         self._builds += 1
+        in_place = outcome.ok and getattr(outcome.result, "written", None) is not None
         if outcome.ok:
-            self.policy = self._policy()
+            if not in_place:  # an in-place edit changed no config
+                self.policy = self._policy()
             stylesheets = self._stylesheets()
             css_only = (not first and not outcome.recovered and bool(outcome.changed)
                         and all(p.suffix.lower() == ".css" for p in outcome.changed)
@@ -304,8 +320,9 @@ class DevServer:
             if warnings:
                 self.show_diagnostics(warnings)
             pages = self.hub.clients
-            unchanged = not first and not outcome.recovered and \
-                _identity(self.out_dir) == self._before
+            unchanged = not first and not outcome.recovered and (
+                outcome.result.written == 0 if in_place
+                else _identity(self.out_dir) == self._before)
             if unchanged:  # an up-to-date build swapped nothing in: nothing to reload
                 action = ""
             elif css_only:
@@ -317,6 +334,7 @@ class DevServer:
             click.echo(f"{'built' if first else 'rebuilt'}: {_summary(outcome.result)}"
                        + (f" ({action} {pages} open page{'s' if pages != 1 else ''})"
                           if pages and action else ""))
+            self._after_reload()
         else:
             self.hub.failed(outcome.diagnostics)
             self.show_diagnostics(outcome.diagnostics)
@@ -326,6 +344,18 @@ class DevServer:
             click.echo(f"build failed: {errors} problem{'s' if errors != 1 else ''} "
                        f"(shown in the browser too); {kept}", err=True)
         self._first_build.set()
+
+    def _after_reload(self) -> None:
+        """Work the open pages need not wait for: the warm state's indexes, the cache."""
+        warm = self.warm
+        if warm is None or not warm.alive:
+            return
+        try:
+            warm.prepare()
+            warm.persist()
+        except Exception:  # noqa: BLE001 - the next edit then takes the full build
+            traceback.print_exc()
+            warm.alive = False
 
     # --- answering
 
@@ -409,7 +439,10 @@ def _identity(folder: Path) -> tuple[int, int] | None:
 def _summary(result: Any) -> str:
     text = result.summary() if hasattr(result, "summary") else "done"
     rendered = getattr(result, "rendered", None)
-    if isinstance(rendered, int) and rendered != getattr(result, "pages", rendered):
+    written = getattr(result, "written", None)
+    if isinstance(written, int):
+        text += f" ({rendered} rendered, {written} files updated in place)"
+    elif isinstance(rendered, int) and rendered != getattr(result, "pages", rendered):
         text += f" ({rendered} rendered)"
     return text
 

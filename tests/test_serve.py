@@ -150,7 +150,7 @@ def test_rebuilder_runs_one_build_at_a_time_and_coalesces() -> None:
     running = []
     outcomes = []
 
-    def build(progress: object) -> str:
+    def build(progress: object, changed: object) -> str:
         running.append(1)
         assert len(running) == 1, "two builds at once"
         started.set()
@@ -181,7 +181,7 @@ def test_rebuilder_turns_every_failure_into_diagnostics() -> None:
                     RuntimeError("boom"), "good"])
     outcomes = []
 
-    def build(progress: object) -> str:
+    def build(progress: object, changed: object) -> str:
         value = next(results)
         if isinstance(value, Exception):
             raise value
@@ -207,7 +207,7 @@ def test_rebuilder_turns_every_failure_into_diagnostics() -> None:
 def test_rebuilder_stop_cancels_at_the_next_progress_tick() -> None:
     ticks = []
 
-    def build(progress: object) -> None:
+    def build(progress: object, changed: object) -> None:
         while True:
             ticks.append(1)
             progress(len(ticks), 10**9)  # type: ignore[operator]

@@ -1,0 +1,476 @@
+"""In-place edits for `sitegen serve`: a dataset edit applied to the live build in memory.
+
+Even an incremental build pays for the whole site: every row read and validated, the model,
+every page's fingerprint, the feeds, hashing the folder, auditing every file. An editor's
+usual save changes one location's phone, hours or description, which touches a handful of
+pages and the feeds. `WarmSite` keeps the last full build's model and outputs in memory and
+applies such an edit like this:
+
+1. read the dataset again and compare its mapped rows with the previous ones;
+2. accept only edits of existing rows that keep every field the site's structure depends on
+   (id, name, address, coordinates, categories...: URLs, hubs, nearby lists, view order) and
+   that validate without any diagnostic. Anything else (a config, content or theme change,
+   an added or removed row, a renamed or moved location, a warning, an encrypted build)
+   returns None, and serve runs the ordinary build instead;
+3. update those locations in place and rebuild their pages' data (FAQs, CTAs, lead form);
+4. re-render the pages whose fingerprint changed: the pages that reference an edited
+   location (a reverse index built after the full build) and the pages reading a template
+   global that changed;
+5. regenerate the artifacts (feeds, markers, sitemap) and keep the files whose bytes changed;
+6. audit what changed (page rules, links, the file guard rails; near-duplicates again when
+   editorial text changed) and refuse the edit with the same diagnostics a build gives;
+7. write the changed files in place, each atomically, then the manifest, under the output
+   folder's lock (serve's readers wait for the rebuild, so no request sees a half edit).
+
+The result equals a clean build of the same input byte for byte (tests/test_warm.py). Once an
+edit has begun to change the in-memory model, any failure drops the warm state, so the next
+save runs a full build. The build cache on disk is removed before the first in-place write
+and written again by `persist()` after the browser was told to reload.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen import ctas, leads
+from sitegen.artifacts import all_files
+from sitegen.audit import (
+    PageAudit,
+    audit_page,
+    declared_noindex,
+    near_duplicate_findings,
+    page_findings,
+)
+from sitegen.build import BuildResult, BuildState, build_date, input_fingerprint
+from sitegen.cache import CachedPage, cache_path, save_cache
+from sitegen.context import all_hubs, page_extras
+from sitegen.data import MappedRow, RawRow, changed_records, map_rows, read_lines, read_rows
+from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.fingerprint import Digester, PageFingerprints
+from sitegen.guards import guard_context, guard_file
+from sitegen.locations import Location, validate_rows
+from sitegen.lock import output_lock
+from sitegen.manifest import MANIFEST, ManifestEditor
+from sitegen.masking import mask_locations
+from sitegen.model import Hub, location_page
+from sitegen.render import render_page
+
+# Fields an in-place edit may change: the model's structure (slugs, URLs, hubs, nearby
+# lists, view order, page titles) is computed from the other fields only.
+LEAF_FIELDS = ("phone", "email", "website", "hours", "special_hours", "timezone",
+               "description", "image", "booking_url", "faqs", "extra", "source", "row")
+ASSIGNED = ("slug", "url", "fingerprint")  # set by the model stage, not by validation
+MAX_ROWS = 50  # more changed rows than this is a bulk edit: a full build is as fast
+EMPTY: frozenset[str] = frozenset()
+
+
+class WarmSite:
+    """The last full build of one environment, kept in memory to apply edits in place."""
+
+    def __init__(self, state: BuildState, source: Path, env: str, out_dir: Path) -> None:
+        self.state = state
+        self.source = source
+        self.env = env
+        self.out_dir = out_dir
+        model = state.model
+        self.by_id = {loc.id: loc for loc in model.locations}
+        self.page_index = {page.context["location"].id: index
+                           for index, page in enumerate(model.pages) if page.kind == "location"}
+        self.hubs = all_hubs(model)
+        by_row = {loc.row: loc for loc in model.locations}
+        self.row_locations = [by_row.get(row.row) for row in state.mapped]
+        self.dependents: dict[str, list[int]] | None = None
+        self.existing: set[str] = set()
+        self.declared: set[str] = set()
+        self.guard: Any = None
+        self.global_digests: dict[str, str] = {}
+        self.global_refs: dict[str, frozenset[str]] = {}
+        self.manifest: ManifestEditor | None = None
+        self.cache_stale = False
+        self.lines: list[str] | None = None  # a CSV dataset's lines as the model has them
+        self.pending_lines: list[str] | None = None
+        self.alive = True  # False once an edit failed half-way: the model is not trusted
+
+    def prepare(self) -> None:
+        """The indexes an edit needs; run after the full build was reported (about 1 s at
+        10,000 locations), so the browser does not wait for it."""
+        if self.dependents is not None:
+            return
+        memo: dict[int, frozenset[str]] = {}
+        dependents: dict[str, list[int]] = {}
+        for index, page in enumerate(self.state.model.pages):
+            for ident in _referenced(page.context, memo):
+                dependents.setdefault(ident, []).append(index)
+        self.lines = self._dataset_lines()
+        self.manifest = ManifestEditor(self.state.manifest)
+        self.existing = _files(self.out_dir)
+        self.declared = declared_noindex(self.out_dir)
+        self.guard = guard_context(self.state.loaded, self.state.policy, self.out_dir,
+                                   self.state.environ)
+        fingerprints = self.state.outcome.fingerprints
+        assert fingerprints is not None
+        self.global_digests = dict(fingerprints._globals)
+        self.global_refs = {name: _referenced(fingerprints.globals_[name], memo)
+                            for name in self.global_digests}
+        self.dependents = dependents
+        # The model is long-lived: keep the cyclic GC from walking its millions of objects in
+        # the middle of an edit (a full collection costs about half a second at 10,000).
+        gc.collect()
+        gc.freeze()
+
+    def _dataset_lines(self) -> list[str] | None:
+        """A CSV dataset's lines, when they still hold exactly the rows of the model (a save
+        during the build is then seen by the next edit as a change)."""
+        state = self.state
+        settings = state.loaded.config.locations
+        source_path, fmt, display = state.resolved
+        report = Report()
+        try:
+            lines = read_lines(source_path, display_path=display, fmt=fmt,
+                               encoding=settings.encoding)
+            if lines is None:
+                return None
+            rows = self._map(read_rows(source_path, display_path=display, fmt=fmt,
+                                       encoding=settings.encoding, report=report), report)
+        except SitegenError:
+            self.alive = False
+            return None
+        if rows != state.mapped or read_lines(source_path, display_path=display, fmt=fmt,
+                                              encoding=settings.encoding) != lines:
+            self.alive = False
+        return lines
+
+    def apply(self, changed: Iterable[Path]) -> BuildResult | None:
+        """Apply a dataset edit in place; None when the edit needs a full build."""
+        started = time.perf_counter()
+        state = self.state
+        dataset = state.resolved[0].resolve()
+        changed = {Path(p).resolve() for p in changed}
+        if not changed or changed != {dataset} or state.policy.protection == "encrypt":
+            return None
+        self.prepare()
+        edit = self._edits() if self.alive else None
+        if edit is None:
+            return None
+        if not edit.edits:
+            self._commit_rows(edit)
+            return self._result(started, 0, 0)
+        gc.disable()
+        try:
+            return self._apply(edit, started)
+        except _Restructured:
+            self.alive = False
+            return None
+        except BaseException:
+            self.alive = False
+            raise
+        finally:
+            gc.enable()
+
+    def persist(self) -> None:
+        """Write the build cache for the edited output (so a later `sitegen build` reuses it)."""
+        if not self.cache_stale:
+            return
+        state = self.state
+        loaded = state.loaded
+        with output_lock(self.out_dir, environ=state.environ):
+            state.cache.inputs = input_fingerprint(
+                loaded, state.policy, state.resolved[0], self.out_dir, False, state.environ)
+            state.cache.diagnostics = [d for d in state.diagnostics if d.severity == "warning"]
+            save_cache(self.source, self.env, state.cache, self.out_dir)
+        self.cache_stale = False
+
+    # --- the steps
+
+    def _edits(self) -> _Edit | None:
+        """The changed rows, validated, beside the model's locations; None when the edit
+        needs a full build."""
+        state = self.state
+        settings = state.loaded.config.locations
+        report = Report()
+        try:
+            mapped = self._new_rows(report)
+        except SitegenError:
+            return None
+        if mapped is None or report.items:
+            return None
+        content = [i for i, (old, new) in enumerate(zip(state.mapped, mapped, strict=True))
+                   if old is not new and _content(old) != _content(new)]
+        if len(content) > MAX_ROWS or any(
+                state.mapped[i].values.get("id") != mapped[i].values.get("id")
+                for i in content):
+            return None
+        result = validate_rows([mapped[i] for i in content], settings, report,
+                               skip_bad_rows=False)
+        if report.items or len(result.locations) != len(content):
+            return None
+        edits = []
+        for new in mask_locations(result.locations, settings):
+            old = self.by_id.get(new.id)
+            if old is None or not _same_structure(old, new):
+                return None
+            edits.append((old, new))
+        moved = [(location, new.row) for location, old, new in
+                 zip(self.row_locations, state.mapped, mapped, strict=True)
+                 if location is not None and old.row != new.row]
+        return _Edit(edits, mapped, moved)
+
+    def _new_rows(self, report: Report) -> list[MappedRow] | None:
+        """The dataset's mapped rows now; None when rows were added, removed or reordered.
+        A CSV is re-read only where its lines changed (changed_records)."""
+        state = self.state
+        settings = state.loaded.config.locations
+        source_path, fmt, display = state.resolved
+        if self.lines is None:
+            rows = self._map(read_rows(source_path, display_path=display, fmt=fmt,
+                                       encoding=settings.encoding, table=settings.table,
+                                       query=settings.query, sheet=settings.sheet,
+                                       report=report, max_rows=settings.max_rows), report)
+            return rows if len(rows) == len(state.mapped) else None
+        found = changed_records(source_path, display_path=display, fmt=fmt,
+                                encoding=settings.encoding, previous=self.lines,
+                                starts=[row.row for row in state.mapped], report=report)
+        if found is None:
+            return None
+        self.pending_lines = found.lines
+        mapped = list(state.mapped)
+        indices = sorted(found.records)
+        for index, row in zip(indices, self._map([found.records[i] for i in indices], report),
+                              strict=True):
+            mapped[index] = row
+        if found.shift:
+            if found.shift_from < len(mapped) and any(
+                    d.path == display and d.line is not None
+                    and d.line >= mapped[found.shift_from].row for d in state.diagnostics):
+                return None  # their diagnostics would keep the old line numbers
+            for index in range(found.shift_from, len(mapped)):
+                mapped[index] = dataclasses.replace(mapped[index],
+                                                    row=mapped[index].row + found.shift)
+        return mapped
+
+    def _map(self, rows: list[RawRow], report: Report) -> list[MappedRow]:
+        settings = self.state.loaded.config.locations
+        fields = dict(settings.fields)
+        if settings.id:
+            fields["id"] = settings.id
+        return map_rows(rows, fields=fields, defaults=dict(settings.defaults),
+                        null_values=list(settings.null_values),
+                        private=list(settings.private), report=report) if rows else []
+
+    def _commit_rows(self, edit: _Edit) -> None:
+        """The model now reflects the file: remember its rows, lines and line numbers."""
+        self.state.mapped = edit.mapped
+        for location, row in edit.moved:
+            location.row = row
+        self.lines = self.pending_lines if self.lines is not None else None
+
+    def _apply(self, edit: _Edit, started: float) -> BuildResult:
+        state = self.state
+        model, loaded, policy = state.model, state.loaded, state.policy
+        outcome = state.outcome
+        content = model.content
+        assert content is not None and outcome.fingerprints is not None
+        report = Report()
+        lookup = outcome.fingerprints.globals_.get("ctas_for")
+        affected: set[int] = set()
+        rows = set()
+        edits = edit.edits
+        for old, new in edits:
+            rows.add(old.row)
+            for name in LEAF_FIELDS:
+                setattr(old, name, getattr(new, name))
+            old.fingerprint = hashlib.blake2b(f"{new.fingerprint}|{old.url}".encode(),
+                                              digest_size=16).hexdigest()
+            index = self.page_index[old.id]
+            page = location_page(model.config, old, model.nearby[old.id], content.locations)
+            outcome.declared_lastmod[page.output] = page.lastmod
+            ctas.attach_page(model, page, content, report)
+            leads.attach_page(model.config, policy, page)
+            model.pages[index] = page
+            if isinstance(lookup, ctas.CtaLookup):
+                lookup.update(page)
+            affected.add(index)
+            affected.update(self.dependents.get(old.id, ()))  # type: ignore[union-attr]
+        if report.items:
+            raise SitegenError(report.items)
+        if isinstance(lookup, ctas.CtaLookup):
+            lookup.refresh()
+        fingerprints = PageFingerprints(outcome.fingerprints.env, outcome.fingerprints.base,
+                                        outcome.fingerprints.globals_, Digester(),
+                                        outcome.fingerprints._templates)
+        affected |= self._global_readers(fingerprints, {old.id for old, _ in edits})
+        today = build_date(loaded, state.environ)
+        rendered: dict[str, bytes] = {}
+        audits: dict[str, PageAudit] = {}
+        for index in sorted(affected):  # as build.write_site does, page by page
+            page = model.pages[index]
+            page.lastmod = outcome.declared_lastmod.get(page.output)
+            fingerprint = fingerprints.page(page)
+            before = state.cache.pages.get(page.output)
+            if before is not None and before.fingerprint == fingerprint:
+                page.lastmod = page.lastmod or before.lastmod
+                continue
+            page.lastmod = page.lastmod or today
+            html = render_page(outcome.env, page, page_extras(model, page, self.hubs))
+            rendered[page.output] = html.encode("utf-8")
+            audits[page.output] = audit_page(page.output, html, policy)
+            state.cache.pages[page.output] = CachedPage(fingerprint, audits[page.output],
+                                                        page.lastmod)
+        files = all_files(model)
+        if files.keys() != outcome.files.keys():
+            raise _Restructured()
+        changed = {rel: data for rel, data in files.items() if outcome.files[rel] != data}
+        changed.update(rendered)
+        diagnostics = self._audit(changed, audits, rows)
+        if any(d.severity == "error" for d in diagnostics):
+            raise SitegenError(diagnostics)
+        assert self.manifest is not None
+        manifest = self.manifest.update(model, loaded, changed, state.environ)
+        with output_lock(self.out_dir, environ=state.environ):
+            cache_path(self.source, self.env).unlink(missing_ok=True)
+            self.cache_stale = True
+            for rel, data in changed.items():
+                _replace(self.out_dir / rel, data)
+            _replace(self.out_dir / MANIFEST, manifest.data)
+        outcome.files = files
+        self._commit_rows(edit)
+        state.diagnostics = diagnostics
+        return self._result(started, len(rendered), len(changed) + 1)
+
+    def _global_readers(self, fingerprints: PageFingerprints, edited: set[str]) -> set[int]:
+        """Pages whose template reads a global that the edit changed: one that reaches an
+        edited location (the root hub), or one with a fingerprint of its own that moved
+        (`ctas_for`)."""
+        changed = set()
+        for name, digest in self.global_digests.items():
+            value = fingerprints.globals_[name]
+            if isinstance(getattr(value, "fingerprint", None), str):
+                fresh = fingerprints.global_digest(name)
+                if fresh != digest:
+                    self.global_digests[name] = fresh
+                    changed.add(name)
+            elif self.global_refs.get(name, EMPTY) & edited:
+                changed.add(name)
+        if not changed:
+            return set()
+        out = set()
+        for index, page in enumerate(self.state.model.pages):
+            used = fingerprints.template(page.template)[1]
+            if any(name in used and name not in page.context for name in changed):
+                out.add(index)
+        return out
+
+    def _audit(self, changed: dict[str, bytes], audits: dict[str, PageAudit],
+               rows: set[int]) -> list[Diagnostic]:
+        """The build's diagnostics with those of the rewritten files and rows judged again."""
+        state = self.state
+        display = state.resolved[2]
+        kept = [d for d in state.diagnostics if d.path not in changed
+                and not (d.path == display and d.line in rows)]
+        found: list[Diagnostic] = []
+        for _rel, audit in sorted(audits.items()):
+            found.extend(page_findings(audit, self.declared, self.existing))
+        for rel, data in sorted(changed.items()):
+            found.extend(guard_file(self.out_dir, rel, data, state.policy, self.guard))
+        if any(_editorial_changed(audit, state.cache.pages, rel) for rel, audit in
+               audits.items()):
+            kept = [d for d in kept if d.rule != "seo.near-duplicate"]
+            editorial = {rel: set(p.audit.editorial) for rel, p in state.cache.pages.items()
+                         if p.audit is not None and p.audit.editorial}
+            found.extend(near_duplicate_findings(
+                editorial, state.model.config.audit.near_duplicate_threshold))
+        return kept + found
+
+    def _result(self, started: float, rendered: int, written: int) -> BuildResult:
+        state = self.state
+        summary = state.cache.summary
+        return BuildResult(self.env, self.out_dir, seconds=time.perf_counter() - started,
+                           diagnostics=list(state.diagnostics), rendered=rendered,
+                           reused=summary["pages"] - rendered, written=written, **summary)
+
+
+@dataclass
+class _Edit:
+    edits: list[tuple[Location, Location]]  # (location in the model, its new validation)
+    mapped: list[MappedRow]                 # every mapped row, as the file is now
+    moved: list[tuple[Location, int]]       # locations whose row starts on another line
+
+
+def _content(row: MappedRow) -> tuple[Any, ...]:
+    return row.values, row.extra, row.columns
+
+
+class _Restructured(SitegenError):
+    """The edit changed which files the build writes: only a full build may do that."""
+
+    def __init__(self) -> None:
+        super().__init__([Diagnostic("sitegen", None, None,
+                                     "the edit changes the set of output files",
+                                     "nothing to do: serve rebuilds the whole site")])
+
+
+def _editorial_changed(audit: PageAudit, pages: dict[str, CachedPage], rel: str) -> bool:
+    before = pages.get(rel)
+    return audit.editorial != (before.audit.editorial if before and before.audit else None)
+
+
+def _same_structure(old: Location, new: Location) -> bool:
+    skip = set(LEAF_FIELDS) | set(ASSIGNED)
+    return all(getattr(old, f.name) == getattr(new, f.name)
+               for f in dataclasses.fields(Location) if f.name not in skip)
+
+
+def _referenced(value: Any, memo: dict[int, frozenset[str]]) -> frozenset[str]:
+    """Ids of the locations a page's data reaches (what its fingerprint digests)."""
+    if isinstance(value, Location):
+        return frozenset((value.id,))
+    if value is None or isinstance(value, str | int | float | bool):
+        return EMPTY
+    if isinstance(value, dict):
+        return _union(_referenced(v, memo) for v in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return _union(_referenced(v, memo) for v in value)
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if isinstance(value, Hub):
+        found = frozenset(loc.id for loc in value.locations)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        found = _union(_referenced(getattr(value, f.name), memo)
+                       for f in dataclasses.fields(value) if f.name != "parent")
+    else:
+        found = EMPTY
+    memo[key] = found
+    return found
+
+
+def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    out: set[str] = set()
+    for item in sets:
+        out |= item
+    return frozenset(out)
+
+
+def _files(root: Path) -> set[str]:
+    out = set()
+    for dirpath, _dirnames, filenames in os.walk(root):
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        out.update(prefix + name for name in filenames)
+    return out
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file of the live output atomically: readers see the old or the new bytes."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
