@@ -62,6 +62,7 @@ class DatasetResult:
     rows_read: int
     rows_skipped: int
     mapped: list[MappedRow] = field(default_factory=list)
+    lines: list[str] | None = None  # a CSV's lines, when the caller keeps state (serve)
 
 
 @dataclass
@@ -92,14 +93,16 @@ class BuildResult:
 
 def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
                  resolved: tuple[Path, str | None, str] | None = None,
-                 rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None
-                 ) -> DatasetResult:
+                 rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None,
+                 keep_lines: bool = False) -> DatasetResult:
     """Read, map and validate the dataset; raise if any error is not allowed to be skipped."""
     settings = loaded.config.locations
     source_path, fmt, display = resolved or resolve_source(loaded, policy.kind, report)
+    lines: list[str] | None = [] if keep_lines else None
     rows = read_rows(source_path, display_path=display, fmt=fmt,
                      encoding=settings.encoding, table=settings.table, query=settings.query,
-                     sheet=settings.sheet, report=report, max_rows=settings.max_rows)
+                     sheet=settings.sheet, report=report, max_rows=settings.max_rows,
+                     lines=lines)
     fields = dict(settings.fields)
     if settings.id:
         fields["id"] = settings.id
@@ -121,7 +124,8 @@ def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
                              f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the "
                              "dataset", hint)
         raise SitegenError([*report.items, summary])
-    return DatasetResult(result.locations, result.rows_read, result.rows_skipped, mapped)
+    return DatasetResult(result.locations, result.rows_read, result.rows_skipped, mapped,
+                         lines or None)
 
 
 def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
@@ -132,9 +136,10 @@ def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
 
 def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
                      resolved: tuple[Path, str | None, str] | None = None,
-                     rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None
-                     ) -> tuple[SiteModel, DatasetResult]:
-    dataset = load_dataset(loaded, policy, report, resolved, rows_cache, fresh_rows)
+                     rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None,
+                     keep_lines: bool = False) -> tuple[SiteModel, DatasetResult]:
+    dataset = load_dataset(loaded, policy, report, resolved, rows_cache, fresh_rows,
+                           keep_lines)
     dataset.locations = mask_locations(dataset.locations, loaded.config.locations)
     pattern = location_pattern(loaded.config, dataset.locations)
     content = load_content(loaded.source, report)
@@ -172,7 +177,7 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     rows_key = cache_key_for_rows(loaded)
     fresh_rows: RowCache = {}
     model, dataset = build_site_model(loaded, policy, report, resolved,
-                                      cache.rows.get(rows_key), fresh_rows)
+                                      cache.rows.get(rows_key), fresh_rows, keep_state)
     if strict and report.warnings:
         raise SitegenError([*report.items, Diagnostic(
             "sitegen", None, None, f"{len(report.warnings)} warnings with --strict",
@@ -200,8 +205,9 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
                        diagnostics=[d for d in report.items if d.severity == "warning"])
     save_cache(source, env, saved, out_dir)
     report.extend(notify_build(loaded.config.notifications, manifest.summary))
-    state = BuildState(loaded, policy, resolved, model, dataset.mapped, outcome, saved,
-                       manifest.data, list(report.items), environ) if keep_state else None
+    state = BuildState(loaded, policy, resolved, model, dataset.mapped, dataset.lines,
+                       outcome, saved, manifest.data, list(report.items), environ) \
+        if keep_state else None
     return BuildResult(env, out_dir, seconds=time.perf_counter() - started,
                        diagnostics=report.items, rendered=outcome.rendered,
                        reused=outcome.reused, state=state, **summary)
@@ -284,6 +290,7 @@ class BuildState:
     resolved: tuple[Path, str | None, str]
     model: SiteModel
     mapped: list[MappedRow]
+    lines: list[str] | None
     outcome: WriteOutcome
     cache: BuildCache
     manifest: bytes

@@ -246,6 +246,7 @@ class DevServer:
         """Stop watching, stop (cancel) the build, end the event streams, close the socket."""
         self.watcher.stop()
         self.rebuilder.stop()
+        self._persist()
         self.hub.close()
         if self._thread is not None:
             self.httpd.shutdown()
@@ -284,6 +285,7 @@ class DevServer:
             result = self.warm.apply(changed)
             if result is not None:
                 return result
+        self._persist()
         result = build(self.source, self.env, flags=self._flags(), environ=self.environ,
                        progress=progress, jobs=self.jobs, keep_state=True)
         if result.state is not None:  # else nothing changed: the warm state still holds
@@ -346,16 +348,27 @@ class DevServer:
         self._first_build.set()
 
     def _after_reload(self) -> None:
-        """Work the open pages need not wait for: the warm state's indexes, the cache."""
+        """Work the open pages need not wait for: the indexes of the warm state."""
         warm = self.warm
         if warm is None or not warm.alive:
             return
         try:
             warm.prepare()
-            warm.persist()
         except Exception:  # noqa: BLE001 - the next edit then takes the full build
             traceback.print_exc()
             warm.alive = False
+
+    def _persist(self) -> None:
+        """Write the build cache that in-place edits left stale (before a full build, so it
+        stays incremental, and when the server stops, for the next `sitegen build`). Not
+        after each edit: pickling it holds the interpreter while the page reloads."""
+        warm = self.warm
+        if warm is None or not warm.alive:
+            return
+        try:
+            warm.persist()
+        except Exception:  # noqa: BLE001 - a missing cache only costs a full build
+            traceback.print_exc()
 
     # --- answering
 

@@ -49,10 +49,10 @@ from sitegen.audit import (
     near_duplicate_findings,
     page_findings,
 )
-from sitegen.build import BuildResult, BuildState, build_date, input_fingerprint
+from sitegen.build import BuildResult, BuildState, build_date
 from sitegen.cache import CachedPage, cache_path, save_cache
 from sitegen.context import all_hubs, page_extras
-from sitegen.data import MappedRow, RawRow, changed_records, map_rows, read_lines, read_rows
+from sitegen.data import MappedRow, RawRow, changed_records, map_rows, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.fingerprint import Digester, PageFingerprints
 from sitegen.guards import guard_context, guard_file
@@ -70,6 +70,7 @@ LEAF_FIELDS = ("phone", "email", "website", "hours", "special_hours", "timezone"
 ASSIGNED = ("slug", "url", "fingerprint")  # set by the model stage, not by validation
 MAX_ROWS = 50  # more changed rows than this is a bulk edit: a full build is as fast
 EMPTY: frozenset[str] = frozenset()
+EDITED = "edited in place by sitegen serve"  # never equal to an input digest
 
 
 class WarmSite:
@@ -95,7 +96,7 @@ class WarmSite:
         self.global_refs: dict[str, frozenset[str]] = {}
         self.manifest: ManifestEditor | None = None
         self.cache_stale = False
-        self.lines: list[str] | None = None  # a CSV dataset's lines as the model has them
+        self.lines = state.lines  # a CSV dataset's lines, as the model has them
         self.pending_lines: list[str] | None = None
         self.alive = True  # False once an edit failed half-way: the model is not trusted
 
@@ -109,7 +110,6 @@ class WarmSite:
         for index, page in enumerate(self.state.model.pages):
             for ident in _referenced(page.context, memo):
                 dependents.setdefault(ident, []).append(index)
-        self.lines = self._dataset_lines()
         self.manifest = ManifestEditor(self.state.manifest)
         self.existing = _files(self.out_dir)
         self.declared = declared_noindex(self.out_dir)
@@ -125,28 +125,6 @@ class WarmSite:
         # the middle of an edit (a full collection costs about half a second at 10,000).
         gc.collect()
         gc.freeze()
-
-    def _dataset_lines(self) -> list[str] | None:
-        """A CSV dataset's lines, when they still hold exactly the rows of the model (a save
-        during the build is then seen by the next edit as a change)."""
-        state = self.state
-        settings = state.loaded.config.locations
-        source_path, fmt, display = state.resolved
-        report = Report()
-        try:
-            lines = read_lines(source_path, display_path=display, fmt=fmt,
-                               encoding=settings.encoding)
-            if lines is None:
-                return None
-            rows = self._map(read_rows(source_path, display_path=display, fmt=fmt,
-                                       encoding=settings.encoding, report=report), report)
-        except SitegenError:
-            self.alive = False
-            return None
-        if rows != state.mapped or read_lines(source_path, display_path=display, fmt=fmt,
-                                              encoding=settings.encoding) != lines:
-            self.alive = False
-        return lines
 
     def apply(self, changed: Iterable[Path]) -> BuildResult | None:
         """Apply a dataset edit in place; None when the edit needs a full build."""
@@ -176,14 +154,16 @@ class WarmSite:
             gc.enable()
 
     def persist(self) -> None:
-        """Write the build cache for the edited output (so a later `sitegen build` reuses it)."""
+        """Write the build cache for the edited output, so a later build reuses its pages.
+
+        Its input digest is one no build computes: the files may have changed again since
+        the model last read them, so the next build never takes the no-op shortcut; it
+        compares page fingerprints, which are computed from what it reads itself."""
         if not self.cache_stale:
             return
         state = self.state
-        loaded = state.loaded
         with output_lock(self.out_dir, environ=state.environ):
-            state.cache.inputs = input_fingerprint(
-                loaded, state.policy, state.resolved[0], self.out_dir, False, state.environ)
+            state.cache.inputs = EDITED
             state.cache.diagnostics = [d for d in state.diagnostics if d.severity == "warning"]
             save_cache(self.source, self.env, state.cache, self.out_dir)
         self.cache_stale = False
@@ -218,10 +198,14 @@ class WarmSite:
             if old is None or not _same_structure(old, new):
                 return None
             edits.append((old, new))
-        moved = [(location, new.row) for location, old, new in
+        moved = [(location, old.row, new.row) for location, old, new in
                  zip(self.row_locations, state.mapped, mapped, strict=True)
                  if location is not None and old.row != new.row]
-        return _Edit(edits, mapped, moved)
+        lines = {line for _, line, _ in moved}
+        display = state.resolved[2]
+        if any(d.path == display and d.line in lines for d in state.diagnostics):
+            return None  # their diagnostics would keep the old line numbers
+        return _Edit(edits, mapped, [(location, row) for location, _, row in moved])
 
     def _new_rows(self, report: Report) -> list[MappedRow] | None:
         """The dataset's mapped rows now; None when rows were added, removed or reordered.
@@ -229,17 +213,18 @@ class WarmSite:
         state = self.state
         settings = state.loaded.config.locations
         source_path, fmt, display = state.resolved
-        if self.lines is None:
+        found = None if self.lines is None else changed_records(
+            source_path, display_path=display, fmt=fmt, encoding=settings.encoding,
+            previous=self.lines, starts=[row.row for row in state.mapped], report=report)
+        if found is None:  # not a CSV, or more than some records changed: read it all
+            lines: list[str] | None = [] if self.lines is not None else None
             rows = self._map(read_rows(source_path, display_path=display, fmt=fmt,
                                        encoding=settings.encoding, table=settings.table,
                                        query=settings.query, sheet=settings.sheet,
-                                       report=report, max_rows=settings.max_rows), report)
+                                       report=report, max_rows=settings.max_rows,
+                                       lines=lines), report)
+            self.pending_lines = lines
             return rows if len(rows) == len(state.mapped) else None
-        found = changed_records(source_path, display_path=display, fmt=fmt,
-                                encoding=settings.encoding, previous=self.lines,
-                                starts=[row.row for row in state.mapped], report=report)
-        if found is None:
-            return None
         self.pending_lines = found.lines
         mapped = list(state.mapped)
         indices = sorted(found.records)
@@ -247,10 +232,6 @@ class WarmSite:
                               strict=True):
             mapped[index] = row
         if found.shift:
-            if found.shift_from < len(mapped) and any(
-                    d.path == display and d.line is not None
-                    and d.line >= mapped[found.shift_from].row for d in state.diagnostics):
-                return None  # their diagnostics would keep the old line numbers
             for index in range(found.shift_from, len(mapped)):
                 mapped[index] = dataclasses.replace(mapped[index],
                                                     row=mapped[index].row + found.shift)

@@ -61,11 +61,14 @@ class RawRow:
 
 def read_rows(path: Path, *, display_path: str, fmt: str | None = None, encoding: str = "utf-8",
               table: str | None = None, query: str | None = None, sheet: str | None = None,
-              report: Report, max_rows: int | None = None) -> list[RawRow]:
+              report: Report, max_rows: int | None = None,
+              lines: list[str] | None = None) -> list[RawRow]:
     """Read every record of a location file; fatal problems raise, per-row ones go to `report`.
 
     More than `max_rows` records (locations.max_rows) is refused as soon as it is known, before
-    any row is validated; a cell longer than MAX_CELL_CHARS is a row error (and is dropped)."""
+    any row is validated; a cell longer than MAX_CELL_CHARS is a row error (and is dropped).
+    A CSV or TSV file's lines (as `read_lines` splits them) are appended to `lines` when it is
+    given: `sitegen serve` keeps them to re-read only the records an edit changes."""
     kind = _format(path, display_path, fmt)
     if kind == "xlsx":
         rows, records = _read_xlsx(path, display_path, sheet, report, max_rows)
@@ -79,6 +82,8 @@ def read_rows(path: Path, *, display_path: str, fmt: str | None = None, encoding
             _precount(text, kind, display_path, max_rows)
         if kind in ("csv", "tsv"):
             rows, records = _read_delimited(text, display_path, kind, report)
+            if lines is not None:
+                lines.extend(io.StringIO(text, newline="").readlines())
         elif kind == "jsonl":
             rows, records = _read_jsonl(text, display_path, report)
         else:
