@@ -11,8 +11,10 @@ The script (sitegen/themes/default/serve/livereload.js) listens on `/_sitegen/ev
     hello        {"build": id, "error": payload|null}  on connect: the overlay if the build is
                                                         broken, a reload if the page is older
                                                         than the current build
-    reload       {"build": id}                         reloads; a deleted page goes to its
-                                                        nearest existing parent URL (its hub)
+    reload       {"build": id, "kept": bool}           reloads; a deleted page goes to its
+                                                        nearest existing parent URL (its hub);
+                                                        "kept": no page was removed, so the
+                                                        page reloads without asking first
     css          {"build": id}                         re-fetches its stylesheets, no reload
     build-error  payload                               shows the overlay over the page
 
@@ -122,8 +124,8 @@ class Hub:
         with self._lock:
             self._clients.discard(client)
 
-    def reload(self, generation: int) -> None:
-        self._good("reload", generation)
+    def reload(self, generation: int, *, kept: bool = False) -> None:
+        self._good("reload", generation, kept=kept)
 
     def stylesheets(self, generation: int) -> None:
         self._good("css", generation)
@@ -141,11 +143,11 @@ class Hub:
             for client in self._clients:
                 client.put(None)
 
-    def _good(self, name: str, generation: int) -> None:
+    def _good(self, name: str, generation: int, **extra: Any) -> None:
         with self._lock:
             self._generation = generation
             self._error = None
-            self._send(event(name, {"build": self.build_id(generation)}))
+            self._send(event(name, {"build": self.build_id(generation), **extra}))
 
     def _send(self, message: bytes) -> None:
         for client in self._clients:

@@ -182,45 +182,80 @@ def _marker(loc: Location, countries: int) -> _Marker:
          loc.phone.e164 or "" if loc.phone else "", loc.image or ""])
 
 
-def marker_data(locations: list[Location], memo: dict[Any, Any] | None = None
-                ) -> dict[str, Any]:
-    """The markers file's data. `memo` (the model's) keeps each location's fields by its
-    fingerprint, so `sitegen serve` recomputes only the locations an edit changed."""
-    key = tuple((loc.url, loc.name, loc.city, loc.region, loc.country) for loc in locations)
-    if memo is not None and memo.get("order", (None,))[0] == key:
-        locations = memo["order"][1]
-    else:
-        locations = ordered(locations)
-        if memo is not None:
-            memo["order"] = (key, locations)
+@dataclass
+class _MarkerFile:
+    """A model's markers file, kept row by row so an in-place edit redoes only its rows."""
+
+    key: tuple[Any, ...]
+    locations: list[Location]  # in view order
+    countries: int
+    fingerprints: list[str]
+    markers: list[_Marker]
+    rows: list[list[Any]]
+    texts: list[str]
+    head: str
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _table_keys(marker: _Marker) -> tuple[Any, ...]:
+    return (marker.place[0], [c[0] for c in marker.cats], marker.hours and marker.hours[0],
+            marker.special and marker.special[0], marker.zone and marker.zone[0])
+
+
+def _row(marker: _Marker, indices: tuple[int, list[int], Any, Any, Any]) -> list[Any]:
+    place, cats, hours, special, zone = indices
+    slug, street, postcode, display, e164, image = marker.tail
+    return [*marker.head, place, slug, street, postcode, cats, hours, special, zone,
+            display, e164, image]
+
+
+def _marker_file(locations: list[Location], key: tuple[Any, ...]) -> _MarkerFile:
+    locations = ordered(locations)
     countries = len({(loc.country or "").upper() for loc in locations})
     places, cats, hours, special, zones = _Table(), _Table(), _Table(), _Table(), _Table()
-    previous = memo.get("markers", {}) if memo is not None else {}
-    fresh: dict[tuple[str, int], _Marker] = {}
-    rows = []
-    for loc in locations:
-        found = previous.get((loc.fingerprint, countries)) if loc.fingerprint else None
-        if found is None:
-            found = _marker(loc, countries)
-        if loc.fingerprint:
-            fresh[(loc.fingerprint, countries)] = found
-        slug, street, postcode, display, e164, image = found.tail
-        rows.append([
-            *found.head, places.add(found.place), slug, street, postcode,
-            [cats.add(c) for c in found.cats],
-            hours.add(found.hours) if found.hours else None,
-            special.add(found.special) if found.special else None,
-            zones.add(found.zone) if found.zone else None,
-            display, e164, image,
-        ])
-    if memo is not None:
-        memo["markers"] = fresh
-    return {"v": 1, "fields": list(FIELDS), "places": places.items, "cats": cats.items,
-            "hours": hours.items, "special": special.items, "tz": zones.items, "locs": rows}
+    markers = [_marker(loc, countries) for loc in locations]
+    rows = [_row(m, (places.add(m.place), [cats.add(c) for c in m.cats],
+                     hours.add(m.hours) if m.hours else None,
+                     special.add(m.special) if m.special else None,
+                     zones.add(m.zone) if m.zone else None)) for m in markers]
+    head = _dumps({"v": 1, "fields": list(FIELDS), "places": places.items, "cats": cats.items,
+                   "hours": hours.items, "special": special.items, "tz": zones.items})
+    return _MarkerFile(key, locations, countries, [loc.fingerprint for loc in locations],
+                       markers, rows, [_dumps(row) for row in rows], head[:-1] + ',"locs":[')
+
+
+def _edited(state: _MarkerFile) -> bool:
+    """Redo the rows of locations whose fingerprint changed, in place; False when a change
+    touches the shared tables (a new hours value...), which needs the whole file again."""
+    for index, loc in enumerate(state.locations):
+        if not loc.fingerprint or loc.fingerprint == state.fingerprints[index]:
+            continue
+        marker = _marker(loc, state.countries)
+        if _table_keys(marker) != _table_keys(state.markers[index]):
+            return False
+        old = state.rows[index]
+        row = _row(marker, (old[3], old[7], old[8], old[9], old[10]))
+        state.fingerprints[index], state.markers[index] = loc.fingerprint, marker
+        state.rows[index], state.texts[index] = row, _dumps(row)
+    return True
+
+
+def marker_text(locations: list[Location], memo: dict[str, Any] | None = None) -> str:
+    """The markers file. `memo` (the model's) keeps it row by row between calls, so
+    `sitegen serve` redoes only the rows of the locations an edit changed."""
+    key = tuple((loc.url, loc.name, loc.city, loc.region, loc.country) for loc in locations)
+    state = memo.get("markers") if memo is not None else None
+    if not (isinstance(state, _MarkerFile) and state.key == key and _edited(state)):
+        state = _marker_file(locations, key)
+        if memo is not None:
+            memo["markers"] = state
+    return state.head + ",".join(state.texts) + "]}"
 
 
 def marker_files(model: SiteModel) -> dict[str, bytes]:
     """An artifacts producer: the marker and search data of every locator view."""
-    data = marker_data(model.locations, model.memo)
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = marker_text(model.locations, model.memo)
     return {data_url(model.config).lstrip("/"): text.encode("utf-8")}

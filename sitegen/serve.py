@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import ipaddress
 import mimetypes
 import os
@@ -43,7 +44,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote_to_bytes
+from urllib.parse import parse_qs, quote, unquote_to_bytes
 
 import click
 
@@ -331,7 +332,7 @@ class DevServer:
                 self.hub.stylesheets(outcome.generation)
                 action = "new stylesheets for"
             else:
-                self.hub.reload(outcome.generation)
+                self.hub.reload(outcome.generation, kept=in_place)
                 action = "reloading"
             click.echo(f"{'built' if first else 'rebuilt'}: {_summary(outcome.result)}"
                        + (f" ({action} {pages} open page{'s' if pages != 1 else ''})"
@@ -412,9 +413,14 @@ class DevServer:
             except OSError:
                 return self._not_found(build)
         kind = content_type(target)
+        headers = {"Content-Type": kind}
         if kind.startswith("text/html"):
             data = livereload.inject(data, build)
-        return Response(200, {"Content-Type": kind}, data)
+        elif _versioned(path, query, data):
+            # `/_assets/x.css?v=<content hash>`: a changed file gets a new URL, so the browser
+            # may keep this one; a reload then waits for the page alone, not its assets.
+            headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return Response(200, headers, data)
 
     def _not_found(self, build: str) -> Response:
         page = self.out_dir / "404.html"
@@ -438,6 +444,13 @@ class DevServer:
 
         answer = handle_inbox(self.source, body, kind, accept)
         return Response(answer.status, dict(answer.headers), answer.body)
+
+
+def _versioned(path: str, query: str, data: bytes) -> bool:
+    """Whether the URL names this exact content (the theme's `asset_url` adds `?v=<hash>`)."""
+    version = parse_qs(query).get("v", [""])[0]
+    return path.startswith("/_assets/") and len(version) == 10 and \
+        hashlib.sha256(data).hexdigest()[:10] == version
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:

@@ -2,7 +2,7 @@
 
 `Watcher` follows `config/ locations/ content/ themes/` with watchdog's native observer and
 hands each burst of changes to one callback as one set of paths: a change starts a quiet
-period (150 ms), every further change restarts it, and when nothing has changed for that
+period (100 ms), every further change restarts it, and when nothing has changed for that
 long the batch is delivered. A burst that never goes quiet is still delivered every
 `max_wait` seconds, so a script that saves without pause cannot starve the rebuilds.
 
@@ -37,7 +37,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 WATCHED_DIRS = ("config", "locations", "content", "themes")
-QUIET_SECONDS = 0.15
+QUIET_SECONDS = 0.1
 MAX_WAIT_SECONDS = 2.0
 
 EVENTS = [FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent,

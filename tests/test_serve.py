@@ -10,6 +10,7 @@ temporary folder behind. Browser tests are in tests/test_serve_browser.py.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import threading
@@ -241,8 +242,10 @@ def test_hub_tells_a_new_page_about_a_broken_build() -> None:
     assert state["error"]["diagnostics"][0]["text"] == \
         "locations/locations.csv:4: lat: not a number (write 12.5)"
     hub.reload(3)
-    assert client.get_nowait() == livereload.event("reload", {"build": "test-3"})
-    assert not hub.broken and hub.current == "test-3"
+    assert client.get_nowait() == livereload.event("reload", {"build": "test-3", "kept": False})
+    hub.reload(4, kept=True)  # an in-place edit: the page may reload without asking first
+    assert client.get_nowait() == livereload.event("reload", {"build": "test-4", "kept": True})
+    assert not hub.broken and hub.current == "test-4"
     hub.close()
     assert client.get_nowait() is None
 
@@ -283,6 +286,17 @@ def test_serve_prints_the_url_and_serves_with_live_reload(dev_server: ServeProce
     assert status == 404 and b"/_sitegen/livereload.js" in body
     status, headers, body = dev_server.http("/_sitegen/livereload.js")
     assert status == 200 and b"EventSource" in body
+
+
+def test_serve_lets_the_browser_keep_versioned_assets(dev_server: ServeProcess) -> None:
+    page = dev_server.text("/")
+    versioned = re.search(r'href="(/_assets/css/site\.css\?v=[0-9a-f]{10})"', page)
+    assert versioned, page
+    status, headers, _ = dev_server.http(versioned.group(1))
+    assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable"
+    for other in ("/_assets/css/site.css", "/_assets/css/site.css?v=0000000000", "/"):
+        status, headers, _ = dev_server.http(other)
+        assert status == 200 and headers["cache-control"] == "no-cache", other
 
 
 def test_serve_stores_development_leads(dev_server: ServeProcess) -> None:
@@ -448,6 +462,7 @@ def test_a_port_in_use_is_an_error_not_a_traceback(site: Path) -> None:
 def test_a_public_host_is_served_with_a_warning(site: Path) -> None:
     with ServeProcess(site, "--host", "0.0.0.0") as server:
         assert server.url.startswith("http://127.0.0.1:")
-        assert server.err and "0.0.0.0 is not a loopback address" in server.err[0]
+        server.wait_line(r"0\.0\.0\.0 is not a loopback address", stream="err", timeout=30)
+        assert "0.0.0.0 is not a loopback address" in server.err[0]
         server.wait_outcome()
         assert server.http("/")[0] == 200

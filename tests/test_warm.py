@@ -122,7 +122,7 @@ def test_structural_edits_take_the_full_build(served: ServeProcess, tmp_path: Pa
             rows.append({**rows[0], "store_code": "JO-SF-099", "Latitude": "37.7590",
                          "Store Name": "Juniper & Oak Coffee — Dogpatch"})
         else:
-            rows[:] = [r for r in rows if r["store_code"] != "JO-SF-099"]
+            rows[:] = [r for r in rows if r["store_code"] != "JO-SEA-003"]
 
     line = _rebuild(served, served.site, change)
     assert IN_PLACE not in line, served.transcript()

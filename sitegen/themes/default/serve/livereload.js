@@ -31,10 +31,11 @@
     return attempt(parts.length - 1);
   }
 
-  function reloadPage() {
+  // `kept`: the build removed no page (an edit applied in place), so no need to ask first.
+  function reloadPage(kept) {
     if (reloading) return;
     reloading = true;
-    if (pageStatus === 404) { location.reload(); return; }  // a missing page may appear
+    if (kept || pageStatus === 404) { location.reload(); return; }  // a missing page may appear
     status(location.pathname + location.search).then(function (code) {
       if (code === 404) {
         return nearest(location.pathname).then(function (url) { location.replace(url); });
@@ -165,7 +166,7 @@
       hideOverlay(false);
       if (pageBuild && state.build && state.build !== pageBuild) reloadPage();
     });
-    source.addEventListener("reload", function () { reloadPage(); });
+    source.addEventListener("reload", function (message) { reloadPage(data(message).kept); });
     source.addEventListener("css", function (message) {
       pageBuild = data(message).build || pageBuild;
       hideOverlay(false);
