@@ -7,7 +7,7 @@ no-op rebuild, a one-location edit, and a clean staging build with encryption. I
 medians over the rounds, the ratio to the baseline, and the peak RSS of the largest process.
 
     python -m bench.run --sizes 1000,10000 --rounds 3
-    python -m bench.run --sizes 100000 --rounds 1 --append
+    python -m bench.run --sizes 100000 --rounds 1 --scenarios baseline,full --append
 """
 
 from __future__ import annotations
@@ -64,14 +64,19 @@ def _edit_one_row(site: Path, round_number: int) -> None:
         writer.writerows(rows)
 
 
-def bench_size(count: int, rounds: int, work: Path) -> dict[str, Sample]:
+def bench_size(count: int, rounds: int, work: Path,
+               scenarios: tuple[str, ...] = SCENARIOS) -> dict[str, Sample]:
     site = write_site(work / f"site-{count}", count)
     (site / "config" / "staging.yaml").write_text(STAGING, encoding="utf-8")
     env = {**os.environ, "SITEGEN_STAGING_PASSWORD": "bench-password", "CI": "1"}
     env.pop("SITEGEN_ENV", None)
     sitegen = [sys.executable, "-m", "sitegen", "build", "--source", str(site)]
     out = work / f"out-{count}"
-    samples = {name: Sample() for name in SCENARIOS}
+    samples = {name: Sample() for name in scenarios}
+
+    def run(name: str, args: list[str]) -> None:
+        if name in samples:
+            record(samples[name], _run(args, env))
 
     def clean() -> None:
         shutil.rmtree(site / ".sitegen", ignore_errors=True)
@@ -80,14 +85,13 @@ def bench_size(count: int, rounds: int, work: Path) -> dict[str, Sample]:
 
     for round_number in range(rounds):
         clean()
-        record(samples["baseline"], _run([sys.executable, "-m", "bench.baseline", str(site),
-                                          str(out / "baseline")], env))
-        record(samples["full"], _run([*sitegen, "--out", str(out / "production")], env))
-        record(samples["noop"], _run([*sitegen, "--out", str(out / "production")], env))
+        run("baseline", [sys.executable, "-m", "bench.baseline", str(site),
+                         str(out / "baseline")])
+        run("full", [*sitegen, "--out", str(out / "production")])
+        run("noop", [*sitegen, "--out", str(out / "production")])
         _edit_one_row(site, round_number)
-        record(samples["edit"], _run([*sitegen, "--out", str(out / "production")], env))
-        record(samples["staging"], _run([*sitegen, "--env", "staging",
-                                         "--out", str(out / "staging")], env))
+        run("edit", [*sitegen, "--out", str(out / "production")])
+        run("staging", [*sitegen, "--env", "staging", "--out", str(out / "staging")])
         print(f"{count}: round {round_number + 1}/{rounds} done", file=sys.stderr)
     clean()
     return samples
@@ -124,17 +128,22 @@ LABELS = {
 
 
 def table(count: int, samples: dict[str, Sample]) -> str:
-    base = statistics.median(samples["baseline"].seconds)
-    full = statistics.median(samples["full"].seconds)
+    def ratio(median: float, name: str) -> str:
+        if name not in samples:
+            return "—"
+        return f"{median / statistics.median(samples[name].seconds):.2f}x"
+
     lines = [f"### {count:,} locations", "",
              "| scenario | median s | runs (s) | vs baseline | vs full build | peak RSS MB |",
              "|---|---|---|---|---|---|"]
     for name in SCENARIOS:
+        if name not in samples:
+            continue
         sample = samples[name]
         median = statistics.median(sample.seconds)
         runs = ", ".join(f"{s:.2f}" for s in sample.seconds)
-        lines.append(f"| {LABELS[name]} | {median:.2f} | {runs} | {median / base:.2f}x | "
-                     f"{median / full:.2f}x | {max(sample.rss_mb):.0f} |")
+        lines.append(f"| {LABELS[name]} | {median:.2f} | {runs} | {ratio(median, 'baseline')} "
+                     f"| {ratio(median, 'full')} | {max(sample.rss_mb):.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -143,10 +152,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--append", action="store_true", help="add to docs/benchmarks.md")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
+                        help="a subset, e.g. baseline,full for a quick 100,000 run")
     args = parser.parse_args()
+    scenarios = tuple(name for name in SCENARIOS if name in args.scenarios.split(","))
+    if {"noop", "edit"} & set(scenarios) and "full" not in scenarios:
+        parser.error("noop and edit follow the full build: add full to --scenarios")
     work = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     try:
-        sections = [table(int(size), bench_size(int(size), args.rounds, work))
+        sections = [table(int(size), bench_size(int(size), args.rounds, work, scenarios))
                     for size in args.sizes.split(",")]
     finally:
         shutil.rmtree(work, ignore_errors=True)
