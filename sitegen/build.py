@@ -42,7 +42,7 @@ from sitegen.manifest import MANIFEST, build_manifest, build_time, iso
 from sitegen.masking import mask_locations
 from sitegen.model import SiteModel, build_model, location_pattern
 from sitegen.notify import notify_build
-from sitegen.protect import protect_tree
+from sitegen.protect import Sealer, protect_tree
 from sitegen.render import (
     asset_hashes,
     asset_url_function,
@@ -176,11 +176,11 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     # encrypted build (each has its own key).
     reusable = policy.protection != "encrypt" and cache.output_intact(out_dir)
     previous = cache if reusable else BuildCache()
+    sealer = Sealer.new(policy, loaded.config) if policy.protection == "encrypt" else None
     with AtomicOutput(out_dir) as output:
         outcome = write_site(model, source, output, jobs or default_jobs(), progress,
-                             previous, out_dir, build_date(loaded, environ))
-        key = protect_tree(output.tmp, policy, loaded.config) \
-            if policy.protection == "encrypt" else None
+                             previous, out_dir, build_date(loaded, environ), sealer)
+        key = protect_tree(output.tmp, sealer, outcome.sealed) if sealer else None
         manifest = build_manifest(model, loaded, output.tmp, environ)
         output.write_bytes(MANIFEST, manifest.data)
         guard = guard_context(loaded, policy, output.tmp, environ, protection=key)
@@ -262,13 +262,15 @@ class WriteOutcome:
     pages: dict[str, CachedPage]
     rendered: int
     reused: int
+    sealed: frozenset[str] = frozenset()
 
 
 def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
                progress: Progress | None, previous: BuildCache, live: Path,
-               today: str) -> WriteOutcome:
-    """Render the pages whose fingerprint changed (in parallel), reuse the others from the
-    live output, then write static files and artifacts."""
+               today: str, sealer: Sealer | None = None) -> WriteOutcome:
+    """Render the pages whose fingerprint changed (in parallel; sealed there by `sealer` in
+    an encrypted build), reuse the others from the live output, then write static files and
+    artifacts."""
     dirs = theme_dirs(source, model.config.theme)
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)
@@ -291,7 +293,7 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
         page.lastmod = page.lastmod or today
         pages[page.output] = CachedPage(fingerprint, None, page.lastmod)
         todo.append(index)
-    for audit in render_pages(model, env, output.tmp, jobs, progress, todo):
+    for audit in render_pages(model, env, output.tmp, jobs, progress, todo, sealer):
         pages[audit.rel].audit = audit
         audits.append(audit)
     for folder in reversed(dirs):
@@ -304,7 +306,8 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
         output.copy(path, rel)
     for rel, data in all_files(model).items():
         output.write_bytes(rel, data)
-    return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo))
+    sealed = frozenset(model.pages[i].output for i in todo) if sealer else frozenset()
+    return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), sealed)
 
 
 def default_env(environ: Mapping[str, str] | None = None) -> str:

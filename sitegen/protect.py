@@ -307,38 +307,56 @@ required aria-describedby="sitegen-error">
 """
 
 
-def protect_tree(root: Path, policy: Policy, config: SiteConfig,
-                 protection: Protection | None = None) -> Protection:
-    """Encrypt every protected file of a written build folder in place; write unlock.js and
+@dataclass(frozen=True)
+class Sealer:
+    """Turns one output file into its encrypted form. Made once per build in the parent (the
+    one key derivation), so the forked render workers seal each page right after rendering it
+    and `protect_tree` seals the rest with the same key."""
+
+    protection: Protection
+    policy: Policy
+    language: str
+    remember_days: int
+    script_src: str
+
+    @classmethod
+    def new(cls, policy: Policy, config: SiteConfig) -> Sealer:
+        if policy.password is None:
+            raise SitegenError(Diagnostic(
+                "environment", None, config.protection.password_env,
+                f"environment '{policy.name}' is password protected but "
+                f"${config.protection.password_env} is not set",
+                f"export {config.protection.password_env}=..."))
+        return cls(Protection.new(policy.password, config.protection.iterations), policy,
+                   config.site.language, config.protection.remember_days, unlock_url())
+
+    def seal(self, rel: str, data: bytes) -> bytes:
+        """A page becomes its prompt page, any other protected file an envelope."""
+        if not rel.lower().endswith((".html", ".htm")):
+            return envelope_bytes(self.protection.encrypt(data))
+        page = with_unlock_script(data.decode("utf-8"), self.script_src)
+        envelope = self.protection.encrypt(page.encode("utf-8"))
+        return prompt_page(envelope, self.policy, language=self.language,
+                           remember_days=self.remember_days,
+                           script_src=self.script_src).encode("utf-8")
+
+
+def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str] = frozenset()
+                 ) -> Protection:
+    """Encrypt every protected file of a written build folder in place, except `sealed` (the
+    pages the render workers already encrypted); write unlock.js and
     `_sitegen/protection.json`. Returns the build's key for the audit."""
-    if policy.password is None:
-        raise SitegenError(Diagnostic(
-            "environment", None, config.protection.password_env,
-            f"environment '{policy.name}' is password protected but "
-            f"${config.protection.password_env} is not set",
-            f"export {config.protection.password_env}=..."))
-    protection = protection or Protection.new(policy.password, config.protection.iterations)
-    src = unlock_url()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         rel = path.relative_to(root).as_posix()
-        if not is_protected_path(rel):
-            continue
-        data = path.read_bytes()
-        if rel.lower().endswith((".html", ".htm")):
-            page = with_unlock_script(data.decode("utf-8"), src)
-            envelope = protection.encrypt(page.encode("utf-8"))
-            path.write_text(prompt_page(envelope, policy, language=config.site.language,
-                                        remember_days=config.protection.remember_days,
-                                        script_src=src), encoding="utf-8")
-        else:
-            path.write_bytes(envelope_bytes(protection.encrypt(data)))
+        if is_protected_path(rel) and rel not in sealed:
+            path.write_bytes(sealer.seal(rel, path.read_bytes()))
     target = root / UNLOCK_JS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(unlock_script())
     meta = root / PROTECTION_FILE
     meta.parent.mkdir(parents=True, exist_ok=True)
-    meta.write_bytes(protection.metadata(policy))
-    return protection
+    meta.write_bytes(sealer.protection.metadata(sealer.policy))
+    return sealer.protection
 
 
 def share_link(base_url: str, protection: Protection) -> str:
