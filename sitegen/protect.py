@@ -75,8 +75,11 @@ PLAIN_FILES = frozenset({"robots.txt", PROTECTION_FILE, BUILD_FILE, BUILD_MANIFE
                          *HOST_FILES})
 PLAIN_PREFIXES = ("_assets/",)
 PAYLOAD_ID = "sitegen-protected"
-PAYLOAD = re.compile(
-    r'<script type="application/json" id="sitegen-protected">(.*?)</script>', re.DOTALL)
+PAYLOAD_OPEN = f'<script type="application/json" id="{PAYLOAD_ID}">'
+PAYLOAD_CLOSE = "</script>"
+# The payload as a pattern, for tools that rewrite it; prompt_payload finds the same text with
+# str.find (a lazy `.*?` crawls the ~100 kB of ciphertext, and the audit reads every page).
+PAYLOAD = re.compile(re.escape(PAYLOAD_OPEN) + "(.*?)" + PAYLOAD_CLOSE, re.DOTALL)
 CHECK_TEXT = b"sitegen protection check"
 SALT_BYTES = 16
 NONCE_BYTES = 12
@@ -185,13 +188,15 @@ def parse_envelope(data: bytes) -> dict[str, Any] | None:
 
 def prompt_payload(text: str) -> dict[str, Any] | None:
     """The envelope inside a prompt page, or None when the page is not a prompt page."""
-    if PAYLOAD_ID not in text:
+    start = text.find(PAYLOAD_OPEN)
+    if start < 0:
         return None
-    match = PAYLOAD.search(text)
-    if match is None:
+    start += len(PAYLOAD_OPEN)
+    end = text.find(PAYLOAD_CLOSE, start)
+    if end < 0:
         return None
     try:
-        value = json.loads(match.group(1))
+        value = json.loads(text[start:end])
     except ValueError:
         return None
     return value if isinstance(value, dict) and value.get(ENVELOPE_KEY) == 1 else None
