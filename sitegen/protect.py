@@ -4,8 +4,10 @@ Design (documented decisions):
 
 - **Key.** One 256-bit key per build, derived from the password with PBKDF2-HMAC-SHA256,
   `protection.iterations` rounds (>= 600,000) and a random 16-byte salt. The key is derived
-  ONCE per build (about 0.3 s); each file is then encrypted with AES-256-GCM and its own random
-  12-byte nonce. Because salt and nonces are random, two builds of a protected environment
+  ONCE per build (about 0.3 s), in the parent before the render workers fork: they seal each
+  page as they write it (`Sealer`), and `protect_tree` then seals the files the parent wrote.
+  Each file is encrypted with AES-256-GCM and its own random 12-byte nonce. Because salt
+  and nonces are random, two builds of a protected environment
   are NOT byte-identical (accepted for staging; unprotected builds such as production stay
   byte-identical).
 - **What is encrypted.** Every HTML page, and every data file the build writes (.json,
@@ -346,15 +348,17 @@ class Sealer:
                            script_src=self.script_src).encode("utf-8")
 
 
-def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str] = frozenset()
-                 ) -> Protection:
+def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str]) -> Protection:
     """Encrypt every protected file of a written build folder in place, except `sealed` (the
     pages the render workers already encrypted); write unlock.js and
     `_sitegen/protection.json`. Returns the build's key for the audit."""
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix()
-        if is_protected_path(rel) and rel not in sealed:
-            path.write_bytes(sealer.seal(rel, path.read_bytes()))
+    for folder, _dirs, names in os.walk(root):
+        rel_dir = Path(folder).relative_to(root).as_posix()
+        for name in names:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if is_protected_path(rel) and rel not in sealed:
+                path = root / rel
+                path.write_bytes(sealer.seal(rel, path.read_bytes()))
     target = root / UNLOCK_JS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(unlock_script())
