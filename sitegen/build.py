@@ -42,7 +42,7 @@ from sitegen.manifest import MANIFEST, build_manifest, build_time, iso
 from sitegen.masking import mask_locations
 from sitegen.model import SiteModel, build_model, location_pattern
 from sitegen.notify import notify_build
-from sitegen.protect import protect_tree
+from sitegen.protect import Sealer, protect_tree
 from sitegen.render import (
     asset_hashes,
     asset_url_function,
@@ -186,11 +186,11 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     # encrypted build (each has its own key).
     reusable = policy.protection != "encrypt" and cache.output_intact(out_dir)
     previous = cache if reusable else BuildCache()
+    sealer = Sealer.new(policy, loaded.config) if policy.protection == "encrypt" else None
     with AtomicOutput(out_dir) as output:
         outcome = write_site(model, source, output, jobs or default_jobs(), progress,
-                             previous, out_dir, build_date(loaded, environ))
-        key = protect_tree(output.tmp, policy, loaded.config) \
-            if policy.protection == "encrypt" else None
+                             previous, out_dir, build_date(loaded, environ), sealer)
+        key = protect_tree(output.tmp, sealer, outcome.sealed) if sealer else None
         manifest = build_manifest(model, loaded, output.tmp, environ)
         output.write_bytes(MANIFEST, manifest.data)
         guard = guard_context(loaded, policy, output.tmp, environ, protection=key)
@@ -279,6 +279,7 @@ class WriteOutcome:
     fingerprints: PageFingerprints | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     declared_lastmod: dict[str, str | None] = field(default_factory=dict)  # before the cache
+    sealed: frozenset[str] = frozenset()  # pages the render workers already encrypted
 
 
 @dataclass
@@ -300,9 +301,10 @@ class BuildState:
 
 def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
                progress: Progress | None, previous: BuildCache, live: Path,
-               today: str) -> WriteOutcome:
-    """Render the pages whose fingerprint changed (in parallel), reuse the others from the
-    live output, then write static files and artifacts."""
+               today: str, sealer: Sealer | None = None) -> WriteOutcome:
+    """Render the pages whose fingerprint changed (in parallel; sealed there by `sealer` in
+    an encrypted build), reuse the others from the live output, then write static files and
+    artifacts."""
     dirs = theme_dirs(source, model.config.theme)
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)
@@ -326,7 +328,7 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
         page.lastmod = page.lastmod or today
         pages[page.output] = CachedPage(fingerprint, None, page.lastmod)
         todo.append(index)
-    for audit in render_pages(model, env, output.tmp, jobs, progress, todo):
+    for audit in render_pages(model, env, output.tmp, jobs, progress, todo, sealer):
         pages[audit.rel].audit = audit
         audits.append(audit)
     for folder in reversed(dirs):
@@ -340,8 +342,9 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     files = all_files(model)
     for rel, data in files.items():
         output.write_bytes(rel, data)
+    sealed = frozenset(model.pages[i].output for i in todo) if sealer else frozenset()
     return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
-                        fingerprints, files, declared)
+                        fingerprints, files, declared, sealed)
 
 
 def default_env(environ: Mapping[str, str] | None = None) -> str:

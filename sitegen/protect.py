@@ -4,8 +4,10 @@ Design (documented decisions):
 
 - **Key.** One 256-bit key per build, derived from the password with PBKDF2-HMAC-SHA256,
   `protection.iterations` rounds (>= 600,000) and a random 16-byte salt. The key is derived
-  ONCE per build (about 0.3 s); each file is then encrypted with AES-256-GCM and its own random
-  12-byte nonce. Because salt and nonces are random, two builds of a protected environment
+  ONCE per build (about 0.3 s), in the parent before the render workers fork: they seal each
+  page as they write it (`Sealer`), and `protect_tree` then seals the files the parent wrote.
+  Each file is encrypted with AES-256-GCM and its own random 12-byte nonce. Because salt
+  and nonces are random, two builds of a protected environment
   are NOT byte-identical (accepted for staging; unprotected builds such as production stay
   byte-identical).
 - **What is encrypted.** Every HTML page, and every data file the build writes (.json,
@@ -75,8 +77,11 @@ PLAIN_FILES = frozenset({"robots.txt", PROTECTION_FILE, BUILD_FILE, BUILD_MANIFE
                          *HOST_FILES})
 PLAIN_PREFIXES = ("_assets/",)
 PAYLOAD_ID = "sitegen-protected"
-PAYLOAD = re.compile(
-    r'<script type="application/json" id="sitegen-protected">(.*?)</script>', re.DOTALL)
+PAYLOAD_OPEN = f'<script type="application/json" id="{PAYLOAD_ID}">'
+PAYLOAD_CLOSE = "</script>"
+# The payload as a pattern, for tools that rewrite it; prompt_payload finds the same text with
+# str.find (a lazy `.*?` crawls the ~100 kB of ciphertext, and the audit reads every page).
+PAYLOAD = re.compile(re.escape(PAYLOAD_OPEN) + "(.*?)" + PAYLOAD_CLOSE, re.DOTALL)
 CHECK_TEXT = b"sitegen protection check"
 SALT_BYTES = 16
 NONCE_BYTES = 12
@@ -185,13 +190,15 @@ def parse_envelope(data: bytes) -> dict[str, Any] | None:
 
 def prompt_payload(text: str) -> dict[str, Any] | None:
     """The envelope inside a prompt page, or None when the page is not a prompt page."""
-    if PAYLOAD_ID not in text:
+    start = text.find(PAYLOAD_OPEN)
+    if start < 0:
         return None
-    match = PAYLOAD.search(text)
-    if match is None:
+    start += len(PAYLOAD_OPEN)
+    end = text.find(PAYLOAD_CLOSE, start)
+    if end < 0:
         return None
     try:
-        value = json.loads(match.group(1))
+        value = json.loads(text[start:end])
     except ValueError:
         return None
     return value if isinstance(value, dict) and value.get(ENVELOPE_KEY) == 1 else None
@@ -307,38 +314,58 @@ required aria-describedby="sitegen-error">
 """
 
 
-def protect_tree(root: Path, policy: Policy, config: SiteConfig,
-                 protection: Protection | None = None) -> Protection:
-    """Encrypt every protected file of a written build folder in place; write unlock.js and
+@dataclass(frozen=True)
+class Sealer:
+    """Turns one output file into its encrypted form. Made once per build in the parent (the
+    one key derivation), so the forked render workers seal each page right after rendering it
+    and `protect_tree` seals the rest with the same key."""
+
+    protection: Protection
+    policy: Policy
+    language: str
+    remember_days: int
+    script_src: str
+
+    @classmethod
+    def new(cls, policy: Policy, config: SiteConfig) -> Sealer:
+        if policy.password is None:
+            raise SitegenError(Diagnostic(
+                "environment", None, config.protection.password_env,
+                f"environment '{policy.name}' is password protected but "
+                f"${config.protection.password_env} is not set",
+                f"export {config.protection.password_env}=..."))
+        return cls(Protection.new(policy.password, config.protection.iterations), policy,
+                   config.site.language, config.protection.remember_days, unlock_url())
+
+    def seal(self, rel: str, data: bytes) -> bytes:
+        """A page becomes its prompt page, any other protected file an envelope."""
+        if not rel.lower().endswith((".html", ".htm")):
+            return envelope_bytes(self.protection.encrypt(data))
+        page = with_unlock_script(data.decode("utf-8"), self.script_src)
+        envelope = self.protection.encrypt(page.encode("utf-8"))
+        return prompt_page(envelope, self.policy, language=self.language,
+                           remember_days=self.remember_days,
+                           script_src=self.script_src).encode("utf-8")
+
+
+def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str]) -> Protection:
+    """Encrypt every protected file of a written build folder in place, except `sealed` (the
+    pages the render workers already encrypted); write unlock.js and
     `_sitegen/protection.json`. Returns the build's key for the audit."""
-    if policy.password is None:
-        raise SitegenError(Diagnostic(
-            "environment", None, config.protection.password_env,
-            f"environment '{policy.name}' is password protected but "
-            f"${config.protection.password_env} is not set",
-            f"export {config.protection.password_env}=..."))
-    protection = protection or Protection.new(policy.password, config.protection.iterations)
-    src = unlock_url()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root).as_posix()
-        if not is_protected_path(rel):
-            continue
-        data = path.read_bytes()
-        if rel.lower().endswith((".html", ".htm")):
-            page = with_unlock_script(data.decode("utf-8"), src)
-            envelope = protection.encrypt(page.encode("utf-8"))
-            path.write_text(prompt_page(envelope, policy, language=config.site.language,
-                                        remember_days=config.protection.remember_days,
-                                        script_src=src), encoding="utf-8")
-        else:
-            path.write_bytes(envelope_bytes(protection.encrypt(data)))
+    for folder, _dirs, names in os.walk(root):
+        rel_dir = Path(folder).relative_to(root).as_posix()
+        for name in names:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if is_protected_path(rel) and rel not in sealed:
+                path = root / rel
+                path.write_bytes(sealer.seal(rel, path.read_bytes()))
     target = root / UNLOCK_JS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(unlock_script())
     meta = root / PROTECTION_FILE
     meta.parent.mkdir(parents=True, exist_ok=True)
-    meta.write_bytes(protection.metadata(policy))
-    return protection
+    meta.write_bytes(sealer.protection.metadata(sealer.policy))
+    return sealer.protection
 
 
 def share_link(base_url: str, protection: Protection) -> str:

@@ -1,19 +1,24 @@
 """URL patterns, slugs and output paths.
 
-Slugs come from python-slugify (Unicode transliterated). A slug collision inside one URL scope
-(the same city, say) is resolved from the colliding locations' own data (street, then id), never
-by row order, so adding, removing or reordering unrelated rows never moves a location's URL.
+Slugs come from python-slugify (Unicode transliterated). Plain ASCII text without `&` (no
+entity to decode) takes a shortcut that gives python-slugify's result (tested with hypothesis)
+at a fraction of the cost, and the transliterator is picked once per process.
+
+A slug collision inside one URL scope (the same city, say) is resolved from the colliding
+locations' own data (street, then id), never by row order, so adding, removing or reordering
+unrelated rows never moves a location's URL.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from slugify import slugify
+from slugify import slugify, smart_truncate
 
 if TYPE_CHECKING:
     from sitegen.locations import Location
@@ -21,6 +26,13 @@ if TYPE_CHECKING:
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 MAX_SEGMENT = 80
 MAX_NAME_BYTES = 255  # the file name limit of Linux, macOS and Windows file systems
+# python-slugify's default backend "auto" tries `import unidecode` on every non-ASCII call
+# before falling back to text-unidecode, and a failed import costs more than the slug itself:
+# the same choice (Unidecode when installed), made once.
+TRANSLITERATOR: Literal["unidecode", "text-unidecode"] = \
+    "unidecode" if importlib.util.find_spec("unidecode") else "text-unidecode"
+DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")
+NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def pattern_fields(pattern: str) -> list[str]:
@@ -30,8 +42,21 @@ def pattern_fields(pattern: str) -> list[str]:
 @functools.lru_cache(maxsize=65536)
 def slug(text: str) -> str:
     """A URL-safe segment; never empty, never a dot path, bounded in length."""
-    value = slugify(text, max_length=MAX_SEGMENT, word_boundary=True, save_order=True)
+    if text.isascii() and "&" not in text:
+        value = ascii_slug(text)
+    else:
+        value = slugify(text, max_length=MAX_SEGMENT, word_boundary=True, save_order=True,
+                        backend=TRANSLITERATOR)
     return value or "x"
+
+
+def ascii_slug(text: str) -> str:
+    """python-slugify's legacy pipeline for ASCII text without `&`, minus its no-op steps
+    (Unicode normalisation, transliteration, entity decoding); a quote or any other run of
+    characters outside [a-z0-9] becomes one dash, as its quote, filter and dash passes do."""
+    value = NOT_SLUG.sub("-", DIGIT_COMMA.sub("", text.lower())).strip("-")
+    return smart_truncate(value, MAX_SEGMENT, word_boundary=True, separator="-",
+                          save_order=True)
 
 
 def segment_values(location: Location) -> dict[str, str]:

@@ -3,7 +3,9 @@
 The model is built once in the parent; forked workers inherit it (no pickling of the site)
 and each renders contiguous slices of the page list, writes the files and runs the per-page
 audit on the HTML it just produced. A page's bytes depend only on the page, never on which
-process rendered it, so `--jobs 1` and `--jobs 2` give identical trees.
+process rendered it, so `--jobs 1` and `--jobs 2` give identical trees. In an encrypted build
+the workers also seal each page with the key the parent derived before forking (the audit
+still reads the plaintext), so the parent does not re-read and encrypt every page serially.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sitegen.audit import PageAudit, audit_page
 from sitegen.context import all_hubs, page_extras
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.model import Hub, SiteModel
+from sitegen.protect import Sealer, is_protected_path
 from sitegen.render import render_page
 
 CHUNK = 100
@@ -32,6 +35,7 @@ class RenderJob:
     env: jinja2.Environment
     out: Path
     hubs: dict[str, Hub] = field(default_factory=dict)
+    sealer: Sealer | None = None
 
 
 @dataclass
@@ -64,7 +68,10 @@ def _render_slice(indices: list[int]) -> ChunkResult:
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            target.write_bytes(html.encode("utf-8"))
+            data = html.encode("utf-8")
+            if job.sealer is not None and is_protected_path(page.output):
+                data = job.sealer.seal(page.output, data)
+            target.write_bytes(data)
             audits.append(audit_page(page.output, html, job.model.policy))
     except SitegenError as exc:
         return ChunkResult(audits, exc.diagnostics)
@@ -77,12 +84,13 @@ def _render_slice(indices: list[int]) -> ChunkResult:
 
 
 def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
-                 progress: Callable[[int, int], None] | None, todo: list[int]
-                 ) -> list[PageAudit]:
-    """Render the pages `todo` (indices into model.pages) into `out`; raise on errors."""
+                 progress: Callable[[int, int], None] | None, todo: list[int],
+                 sealer: Sealer | None = None) -> list[PageAudit]:
+    """Render the pages `todo` (indices into model.pages) into `out`, sealed with `sealer`
+    when given; raise on errors."""
     global _JOB
     total = len(todo)
-    _JOB = RenderJob(model, env, out, all_hubs(model))
+    _JOB = RenderJob(model, env, out, all_hubs(model), sealer)
     slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
     audits: list[PageAudit] = []
     errors: list[Diagnostic] = []
