@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from sitegen.config_schema import SiteConfig
 from sitegen.diagnostics import Diagnostic
 from sitegen.environments import Policy
-from sitegen.guards import GuardContext, guard_tree, page_guards, page_text
+from sitegen.guards import GuardContext, guard_tree, page_guards, page_text, walk
 from sitegen.protect import BUILD_FILE
 from sitegen.similarity import near_duplicates, shingles, unique_text
 
@@ -74,13 +74,14 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
                  guard: GuardContext | None = None) -> list[Diagnostic]:
     """Whole-tree rules over the per-page results: links, robots, near-duplicates, and the
     environment guard rails of guards.py."""
-    existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    files = walk(root)
+    existing = set(files)
     findings: list[Diagnostic] = []
     declared = declared_noindex(root)
     for page in sorted(pages, key=lambda p: p.rel):
         findings.extend(page_findings(page, declared, existing))
     findings.extend(_robots(root, policy))
-    findings.extend(guard_tree(root, policy, guard or GuardContext()))
+    findings.extend(guard_tree(root, policy, guard or GuardContext(), files))
     editorial = {p.rel: set(p.editorial) for p in pages if p.editorial}
     findings.extend(near_duplicate_findings(editorial, config.audit.near_duplicate_threshold))
     return findings

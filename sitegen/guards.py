@@ -322,10 +322,11 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
     return out
 
 
-def guard_tree(root: Path, policy: Policy, guard: GuardContext) -> list[Diagnostic]:
+def guard_tree(root: Path, policy: Policy, guard: GuardContext,
+               files: list[str] | None = None) -> list[Diagnostic]:
     """Rules over the whole folder (pages, host files, data files, secrets, markers); every
-    file is read once."""
-    files = _walk(root)
+    file is read once. `files`: the folder's listing (`walk`), when the caller has it."""
+    files = walk(root) if files is None else files
     out: list[Diagnostic] = []
     for rel in files:
         with open(os.path.join(root, rel), "rb") as handle:
@@ -351,7 +352,7 @@ def guard_file(root: Path, rel: str, data: bytes, policy: Policy, guard: GuardCo
     return out
 
 
-def _walk(root: Path) -> list[str]:
+def walk(root: Path) -> list[str]:
     """Every file under root as a sorted relative POSIX path (os.walk: fast on big trees)."""
     out = []
     for dirpath, _dirnames, filenames in os.walk(root):

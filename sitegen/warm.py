@@ -55,7 +55,7 @@ from sitegen.context import all_hubs, page_extras
 from sitegen.data import MappedRow, RawRow, changed_records, map_rows, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.fingerprint import Digester, PageFingerprints
-from sitegen.guards import guard_context, guard_file
+from sitegen.guards import guard_context, guard_file, walk
 from sitegen.locations import Location, validate_rows
 from sitegen.lock import output_lock
 from sitegen.manifest import MANIFEST, ManifestEditor
@@ -111,7 +111,7 @@ class WarmSite:
             for ident in _referenced(page.context, memo):
                 dependents.setdefault(ident, []).append(index)
         self.manifest = ManifestEditor(self.state.manifest)
-        self.existing = _files(self.out_dir)
+        self.existing = set(walk(self.out_dir))
         self.declared = declared_noindex(self.out_dir)
         self.guard = guard_context(self.state.loaded, self.state.policy, self.out_dir,
                                    self.state.environ)
@@ -438,15 +438,6 @@ def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
     for item in sets:
         out |= item
     return frozenset(out)
-
-
-def _files(root: Path) -> set[str]:
-    out = set()
-    for dirpath, _dirnames, filenames in os.walk(root):
-        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        out.update(prefix + name for name in filenames)
-    return out
 
 
 def _replace(path: Path, data: bytes) -> None:
