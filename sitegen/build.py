@@ -137,9 +137,11 @@ def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
 def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
                      resolved: tuple[Path, str | None, str] | None = None,
                      rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None,
-                     keep_lines: bool = False) -> tuple[SiteModel, DatasetResult]:
+                     keep_state: bool = False) -> tuple[SiteModel, DatasetResult]:
+    """The model; `keep_state` (serve) also keeps what in-place edits need (the CSV's lines,
+    the model's memo)."""
     dataset = load_dataset(loaded, policy, report, resolved, rows_cache, fresh_rows,
-                           keep_lines)
+                           keep_state)
     dataset.locations = mask_locations(dataset.locations, loaded.config.locations)
     pattern = location_pattern(loaded.config, dataset.locations)
     content = load_content(loaded.source, report)
@@ -147,6 +149,7 @@ def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
         raise SitegenError(report.items)
     model = build_model(loaded.config, policy, dataset.locations, content, report, pattern)
     model.content = content
+    model.memo = {} if keep_state else None
     ctas.attach(model, content, report)
     leads.attach(model, report)
     if report.errors:
@@ -343,8 +346,9 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     for rel, data in files.items():
         output.write_bytes(rel, data)
     sealed = frozenset(model.pages[i].output for i in todo) if sealer else frozenset()
+    kept = files if model.memo is not None else {}  # serve keeps them; a build lets go
     return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
-                        fingerprints, files, declared, sealed)
+                        fingerprints, kept, declared, sealed)
 
 
 def default_env(environ: Mapping[str, str] | None = None) -> str:

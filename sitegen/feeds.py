@@ -191,12 +191,13 @@ class _Encoded:
 def _encoded(model: SiteModel) -> list[tuple[str, _Encoded]]:
     """(feed key, encoded record) per location. Kept in `model.memo` by location
     fingerprint, so `sitegen serve` re-encodes only the locations an edit changed."""
+    store = model.memo if model.memo is not None else {}
     ids = tuple(loc.id for loc in model.locations)
-    if model.memo.get("keys", (None,))[0] != ids:
-        model.memo["keys"] = (ids, feed_keys(model.locations))
-    keys = model.memo["keys"][1]
+    if store.get("keys", (None,))[0] != ids:
+        store["keys"] = (ids, feed_keys(model.locations))
+    keys = store["keys"][1]
     private = frozenset(model.config.locations.private)
-    previous = model.memo.get("feeds", {})
+    previous = store.get("feeds", {})
     memo: dict[tuple[str, str], _Encoded] = {}
     out = []
     for loc in model.locations:
@@ -207,10 +208,10 @@ def _encoded(model: SiteModel) -> list[tuple[str, _Encoded]]:
             text = _dumps(record).encode("utf-8")
             found = _Encoded(record, text, _dumps(feature(record)).encode("utf-8"),
                              text + b"\n")
-        if loc.fingerprint:
+        if loc.fingerprint and model.memo is not None:
             memo[(loc.fingerprint, key)] = found
         out.append((key, found))
-    model.memo["feeds"] = memo
+    store["feeds"] = memo
     return out
 
 

@@ -75,7 +75,9 @@ class SiteModel:
     nearby: dict[str, list[Nearby]]
     location_pattern: str
     content: Content | None = None
-    memo: dict[str, Any] = field(default_factory=dict)  # derived data, by fingerprint
+    # Derived data kept between in-place edits (serve sets it; a one-off build does not
+    # hold on to it): feed fragments and marker rows, by location fingerprint.
+    memo: dict[str, Any] | None = None
 
 
 def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
