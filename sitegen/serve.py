@@ -350,26 +350,27 @@ class DevServer:
 
     def _after_reload(self) -> None:
         """Work the open pages need not wait for: the indexes of the warm state."""
-        warm = self.warm
-        if warm is None or not warm.alive:
-            return
-        try:
-            warm.prepare()
-        except Exception:  # noqa: BLE001 - the next edit then takes the full build
-            traceback.print_exc()
-            warm.alive = False
+        self._on_warm(lambda warm: warm.prepare(), drop=True)
 
     def _persist(self) -> None:
         """Write the build cache that in-place edits left stale (before a full build, so it
         stays incremental, and when the server stops, for the next `sitegen build`). Not
         after each edit: pickling it holds the interpreter while the page reloads."""
+        self._on_warm(lambda warm: warm.persist(), drop=False)
+
+    def _on_warm(self, step: Callable[[WarmSite], None], *, drop: bool) -> None:
+        """Run a step on the warm state; a failure is printed, never fatal (at worst the next
+        edit takes the full build, or the next build finds no cache), and with `drop` the
+        state is no longer trusted."""
         warm = self.warm
         if warm is None or not warm.alive:
             return
         try:
-            warm.persist()
-        except Exception:  # noqa: BLE001 - a missing cache only costs a full build
+            step(warm)
+        except Exception:  # noqa: BLE001 - see the docstring
             traceback.print_exc()
+            if drop:
+                warm.alive = False
 
     # --- answering
 

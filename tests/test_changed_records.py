@@ -75,31 +75,32 @@ def test_changed_records_equal_a_full_read(tmp_path: Path, rows: list[list[str]]
                                      encoding="utf-8")
 
 
-def test_added_and_removed_rows_are_declined(tmp_path: Path) -> None:
-    rows = [["S1", "One", "first"], ["S2", "Two", "second\nparagraph"], ["S3", "Three", "x"]]
+def _written(tmp_path: Path, rows: list[list[str]]) -> tuple[Path, list[int], list[str]]:
+    """A CSV of `rows`: its path, the lines its records start on, and its lines."""
     path = tmp_path / "locations.csv"
     path.write_text(_csv(rows), encoding="utf-8")
-    before = _read(path)
     lines = read_lines(path, display_path="locations.csv", fmt=None, encoding="utf-8")
     assert lines is not None
+    return path, [row.row for row in _read(path)], lines
+
+
+def test_added_and_removed_rows_are_declined(tmp_path: Path) -> None:
+    rows = [["S1", "One", "first"], ["S2", "Two", "second\nparagraph"], ["S3", "Three", "x"]]
+    path, starts, lines = _written(tmp_path, rows)
     for changed in (rows[:2], [*rows, ["S4", "Four", "y"]], [rows[0], ["S2", "Two", "a"],
                                                              ["S9", "Nine", "b"], rows[2]]):
         path.write_text(_csv(changed), encoding="utf-8")
         assert changed_records(path, display_path="locations.csv", fmt=None,
-                               encoding="utf-8", previous=lines,
-                               starts=[row.row for row in before], report=Report()) is None
+                               encoding="utf-8", previous=lines, starts=starts,
+                               report=Report()) is None
 
 
 def test_a_multi_line_cell_made_single_line_moves_the_later_rows(tmp_path: Path) -> None:
     rows = [["S1", "One", "a\nb\nc"], ["S2", "Two", "x"], ["S3", "Three", "y"]]
-    path = tmp_path / "locations.csv"
-    path.write_text(_csv(rows), encoding="utf-8")
-    before = _read(path)
-    lines = read_lines(path, display_path="locations.csv", fmt=None, encoding="utf-8")
-    assert lines is not None
+    path, starts, lines = _written(tmp_path, rows)
     path.write_text(_csv([["S1", "One", "abc"], *rows[1:]]), encoding="utf-8")
     found = changed_records(path, display_path="locations.csv", fmt=None, encoding="utf-8",
-                            previous=lines, starts=[row.row for row in before], report=Report())
+                            previous=lines, starts=starts, report=Report())
     assert found is not None
     assert list(found.records) == [0] and found.records[0].values["description"] == "abc"
     assert (found.shift_from, found.shift) == (1, -2)
