@@ -37,9 +37,24 @@
     return markers[loc.index];
   }
 
+  // markercluster's zoomToShowLayer never calls back when the map does not actually move
+  // (a pan to where it already is, or a call during another zoom): after a short wait the
+  // popup is opened anyway, from the marker's own zoom level if it is still clustered.
   function showOnMap(loc) {
     var marker = markerFor(loc);
-    cluster.zoomToShowLayer(marker, function () { marker.openPopup(); });
+    var opened = false;
+    function open() {
+      if (opened) { return; }
+      opened = true;
+      marker.openPopup();
+    }
+    cluster.zoomToShowLayer(marker, open);
+    window.setTimeout(function () {
+      if (opened) { return; }
+      if (map.hasLayer(marker)) { open(); return; }
+      map.setView(marker.getLatLng(), map.getMaxZoom(), { animate: false });
+      cluster.zoomToShowLayer(marker, open);
+    }, 800);
   }
 
   function renderItems(slice) {
