@@ -89,13 +89,17 @@ def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
     return pattern
 
 
+def location_fingerprint(row_key: str, url: str) -> str:
+    """A location's fingerprint: its validated row's content key and its URL."""
+    return hashlib.blake2b(f"{row_key}|{url}".encode(), digest_size=16).hexdigest()
+
+
 def build_model(config: SiteConfig, policy: Policy, locations: list[Location], content: Content,
                 report: Report, pattern: str) -> SiteModel:
     assign_slugs(locations, pattern)
     for location in locations:
         location.url = fill(pattern, segment_values(location))
-        location.fingerprint = hashlib.blake2b(
-            f"{location.fingerprint}|{location.url}".encode(), digest_size=16).hexdigest()
+        location.fingerprint = location_fingerprint(location.fingerprint, location.url)
     locations.sort(key=lambda loc: loc.url)
     _apply_location_content(locations, content.locations, report)
     root = _hubs(config, locations, pattern)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import os
 import time
 from collections.abc import Iterable
@@ -60,7 +59,7 @@ from sitegen.locations import Location, validate_rows
 from sitegen.lock import output_lock
 from sitegen.manifest import MANIFEST, ManifestEditor
 from sitegen.masking import mask_locations
-from sitegen.model import Hub, location_page
+from sitegen.model import Hub, location_fingerprint, location_page
 from sitegen.render import render_page
 
 # Fields an in-place edit may change: the model's structure (slugs, URLs, hubs, nearby
@@ -268,8 +267,7 @@ class WarmSite:
             rows.add(old.row)
             for name in LEAF_FIELDS:
                 setattr(old, name, getattr(new, name))
-            old.fingerprint = hashlib.blake2b(f"{new.fingerprint}|{old.url}".encode(),
-                                              digest_size=16).hexdigest()
+            old.fingerprint = location_fingerprint(new.fingerprint, old.url)
             index = self.page_index[old.id]
             page = location_page(model.config, old, model.nearby[old.id], content.locations)
             outcome.declared_lastmod[page.output] = page.lastmod
@@ -389,13 +387,8 @@ def _content(row: MappedRow) -> tuple[Any, ...]:
     return row.values, row.extra, row.columns
 
 
-class _Restructured(SitegenError):
+class _Restructured(Exception):
     """The edit changed which files the build writes: only a full build may do that."""
-
-    def __init__(self) -> None:
-        super().__init__([Diagnostic("sitegen", None, None,
-                                     "the edit changes the set of output files",
-                                     "nothing to do: serve rebuilds the whole site")])
 
 
 def _editorial_changed(audit: PageAudit, pages: dict[str, CachedPage], rel: str) -> bool:
