@@ -7,7 +7,10 @@ a result, or the diagnostics of a `SitegenError`, or an unexpected exception tur
 diagnostic (its traceback goes to the terminal), so the server survives any bad edit.
 
 Readers (the HTTP handlers) call `idle()` to wait, bounded, until no build runs and hold the
-lock while they read a file; the build swaps its output in atomically anyway. `stop()` asks a
+lock while they read a file; the build swaps its output in atomically anyway. A build that
+has finished some files before others (serve's in-place edits write the pages first, then
+the feeds) says so with `release(final)`: readers of the files `final` accepts go ahead,
+the others still wait for the end of the build. `stop()` asks a
 running build to stop at its next progress tick (the render loop: the build's own cleanup
 then terminates its worker pool and removes its temporary folder) and waits for the thread.
 """
@@ -74,6 +77,7 @@ class Rebuilder:
         self._since_good: set[Path] = set()
         self._stopping = False
         self.building = False
+        self._final: Callable[[str], bool] | None = None
         self.generation = 0
         self.last: Outcome | None = None
         self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
@@ -92,14 +96,27 @@ class Rebuilder:
         return self._stopping
 
     @contextlib.contextmanager
-    def idle(self, timeout: float = 30.0) -> Iterator[int]:
-        """Wait (at most `timeout` s) until no build runs; hold the lock inside the block.
+    def idle(self, timeout: float = 30.0, path: str | None = None) -> Iterator[int]:
+        """Wait (at most `timeout` s) until no build runs, or until the running build has
+        released `path`; hold the lock inside the block.
 
         Yields the generation (good builds so far) of the output that is being read.
         """
+        def ready() -> bool:
+            return (not self.building or self._stopping or (
+                path is not None and self._final is not None and self._final(path)))
+
         with self._cond:
-            self._cond.wait_for(lambda: not self.building or self._stopping, timeout)
+            self._cond.wait_for(ready, timeout)
             yield self.generation
+
+    def release(self, final: Callable[[str], bool] | None) -> None:
+        """Called by the running build: the paths `final` accepts will not change again in
+        this build, so their readers need not wait for it to end (None: all of them wait
+        again)."""
+        with self._cond:
+            self._final = final
+            self._cond.notify_all()
 
     def stop(self, grace: float = 5.0, timeout: float = 30.0) -> bool:
         """Cancel a running build and wait for the thread; True when it has finished.
@@ -138,6 +155,7 @@ class Rebuilder:
                 outcome = self._once(changed)
                 with self._cond:
                     self.building = False
+                    self._final = None
                     if outcome is not None:
                         if outcome.ok:
                             self.generation += 1
@@ -153,6 +171,7 @@ class Rebuilder:
         finally:
             with self._cond:
                 self.building = False
+                self._final = None
                 self._cond.notify_all()
 
     def _once(self, changed: frozenset[Path]) -> Outcome | None:

@@ -207,6 +207,7 @@ class DevServer:
         watch_options = {} if quiet is None else {"quiet": quiet}
         self.watcher = Watcher(self.source, self.rebuilder.request, **watch_options)
         self._builds = 0
+        self._reloaded: int | None = None  # the generation pages were told of mid-build
         self.warm: WarmSite | None = None
         self._before: tuple[int, int] | None = None
         self._css = self._stylesheets()
@@ -282,8 +283,12 @@ class DevServer:
         from sitegen.warm import WarmSite
 
         self._before = _identity(self.out_dir)
+        self._reloaded = None
         if self.warm is not None and self.warm.alive and changed:
-            result = self.warm.apply(changed)
+            try:
+                result = self.warm.apply(changed, self._reload_early)
+            finally:
+                self.rebuilder.release(None)  # a full build (or nothing) follows
             if result is not None:
                 return result
         self._persist()
@@ -293,6 +298,14 @@ class DevServer:
             self.warm = WarmSite(result.state, self.source, self.env, self.out_dir)
             result.state = None
         return result
+
+    def _reload_early(self, final: Callable[[str], bool]) -> None:
+        """An in-place edit has written its pages: reload the open pages now, and let
+        requests for files that are `final` through while the feeds are rewritten."""
+        generation = self.rebuilder.generation + 1
+        self.rebuilder.release(final)
+        self.hub.reload(generation, kept=True)
+        self._reloaded = generation
 
     def _stylesheets(self) -> frozenset[Path]:
         themes = self.source / "themes"
@@ -328,6 +341,8 @@ class DevServer:
                 else _identity(self.out_dir) == self._before)
             if unchanged:  # an up-to-date build swapped nothing in: nothing to reload
                 action = ""
+            elif self._reloaded == outcome.generation:
+                action = "reloaded"  # as soon as the pages were written (_reload_early)
             elif css_only:
                 self.hub.stylesheets(outcome.generation)
                 action = "new stylesheets for"
@@ -395,7 +410,7 @@ class DevServer:
         """A file of the output folder (HTML with the live-reload tag), a redirect, or 404."""
         # Wait for a running build (bounded); before the very first output exists there is
         # nothing to wait for: the "Building..." page reloads itself when the build is done.
-        with self.rebuilder.idle(WAIT_SECONDS if self.out_dir.is_dir() else 0):
+        with self.rebuilder.idle(WAIT_SECONDS if self.out_dir.is_dir() else 0, path):
             build = self.hub.current
             target = resolve_file(self.out_dir, path)
             if target is not None and target.is_dir():

@@ -16,11 +16,14 @@ applies such an edit like this:
 4. re-render the pages whose fingerprint changed: the pages that reference an edited
    location (a reverse index built after the full build) and the pages reading a template
    global that changed;
-5. regenerate the artifacts (feeds, markers, sitemap) and keep the files whose bytes changed;
-6. audit what changed (page rules, links, the file guard rails; near-duplicates again when
-   editorial text changed) and refuse the edit with the same diagnostics a build gives;
-7. write the changed files in place, each atomically, then the manifest, under the output
-   folder's lock (serve's readers wait for the rebuild, so no request sees a half edit).
+5. audit the re-rendered pages (page rules, links, the file guard rails; near-duplicates
+   again when editorial text changed) and refuse the edit with the same diagnostics a
+   build gives;
+6. write those pages in place, each atomically, under the output folder's lock, and tell
+   the caller (`early`): serve reloads the open pages now and lets requests for the pages
+   through, while requests for the artifacts still wait;
+7. regenerate the artifacts (feeds, markers, sitemap), audit those whose bytes changed,
+   write them and the manifest. A failure here puts the pages back as they were.
 
 The result equals a clean build of the same input byte for byte (tests/test_warm.py). Once an
 edit has begun to change the in-memory model, any failure drops the warm state, so the next
@@ -30,11 +33,12 @@ and written again by `persist()` after the browser was told to reload.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +74,7 @@ ASSIGNED = ("slug", "url", "fingerprint")  # set by the model stage, not by vali
 MAX_ROWS = 50  # more changed rows than this is a bulk edit: a full build is as fast
 EMPTY: frozenset[str] = frozenset()
 EDITED = "edited in place by sitegen serve"  # never equal to an input digest
+Early = Callable[[Callable[[str], bool]], None]
 
 
 class WarmSite:
@@ -125,8 +130,13 @@ class WarmSite:
         gc.collect()
         gc.freeze()
 
-    def apply(self, changed: Iterable[Path]) -> BuildResult | None:
-        """Apply a dataset edit in place; None when the edit needs a full build."""
+    def apply(self, changed: Iterable[Path], early: Early | None = None) -> BuildResult | None:
+        """Apply a dataset edit in place; None when the edit needs a full build.
+
+        `early(final)` is called once the re-rendered pages are written, before the
+        artifacts are: `final(url_path)` tells which files will not change again in this
+        edit, so serve can reload the open pages while the feeds are being rewritten. If
+        anything after that fails, the pages are put back as they were."""
         started = time.perf_counter()
         state = self.state
         dataset = state.resolved[0].resolve()
@@ -142,7 +152,7 @@ class WarmSite:
             return self._result(started, 0, 0)
         gc.disable()
         try:
-            return self._apply(edit, started)
+            return self._apply(edit, started, early)
         except _Restructured:
             self.alive = False
             return None
@@ -252,7 +262,7 @@ class WarmSite:
             location.row = row
         self.lines = self.pending_lines if self.lines is not None else None
 
-    def _apply(self, edit: _Edit, started: float) -> BuildResult:
+    def _apply(self, edit: _Edit, started: float, early: Early | None) -> BuildResult:
         state = self.state
         model, loaded, policy = state.model, state.loaded, state.policy
         outcome = state.outcome
@@ -289,6 +299,7 @@ class WarmSite:
         today = build_date(loaded, state.environ)
         rendered: dict[str, bytes] = {}
         audits: dict[str, PageAudit] = {}
+        editorial = False  # whether any page's editorial text changed (near-duplicates)
         for index in sorted(affected):  # as build.write_site does, page by page
             page = model.pages[index]
             page.lastmod = outcome.declared_lastmod.get(page.output)
@@ -300,29 +311,61 @@ class WarmSite:
             page.lastmod = page.lastmod or today
             html = render_page(outcome.env, page, page_extras(model, page, self.hubs))
             rendered[page.output] = html.encode("utf-8")
-            audits[page.output] = audit_page(page.output, html, policy)
-            state.cache.pages[page.output] = CachedPage(fingerprint, audits[page.output],
-                                                        page.lastmod)
-        files = all_files(model)
-        if files.keys() != outcome.files.keys():
-            raise _Restructured()
-        changed = {rel: data for rel, data in files.items() if outcome.files[rel] != data}
-        changed.update(rendered)
-        diagnostics = self._audit(changed, audits, rows)
-        if any(d.severity == "error" for d in diagnostics):
-            raise SitegenError(diagnostics)
-        assert self.manifest is not None
-        manifest = self.manifest.update(model, loaded, changed, state.environ)
+            audit = audits[page.output] = audit_page(page.output, html, policy)
+            editorial = editorial or _editorial_changed(audit, before)
+            state.cache.pages[page.output] = CachedPage(fingerprint, audit, page.lastmod)
+        found = self._audit_pages(rendered, audits, editorial)
+        if any(d.severity == "error" for d in found):
+            raise SitegenError(self._diagnostics(found, set(rendered), rows, editorial))
         with output_lock(self.out_dir, environ=state.environ):
             cache_path(self.source, self.env).unlink(missing_ok=True)
             self.cache_stale = True
-            for rel, data in changed.items():
-                _replace(self.out_dir / rel, data)
-            _replace(self.out_dir / MANIFEST, manifest.data)
-        outcome.files = files
+            previous = {rel: _read(self.out_dir / rel) for rel in rendered}
+            try:
+                _write(self.out_dir, rendered)
+                if early is not None:
+                    early(self.final)
+                changed, diagnostics = self._artifacts(rendered, found, rows, editorial,
+                                                       previous)
+            except BaseException:
+                _restore(self.out_dir, previous)  # the last good build, as it was
+                raise
         self._commit_rows(edit)
         state.diagnostics = diagnostics
-        return self._result(started, len(rendered), len(changed) + 1)
+        return self._result(started, len(rendered), len(changed) + len(rendered) + 1)
+
+    def final(self, url_path: str) -> bool:
+        """Whether the file a URL path names is final once the pages are written: every
+        file but the artifacts (feeds, markers, sitemaps) and the manifest."""
+        rel = url_path.lstrip("/")
+        if not rel or rel.endswith("/"):
+            rel += "index.html"
+        return rel != MANIFEST and rel not in self.state.outcome.files
+
+    def _artifacts(self, rendered: dict[str, bytes], found: list[Diagnostic], rows: set[int],
+                   editorial: bool, previous: dict[str, bytes | None]
+                   ) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        """Regenerate the artifacts, audit those that changed, write them and the manifest
+        (the caller holds the output lock, and puts back `previous` if this fails); the
+        changed artifacts and the diagnostics."""
+        state, outcome = self.state, self.state.outcome
+        files = all_files(state.model)
+        if files.keys() != outcome.files.keys():
+            raise _Restructured()
+        changed = {rel: data for rel, data in files.items() if outcome.files[rel] != data}
+        for rel, data in sorted(changed.items()):
+            found.extend(guard_file(self.out_dir, rel, data, state.policy, self.guard))
+        diagnostics = self._diagnostics(found, set(rendered) | set(changed), rows, editorial)
+        if any(d.severity == "error" for d in diagnostics):
+            raise SitegenError(diagnostics)
+        assert self.manifest is not None
+        manifest = self.manifest.update(state.model, state.loaded, {**changed, **rendered},
+                                        state.environ)
+        previous.update({rel: outcome.files[rel] for rel in changed})
+        previous[MANIFEST] = _read(self.out_dir / MANIFEST)
+        _write(self.out_dir, {**changed, MANIFEST: manifest.data})
+        outcome.files = files
+        return changed, diagnostics
 
     def _global_readers(self, fingerprints: PageFingerprints, edited: set[str]) -> set[int]:
         """Pages whose template reads a global that the edit changed: one that reaches an
@@ -347,25 +390,31 @@ class WarmSite:
                 out.add(index)
         return out
 
-    def _audit(self, changed: dict[str, bytes], audits: dict[str, PageAudit],
-               rows: set[int]) -> list[Diagnostic]:
-        """The build's diagnostics with those of the rewritten files and rows judged again."""
+    def _audit_pages(self, rendered: dict[str, bytes], audits: dict[str, PageAudit],
+                     editorial: bool) -> list[Diagnostic]:
+        """The findings about the re-rendered pages (page rules, links, the file guard rails;
+        near-duplicates across the site when editorial text changed)."""
         state = self.state
-        display = state.resolved[2]
-        kept = [d for d in state.diagnostics if d.path not in changed
-                and not (d.path == display and d.line in rows)]
         found: list[Diagnostic] = []
         for _rel, audit in sorted(audits.items()):
             found.extend(page_findings(audit, self.declared, self.existing))
-        for rel, data in sorted(changed.items()):
+        for rel, data in sorted(rendered.items()):
             found.extend(guard_file(self.out_dir, rel, data, state.policy, self.guard))
-        if any(_editorial_changed(audit, state.cache.pages, rel) for rel, audit in
-               audits.items()):
-            kept = [d for d in kept if d.rule != "seo.near-duplicate"]
-            editorial = {rel: set(p.audit.editorial) for rel, p in state.cache.pages.items()
+        if editorial:
+            texts = {rel: set(p.audit.editorial) for rel, p in state.cache.pages.items()
                          if p.audit is not None and p.audit.editorial}
             found.extend(near_duplicate_findings(
-                editorial, state.model.config.audit.near_duplicate_threshold))
+                texts, state.model.config.audit.near_duplicate_threshold))
+        return found
+
+    def _diagnostics(self, found: list[Diagnostic], rewritten: set[str], rows: set[int],
+                     editorial: bool) -> list[Diagnostic]:
+        """The build's diagnostics, with those of the rewritten files and rows judged again."""
+        state = self.state
+        display = state.resolved[2]
+        kept = [d for d in state.diagnostics if d.path not in rewritten
+                and not (d.path == display and d.line in rows)
+                and not (editorial and d.rule == "seo.near-duplicate")]
         return kept + found
 
     def _result(self, started: float, rendered: int, written: int) -> BuildResult:
@@ -391,8 +440,7 @@ class _Restructured(Exception):
     """The edit changed which files the build writes: only a full build may do that."""
 
 
-def _editorial_changed(audit: PageAudit, pages: dict[str, CachedPage], rel: str) -> bool:
-    before = pages.get(rel)
+def _editorial_changed(audit: PageAudit, before: CachedPage | None) -> bool:
     return audit.editorial != (before.audit.editorial if before and before.audit else None)
 
 
@@ -433,8 +481,39 @@ def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _write(root: Path, files: dict[str, bytes | None]) -> None:
+    """Replace files of the live output, each atomically; a file that cannot be written is
+    a diagnostic naming it (the caller puts back what it had already written)."""
+    for rel, data in files.items():
+        try:
+            _replace(root / rel, data)
+        except OSError as exc:
+            raise SitegenError(Diagnostic(
+                f"{root.parent.name}/{root.name}/{rel}", None, None,
+                f"cannot write: {exc.strerror or exc}",
+                "check disk space and permissions; the last good build is still served")
+            ) from None
+
+
+def _restore(root: Path, files: dict[str, bytes | None]) -> None:
+    """Put files back as they were, as far as the disk allows (an error is on its way)."""
+    for rel, data in files.items():
+        with contextlib.suppress(OSError):
+            _replace(root / rel, data)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _replace(path: Path, data: bytes | None) -> None:
     """Write a file of the live output atomically: readers see the old or the new bytes."""
+    if data is None:  # it did not exist before the edit
+        path.unlink(missing_ok=True)
+        return
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_bytes(data)
     os.replace(tmp, path)

@@ -120,6 +120,38 @@ def test_debouncer_delivers_a_burst_that_never_goes_quiet() -> None:
         debouncer.stop()
 
 
+def test_debouncer_delivers_a_finished_save_without_waiting_for_quiet() -> None:
+    batches: list[set[Path]] = []
+    debouncer = Debouncer(batches.append, quiet=3.0, max_wait=10)
+    try:
+        debouncer.add([Path("a.md")])  # written to: maybe more is coming
+        time.sleep(0.5)
+        assert batches == [], "a file still being written waits for the quiet period"
+        debouncer.add([Path("a.md")], finished=True)  # closed after writing
+        wait_for(lambda: batches, 2.0, message="the finished save, well before `quiet`")
+        assert batches == [{Path("a.md")}]
+        debouncer.add([Path("b.md")])
+        debouncer.add([Path("c.md")])
+        debouncer.add([Path("b.md")], finished=True)  # c.md is still open
+        time.sleep(0.5)
+        assert len(batches) == 1, "one file of the burst is not finished yet"
+    finally:
+        debouncer.stop()
+
+
+def test_watcher_sees_a_closed_file_as_a_finished_save(tmp_path: Path) -> None:
+    site = make_site(tmp_path, {"content/index.md": "# Home\n"})
+    batches: list[set[Path]] = []
+    watcher = Watcher(site, batches.append, quiet=5.0, max_wait=10)
+    watcher.start()
+    try:
+        (site / "content" / "index.md").write_text("# Home, edited\n")  # open, write, close
+        wait_for(lambda: batches, 3.0, message="the save, before the 5 s quiet period")
+        assert {p.name for p in batches[0]} == {"index.md"}
+    finally:
+        watcher.stop()
+
+
 def test_watcher_reports_saves_and_ignores_editor_files(tmp_path: Path) -> None:
     site = make_site(tmp_path, {"content/index.md": "# Home\n", "dist/x.html": "x"})
     batches: list[set[Path]] = []
@@ -143,6 +175,44 @@ def test_watcher_reports_saves_and_ignores_editor_files(tmp_path: Path) -> None:
                  message="a file in the new folder")
     finally:
         watcher.stop()
+
+
+def test_rebuilder_lets_readers_of_released_files_through_mid_build() -> None:
+    """A build that has finished its pages releases them: their readers go ahead while
+    readers of the files still being written wait for the end of the build."""
+    release = threading.Event()
+    reads: dict[str, float] = {}
+    rebuilder: Rebuilder
+
+    def build(progress: object, changed: object) -> str:
+        rebuilder.release(lambda path: path.endswith("/"))
+        release.wait(10)
+        return "ok"
+
+    rebuilder = Rebuilder(build, lambda outcome: None)
+    rebuilder.start()
+    try:
+        rebuilder.request()
+        wait_for(lambda: rebuilder.building, 5, message="the build to start")
+
+        def read(path: str) -> None:
+            with rebuilder.idle(30, path):
+                reads[path] = time.monotonic()
+
+        readers = [threading.Thread(target=read, args=(p,)) for p in ("/page/", "/feed.json")]
+        for reader in readers:
+            reader.start()
+        wait_for(lambda: "/page/" in reads, 5, message="the released page to be read")
+        time.sleep(0.2)
+        assert "/feed.json" not in reads, "a file still being written was read mid-build"
+        finished = time.monotonic()
+        release.set()
+        for reader in readers:
+            reader.join(10)
+        assert reads["/feed.json"] >= finished
+    finally:
+        release.set()
+        rebuilder.stop()
 
 
 def test_rebuilder_runs_one_build_at_a_time_and_coalesces() -> None:

@@ -19,6 +19,7 @@ from conftest import EXAMPLE_PARTS, build, copy_example, tree_hashes
 from serve_support import ServeProcess, wait_for
 
 HAYES = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
+NORTH_BEACH = "locations/us/ca/san-francisco/juniper-oak-bakery-north-beach/index.html"
 FAR_AWAY = "locations/ca/on/toronto/juniper-oak-coffee-queen-west/index.html"
 IN_PLACE = "files updated in place"
 Rows = list[dict[str, str]]
@@ -142,6 +143,54 @@ def test_a_bad_edit_fails_and_the_fix_is_applied(served: ServeProcess, tmp_path:
                                               Phone="(415) 555-0188"))
     assert line.startswith("rebuilt: ")
     _assert_clean(server, tmp_path, "fixed")
+
+
+def test_an_in_place_edit_judges_near_duplicates_again(served: ServeProcess,
+                                                      tmp_path: Path) -> None:
+    """Copying one café's description onto another is a near-duplicate warning, in place as
+    in a clean build; the serve prints exactly the warnings a clean build prints."""
+    rows = list(csv.DictReader(io.StringIO(
+        (served.site / "locations" / "locations.csv").read_text(encoding="utf-8"))))
+    twin = next(r for r in rows if r["store_code"] == "JO-SF-002")["Description"]
+    mark = len(served.err)
+    line = _rebuild(served, served.site, _set("JO-SF-003", Description=twin))
+    assert IN_PLACE in line, served.transcript()
+    printed = {w for w in served.err[mark:] if ": warning: " in w}
+    assert any(w.startswith(NORTH_BEACH) and "seo.near-duplicate" in w for w in printed), \
+        served.transcript()
+    _assert_clean(served, tmp_path, "twin")
+    clean = build(tmp_path / "twin", "--env", "development", "--base-url", served.url,
+                  "--force")
+    expected = {w for w in clean.stderr.splitlines() if ": warning: " in w}
+    assert printed == expected
+
+
+def test_an_edit_that_cannot_be_written_puts_the_pages_back(tmp_path: Path) -> None:
+    """The pages are written first (the open page reloads at once), then the feeds: when a
+    feed cannot be written, the error names it, the pages are put back as they were and the
+    server goes on; once the path is free again, the next save builds the site in full."""
+    site = copy_example(tmp_path / "site")
+    out = site / "dist" / "development"
+    with ServeProcess(site) as server:
+        server.wait_outcome()
+        page_before = (out / HAYES).read_bytes()
+        feed = out / "api" / "locations.json"
+        feed.unlink()
+        feed.mkdir()  # a folder where the feed must go: os.replace fails
+        failed = len(server.err)
+        _edit(site, _set("JO-SF-001", Phone="(415) 555-0150"))
+        wait_for(lambda: any(line.startswith("build failed: ")
+                             for line in server.err[failed:]), 120, message=server.transcript)
+        problems = [line for line in server.err[failed:] if "cannot write" in line]
+        assert problems and problems[0].startswith("dist/development/api/locations.json: "), \
+            server.transcript()
+        assert "the last good build is still served" in problems[0]
+        assert (out / HAYES).read_bytes() == page_before
+        assert "(415) 555-0150" not in server.text("/" + HAYES.removesuffix("index.html"))
+        feed.rmdir()
+        line = _rebuild(server, site, _set("JO-SF-001", Phone="(415) 555-0151"))
+        assert IN_PLACE not in line, server.transcript()  # the in-memory model was dropped
+        _assert_clean(server, tmp_path, "recovered")
 
 
 def test_after_serve_a_cli_build_reuses_every_page_and_a_revert_is_rebuilt(tmp_path: Path) -> None:
