@@ -29,6 +29,9 @@ def _h(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 class Digester:
     """Stable digests of template data; objects with a `fingerprint` use it, hubs are memoised."""
 
@@ -38,8 +41,15 @@ class Digester:
     def digest(self, value: Any) -> str:
         return _h(self._walk(value))
 
+    def carry(self, keep: Callable[[Any], bool]) -> Digester:
+        """A digester that starts with the memoised digests of the objects `keep` accepts:
+        serve's in-place edits keep those of the hubs the edit did not reach."""
+        carried = Digester()
+        carried._memo = {key: entry for key, entry in self._memo.items() if keep(entry[0])}
+        return carried
+
     def _walk(self, value: Any) -> str:
-        if value is None or isinstance(value, str | int | float | bool):
+        if type(value) in _SCALARS or isinstance(value, str | int | float | bool):
             return repr(value)
         fingerprint = getattr(value, "fingerprint", None)
         if isinstance(fingerprint, str) and fingerprint:

@@ -57,7 +57,7 @@ from sitegen.cache import CachedPage, cache_path, save_cache
 from sitegen.context import all_hubs, page_extras
 from sitegen.data import MappedRow, RawRow, changed_records, map_rows, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
-from sitegen.fingerprint import Digester, PageFingerprints
+from sitegen.fingerprint import PageFingerprints
 from sitegen.guards import guard_context, guard_file, walk
 from sitegen.locations import Location, validate_rows
 from sitegen.lock import output_lock
@@ -98,6 +98,7 @@ class WarmSite:
         self.guard: Any = None
         self.global_digests: dict[str, str] = {}
         self.global_refs: dict[str, frozenset[str]] = {}
+        self.refs: dict[int, frozenset[str]] = {}  # id of a hub (...) -> the locations it holds
         self.manifest: ManifestEditor | None = None
         self.cache_stale = False
         self.lines = state.lines  # a CSV dataset's lines, as the model has them
@@ -125,6 +126,7 @@ class WarmSite:
         self.global_refs = {name: _referenced(fingerprints.globals_[name], memo)
                             for name in self.global_digests}
         self.dependents = dependents
+        self.refs = memo
         # The model is long-lived: keep the cyclic GC from walking its millions of objects in
         # the middle of an edit (a full collection costs about half a second at 10,000).
         gc.collect()
@@ -292,10 +294,15 @@ class WarmSite:
             raise SitegenError(report.items)
         if isinstance(lookup, ctas.CtaLookup):
             lookup.refresh()
+        edited = {old.id for old, _ in edits}
+        digester = outcome.fingerprints.digester.carry(
+            lambda value: isinstance(value, Hub) and id(value) in self.refs
+            and not self.refs[id(value)] & edited)  # hubs are the costly digests
         fingerprints = PageFingerprints(outcome.fingerprints.env, outcome.fingerprints.base,
-                                        outcome.fingerprints.globals_, Digester(),
+                                        outcome.fingerprints.globals_, digester,
                                         outcome.fingerprints._templates)
-        affected |= self._global_readers(fingerprints, {old.id for old, _ in edits})
+        outcome.fingerprints.digester = digester
+        affected |= self._global_readers(fingerprints, edited)
         today = build_date(loaded, state.environ)
         rendered: dict[str, bytes] = {}
         audits: dict[str, PageAudit] = {}

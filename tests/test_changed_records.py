@@ -105,3 +105,16 @@ def test_a_multi_line_cell_made_single_line_moves_the_later_rows(tmp_path: Path)
     assert list(found.records) == [0] and found.records[0].values["description"] == "abc"
     assert (found.shift_from, found.shift) == (1, -2)
     assert [row.row for row in _read(path)] == [2, 3, 4]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(["a", "é", "\n", "\r", "\u2028", "\x85", ",",
+                                               '"', "🙂"]), max_size=40))
+def test_the_lines_of_a_file_are_the_lines_the_csv_reader_reads(tmp_path_factory,
+                                                                text: str) -> None:
+    """read_lines splits where `io.StringIO(newline="")` does (the csv module's lines): at
+    \\n, \\r\\n and \\r only, never at the other Unicode line breaks."""
+    path = tmp_path_factory.mktemp("lines") / "locations.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert read_lines(path, display_path="locations.csv", fmt=None, encoding="utf-8") == \
+        io.StringIO(text, newline="").readlines()
