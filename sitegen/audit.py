@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from sitegen.diagnostics import Diagnostic
 from sitegen.environments import Policy
 from sitegen.guards import GuardContext, guard_tree, page_guards, page_text, walk
 from sitegen.protect import BUILD_FILE
-from sitegen.similarity import near_duplicates, shingles, unique_text
+from sitegen.similarity import compact, near_duplicates, shingles, unique_text
 
 ROBOTS_META = re.compile(
     r"<meta\s+name=[\"']robots[\"']\s+content=[\"']([^\"']*)[\"']", re.IGNORECASE)
@@ -33,12 +34,16 @@ ANALYTICS_MARKERS = ("googletagmanager.com", "google-analytics.com", "gtag(", "p
 
 @dataclass
 class PageAudit:
-    """What the audit learns from one HTML page; computed where the page is rendered."""
+    """What the audit learns from one HTML page; computed where the page is rendered.
+
+    Kept for every page until the build ends (and in the build cache), so it is compact:
+    links as a sorted tuple of interned strings (the menu's links are shared by every page
+    of a render chunk), the editorial shingles as `similarity.compact` bytes."""
 
     rel: str
     findings: list[Diagnostic]
-    links: frozenset[str]
-    editorial: frozenset[int] | None
+    links: tuple[str, ...]
+    editorial: bytes | None
     page_noindex: bool = False
 
 
@@ -48,9 +53,9 @@ def audit_page(rel: str, text: str, policy: Policy) -> PageAudit:
     if 'class="page-location"' in text:
         heading = H1.search(text)
         name = html.unescape(re.sub(r"<[^>]+>", "", heading.group(1))) if heading else ""
-        editorial = frozenset(shingles(unique_text(text), (name,)))
-    links = frozenset(t for t in HREF.findall(text)
-                      if t.startswith("/") and not t.startswith(("//", "/_sitegen/")))
+        editorial = compact(shingles(unique_text(text), (name,)))
+    links = tuple(sorted({sys.intern(t) for t in HREF.findall(text)
+                          if t.startswith("/") and not t.startswith(("//", "/_sitegen/"))}))
     findings = _page_rules(rel, text, policy) + page_guards(rel, text, policy)
     return PageAudit(rel, findings, links, editorial)
 
@@ -82,7 +87,7 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
         findings.extend(page_findings(page, declared, existing))
     findings.extend(_robots(root, policy))
     findings.extend(guard_tree(root, policy, guard or GuardContext(), files))
-    editorial = {p.rel: set(p.editorial) for p in pages if p.editorial}
+    editorial = {p.rel: p.editorial for p in pages if p.editorial}
     findings.extend(near_duplicate_findings(editorial, config.audit.near_duplicate_threshold))
     return findings
 
@@ -107,7 +112,7 @@ def declared_noindex(root: Path) -> set[str]:
         return set()
 
 
-def near_duplicate_findings(docs: dict[str, set[int]], threshold: float) -> list[Diagnostic]:
+def near_duplicate_findings(docs: dict[str, bytes], threshold: float) -> list[Diagnostic]:
     return [Diagnostic(a, None, "seo.near-duplicate",
                        f"editorial text is {score:.0%} similar to {b}; search engines may "
                        "treat near-identical location pages as doorway pages",
@@ -151,9 +156,9 @@ def _page_rules(rel: str, text: str, policy: Policy) -> list[Diagnostic]:
     return out
 
 
-def _links(rel: str, targets: frozenset[str], existing: set[str]) -> list[Diagnostic]:
+def _links(rel: str, targets: tuple[str, ...], existing: set[str]) -> list[Diagnostic]:
     out = []
-    for target in sorted(targets):
+    for target in targets:
         path = target.lstrip("/")
         candidates = (path, path + "index.html") if target.endswith("/") or not path else \
             (path, path + "/index.html")

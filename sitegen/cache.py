@@ -24,7 +24,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
 
-FORMAT = 4
+FORMAT = 5  # 5: compact page audits (links tuple, editorial bytes)
 MARKER = "robots.txt"
 
 

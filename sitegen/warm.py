@@ -408,7 +408,7 @@ class WarmSite:
         for rel, data in sorted(rendered.items()):
             found.extend(guard_file(self.out_dir, rel, data, state.policy, self.guard))
         if editorial:
-            texts = {rel: set(p.audit.editorial) for rel, p in state.cache.pages.items()
+            texts = {rel: p.audit.editorial for rel, p in state.cache.pages.items()
                          if p.audit is not None and p.audit.editorial}
             found.extend(near_duplicate_findings(
                 texts, state.model.config.audit.near_duplicate_threshold))

@@ -1,12 +1,15 @@
-"""The editorial-text scan of the near-duplicate audit: its marker-first search finds exactly
-the elements the plain whole-page regex scan finds."""
+"""The near-duplicate audit: its marker-first scan of editorial text finds exactly the
+elements the plain whole-page regex scan finds, and its pairs over compact shingle sets are
+exact Jaccard similarities."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.similarity import UNIQUE_START, _unique_starts, unique_text
+from sitegen.similarity import UNIQUE_START, _unique_starts, compact, near_duplicates, unique_text
+
+SHINGLES = st.frozensets(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=40)
 
 PIECES = st.sampled_from(["<", ">", "<p", "<div", "<P ", "<p1", "<_x", " ", "data-unique",
                           "xdata-unique", "data-uniquex", "data-unique=\"\"", "</p>", "</div>",
@@ -24,3 +27,29 @@ def test_unique_text_of_nested_elements() -> None:
     html = ('<main><div class="a" data-unique><p>One <b>two</b></p><div>three</div></div>'
             '<p>not this</p><section data-unique>four &amp; five</section></main>')
     assert unique_text(html).split() == ["One", "two", "three", "four", "&", "five"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(docs=st.dictionaries(st.sampled_from([f"p{n}.html" for n in range(8)]), SHINGLES,
+                            min_size=1, max_size=8),
+       copies=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=3),
+       threshold=st.floats(min_value=0.3, max_value=1.0))
+def test_near_duplicate_pairs_over_compact_sets_are_exact(docs: dict[str, frozenset[int]],
+                                                          copies: list[tuple[int, int]],
+                                                          threshold: float) -> None:
+    """Every reported pair carries its exact Jaccard similarity (at least the threshold),
+    and every pair of identical texts is reported, whatever order the values came in."""
+    keys = sorted(docs)
+    for a, b in copies:  # some identical texts
+        docs[keys[a % len(keys)]] = docs[keys[b % len(keys)]]
+    found = near_duplicates({k: compact(reversed(sorted(v))) for k, v in docs.items()},
+                            threshold)
+    for a, b, score in found:
+        exact = len(docs[a] & docs[b]) / len(docs[a] | docs[b])
+        assert a < b and score == round(exact, 2) and exact >= threshold
+    reported = {(a, b) for a, b, _ in found}
+    for a in keys:
+        for b in keys:
+            if a < b and docs[a] == docs[b]:
+                assert (a, b) in reported or any(
+                    (c, a) in reported and (c, b) in reported for c in keys), (a, b)
