@@ -1,13 +1,16 @@
 """Non-page files of a build (robots.txt, sitemaps, feeds, marker data, host config files).
 
-Each producer is a function of the site model returning `{relative path: bytes}`; the writer
-writes them and the audit judges them like any other output. New file kinds add a producer
-here rather than another special case in the writer.
+Each producer is a function of the site model returning `{relative path: bytes}`, or
+(path, artifact) pairs lazily, where an artifact may be a function yielding the file in
+chunks (write.Artifact); the writer writes them and the audit judges them like any other
+output. A build streams them to disk (`artifacts`); `sitegen serve` keeps them in memory to
+apply edits in place (`all_files`). New file kinds add a producer here rather than another
+special case in the writer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from sitegen import maps, seo
 from sitegen.feeds import feed_files
@@ -15,8 +18,9 @@ from sitegen.guards import build_marker
 from sitegen.hostconfig import host_files
 from sitegen.locator import marker_files
 from sitegen.model import SiteModel
+from sitegen.write import Artifact
 
-Producer = Callable[[SiteModel], dict[str, bytes]]
+Producer = Callable[[SiteModel], Mapping[str, bytes] | Iterable[tuple[str, Artifact]]]
 
 
 def crawler_files(model: SiteModel) -> dict[str, bytes]:
@@ -33,8 +37,15 @@ PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host
                              build_marker, feed_files]
 
 
-def all_files(model: SiteModel) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
+def artifacts(model: SiteModel) -> Iterator[tuple[str, Artifact]]:
+    """Every artifact of the build, produced as it is asked for."""
     for producer in PRODUCERS:
-        files.update(producer(model))
+        produced = producer(model)
+        yield from produced.items() if isinstance(produced, Mapping) else produced
+
+
+def all_files(model: SiteModel) -> dict[str, bytes]:
+    """Every artifact's bytes, by path."""
+    files = {rel: data if isinstance(data, bytes) else b"".join(data())
+             for rel, data in artifacts(model)}
     return dict(sorted(files.items()))

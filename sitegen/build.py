@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import ctas, leads, seo
-from sitegen.artifacts import all_files
+from sitegen.artifacts import all_files, artifacts
 from sitegen.audit import PageAudit, finish_audit
 from sitegen.cache import (
     BuildCache,
@@ -342,11 +342,15 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
                     output.copy(path, "_assets/" + path.relative_to(static).as_posix())
     for path, rel in model.static_files:
         output.copy(path, rel)
-    files = all_files(model)
-    for rel, data in files.items():
-        output.write_bytes(rel, data)
+    kept: dict[str, bytes] = {}
+    if model.memo is not None:  # serve keeps the artifacts' bytes, to apply edits in place
+        kept = all_files(model)
+        for rel, data in kept.items():
+            output.write_bytes(rel, data)
+    else:  # a build streams them to disk
+        for rel, artifact in artifacts(model):
+            output.write_artifact(rel, artifact)
     sealed = frozenset(model.pages[i].output for i in todo) if sealer else frozenset()
-    kept = files if model.memo is not None else {}  # serve keeps them; a build lets go
     return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
                         fingerprints, kept, declared, sealed)
 

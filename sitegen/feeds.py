@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from sitegen.hours import DAY_MINUTES, DAYS, Interval
 from sitegen.locations import Location
 from sitegen.model import SiteModel
 from sitegen.urls import MAX_SEGMENT, slug
+from sitegen.write import Artifact
 
 API = "api/"
 FEED_VERSION = 1
@@ -148,14 +150,6 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def feature(record: dict[str, Any]) -> dict[str, Any]:
-    """A GeoJSON Feature: Point [lng, lat]; properties are the record without lat/lng."""
-    properties = {k: v for k, v in record.items() if k not in ("lat", "lng")}
-    return {"type": "Feature", "id": record["id"],
-            "geometry": {"type": "Point", "coordinates": [record["lng"], record["lat"]]},
-            "properties": properties}
-
-
 _TEXT_COLUMNS = CSV_COLUMNS[:CSV_COLUMNS.index("categories")]
 
 
@@ -178,25 +172,46 @@ def csv_row(location: Location, record: dict[str, Any], extra_names: list[str],
 
 @dataclass
 class _Encoded:
-    """One location's share of every feed, encoded once."""
+    """One location's share of every feed, encoded once: its JSON record (the GeoJSON feature
+    is derived from it as text) and its CSV row. The record itself is kept only in serve's
+    memo, to encode the row again when the extra columns change."""
 
-    record: dict[str, Any]
     json: bytes
-    feature: bytes
-    file: bytes  # its own file, api/locations/<key>.json
-    csv: str = ""
-    csv_columns: tuple[str, ...] | None = None
+    lat_lng: tuple[str, str]
+    csv: bytes
+    csv_columns: tuple[str, ...]
+    record: dict[str, Any] | None = None
+
+    def feature(self, ident: str) -> bytes:
+        """The GeoJSON Feature (Point [lng, lat]; properties: the record without lat and lng),
+        without a second encoding: the record's JSON without its
+        `"lat"` and `"lng"` members (the first match is the record's own: the members before
+        it are strings, in which a quote is always escaped) is the feature's properties."""
+        lat, lng = self.lat_lng
+        members = f',"lat":{lat},"lng":{lng}'.encode()
+        properties = self.json.replace(members, b"", 1)
+        return b"".join([b'{"type":"Feature","id":', _dumps(ident).encode("utf-8"),
+                         b',"geometry":{"type":"Point","coordinates":[', lng.encode(), b",",
+                         lat.encode(), b']},"properties":', properties, b"}"])
+
+
+def extra_columns(locations: list[Location]) -> tuple[str, ...]:
+    """The CSV's extra.* columns: every extra field of any location, sorted."""
+    return tuple(sorted({name for location in locations for name in location.extra}))
 
 
 def _encoded(model: SiteModel) -> list[tuple[str, _Encoded]]:
     """(feed key, encoded record) per location. Kept in `model.memo` by location
     fingerprint, so `sitegen serve` re-encodes only the locations an edit changed."""
-    store = model.memo if model.memo is not None else {}
+    memo_on = model.memo is not None
+    store = model.memo if memo_on else {}
     ids = tuple(loc.id for loc in model.locations)
     if store.get("keys", (None,))[0] != ids:
         store["keys"] = (ids, feed_keys(model.locations))
     keys = store["keys"][1]
     private = frozenset(model.config.locations.private)
+    columns = extra_columns(model.locations)
+    separator = model.config.locations.categories_separator
     previous = store.get("feeds", {})
     memo: dict[tuple[str, str], _Encoded] = {}
     out = []
@@ -205,34 +220,34 @@ def _encoded(model: SiteModel) -> list[tuple[str, _Encoded]]:
         found = previous.get((loc.fingerprint, key)) if loc.fingerprint else None
         if found is None:
             record = location_record(model, loc, key, private)
-            text = _dumps(record).encode("utf-8")
-            found = _Encoded(record, text, _dumps(feature(record)).encode("utf-8"),
-                             text + b"\n")
-        if loc.fingerprint and model.memo is not None:
+            found = _Encoded(_dumps(record).encode("utf-8"),
+                             (_dumps(record["lat"]), _dumps(record["lng"])),
+                             _csv_line(loc, record, columns, separator), columns,
+                             record if memo_on else None)
+        elif found.csv_columns != columns:
+            assert found.record is not None  # memoised items keep their record
+            found.csv = _csv_line(loc, found.record, columns, separator)
+            found.csv_columns = columns
+        if loc.fingerprint and memo_on:
             memo[(loc.fingerprint, key)] = found
         out.append((key, found))
     store["feeds"] = memo
     return out
 
 
-def csv_text(model: SiteModel, items: list[_Encoded]) -> str:
-    extra_names = sorted({name for item in items for name in item.record["extra"]})
-    columns = tuple(extra_names)
+def _csv_line(location: Location, record: dict[str, Any], columns: tuple[str, ...],
+              separator: str) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([*CSV_COLUMNS, *(f"extra.{name}" for name in extra_names)])
-    parts = [buffer.getvalue()]
-    by_id = {loc.id: loc for loc in model.locations}
-    separator = model.config.locations.categories_separator
-    for item in items:
-        if item.csv_columns != columns:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(csv_row(by_id[item.record["id"]], item.record, extra_names,
-                                    separator))
-            item.csv, item.csv_columns = buffer.getvalue(), columns
-        parts.append(item.csv)
-    return "".join(parts)
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        csv_row(location, record, list(columns), separator))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_header(columns: tuple[str, ...]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(
+        [*CSV_COLUMNS, *(f"extra.{name}" for name in columns)])
+    return buffer.getvalue().encode("utf-8")
 
 
 def _special(location: Location) -> str:
@@ -242,21 +257,51 @@ def _special(location: Location) -> str:
                      for day in sorted(location.special_hours, key=lambda d: d.date))
 
 
-def feed_files(model: SiteModel) -> dict[str, bytes]:
-    """The artifacts producer: every feed of the build."""
+def feed_files(model: SiteModel) -> Iterator[tuple[str, Artifact]]:
+    """The artifacts producer: every feed of the build. The three whole-collection feeds are
+    chunk functions, so a build streams them to disk instead of holding them (at 100,000
+    locations each is about 240 MB)."""
     items = _encoded(model)
     site = {"name": model.config.site.name, "url": seo.absolute(model.policy.base_url, "/")}
     head = _dumps({"version": FEED_VERSION, "site": site, "count": len(items)})
-    encoded = [item for _, item in items]
-    files = {
-        f"{API}locations.json": b"".join([
-            (head[:-1] + ',"locations":[').encode("utf-8"),
-            b",".join(item.json for item in encoded), b"]}\n"]),
-        f"{API}locations.geojson": b"".join([
-            b'{"type":"FeatureCollection","features":[',
-            b",".join(item.feature for item in encoded), b"]}\n"]),
-        f"{API}locations.csv": csv_text(model, encoded).encode("utf-8"),
-    }
+    columns = extra_columns(model.locations)
+
+    def collection() -> Iterator[bytes]:
+        yield (head[:-1] + ',"locations":[').encode("utf-8")
+        yield from _joined(item.json for _, item in items)
+        yield b"]}\n"
+
+    def features() -> Iterator[bytes]:
+        yield b'{"type":"FeatureCollection","features":['
+        yield from _joined(item.feature(loc.id) for loc, (_, item) in
+                           zip(model.locations, items, strict=True))
+        yield b"]}\n"
+
+    def table() -> Iterator[bytes]:
+        yield _csv_header(columns)
+        yield from (item.csv for _, item in items)
+
+    yield f"{API}locations.json", collection
+    yield f"{API}locations.geojson", features
+    yield f"{API}locations.csv", table
     for key, item in items:
-        files[f"{API}locations/{key}.json"] = item.file
-    return files
+        yield f"{API}locations/{key}.json", item.json + b"\n"
+
+
+def _joined(parts: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """`b",".join(parts)` in chunks of about `size` bytes."""
+    batch: list[bytes] = []
+    length = 0
+    started = False
+    for part in parts:
+        batch.append(part)
+        length += len(part) + 1
+        if length >= size:
+            if started:
+                yield b","
+            yield b",".join(batch)
+            batch, length, started = [], 0, True
+    if batch:
+        if started:
+            yield b","
+        yield b",".join(batch)

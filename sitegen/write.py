@@ -11,9 +11,14 @@ import ctypes
 import errno
 import os
 import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sitegen.diagnostics import Diagnostic, SitegenError
+
+# A file's content: its bytes, or a function giving them in chunks (a feed of every location,
+# written as it is produced instead of being held whole).
+Artifact = bytes | Callable[[], Iterable[bytes]]
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -76,6 +81,19 @@ class AtomicOutput:
             target = self.path_for(rel)
             target.unlink(missing_ok=True)
             target.write_bytes(data)
+        except OSError as exc:
+            raise _io_error(exc, self.tmp / rel) from None
+
+    def write_artifact(self, rel: str, data: Artifact) -> None:
+        """Write bytes, or the chunks a function yields, without joining them first."""
+        if isinstance(data, bytes):
+            self.write_bytes(rel, data)
+            return
+        try:
+            target = self.path_for(rel)
+            target.unlink(missing_ok=True)
+            with target.open("wb") as handle:
+                handle.writelines(data())
         except OSError as exc:
             raise _io_error(exc, self.tmp / rel) from None
 

@@ -149,11 +149,15 @@ def make_site(root: Path, files: Mapping[str, str | bytes]) -> Path:
 
 
 def csv_text(rows: Iterable[Mapping[str, object]], columns: Iterable[str] | None = None,
-             delimiter: str = ",") -> str:
+             delimiter: str = ",", quoting: int = csv.QUOTE_MINIMAL) -> str:
+    """A CSV file's text. QUOTE_ALL for values holding a bare \\r: the minimal quoting
+    leaves it unquoted (it is not in the line terminator), which a reader rightly takes for
+    the end of the record."""
     rows = list(rows)
     names = list(columns) if columns is not None else list(rows[0])
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=names, delimiter=delimiter, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=names, delimiter=delimiter, lineterminator="\n",
+                            quoting=quoting)
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

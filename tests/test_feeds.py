@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, copy_example, generated_rows, run_cli, small_site, tree_hashes
+from test_hostile_input import assert_geojson_is_the_records
 
 from sitegen.urls import slug
 
@@ -80,6 +81,7 @@ def test_geojson_is_a_feature_collection_of_lng_lat_points(production: Path) -> 
         assert -180 <= lng <= 180 and -90 <= lat <= 90
         assert feature["properties"]["id"] == feature["id"]
         assert "lat" not in feature["properties"] and "lng" not in feature["properties"]
+    assert_geojson_is_the_records(production)
 
 
 def test_csv_opens_with_the_csv_module(production: Path) -> None:

@@ -30,7 +30,7 @@ from conftest import (
     run_cli,
     small_site,
 )
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from sitegen.build import build as build_site
@@ -46,6 +46,7 @@ CORPUS = [
     "<!--", "]]>", "<svg onload=alert(1)>", "&lt;script&gt;", "&amp;&#0;", "${7*7}",
     "[x](javascript:alert(1))", "<a href=\"javascript:alert(1)\">x</a>", "\\", "%00%2e%2e/",
     "\u2028\u2029", "'; alert(1); '", "<style>*{x:expression(alert(1))}</style>",
+    ',"lat":1.5,"lng":2.5,',  # what the GeoJSON feature removes from a record's JSON
 ]
 # Any text without NUL (a C string terminator no text field can hold) or lone surrogates.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
@@ -152,6 +153,19 @@ def check_output(root: Path, allowed_tags: set[str], allowed_attributes: set[str
         ET.fromstring(path.read_bytes())
 
 
+def assert_geojson_is_the_records(root: Path) -> None:
+    """The GeoJSON, byte for byte, is the JSON feed's records encoded as Point features
+    whose properties are the record without lat and lng."""
+    records = json.loads((root / "api/locations.json").read_text(encoding="utf-8"))["locations"]
+    features = [{"type": "Feature", "id": r["id"],
+                 "geometry": {"type": "Point", "coordinates": [r["lng"], r["lat"]]},
+                 "properties": {k: v for k, v in r.items() if k not in ("lat", "lng")}}
+                for r in records]
+    expected = json.dumps({"type": "FeatureCollection", "features": features},
+                          ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert (root / "api/locations.geojson").read_bytes() == expected.encode("utf-8")
+
+
 def yaml_string(text: str) -> str:
     """A YAML double-quoted scalar: JSON's escapes, and escapes for what YAML refuses raw."""
     return re.sub(r"[\x7f-\x84\x86-\x9f\ufffe\uffff]", lambda m: f"\\u{ord(m.group()):04x}",
@@ -183,7 +197,7 @@ def hostile_site(root: Path, values: list[str]) -> Path:
     front = (f"---\ntitle: {yaml_string(value(21))}\n"
              f"description: {yaml_string(value(22))}\n---\n{value(23)}\n")
     return make_site(root, {"config/base.yaml": config,
-                            "locations/locations.csv": csv_text(rows),
+                            "locations/locations.csv": csv_text(rows, quoting=csv.QUOTE_ALL),
                             "content/about.md": front})
 
 
@@ -202,12 +216,14 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], set[st
           phases=[Phase.explicit, Phase.generate],  # no shrinking: each example is a build
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(values=st.lists(HOSTILE, min_size=1, max_size=24))
+@example(values=[',"lat":1.5,"lng":2.5,'])  # in every field: the GeoJSON keeps it
 def test_hostile_text_everywhere_injects_nothing(
         baseline: tuple[set[str], set[str]], values: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         site = hostile_site(Path(folder) / "site", values)
         root = build_site(site, "production", environ={}, jobs=1).out_dir
         check_output(root, *baseline)
+        assert_geojson_is_the_records(root)
         assert {p.name for p in site.iterdir()} <= {
             ".sitegen", "config", "content", "dist", "locations"}
         assert all(p.resolve().is_relative_to(root) for p in root.rglob("*"))
