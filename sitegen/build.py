@@ -124,8 +124,9 @@ def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
                              f"{len(errors)} error{'s' if len(errors) != 1 else ''} in the "
                              "dataset", hint)
         raise SitegenError([*report.items, summary])
-    return DatasetResult(result.locations, result.rows_read, result.rows_skipped, mapped,
-                         lines or None)
+    # Serve keeps the mapped rows to compare the next edit with; a build lets them go.
+    return DatasetResult(result.locations, result.rows_read, result.rows_skipped,
+                         mapped if keep_lines else [], lines or None)
 
 
 def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
