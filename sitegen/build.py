@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from sitegen.manifest import MANIFEST, build_manifest, build_time, iso
 from sitegen.masking import mask_locations
 from sitegen.model import SiteModel, build_model, location_pattern
 from sitegen.notify import notify_build
-from sitegen.protect import Sealer, protect_tree
+from sitegen.protect import Sealer, is_protected_path, protect_tree
 from sitegen.render import (
     asset_hashes,
     asset_url_function,
@@ -51,7 +51,7 @@ from sitegen.render import (
     theme_dirs,
 )
 from sitegen.workers import default_jobs, render_pages
-from sitegen.write import AtomicOutput
+from sitegen.write import Artifact, AtomicOutput
 
 Progress = Callable[[int, int], None]
 
@@ -343,17 +343,29 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
                     output.copy(path, "_assets/" + path.relative_to(static).as_posix())
     for path, rel in model.static_files:
         output.copy(path, rel)
-    kept: dict[str, bytes] = {}
-    if model.memo is not None:  # serve keeps the artifacts' bytes, to apply edits in place
-        kept = all_files(model)
-        for rel, data in kept.items():
-            output.write_bytes(rel, data)
-    else:  # a build streams them to disk
-        for rel, artifact in artifacts(model):
-            output.write_artifact(rel, artifact)
-    sealed = frozenset(model.pages[i].output for i in todo) if sealer else frozenset()
+    kept, sealed_files = _write_artifacts(model, output, sealer)
+    sealed = frozenset(model.pages[i].output for i in todo) | sealed_files if sealer \
+        else frozenset()
     return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
                         fingerprints, kept, declared, sealed)
+
+
+def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | None
+                     ) -> tuple[dict[str, bytes], frozenset[str]]:
+    """Write the artifacts, sealed as they are written in an encrypted build (not read back
+    and rewritten by protect_tree). Serve keeps their bytes to apply edits in place; a build
+    streams the big feeds to disk. Returns the bytes kept and the paths sealed."""
+    sealed: set[str] = set()
+    kept = all_files(model) if model.memo is not None else {}
+    produced: Iterable[tuple[str, Artifact]] = kept.items() if kept else artifacts(model)
+    for rel, artifact in produced:
+        if sealer is not None and is_protected_path(rel):
+            data = artifact if isinstance(artifact, bytes) else b"".join(artifact())
+            output.write_bytes(rel, sealer.seal(rel, data))
+            sealed.add(rel)
+        else:
+            output.write_artifact(rel, artifact)
+    return kept, frozenset(sealed)
 
 
 def default_env(environ: Mapping[str, str] | None = None) -> str:

@@ -350,7 +350,7 @@ class Sealer:
 
 def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str]) -> Protection:
     """Encrypt every protected file of a written build folder in place, except `sealed` (the
-    pages the render workers already encrypted); write unlock.js and
+    pages the render workers encrypted, the artifacts sealed as written); write unlock.js and
     `_sitegen/protection.json`. Returns the build's key for the audit."""
     for folder, _dirs, names in os.walk(root):
         rel_dir = Path(folder).relative_to(root).as_posix()
