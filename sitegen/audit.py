@@ -11,6 +11,7 @@ import html
 import json
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -76,9 +77,10 @@ def audit_tree(root: Path, policy: Policy, config: SiteConfig,
 
 
 def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: SiteConfig,
-                 guard: GuardContext | None = None) -> list[Diagnostic]:
+                 guard: GuardContext | None = None,
+                 judged: Mapping[str, list[Diagnostic]] | None = None) -> list[Diagnostic]:
     """Whole-tree rules over the per-page results: links, robots, near-duplicates, and the
-    environment guard rails of guards.py."""
+    environment guard rails of guards.py (`judged`: files the render workers guarded)."""
     files = walk(root)
     existing = set(files)
     findings: list[Diagnostic] = []
@@ -86,7 +88,7 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
     for page in sorted(pages, key=lambda p: p.rel):
         findings.extend(page_findings(page, declared, existing))
     findings.extend(_robots(root, policy))
-    findings.extend(guard_tree(root, policy, guard or GuardContext(), files))
+    findings.extend(guard_tree(root, policy, guard or GuardContext(), files, judged))
     editorial = {p.rel: p.editorial for p in pages if p.editorial}
     findings.extend(near_duplicate_findings(editorial, config.audit.near_duplicate_threshold))
     return findings

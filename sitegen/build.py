@@ -34,7 +34,7 @@ from sitegen.data.remote import resolve_source
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.environments import Policy, resolve_policy
 from sitegen.fingerprint import PageFingerprints, base_fingerprint
-from sitegen.guards import guard_context
+from sitegen.guards import GuardContext, guard_context
 from sitegen.hours import day_text
 from sitegen.locations import Location, RowCache, require_url_fields, validate_rows
 from sitegen.lock import locked_build
@@ -192,13 +192,16 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     previous = cache if reusable else BuildCache()
     sealer = Sealer.new(policy, loaded.config) if policy.protection == "encrypt" else None
     with AtomicOutput(out_dir) as output:
+        guard = guard_context(loaded, policy, output.tmp, environ,
+                              protection=sealer.protection if sealer else None)
         outcome = write_site(model, source, output, jobs or default_jobs(), progress,
-                             previous, out_dir, build_date(loaded, environ), sealer)
-        key = protect_tree(output.tmp, sealer, outcome.sealed) if sealer else None
+                             previous, out_dir, build_date(loaded, environ), sealer, guard)
+        if sealer:
+            protect_tree(output.tmp, sealer, outcome.sealed)
         manifest = build_manifest(model, loaded, output.tmp, environ)
         output.write_bytes(MANIFEST, manifest.data)
-        guard = guard_context(loaded, policy, output.tmp, environ, protection=key)
-        report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config, guard))
+        report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config, guard,
+                                   outcome.guards))
         if report.errors:
             raise SitegenError(report.items)
         output.commit()
@@ -284,6 +287,7 @@ class WriteOutcome:
     files: dict[str, bytes] = field(default_factory=dict)
     declared_lastmod: dict[str, str | None] = field(default_factory=dict)  # before the cache
     sealed: frozenset[str] = frozenset()  # pages the render workers already encrypted
+    guards: dict[str, list[Diagnostic]] = field(default_factory=dict)  # judged by workers
 
 
 @dataclass
@@ -305,10 +309,12 @@ class BuildState:
 
 def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
                progress: Progress | None, previous: BuildCache, live: Path,
-               today: str, sealer: Sealer | None = None) -> WriteOutcome:
-    """Render the pages whose fingerprint changed (in parallel; sealed there by `sealer` in
-    an encrypted build), reuse the others from the live output, then write static files and
-    artifacts."""
+               today: str, sealer: Sealer | None = None,
+               guard: GuardContext | None = None) -> WriteOutcome:
+    """Copy the static files, render the pages whose fingerprint changed (in parallel;
+    sealed there by `sealer` in an encrypted build, judged there by `guard`: the static
+    files a page loads are in place by then), reuse the others from the live output, then
+    write the artifacts."""
     dirs = theme_dirs(source, model.config.theme)
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)
@@ -316,6 +322,14 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
         render_template_check(env, name)
     fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
                                                           asset_hashes(dirs)), globals_)
+    for folder in reversed(dirs):
+        static = folder / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    output.copy(path, "_assets/" + path.relative_to(static).as_posix())
+    for path, rel in model.static_files:
+        output.copy(path, rel)
     pages: dict[str, CachedPage] = {}
     audits: list[PageAudit] = []
     todo: list[int] = []
@@ -332,22 +346,15 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
         page.lastmod = page.lastmod or today
         pages[page.output] = CachedPage(fingerprint, None, page.lastmod)
         todo.append(index)
-    for audit in render_pages(model, env, output.tmp, jobs, progress, todo, sealer):
+    rendered = render_pages(model, env, output.tmp, jobs, progress, todo, sealer, guard)
+    for audit in rendered.audits:
         pages[audit.rel].audit = audit
         audits.append(audit)
-    for folder in reversed(dirs):
-        static = folder / "static"
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                if path.is_file():
-                    output.copy(path, "_assets/" + path.relative_to(static).as_posix())
-    for path, rel in model.static_files:
-        output.copy(path, rel)
     kept, sealed_files = _write_artifacts(model, output, sealer)
     sealed = frozenset(model.pages[i].output for i in todo) | sealed_files if sealer \
         else frozenset()
     return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
-                        fingerprints, kept, declared, sealed)
+                        fingerprints, kept, declared, sealed, rendered.guards)
 
 
 def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | None

@@ -192,10 +192,11 @@ def _noindex(text: str) -> bool:
     return bool(robots and "noindex" in robots.group(1).lower())
 
 
-def unwrap(rel: str, text: str, policy: Policy, guard: GuardContext
+def unwrap(rel: str, text: str, policy: Policy, guard: GuardContext, plain: str | None = None
            ) -> tuple[str | None, list[Diagnostic]]:
-    """The page to audit: the page itself, the decrypted page behind a prompt page, or None
-    when it cannot be opened. Also judges the prompt page itself."""
+    """The page to audit: the page itself, the decrypted page behind a prompt page (`plain`
+    when the caller sealed it itself), or None when it cannot be opened. Also judges the
+    prompt page itself."""
     payload = prompt_payload(text)
     if payload is None:
         return text, []
@@ -208,6 +209,8 @@ def unwrap(rel: str, text: str, policy: Policy, guard: GuardContext
         findings.append(_finding(rel, "guard.missing-noindex",
                                  f"prompt page lacks noindex in '{policy.name}'",
                                  "rebuild with sitegen; prompt pages carry noindex"))
+    if plain is not None:
+        return plain, findings
     if guard.protection is None:
         return None, findings
     try:
@@ -323,12 +326,18 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
 
 
 def guard_tree(root: Path, policy: Policy, guard: GuardContext,
-               files: list[str] | None = None) -> list[Diagnostic]:
+               files: list[str] | None = None,
+               judged: Mapping[str, list[Diagnostic]] | None = None) -> list[Diagnostic]:
     """Rules over the whole folder (pages, host files, data files, secrets, markers); every
-    file is read once. `files`: the folder's listing (`walk`), when the caller has it."""
+    file is read once. `files`: the folder's listing (`walk`), when the caller has it;
+    `judged`: the `guard_file` findings of files the render workers already judged."""
     files = walk(root) if files is None else files
+    judged = judged or {}
     out: list[Diagnostic] = []
     for rel in files:
+        if rel in judged:
+            out.extend(judged[rel])
+            continue
         with open(os.path.join(root, rel), "rb") as handle:
             out.extend(guard_file(root, rel, handle.read(), policy, guard))
     if policy.indexable:
@@ -336,15 +345,17 @@ def guard_tree(root: Path, policy: Policy, guard: GuardContext,
     return out + _private_tree(root, files, policy, guard)
 
 
-def guard_file(root: Path, rel: str, data: bytes, policy: Policy, guard: GuardContext
-               ) -> list[Diagnostic]:
+def guard_file(root: Path, rel: str, data: bytes, policy: Policy, guard: GuardContext,
+               plain: str | None = None) -> list[Diagnostic]:
     """The rules about one file of the folder (`sitegen serve` re-checks just the files an
-    edit rewrote; the rules about the whole folder are in guard_tree)."""
+    edit rewrote; the rules about the whole folder are in guard_tree). `plain`: the page
+    before a render worker sealed it, judged instead of decrypting `data` again."""
     if policy.indexable:
         return _production_file(rel, data, policy, guard)
     out: list[Diagnostic] = []
     if rel.endswith((".html", ".htm")):
-        inner, problems = unwrap(rel, data.decode("utf-8", errors="replace"), policy, guard)
+        inner, problems = unwrap(rel, data.decode("utf-8", errors="replace"), policy, guard,
+                                 plain)
         out.extend(problems)
         if inner is not None:
             out.extend(_private_page(rel, inner, root, policy, guard))

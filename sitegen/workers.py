@@ -6,6 +6,10 @@ audit on the HTML it just produced. A page's bytes depend only on the page, neve
 process rendered it, so `--jobs 1` and `--jobs 2` give identical trees. In an encrypted build
 the workers also seal each page with the key the parent derived before forking (the audit
 still reads the plaintext), so the parent does not re-read and encrypt every page serially.
+With a guard context, the workers also apply the file guard rails to the bytes they wrote
+(`guards.guard_file`; a sealed page's prompt is judged as written, the page behind it from
+the plaintext the worker still holds); the parent's pass over the folder then reads only
+the files no worker judged.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import jinja2
 from sitegen.audit import PageAudit, audit_page
 from sitegen.context import all_hubs, page_extras
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.guards import GuardContext, guard_file
 from sitegen.model import Hub, SiteModel
 from sitegen.protect import Sealer, is_protected_path
 from sitegen.render import render_page
@@ -36,12 +41,23 @@ class RenderJob:
     out: Path
     hubs: dict[str, Hub] = field(default_factory=dict)
     sealer: Sealer | None = None
+    guard: GuardContext | None = None
 
 
 @dataclass
 class ChunkResult:
     audits: list[PageAudit]
     errors: list[Diagnostic]
+    guards: dict[str, list[Diagnostic]] = field(default_factory=dict)  # path -> guard_file
+
+
+@dataclass
+class Rendered:
+    """What the workers found: each page's audit, and the guard findings of the files they
+    judged (by path)."""
+
+    audits: list[PageAudit]
+    guards: dict[str, list[Diagnostic]]
 
 
 _JOB: RenderJob | None = None
@@ -59,6 +75,7 @@ def _render_slice(indices: list[int]) -> ChunkResult:
     job = _JOB
     assert job is not None, "render job not set before the workers started"
     audits: list[PageAudit] = []
+    guards: dict[str, list[Diagnostic]] = {}
     made: set[Path] = set()
     try:
         for index in indices:
@@ -69,10 +86,15 @@ def _render_slice(indices: list[int]) -> ChunkResult:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             data = html.encode("utf-8")
-            if job.sealer is not None and is_protected_path(page.output):
-                data = job.sealer.seal(page.output, data)
+            sealer = job.sealer if is_protected_path(page.output) else None
+            if sealer is not None:
+                data = sealer.seal(page.output, data)
             target.write_bytes(data)
             audits.append(audit_page(page.output, html, job.model.policy))
+            if job.guard is not None:
+                guards[page.output] = guard_file(
+                    job.out, page.output, data, job.model.policy, job.guard,
+                    html if sealer is not None else None)
     except SitegenError as exc:
         return ChunkResult(audits, exc.diagnostics)
     except OSError as exc:
@@ -80,19 +102,20 @@ def _render_slice(indices: list[int]) -> ChunkResult:
                                                f"cannot write: {exc.strerror or exc}",
                                                "check disk space and permissions; the "
                                                "previous output is unchanged")])
-    return ChunkResult(audits, [])
+    return ChunkResult(audits, [], guards)
 
 
 def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
                  progress: Callable[[int, int], None] | None, todo: list[int],
-                 sealer: Sealer | None = None) -> list[PageAudit]:
+                 sealer: Sealer | None = None, guard: GuardContext | None = None) -> Rendered:
     """Render the pages `todo` (indices into model.pages) into `out`, sealed with `sealer`
-    when given; raise on errors."""
+    and judged with `guard` when given; raise on errors."""
     global _JOB
     total = len(todo)
-    _JOB = RenderJob(model, env, out, all_hubs(model), sealer)
+    _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard)
     slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
     audits: list[PageAudit] = []
+    guards: dict[str, list[Diagnostic]] = {}
     errors: list[Diagnostic] = []
     done = 0
     try:
@@ -105,6 +128,7 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
         try:
             for chunk, result in zip(slices, results, strict=True):
                 audits.extend(result.audits)
+                guards.update(result.guards)
                 errors.extend(result.errors)
                 done += len(chunk)
                 if progress is not None:
@@ -119,4 +143,4 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
         _JOB = None
     if errors:
         raise SitegenError(errors)
-    return audits
+    return Rendered(audits, guards)
