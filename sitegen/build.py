@@ -8,6 +8,7 @@ fail is checked before the previous output is touched.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import time
@@ -34,7 +35,7 @@ from sitegen.data.remote import resolve_source
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.environments import Policy, resolve_policy
 from sitegen.fingerprint import PageFingerprints, base_fingerprint
-from sitegen.guards import GuardContext, guard_context
+from sitegen.guards import GuardContext, guard_context, guard_file
 from sitegen.hours import day_text
 from sitegen.locations import Location, RowCache, require_url_fields, validate_rows
 from sitegen.lock import locked_build
@@ -50,7 +51,7 @@ from sitegen.render import (
     render_template_check,
     theme_dirs,
 )
-from sitegen.workers import default_jobs, render_pages
+from sitegen.workers import ChunkResult, default_jobs, render_pages
 from sitegen.write import Artifact, AtomicOutput
 
 Progress = Callable[[int, int], None]
@@ -346,33 +347,53 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
         page.lastmod = page.lastmod or today
         pages[page.output] = CachedPage(fingerprint, None, page.lastmod)
         todo.append(index)
-    rendered = render_pages(model, env, output.tmp, jobs, progress, todo, sealer, guard)
+    # A build writes the artifacts in a render worker, beside the pages; serve keeps their
+    # bytes in this process, to apply the next edit in place.
+    side = None if model.memo is not None else \
+        functools.partial(_artifact_task, model, output, sealer, guard)
+    rendered = render_pages(model, env, output.tmp, jobs, progress, todo, sealer, guard, side)
     for audit in rendered.audits:
         pages[audit.rel].audit = audit
         audits.append(audit)
-    kept, sealed_files = _write_artifacts(model, output, sealer)
+    kept: dict[str, bytes] = {}
+    sealed_files = rendered.sealed
+    if side is None:
+        kept, sealed_files = _write_artifacts(model, output, sealer)
     sealed = frozenset(model.pages[i].output for i in todo) | sealed_files if sealer \
         else frozenset()
     return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
                         fingerprints, kept, declared, sealed, rendered.guards)
 
 
-def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | None
+def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | None,
+                     guard: GuardContext | None = None,
+                     judged: dict[str, list[Diagnostic]] | None = None
                      ) -> tuple[dict[str, bytes], frozenset[str]]:
     """Write the artifacts, sealed as they are written in an encrypted build (not read back
-    and rewritten by protect_tree). Serve keeps their bytes to apply edits in place; a build
-    streams the big feeds to disk. Returns the bytes kept and the paths sealed."""
+    and rewritten by protect_tree), and judge with `guard` into `judged` those written from
+    bytes. Serve keeps their bytes to apply edits in place; a build streams the big feeds
+    to disk. Returns the bytes kept and the paths sealed."""
     sealed: set[str] = set()
     kept = all_files(model) if model.memo is not None else {}
     produced: Iterable[tuple[str, Artifact]] = kept.items() if kept else artifacts(model)
     for rel, artifact in produced:
         if sealer is not None and is_protected_path(rel):
-            data = artifact if isinstance(artifact, bytes) else b"".join(artifact())
-            output.write_bytes(rel, sealer.seal(rel, data))
+            plain = artifact if isinstance(artifact, bytes) else b"".join(artifact())
+            artifact = sealer.seal(rel, plain)
             sealed.add(rel)
-        else:
-            output.write_artifact(rel, artifact)
+        output.write_artifact(rel, artifact)
+        if guard is not None and judged is not None and isinstance(artifact, bytes):
+            judged[rel] = guard_file(output.tmp, rel, artifact, model.policy, guard)
     return kept, frozenset(sealed)
+
+
+def _artifact_task(model: SiteModel, output: AtomicOutput, sealer: Sealer | None,
+                   guard: GuardContext | None) -> ChunkResult:
+    """The artifacts as a task of the render pool (its side task): written and judged by a
+    worker while the other workers render pages."""
+    judged: dict[str, list[Diagnostic]] = {}
+    _, sealed = _write_artifacts(model, output, sealer, guard, judged)
+    return ChunkResult([], [], judged, sealed)
 
 
 def default_env(environ: Mapping[str, str] | None = None) -> str:

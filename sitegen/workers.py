@@ -42,6 +42,7 @@ class RenderJob:
     hubs: dict[str, Hub] = field(default_factory=dict)
     sealer: Sealer | None = None
     guard: GuardContext | None = None
+    side: Callable[[], ChunkResult] | None = None
 
 
 @dataclass
@@ -49,15 +50,17 @@ class ChunkResult:
     audits: list[PageAudit]
     errors: list[Diagnostic]
     guards: dict[str, list[Diagnostic]] = field(default_factory=dict)  # path -> guard_file
+    sealed: frozenset[str] = frozenset()  # files the side task sealed as it wrote them
 
 
 @dataclass
 class Rendered:
-    """What the workers found: each page's audit, and the guard findings of the files they
-    judged (by path)."""
+    """What the workers found: each page's audit, the guard findings of the files they
+    judged (by path), and the files the side task sealed."""
 
     audits: list[PageAudit]
     guards: dict[str, list[Diagnostic]]
+    sealed: frozenset[str] = frozenset()
 
 
 _JOB: RenderJob | None = None
@@ -71,9 +74,20 @@ def default_jobs() -> int:
                else os.cpu_count() or 1)
 
 
-def _render_slice(indices: list[int]) -> ChunkResult:
+def _run(task: list[int] | None) -> ChunkResult:
+    """A slice of pages to render, or (None) the side task."""
     job = _JOB
     assert job is not None, "render job not set before the workers started"
+    if task is not None:
+        return _render_slice(job, task)
+    assert job.side is not None
+    try:
+        return job.side()
+    except SitegenError as exc:
+        return ChunkResult([], exc.diagnostics)
+
+
+def _render_slice(job: RenderJob, indices: list[int]) -> ChunkResult:
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
     made: set[Path] = set()
@@ -107,30 +121,35 @@ def _render_slice(indices: list[int]) -> ChunkResult:
 
 def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
                  progress: Callable[[int, int], None] | None, todo: list[int],
-                 sealer: Sealer | None = None, guard: GuardContext | None = None) -> Rendered:
+                 sealer: Sealer | None = None, guard: GuardContext | None = None,
+                 side: Callable[[], ChunkResult] | None = None) -> Rendered:
     """Render the pages `todo` (indices into model.pages) into `out`, sealed with `sealer`
-    and judged with `guard` when given; raise on errors."""
+    and judged with `guard` when given; raise on errors. `side`: one more task for the pool
+    (the build's artifacts), run by the first free worker while the others render."""
     global _JOB
     total = len(todo)
-    _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard)
+    _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard, side)
     slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
+    tasks: list[list[int] | None] = ([None] if side is not None else []) + slices
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
+    sealed: frozenset[str] = frozenset()
     errors: list[Diagnostic] = []
     done = 0
     try:
         if jobs <= 1 or total < PARALLEL_MIN_PAGES:
-            results = map(_render_slice, slices)
+            results = map(_run, tasks)
             pool = None
         else:
             pool = multiprocessing.get_context("fork").Pool(jobs)
-            results = pool.imap(_render_slice, slices)
+            results = pool.imap(_run, tasks)
         try:
-            for chunk, result in zip(slices, results, strict=True):
+            for task, result in zip(tasks, results, strict=True):
                 audits.extend(result.audits)
                 guards.update(result.guards)
+                sealed |= result.sealed
                 errors.extend(result.errors)
-                done += len(chunk)
+                done += len(task or ())
                 if progress is not None:
                     progress(done, total)
                 if errors:
@@ -143,4 +162,4 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
         _JOB = None
     if errors:
         raise SitegenError(errors)
-    return Rendered(audits, guards)
+    return Rendered(audits, guards, sealed)
