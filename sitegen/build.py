@@ -335,7 +335,16 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     audits: list[PageAudit] = []
     todo: list[int] = []
     declared = {page.output: page.lastmod for page in model.pages}
+    # With nothing to reuse (a clean or encrypted build), fingerprints only go to the cache:
+    # the render workers compute them, in parallel. Serve computes them here: its in-place
+    # edits start from this process's digests.
+    deferred = not previous.pages and model.memo is None
     for index, page in enumerate(model.pages):
+        if deferred:
+            page.lastmod = page.lastmod or today
+            pages[page.output] = CachedPage("", None, page.lastmod)
+            todo.append(index)
+            continue
         fingerprint = fingerprints.page(page)
         before = previous.pages.get(page.output)
         if before is not None and before.fingerprint == fingerprint:
@@ -351,10 +360,13 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     # bytes in this process, to apply the next edit in place.
     side = None if model.memo is not None else \
         functools.partial(_artifact_task, model, output, sealer, guard)
-    rendered = render_pages(model, env, output.tmp, jobs, progress, todo, sealer, guard, side)
+    rendered = render_pages(model, env, output.tmp, jobs, progress, todo, sealer, guard, side,
+                            fingerprints if deferred else None, declared)
     for audit in rendered.audits:
         pages[audit.rel].audit = audit
         audits.append(audit)
+    for rel, fingerprint in rendered.fingerprints.items():
+        pages[rel].fingerprint = fingerprint
     kept: dict[str, bytes] = {}
     sealed_files = rendered.sealed
     if side is None:

@@ -14,6 +14,7 @@ the files no worker judged.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -25,6 +26,7 @@ import jinja2
 from sitegen.audit import PageAudit, audit_page
 from sitegen.context import all_hubs, page_extras
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.fingerprint import PageFingerprints
 from sitegen.guards import GuardContext, guard_file
 from sitegen.model import Hub, SiteModel
 from sitegen.protect import Sealer, is_protected_path
@@ -43,6 +45,8 @@ class RenderJob:
     sealer: Sealer | None = None
     guard: GuardContext | None = None
     side: Callable[[], ChunkResult] | None = None
+    fingerprints: PageFingerprints | None = None
+    declared: dict[str, str | None] = field(default_factory=dict)  # lastmod before the build
 
 
 @dataclass
@@ -51,6 +55,7 @@ class ChunkResult:
     errors: list[Diagnostic]
     guards: dict[str, list[Diagnostic]] = field(default_factory=dict)  # path -> guard_file
     sealed: frozenset[str] = frozenset()  # files the side task sealed as it wrote them
+    fingerprints: dict[str, str] = field(default_factory=dict)  # path -> page fingerprint
 
 
 @dataclass
@@ -61,6 +66,7 @@ class Rendered:
     audits: list[PageAudit]
     guards: dict[str, list[Diagnostic]]
     sealed: frozenset[str] = frozenset()
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
 
 _JOB: RenderJob | None = None
@@ -90,10 +96,14 @@ def _run(task: list[int] | None) -> ChunkResult:
 def _render_slice(job: RenderJob, indices: list[int]) -> ChunkResult:
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
+    fingerprints: dict[str, str] = {}
     made: set[Path] = set()
     try:
         for index in indices:
             page = job.model.pages[index]
+            if job.fingerprints is not None:  # of the page as the model made it
+                fingerprints[page.output] = job.fingerprints.page(
+                    dataclasses.replace(page, lastmod=job.declared.get(page.output)))
             html = render_page(job.env, page, page_extras(job.model, page, job.hubs))
             target = job.out / page.output
             if target.parent not in made:
@@ -116,23 +126,29 @@ def _render_slice(job: RenderJob, indices: list[int]) -> ChunkResult:
                                                f"cannot write: {exc.strerror or exc}",
                                                "check disk space and permissions; the "
                                                "previous output is unchanged")])
-    return ChunkResult(audits, [], guards)
+    return ChunkResult(audits, [], guards, fingerprints=fingerprints)
 
 
 def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
                  progress: Callable[[int, int], None] | None, todo: list[int],
                  sealer: Sealer | None = None, guard: GuardContext | None = None,
-                 side: Callable[[], ChunkResult] | None = None) -> Rendered:
+                 side: Callable[[], ChunkResult] | None = None,
+                 fingerprints: PageFingerprints | None = None,
+                 declared: dict[str, str | None] | None = None) -> Rendered:
     """Render the pages `todo` (indices into model.pages) into `out`, sealed with `sealer`
     and judged with `guard` when given; raise on errors. `side`: one more task for the pool
-    (the build's artifacts), run by the first free worker while the others render."""
+    (the build's artifacts), run by the first free worker while the others render.
+    `fingerprints`: compute each page's fingerprint there too (a build that reuses nothing
+    needs them only for its cache), with the lastmod the model `declared`."""
     global _JOB
     total = len(todo)
-    _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard, side)
+    _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard, side, fingerprints,
+                     declared or {})
     slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
     tasks: list[list[int] | None] = ([None] if side is not None else []) + slices
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
+    prints: dict[str, str] = {}
     sealed: frozenset[str] = frozenset()
     errors: list[Diagnostic] = []
     done = 0
@@ -147,6 +163,7 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
             for task, result in zip(tasks, results, strict=True):
                 audits.extend(result.audits)
                 guards.update(result.guards)
+                prints.update(result.fingerprints)
                 sealed |= result.sealed
                 errors.extend(result.errors)
                 done += len(task or ())
@@ -162,4 +179,4 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
         _JOB = None
     if errors:
         raise SitegenError(errors)
-    return Rendered(audits, guards, sealed)
+    return Rendered(audits, guards, sealed, prints)
