@@ -47,6 +47,10 @@ def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Envir
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One environment per build (serve makes a new one for every build a template edit
+        # starts), so nothing changes under it: no stat of every included template on every
+        # render (eight a location page).
+        auto_reload=False,
     )
     env.globals.update(globals_)
     return env
