@@ -199,7 +199,7 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
                              previous, out_dir, build_date(loaded, environ), sealer, guard)
         if sealer:
             protect_tree(output.tmp, sealer, outcome.sealed)
-        manifest = build_manifest(model, loaded, output.tmp, environ)
+        manifest = build_manifest(model, loaded, output.tmp, environ, outcome.hashes)
         output.write_bytes(MANIFEST, manifest.data)
         report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config, guard,
                                    outcome.guards))
@@ -289,6 +289,7 @@ class WriteOutcome:
     declared_lastmod: dict[str, str | None] = field(default_factory=dict)  # before the cache
     sealed: frozenset[str] = frozenset()  # pages the render workers already encrypted
     guards: dict[str, list[Diagnostic]] = field(default_factory=dict)  # judged by workers
+    hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # size, sha256 written
 
 
 @dataclass
@@ -374,16 +375,17 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     sealed = frozenset(model.pages[i].output for i in todo) | sealed_files if sealer \
         else frozenset()
     return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
-                        fingerprints, kept, declared, sealed, rendered.guards)
+                        fingerprints, kept, declared, sealed, rendered.guards, rendered.hashes)
 
 
 def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | None,
                      guard: GuardContext | None = None,
-                     judged: dict[str, list[Diagnostic]] | None = None
+                     judged: dict[str, list[Diagnostic]] | None = None,
+                     hashes: dict[str, tuple[int, str]] | None = None
                      ) -> tuple[dict[str, bytes], frozenset[str]]:
     """Write the artifacts, sealed as they are written in an encrypted build (not read back
-    and rewritten by protect_tree), and judge with `guard` into `judged` those written from
-    bytes. Serve keeps their bytes to apply edits in place; a build streams the big feeds
+    and rewritten by protect_tree), judge with `guard` into `judged` those written from
+    bytes, and note each one's size and sha256 in `hashes` for the manifest. Serve keeps their bytes to apply edits in place; a build streams the big feeds
     to disk. Returns the bytes kept and the paths sealed."""
     sealed: set[str] = set()
     kept = all_files(model) if model.memo is not None else {}
@@ -393,7 +395,9 @@ def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | No
             plain = artifact if isinstance(artifact, bytes) else b"".join(artifact())
             artifact = sealer.seal(rel, plain)
             sealed.add(rel)
-        output.write_artifact(rel, artifact)
+        written = output.write_artifact(rel, artifact)
+        if hashes is not None:
+            hashes[rel] = written
         if guard is not None and judged is not None and isinstance(artifact, bytes):
             judged[rel] = guard_file(output.tmp, rel, artifact, model.policy, guard)
     return kept, frozenset(sealed)
@@ -404,8 +408,9 @@ def _artifact_task(model: SiteModel, output: AtomicOutput, sealer: Sealer | None
     """The artifacts as a task of the render pool (its side task): written and judged by a
     worker while the other workers render pages."""
     judged: dict[str, list[Diagnostic]] = {}
-    _, sealed = _write_artifacts(model, output, sealer, guard, judged)
-    return ChunkResult([], [], judged, sealed)
+    hashes: dict[str, tuple[int, str]] = {}
+    _, sealed = _write_artifacts(model, output, sealer, guard, judged, hashes)
+    return ChunkResult([], [], judged, sealed, hashes=hashes)
 
 
 def default_env(environ: Mapping[str, str] | None = None) -> str:

@@ -93,8 +93,11 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def written_files(root: Path) -> list[tuple[str, int, str]]:
-    """(relative path, bytes, sha256) of every file under root, sorted by path."""
+def written_files(root: Path, known: Mapping[str, tuple[int, str]] | None = None
+                  ) -> list[tuple[str, int, str]]:
+    """(relative path, bytes, sha256) of every file under root, sorted by path; a file in
+    `known` (size and digest taken by the process that wrote it) is not read again."""
+    known = known or {}
     out = []
     stack = [(str(root), "")]
     while stack:
@@ -104,6 +107,8 @@ def written_files(root: Path) -> list[tuple[str, int, str]]:
                 rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, rel + "/"))
+                elif rel in known:
+                    out.append((rel, *known[rel]))
                 elif entry.is_file():
                     out.append((rel, entry.stat().st_size, _sha256(entry.path)))
     return sorted(out)
@@ -114,13 +119,16 @@ def _page_file(url: str) -> str:
 
 
 def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
-                   environ: Mapping[str, str] | None = None) -> Manifest:
-    """Hash every file under `root` (the written build) and describe the build."""
+                   environ: Mapping[str, str] | None = None,
+                   known: Mapping[str, tuple[int, str]] | None = None) -> Manifest:
+    """Hash every file under `root` (the written build; `known`: the sizes and digests the
+    render workers took of what they wrote, and never changed since) and describe the
+    build."""
     environ = os.environ if environ is None else environ
     seconds, origin = build_time(loaded, environ)
     files = []
     hashes: dict[str, str] = {}
-    for rel, size, digest in written_files(root):
+    for rel, size, digest in written_files(root, known):
         if rel != MANIFEST:
             hashes[rel] = digest
             files.append({"path": rel, "bytes": size, "sha256": digest})

@@ -15,6 +15,7 @@ the files no worker judged.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -56,6 +57,7 @@ class ChunkResult:
     guards: dict[str, list[Diagnostic]] = field(default_factory=dict)  # path -> guard_file
     sealed: frozenset[str] = frozenset()  # files the side task sealed as it wrote them
     fingerprints: dict[str, str] = field(default_factory=dict)  # path -> page fingerprint
+    hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> size, sha256
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Rendered:
     guards: dict[str, list[Diagnostic]]
     sealed: frozenset[str] = frozenset()
     fingerprints: dict[str, str] = field(default_factory=dict)
+    hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # of the files written
 
 
 _JOB: RenderJob | None = None
@@ -97,6 +100,7 @@ def _render_slice(job: RenderJob, indices: list[int]) -> ChunkResult:
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
     fingerprints: dict[str, str] = {}
+    hashes: dict[str, tuple[int, str]] = {}
     made: set[Path] = set()
     try:
         for index in indices:
@@ -114,6 +118,7 @@ def _render_slice(job: RenderJob, indices: list[int]) -> ChunkResult:
             if sealer is not None:
                 data = sealer.seal(page.output, data)
             target.write_bytes(data)
+            hashes[page.output] = (len(data), hashlib.sha256(data).hexdigest())
             audits.append(audit_page(page.output, html, job.model.policy))
             if job.guard is not None:
                 guards[page.output] = guard_file(
@@ -126,7 +131,7 @@ def _render_slice(job: RenderJob, indices: list[int]) -> ChunkResult:
                                                f"cannot write: {exc.strerror or exc}",
                                                "check disk space and permissions; the "
                                                "previous output is unchanged")])
-    return ChunkResult(audits, [], guards, fingerprints=fingerprints)
+    return ChunkResult(audits, [], guards, fingerprints=fingerprints, hashes=hashes)
 
 
 def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
@@ -149,6 +154,7 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
     prints: dict[str, str] = {}
+    hashes: dict[str, tuple[int, str]] = {}
     sealed: frozenset[str] = frozenset()
     errors: list[Diagnostic] = []
     done = 0
@@ -164,6 +170,7 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
                 audits.extend(result.audits)
                 guards.update(result.guards)
                 prints.update(result.fingerprints)
+                hashes.update(result.hashes)
                 sealed |= result.sealed
                 errors.extend(result.errors)
                 done += len(task or ())
@@ -179,4 +186,4 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
         _JOB = None
     if errors:
         raise SitegenError(errors)
-    return Rendered(audits, guards, sealed, prints)
+    return Rendered(audits, guards, sealed, prints, hashes)

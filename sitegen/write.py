@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -84,18 +85,25 @@ class AtomicOutput:
         except OSError as exc:
             raise _io_error(exc, self.tmp / rel) from None
 
-    def write_artifact(self, rel: str, data: Artifact) -> None:
-        """Write bytes, or the chunks a function yields, without joining them first."""
+    def write_artifact(self, rel: str, data: Artifact) -> tuple[int, str]:
+        """Write bytes, or the chunks a function yields, without joining them first; the
+        size and sha256 of what was written (for the manifest)."""
         if isinstance(data, bytes):
             self.write_bytes(rel, data)
-            return
+            return len(data), hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256()
+        size = 0
         try:
             target = self.path_for(rel)
             target.unlink(missing_ok=True)
             with target.open("wb") as handle:
-                handle.writelines(data())
+                for chunk in data():
+                    handle.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
         except OSError as exc:
             raise _io_error(exc, self.tmp / rel) from None
+        return size, digest.hexdigest()
 
     def reuse(self, previous: Path, rel: str) -> bool:
         """Take a file unchanged from the previous output (a hard link: no copy, no render)."""
