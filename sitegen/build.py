@@ -385,8 +385,9 @@ def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | No
                      ) -> tuple[dict[str, bytes], frozenset[str]]:
     """Write the artifacts, sealed as they are written in an encrypted build (not read back
     and rewritten by protect_tree), judge with `guard` into `judged` those written from
-    bytes, and note each one's size and sha256 in `hashes` for the manifest. Serve keeps their bytes to apply edits in place; a build streams the big feeds
-    to disk. Returns the bytes kept and the paths sealed."""
+    bytes, and note each one's size and sha256 in `hashes` for the manifest. Serve keeps
+    their bytes to apply edits in place; a build streams the big feeds to disk. Returns the
+    bytes kept and the paths sealed."""
     sealed: set[str] = set()
     kept = all_files(model) if model.memo is not None else {}
     produced: Iterable[tuple[str, Artifact]] = kept.items() if kept else artifacts(model)

@@ -35,6 +35,7 @@ from sitegen.urls import pattern_fields
 parse_hours = functools.lru_cache(maxsize=8192)(parse_hours)
 parse_day = functools.lru_cache(maxsize=8192)(parse_day)
 parse_phone = functools.lru_cache(maxsize=65536)(_parse_phone)
+parse_special_text = functools.lru_cache(maxsize=8192)(parse_special_hours)  # a text cell
 
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 URL_FIELDS = ("website", "image", "booking_url")
@@ -243,7 +244,8 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
     raw_special = row.values.get("special_hours")
     if raw_special not in (None, ""):
         try:
-            special = parse_special_hours(raw_special)  # type: ignore[arg-type]
+            special = parse_special_text(raw_special) if isinstance(raw_special, str) \
+                else parse_special_hours(raw_special)  # type: ignore[arg-type]
         except HoursError as exc:
             err("special_hours", exc.message, exc.hint)
 
