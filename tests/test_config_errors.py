@@ -153,6 +153,20 @@ CASES: dict[str, Case] = {
         rows=_rows(line2={"name": ""}, line3={"lat": "139.7817"},
                    line4={"hours": "Mon-Fri 9am-5pm; Sat 10-25"}, line6={"id": "ST-0004"},
                    line7={"lng": "-89,64"})),
+    "time-zone-and-holiday-errors-on-every-row": Case(
+        ["locations/locations.csv:2: timezone: unknown time zone 'Mars/Olympus' "
+         "(write an IANA name such as Europe/London or America/New_York)",
+         "locations/locations.csv:3: special_hours: date 2026-12-25 is listed twice "
+         "(give each date once, e.g. 2026-12-25 09:00-12:00,13:00-16:00)",
+         "locations/locations.csv:4: timezone: unknown time zone 'Mars/Olympus' "
+         "(write an IANA name such as Europe/London or America/New_York)",
+         "locations/locations.csv:5: special_hours: date 2026-12-25 is listed twice "
+         "(give each date once, e.g. 2026-12-25 09:00-12:00,13:00-16:00)",
+         "locations/locations.csv: 4 errors in the dataset"],
+        rows=_rows(line2={"timezone": "Mars/Olympus", "special_hours": ""},
+                   line3={"special_hours": "2026-12-25 closed; 2026-12-25 09:00-12:00"},
+                   line4={"timezone": "Mars/Olympus"},
+                   line5={"special_hours": "2026-12-25 closed; 2026-12-25 09:00-12:00"})),
     "row-errors-name-the-mapped-column": Case(
         ["locations/locations.csv:2: name (column 'Store Name'): required field is missing "
          "(every location needs a name)",
