@@ -293,6 +293,7 @@ class DevServer:
                 self.rebuilder.release(None)  # a full build (or nothing) follows
             if result is not None:
                 return result
+            self._reloaded = None  # the full build's pages are not those the reload showed
         self._persist()
         result = build(self.source, self.env, flags=self._flags(), environ=self.environ,
                        progress=progress, jobs=self.jobs, keep_state=True)
