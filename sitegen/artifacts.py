@@ -35,11 +35,17 @@ def crawler_files(model: SiteModel) -> dict[str, bytes]:
 
 PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,
                              build_marker, feed_files]
+# The sitemaps list each page's lastmod, settled only when the build has compared the pages
+# with the previous build; the other producers read the model alone, so a build can write
+# them from the start, beside the pages.
+LATE: list[Producer] = [crawler_files]
+EARLY: list[Producer] = [p for p in PRODUCERS if p not in LATE]
 
 
-def artifacts(model: SiteModel) -> Iterator[tuple[str, Artifact]]:
-    """Every artifact of the build, produced as it is asked for."""
-    for producer in PRODUCERS:
+def artifacts(model: SiteModel, producers: list[Producer] = PRODUCERS
+              ) -> Iterator[tuple[str, Artifact]]:
+    """The artifacts of `producers`, produced as they are asked for."""
+    for producer in producers:
         produced = producer(model)
         yield from produced.items() if isinstance(produced, Mapping) else produced
 

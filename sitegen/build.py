@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import ctas, leads, seo
-from sitegen.artifacts import all_files, artifacts
+from sitegen.artifacts import EARLY, LATE, PRODUCERS, Producer, all_files, artifacts
 from sitegen.audit import PageAudit, finish_audit
 from sitegen.cache import (
     BuildCache,
@@ -51,7 +51,7 @@ from sitegen.render import (
     render_template_check,
     theme_dirs,
 )
-from sitegen.workers import ChunkResult, default_jobs, render_pages
+from sitegen.workers import ChunkResult, SideTask, default_jobs, render_pages
 from sitegen.write import Artifact, AtomicOutput
 
 Progress = Callable[[int, int], None]
@@ -324,6 +324,24 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
         render_template_check(env, name)
     fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
                                                           asset_hashes(dirs)), globals_)
+    _copy_static(model, dirs, output)
+    # A build writes the artifacts that read the model alone in a process of their own from
+    # now on, beside the pages; serve writes them all here, keeping their bytes to apply the
+    # next edit in place.
+    side = None if model.memo is not None else SideTask(
+        functools.partial(_artifact_task, model, output, sealer, guard, EARLY),
+        parallel=jobs > 1)
+    if side is None:
+        return _write_pages(model, output, jobs, progress, previous, live, today, sealer,
+                            guard, env, fingerprints, None)
+    with side:
+        return _write_pages(model, output, jobs, progress, previous, live, today, sealer,
+                            guard, env, fingerprints, side)
+
+
+def _copy_static(model: SiteModel, dirs: list[Path], output: AtomicOutput) -> None:
+    """The themes' static files (under _assets/) and the content's, before any page is
+    rendered: the guard rails the render workers apply look at the scripts a page loads."""
     for folder in reversed(dirs):
         static = folder / "static"
         if static.is_dir():
@@ -332,6 +350,14 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
                     output.copy(path, "_assets/" + path.relative_to(static).as_posix())
     for path, rel in model.static_files:
         output.copy(path, rel)
+
+
+def _write_pages(model: SiteModel, output: AtomicOutput, jobs: int, progress: Progress | None,
+                 previous: BuildCache, live: Path, today: str, sealer: Sealer | None,
+                 guard: GuardContext | None, env: Any, fingerprints: PageFingerprints,
+                 side: SideTask | None) -> WriteOutcome:
+    """Compare each page with the previous build (reuse it, or render it), write the
+    sitemaps once every page's lastmod is settled, and gather the side task's work."""
     pages: dict[str, CachedPage] = {}
     audits: list[PageAudit] = []
     todo: list[int] = []
@@ -357,31 +383,40 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
         page.lastmod = page.lastmod or today
         pages[page.output] = CachedPage(fingerprint, None, page.lastmod)
         todo.append(index)
-    # A build writes the artifacts in a render worker, beside the pages; serve keeps their
-    # bytes in this process, to apply the next edit in place.
-    side = None if model.memo is not None else \
-        functools.partial(_artifact_task, model, output, sealer, guard)
-    rendered = render_pages(model, env, output.tmp, jobs, progress, todo, sealer, guard, side,
+    judged: dict[str, list[Diagnostic]] = {}
+    hashes: dict[str, tuple[int, str]] = {}
+    if side is None:
+        kept, sealed_files = _write_artifacts(model, output, sealer)
+    else:
+        kept, sealed_files = _write_artifacts(model, output, sealer, guard, judged, hashes,
+                                              LATE)
+    rendered = render_pages(model, env, output.tmp, jobs, progress, todo, sealer, guard,
                             fingerprints if deferred else None, declared)
     for audit in rendered.audits:
         pages[audit.rel].audit = audit
         audits.append(audit)
     for rel, fingerprint in rendered.fingerprints.items():
         pages[rel].fingerprint = fingerprint
-    kept: dict[str, bytes] = {}
-    sealed_files = rendered.sealed
-    if side is None:
-        kept, sealed_files = _write_artifacts(model, output, sealer)
+    judged.update(rendered.guards)
+    hashes.update(rendered.hashes)
+    if side is not None:
+        done = side.result()
+        if done.errors:
+            raise SitegenError(done.errors)
+        judged.update(done.guards)
+        hashes.update(done.hashes)
+        sealed_files |= done.sealed
     sealed = frozenset(model.pages[i].output for i in todo) | sealed_files if sealer \
         else frozenset()
     return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
-                        fingerprints, kept, declared, sealed, rendered.guards, rendered.hashes)
+                        fingerprints, kept, declared, sealed, judged, hashes)
 
 
 def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | None,
                      guard: GuardContext | None = None,
                      judged: dict[str, list[Diagnostic]] | None = None,
-                     hashes: dict[str, tuple[int, str]] | None = None
+                     hashes: dict[str, tuple[int, str]] | None = None,
+                     producers: list[Producer] = PRODUCERS
                      ) -> tuple[dict[str, bytes], frozenset[str]]:
     """Write the artifacts, sealed as they are written in an encrypted build (not read back
     and rewritten by protect_tree), judge with `guard` into `judged` those written from
@@ -390,7 +425,8 @@ def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | No
     bytes kept and the paths sealed."""
     sealed: set[str] = set()
     kept = all_files(model) if model.memo is not None else {}
-    produced: Iterable[tuple[str, Artifact]] = kept.items() if kept else artifacts(model)
+    produced: Iterable[tuple[str, Artifact]] = kept.items() if kept else \
+        artifacts(model, producers)
     for rel, artifact in produced:
         if sealer is not None and is_protected_path(rel):
             plain = artifact if isinstance(artifact, bytes) else b"".join(artifact())
@@ -405,12 +441,12 @@ def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | No
 
 
 def _artifact_task(model: SiteModel, output: AtomicOutput, sealer: Sealer | None,
-                   guard: GuardContext | None) -> ChunkResult:
-    """The artifacts as a task of the render pool (its side task): written and judged by a
-    worker while the other workers render pages."""
+                   guard: GuardContext | None, producers: list[Producer]) -> ChunkResult:
+    """The side task of a build: the artifacts of `producers`, written, judged and hashed
+    while the pages are compared and rendered."""
     judged: dict[str, list[Diagnostic]] = {}
     hashes: dict[str, tuple[int, str]] = {}
-    _, sealed = _write_artifacts(model, output, sealer, guard, judged, hashes)
+    _, sealed = _write_artifacts(model, output, sealer, guard, judged, hashes, producers)
     return ChunkResult([], [], judged, sealed, hashes=hashes)
 
 

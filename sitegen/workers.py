@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -45,7 +46,6 @@ class RenderJob:
     hubs: dict[str, Hub] = field(default_factory=dict)
     sealer: Sealer | None = None
     guard: GuardContext | None = None
-    side: Callable[[], ChunkResult] | None = None
     fingerprints: PageFingerprints | None = None
     declared: dict[str, str | None] = field(default_factory=dict)  # lastmod before the build
 
@@ -55,7 +55,7 @@ class ChunkResult:
     audits: list[PageAudit]
     errors: list[Diagnostic]
     guards: dict[str, list[Diagnostic]] = field(default_factory=dict)  # path -> guard_file
-    sealed: frozenset[str] = frozenset()  # files the side task sealed as it wrote them
+    sealed: frozenset[str] = frozenset()  # files a side task sealed as it wrote them
     fingerprints: dict[str, str] = field(default_factory=dict)  # path -> page fingerprint
     hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> size, sha256
 
@@ -63,16 +63,17 @@ class ChunkResult:
 @dataclass
 class Rendered:
     """What the workers found: each page's audit, the guard findings of the files they
-    judged (by path), and the files the side task sealed."""
+    judged (by path), the page fingerprints they computed and the digests of what they
+    wrote."""
 
     audits: list[PageAudit]
     guards: dict[str, list[Diagnostic]]
-    sealed: frozenset[str] = frozenset()
     fingerprints: dict[str, str] = field(default_factory=dict)
     hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # of the files written
 
 
 _JOB: RenderJob | None = None
+_SIDE: Callable[[], ChunkResult] | None = None
 
 
 def default_jobs() -> int:
@@ -83,20 +84,60 @@ def default_jobs() -> int:
                else os.cpu_count() or 1)
 
 
-def _run(task: list[int] | None) -> ChunkResult:
-    """A slice of pages to render, or (None) the side task."""
-    job = _JOB
-    assert job is not None, "render job not set before the workers started"
-    if task is not None:
-        return _render_slice(job, task)
-    assert job.side is not None
+class SideTask:
+    """Work that needs the model but not the pages (the build's artifacts), run beside the
+    rest of the build: in a process forked now when `parallel`, else in this process when
+    its result is asked for. Close it (a context manager) so an error elsewhere does not
+    leave the process behind."""
+
+    def __init__(self, task: Callable[[], ChunkResult], *, parallel: bool) -> None:
+        global _SIDE
+        self._task = task
+        self._pool: Any = None
+        if parallel:
+            _SIDE = task  # the forked process inherits it
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(1)
+                self._async = self._pool.apply_async(_run_side)
+            finally:
+                _SIDE = None
+
+    def result(self) -> ChunkResult:
+        if self._pool is None:
+            return _guarded(self._task)
+        try:
+            return self._async.get()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> SideTask:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _run_side() -> ChunkResult:
+    assert _SIDE is not None, "side task not set before the process started"
+    return _guarded(_SIDE)
+
+
+def _guarded(task: Callable[[], ChunkResult]) -> ChunkResult:
     try:
-        return job.side()
+        return task()
     except SitegenError as exc:
         return ChunkResult([], exc.diagnostics)
 
 
-def _render_slice(job: RenderJob, indices: list[int]) -> ChunkResult:
+def _render_slice(indices: list[int]) -> ChunkResult:
+    job = _JOB
+    assert job is not None, "render job not set before the workers started"
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
     fingerprints: dict[str, str] = {}
@@ -137,43 +178,38 @@ def _render_slice(job: RenderJob, indices: list[int]) -> ChunkResult:
 def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
                  progress: Callable[[int, int], None] | None, todo: list[int],
                  sealer: Sealer | None = None, guard: GuardContext | None = None,
-                 side: Callable[[], ChunkResult] | None = None,
                  fingerprints: PageFingerprints | None = None,
                  declared: dict[str, str | None] | None = None) -> Rendered:
     """Render the pages `todo` (indices into model.pages) into `out`, sealed with `sealer`
-    and judged with `guard` when given; raise on errors. `side`: one more task for the pool
-    (the build's artifacts), run by the first free worker while the others render.
-    `fingerprints`: compute each page's fingerprint there too (a build that reuses nothing
-    needs them only for its cache), with the lastmod the model `declared`."""
+    and judged with `guard` when given; raise on errors. `fingerprints`: compute each
+    page's fingerprint there too (a build that reuses nothing needs them only for its
+    cache), with the lastmod the model `declared`."""
     global _JOB
     total = len(todo)
-    _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard, side, fingerprints,
+    _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard, fingerprints,
                      declared or {})
     slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
-    tasks: list[list[int] | None] = ([None] if side is not None else []) + slices
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
     prints: dict[str, str] = {}
     hashes: dict[str, tuple[int, str]] = {}
-    sealed: frozenset[str] = frozenset()
     errors: list[Diagnostic] = []
     done = 0
     try:
         if jobs <= 1 or total < PARALLEL_MIN_PAGES:
-            results = map(_run, tasks)
+            results = map(_render_slice, slices)
             pool = None
         else:
             pool = multiprocessing.get_context("fork").Pool(jobs)
-            results = pool.imap(_run, tasks)
+            results = pool.imap(_render_slice, slices)
         try:
-            for task, result in zip(tasks, results, strict=True):
+            for chunk, result in zip(slices, results, strict=True):
                 audits.extend(result.audits)
                 guards.update(result.guards)
                 prints.update(result.fingerprints)
                 hashes.update(result.hashes)
-                sealed |= result.sealed
                 errors.extend(result.errors)
-                done += len(task or ())
+                done += len(chunk)
                 if progress is not None:
                     progress(done, total)
                 if errors:
@@ -186,4 +222,4 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
         _JOB = None
     if errors:
         raise SitegenError(errors)
-    return Rendered(audits, guards, sealed, prints, hashes)
+    return Rendered(audits, guards, prints, hashes)
