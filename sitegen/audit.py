@@ -7,12 +7,13 @@ and the rule, e.g. `index.html: guard.noindex-in-production: ...`.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,11 +77,34 @@ def audit_tree(root: Path, policy: Policy, config: SiteConfig,
     return finish_audit(root, pages, policy, config, guard)
 
 
+@dataclass
+class NearDuplicates:
+    """The near-duplicate findings of a build and a digest of what they were computed from
+    (every page's editorial shingles and the threshold), kept in the build cache: an
+    incremental build whose editorial text did not change reuses them instead of comparing
+    10,000 pages again."""
+
+    key: str = ""
+    findings: list[Diagnostic] = field(default_factory=list)
+
+
+def near_duplicate_key(docs: Mapping[str, bytes], threshold: float) -> str:
+    digest = hashlib.blake2b(repr(threshold).encode(), digest_size=16)
+    for rel in sorted(docs):
+        name = rel.encode("utf-8", "surrogatepass")
+        digest.update(len(name).to_bytes(4, "big") + name)
+        digest.update(len(docs[rel]).to_bytes(4, "big") + docs[rel])
+    return digest.hexdigest()
+
+
 def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: SiteConfig,
                  guard: GuardContext | None = None,
-                 judged: Mapping[str, list[Diagnostic]] | None = None) -> list[Diagnostic]:
+                 judged: Mapping[str, list[Diagnostic]] | None = None,
+                 near: NearDuplicates | None = None) -> list[Diagnostic]:
     """Whole-tree rules over the per-page results: links, robots, near-duplicates, and the
-    environment guard rails of guards.py (`judged`: files the render workers guarded)."""
+    environment guard rails of guards.py (`judged`: files the render workers guarded).
+    `near`: the previous build's near-duplicate findings, reused when their key still
+    holds, and updated in place for the next build when it does not."""
     files = walk(root)
     existing = set(files)
     findings: list[Diagnostic] = []
@@ -90,7 +114,12 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
     findings.extend(_robots(root, policy))
     findings.extend(guard_tree(root, policy, guard or GuardContext(), files, judged))
     editorial = {p.rel: p.editorial for p in pages if p.editorial}
-    findings.extend(near_duplicate_findings(editorial, config.audit.near_duplicate_threshold))
+    threshold = config.audit.near_duplicate_threshold
+    near = NearDuplicates() if near is None else near
+    key = near_duplicate_key(editorial, threshold)
+    if key != near.key:
+        near.key, near.findings = key, near_duplicate_findings(editorial, threshold)
+    findings.extend(near.findings)
     return findings
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sitegen import ctas, leads, seo
 from sitegen.artifacts import EARLY, LATE, PRODUCERS, Producer, all_files, artifacts
-from sitegen.audit import PageAudit, finish_audit
+from sitegen.audit import NearDuplicates, PageAudit, finish_audit
 from sitegen.cache import (
     BuildCache,
     CachedPage,
@@ -201,15 +201,16 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
             protect_tree(output.tmp, sealer, outcome.sealed)
         manifest = build_manifest(model, loaded, output.tmp, environ, outcome.hashes)
         output.write_bytes(MANIFEST, manifest.data)
+        near = cache.near if isinstance(cache.near, NearDuplicates) else NearDuplicates()
         report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config, guard,
-                                   outcome.guards))
+                                   outcome.guards, near))
         if report.errors:
             raise SitegenError(report.items)
         output.commit()
     summary = {"rows_read": dataset.rows_read, "locations_built": len(model.locations),
                "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
     saved = BuildCache(inputs=inputs, pages=outcome.pages, rows={rows_key: fresh_rows},
-                       summary=summary,
+                       summary=summary, near=near,
                        diagnostics=[d for d in report.items if d.severity == "warning"])
     save_cache(source, env, saved, out_dir)
     report.extend(notify_build(loaded.config.notifications, manifest.summary))

@@ -24,7 +24,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
 
-FORMAT = 5  # 5: compact page audits (links tuple, editorial bytes)
+FORMAT = 6  # 5: compact page audits (links tuple, editorial bytes); 6: near-duplicates
 MARKER = "robots.txt"
 
 
@@ -46,6 +46,7 @@ class BuildCache:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     pages: dict[str, CachedPage] = field(default_factory=dict)
     rows: dict[str, Any] = field(default_factory=dict)
+    near: Any = None  # audit.NearDuplicates of the build
     version: str = __version__
     format: int = FORMAT
 

@@ -140,3 +140,44 @@ def test_one_and_two_workers_give_identical_trees(tmp_path: Path) -> None:
     build(one, "--jobs", "1")
     build(two, "--jobs", "2")
     assert tree_hashes(one / "dist" / "production") == tree_hashes(two / "dist" / "production")
+
+
+NORTH_BEACH = "locations/us/ca/san-francisco/juniper-oak-bakery-north-beach/index.html"
+
+
+def _near(result: object) -> list[str]:
+    return sorted(line for line in result.err_lines if "seo.near-duplicate" in line)
+
+
+def _describe(store: str, text: str) -> Callable[[list[dict[str, str]]], list[dict[str, str]]]:
+    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in rows:
+            if row["store_code"] == store:
+                row["Description"] = text
+        return rows
+    return change
+
+
+def test_near_duplicates_are_reused_only_while_the_editorial_text_is_unchanged(
+        tmp_path: Path) -> None:
+    """The near-duplicate findings come from the cache while no page's editorial text
+    changed, and are computed again as soon as one did: each build prints what a clean
+    build of the same files prints."""
+    site = copy_example(tmp_path / "site")
+    rows = list(csv.DictReader(io.StringIO(
+        (site / "locations" / "locations.csv").read_text(encoding="utf-8"))))
+    original = next(r for r in rows if r["store_code"] == "JO-SF-003")["Description"]
+    twin = next(r for r in rows if r["store_code"] == "JO-SF-002")["Description"]
+    _edit_csv(site, _describe("JO-SF-003", twin))
+    first = _near(build(site))
+    assert len(first) == 1 and first[0].startswith(NORTH_BEACH + ": ")
+    steps = [("a phone edit keeps it", _phone),
+             ("a distinct description clears it", _describe("JO-SF-003", original)),
+             ("another phone edit keeps it clear",
+              _describe("JO-SF-001", "A new text for Hayes Valley. " * 12))]
+    for number, (name, change) in enumerate(steps):
+        _edit_csv(site, change)
+        incremental = _near(build(site))
+        clean = _clean_copy(site, tmp_path / f"clean-{number}")
+        assert incremental == _near(build(clean)), name
+    assert incremental == []
