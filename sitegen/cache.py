@@ -3,8 +3,9 @@
 Per environment, `<env>.pickle` (small, read by every build) holds the fingerprint of all
 inputs and the identity of the output folder it produced, so a rebuild with no change renders
 and writes nothing; `<env>-pages.pickle` (read only when something changed) holds each page's
-fingerprint and audit, so an incremental build renders only pages whose inputs changed, and
-validated rows by content, so unchanged rows are not parsed again.
+fingerprint and audit, so an incremental build renders only pages whose inputs changed,
+validated rows by content, so unchanged rows are not parsed again, and the near-duplicate
+findings with the digest of what they were computed from.
 
 The output folder is identified by its inode and its manifest's stat: every build swaps in a
 new folder, so a folder that was replaced or rebuilt elsewhere is noticed. Files edited by hand
@@ -24,7 +25,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
 
-FORMAT = 6  # 5: compact page audits (links tuple, editorial bytes); 6: near-duplicates
+FORMAT = 7  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates
 MARKER = "robots.txt"
 
 
@@ -96,10 +97,10 @@ def load_details(source: Path, env: str, cache: BuildCache, report: Report) -> N
     if not cache.inputs or not path.is_file():
         return
     try:
-        pages, rows = _read(path)
+        pages, rows, near = _read(path)
         if not isinstance(pages, dict) or not isinstance(rows, dict):
             raise ValueError("unexpected content")
-        cache.pages, cache.rows = pages, rows
+        cache.pages, cache.rows, cache.near = pages, rows, near
     except Exception as exc:  # noqa: BLE001 - any unreadable cache is discarded, never fatal
         _discard(source, env, path, exc, report)
 
@@ -116,7 +117,7 @@ def save_cache(source: Path, env: str, cache: BuildCache, out_dir: Path) -> None
     """Write both parts atomically (temp file + rename), the details first."""
     cache.out_dir = str(out_dir)
     cache.identity = folder_identity(out_dir)
-    _write(cache_path(source, env, "-pages"), (cache.pages, cache.rows))
+    _write(cache_path(source, env, "-pages"), (cache.pages, cache.rows, cache.near))
     small = BuildCache(inputs=cache.inputs, out_dir=cache.out_dir, identity=cache.identity,
                        summary=cache.summary, diagnostics=cache.diagnostics)
     _write(cache_path(source, env), small)

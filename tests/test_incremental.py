@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_PARTS, build, copy_example, tree_hashes
 
+from sitegen.cache import load_cache, load_details
+from sitegen.diagnostics import Report
+
 HAYES = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
 MISSION = "locations/us/ca/san-francisco/juniper-oak-coffee-mission/index.html"
 FAR_AWAY = "locations/ca/on/toronto/juniper-oak-coffee-queen-west/index.html"
@@ -171,6 +174,9 @@ def test_near_duplicates_are_reused_only_while_the_editorial_text_is_unchanged(
     _edit_csv(site, _describe("JO-SF-003", twin))
     first = _near(build(site))
     assert len(first) == 1 and first[0].startswith(NORTH_BEACH + ": ")
+    cache = load_cache(site, "production", Report())
+    load_details(site, "production", cache, Report())
+    assert [d.format() for d in cache.near.findings] == first  # kept for the next build
     steps = [("a phone edit keeps it", _phone),
              ("a distinct description clears it", _describe("JO-SF-003", original)),
              ("another phone edit keeps it clear",
