@@ -184,9 +184,9 @@ class _Encoded:
 
     def feature(self, ident: str) -> bytes:
         """The GeoJSON Feature (Point [lng, lat]; properties: the record without lat and lng),
-        without a second encoding: the record's JSON without its
-        `"lat"` and `"lng"` members (the first match is the record's own: the members before
-        it are strings, in which a quote is always escaped) is the feature's properties."""
+        without encoding the record again: its properties are the record's JSON without the
+        `"lat"` and `"lng"` members. The first match is the record's own: the members before
+        it are strings, in which a quote is always escaped."""
         lat, lng = self.lat_lng
         members = f',"lat":{lat},"lng":{lng}'.encode()
         properties = self.json.replace(members, b"", 1)

@@ -37,6 +37,7 @@ parse_day = functools.lru_cache(maxsize=8192)(parse_day)
 parse_phone = functools.lru_cache(maxsize=65536)(_parse_phone)
 parse_special_text = functools.lru_cache(maxsize=8192)(parse_special_hours)  # a text cell
 
+
 @functools.lru_cache(maxsize=1024)
 def _known_zone(name: str) -> bool:
     """Whether an IANA time zone exists; zoneinfo keeps only a few zones loaded, so checking

@@ -10,9 +10,9 @@ Readers (the HTTP handlers) call `idle()` to wait, bounded, until no build runs 
 lock while they read a file; the build swaps its output in atomically anyway. A build that
 has finished some files before others (serve's in-place edits write the pages first, then
 the feeds) says so with `release(final)`: readers of the files `final` accepts go ahead,
-the others still wait for the end of the build. `stop()` asks a
-running build to stop at its next progress tick (the render loop: the build's own cleanup
-then terminates its worker pool and removes its temporary folder) and waits for the thread.
+the others still wait for the end of the build. `stop()` asks a running build to stop at
+its next progress tick (the render loop: the build's own cleanup then terminates its worker
+pool and removes its temporary folder) and waits for the thread.
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ Every build goes through `build.build()`, so a faster (incremental) build makes 
 with no change here. Requests wait (at most 30 s) while a build runs, then read the file with
 the rebuild lock held, so a page is never read from a half-swapped site. An edit applied in
 place (warm.py) writes its pages first and releases them (`Rebuilder.release`): the open
-pages reload at once, and only requests for the feeds still being rewritten wait. Paths are decoded
-once and checked: `..` and `.` segments, backslashes and NUL are refused (400), dotfiles and
-anything that resolves outside the output folder (symlinks included) are not found (404).
+pages reload at once, and only requests for the feeds still being rewritten wait. Paths are
+decoded once and checked: `..` and `.` segments, backslashes and NUL are refused (400),
+dotfiles and anything that resolves outside the output folder (symlinks included) are not
+found (404).
 Protected environments (`protection.mode` basic-auth or encrypt) ask for HTTP basic auth
 with `protection.username` and the password from the environment, on every route.
 """

@@ -37,8 +37,8 @@ def _read(path: Path) -> list:
     return read_rows(path, display_path="locations.csv", report=Report())
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                    HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @example(rows=[["</script>", "\r\n", ""]], target=0, column=0, value="\r\n")  # no row left
 @given(rows=st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=6),
        target=st.integers(min_value=0), column=st.integers(min_value=0, max_value=2),

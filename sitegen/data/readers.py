@@ -181,9 +181,11 @@ def _common_prefix(a: list[str], b: list[str], limit: int) -> int:
     """How many leading items a and b share (at most `limit`), compared in C-sized blocks."""
     block = 1024
     start = 0
-    while start < limit and a[start:min(start + block, limit)] == b[start:min(start + block,
-                                                                            limit)]:
-        start += block
+    while start < limit:
+        stop = min(start + block, limit)
+        if a[start:stop] != b[start:stop]:
+            break
+        start = stop
     while start < limit and a[start] == b[start]:
         start += 1
     return min(start, limit)
