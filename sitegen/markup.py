@@ -4,13 +4,18 @@ Dataset Markdown is untrusted (a spreadsheet cell can hold anything): it is rend
 cleaned with nh3 against a small allowlist. Content Markdown is trusted to use more tags, but
 it still cannot emit `javascript:` or other non-web URL schemes.
 
-Dataset cells support standard Markdown (paragraphs, emphasis, links, lists with
-`sane_lists`, block quotes, code, h3-h6, rules) and fenced code blocks, and nothing from
-`extra`: its output (tables, footnotes, definition lists, abbreviations) is not on the
-dataset allowlist anyway, and converting without it is about 20% faster on typical
-descriptions. So in a cell, table pipes, `{: attr lists}`, `*[abbr]:` and `Term` / `: definition`
-lines stay visible text, `[^1]: note` is an ordinary reference link definition, and a
-`markdown="1"` HTML block is not converted. Content pages keep `extra`.
+Two converters, one per source, chosen on purpose:
+
+- Dataset cells are CommonMark, converted by cmark-gfm (GitHub's C reference implementation,
+  through `cmarkgfm`) with no GFM extensions: paragraphs, emphasis, links, lists, block quotes,
+  code and fenced code, headings (h3-h6 survive the allowlist) and rules. It is the dialect
+  spreadsheet editors know from GitHub and chat tools (a list may follow a paragraph line
+  directly), and it converts a 150-word description in about 0.01 ms where Python-Markdown
+  takes 0.5 ms: at 10,000 locations that was a quarter of a build's work. Raw HTML is passed
+  to nh3 (cmark's UNSAFE flag), so nh3 stays the one sanitiser of record; table pipes,
+  definition lists and `{: attr}` stay visible text.
+- Content pages are Python-Markdown with `extra` (tables, footnotes, definition lists,
+  attribute lists, abbreviations): few pages, written by editors who use those extensions.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from __future__ import annotations
 import functools
 import html
 
+import cmarkgfm
 import markdown
 import nh3
+from cmarkgfm.cmark import Options
 
 DATA_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "code",
              "pre", "h3", "h4", "h5", "h6", "hr"}
@@ -31,34 +38,26 @@ ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "h
 SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-DATA_EXTENSIONS = ("sane_lists", "fenced_code")
-CONTENT_EXTENSIONS = ("extra", "sane_lists")
-
-
-@functools.lru_cache(maxsize=2)
-def _markdown(extensions: tuple[str, ...]) -> markdown.Markdown:
-    """One converter per extension set and process, reset before each use: building one
-    (loading its extensions) costs more than converting a typical description."""
-    return markdown.Markdown(extensions=list(extensions), output_format="html")
-
-
-def _convert(text: str, extensions: tuple[str, ...]) -> str:
-    converter = _markdown(extensions)
-    converter.reset()
-    return converter.convert(text)
+@functools.lru_cache(maxsize=1)
+def _content_markdown() -> markdown.Markdown:
+    """One converter per process, reset before each use: building one (loading `extra`)
+    costs more than converting a typical page."""
+    return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
 
 
 @functools.lru_cache(maxsize=4096)
 def render_untrusted(text: str) -> str:
     """Dataset Markdown: rendered, then reduced to the small allowlist; links get nofollow."""
-    html = _convert(text, DATA_EXTENSIONS)
+    html = cmarkgfm.markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE).rstrip("\n")
     return nh3.clean(html, tags=DATA_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
                      link_rel="nofollow noopener")
 
 
 def render_trusted(text: str) -> str:
     """Content Markdown: more tags allowed, but no script, handlers or javascript: URLs."""
-    html = _convert(text, CONTENT_EXTENSIONS)
+    converter = _content_markdown()
+    converter.reset()
+    html = converter.convert(text)
     return nh3.clean(html, tags=CONTENT_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
                      link_rel=None)
 

@@ -241,7 +241,9 @@ def test_hostile_text_everywhere_injects_nothing(
 # --- Markdown and URLs --------------------------------------------------------------------------
 
 def test_dataset_markdown_is_sanitised_and_content_markdown_cannot_use_javascript() -> None:
-    hostile = ("<script>alert(1)</script><img src=x onerror=alert(1)>"
+    # Starts with text: in CommonMark a line that starts with a tag is a raw HTML block, in
+    # which the Markdown link at the end would stay text.
+    hostile = ("Intro <script>alert(1)</script><img src=x onerror=alert(1)>"
                "[a](javascript:alert(1)) <a href=\"JaVaScRiPt:alert(1)\">b</a> "
                "<a href=\"data:text/html,<script>alert(1)</script>\">c</a> "
                "<iframe src=\"https://evil.example\"></iframe> [ok](https://example.com)")

@@ -1,21 +1,34 @@
-"""Dataset Markdown is converted without `extra` (its output is not on the dataset allowlist);
-content Markdown keeps it."""
+"""Dataset Markdown is CommonMark (cmark-gfm, no GFM extensions) reduced to a small
+allowlist; content Markdown is Python-Markdown with `extra`."""
 
 from __future__ import annotations
 
-from sitegen.markup import render_trusted, render_untrusted
+from sitegen.markup import plain_text, render_trusted, render_untrusted
 
 TABLE = "| a | b |\n|---|---|\n| 1 | 2 |"
 
 
-def test_dataset_cells_show_extra_syntax_as_text() -> None:
+def test_dataset_cells_show_extension_syntax_as_text() -> None:
     assert render_untrusted(TABLE) == "<p>| a | b |\n|---|---|\n| 1 | 2 |</p>"
     assert render_untrusted("Term\n: Definition") == "<p>Term\n: Definition</p>"
+    assert render_untrusted("http://example.com") == "<p>http://example.com</p>"
 
 
-def test_dataset_cells_keep_lists_and_fenced_code() -> None:
+def test_dataset_cells_are_commonmark() -> None:
     assert render_untrusted("```\nx = 1\n```") == "<pre><code>x = 1\n</code></pre>"
-    assert render_untrusted("1. a\n* b") == "<ol>\n<li>a\n* b</li>\n</ol>"  # sane_lists
+    assert render_untrusted("Open daily\n- coffee\n- cake") == (
+        "<p>Open daily</p>\n<ul>\n<li>coffee</li>\n<li>cake</li>\n</ul>")
+    assert render_untrusted("1. a\n* b") == "<ol>\n<li>a</li>\n</ol>\n<ul>\n<li>b</li>\n</ul>"
+    assert render_untrusted("**bold** and *em*") == "<p><strong>bold</strong> and <em>em</em></p>"
+
+
+def test_dataset_cells_keep_only_the_allowlist() -> None:
+    assert render_untrusted("# Big\n### small") == "Big\n<h3>small</h3>"
+    assert render_untrusted("<script>alert(1)</script>x") == "x"
+    assert render_untrusted("[x](javascript:alert(1))") == '<p><a rel="nofollow noopener">x</a></p>'
+    assert render_untrusted("[x](https://a.example/)") == (
+        '<p><a href="https://a.example/" rel="nofollow noopener">x</a></p>')
+    assert plain_text("**Fish &amp; chips** <i>daily</i>") == "Fish & chips daily"
 
 
 def test_content_pages_keep_extra() -> None:
