@@ -1,0 +1,57 @@
+"""The grid's k nearest equal a brute-force search, whatever the cell size and the spread:
+clusters (a city of shops in one cell), duplicates, the poles and the antimeridian."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.nearby import EARTH_KM, nearest
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine, computed independently of the module's unit vectors."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2)
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _check(points: list[tuple[float, float]], k: int, cell_deg: float) -> None:
+    found = nearest(points, k, cell_deg=cell_deg)
+    assert len(found) == len(points)
+    for i, got in enumerate(found):
+        brute = sorted(_km(points[i], p) for j, p in enumerate(points) if j != i)
+        assert len(got) == min(k, len(points) - 1)
+        assert i not in [j for j, _ in got]
+        assert len({j for j, _ in got}) == len(got)
+        for (j, km), expected in zip(got, brute, strict=False):
+            assert math.isclose(km, expected, abs_tol=1e-6)  # the k smallest distances
+            assert math.isclose(km, _km(points[i], points[j]), abs_tol=1e-6)  # of these points
+        order = [(km, j) for j, km in got]
+        assert order == sorted(order)  # nearest first; equal distances by index
+
+
+cities = st.sampled_from([(45.52, -122.68), (40.71, -74.0), (-33.87, 151.21), (64.1, -21.9),
+                          (89.9, 10.0), (-89.95, 0.0), (0.0, 179.99), (0.0, -179.99)])
+near_city = st.builds(lambda c, dlat, dlng: (max(-90.0, min(90.0, c[0] + dlat)),
+                                             ((c[1] + dlng + 180) % 360) - 180),
+                      cities, st.floats(-0.3, 0.3), st.floats(-0.3, 0.3))
+anywhere = st.tuples(st.floats(-90, 90), st.floats(-180, 180, exclude_max=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(near_city, anywhere), min_size=1, max_size=60),
+       st.integers(1, 6), st.sampled_from([0.02, 0.1, 0.5, 5.0]), st.integers(0, 3))
+def test_nearest_equals_brute_force(points: list[tuple[float, float]], k: int,
+                                    cell_deg: float, copies: int) -> None:
+    points = points + points[:copies]  # exact duplicates tie
+    _check(points, k, cell_deg)
+
+
+def test_a_dense_city_and_a_lone_outpost() -> None:
+    points = [(45.5 + (i % 40) * 0.001, -122.6 + (i // 40) * 0.001) for i in range(1200)]
+    points.append((-54.8, -68.3))  # Ushuaia: its nearest are a continent away
+    _check(points, 5, 0.1)
