@@ -103,26 +103,37 @@ def near_duplicates(docs: Mapping[str, bytes], threshold: float
     for key in sorted(docs):
         groups[docs[key]].append(key)
     found = [(keys[0], other, 1.0) for keys in groups.values() for other in keys[1:]]
-    firsts = {keys[0]: data for data, keys in groups.items()}
-    index: dict[int, list[str]] = defaultdict(list)
-    width = array("I").itemsize
-    for key in sorted(firsts):
-        for value in array("I", firsts[key][:SKETCH * width]):
-            index[value].append(key)
-    candidates: set[tuple[str, str]] = set()
-    for keys in index.values():
-        if len(keys) <= MAX_POSTING:
-            candidates.update(combinations(keys, 2))
-    unpacked: dict[str, set[int]] = {}
-
-    def members(key: str) -> set[int]:
-        if key not in unpacked:
-            unpacked[key] = set(array("I", firsts[key]))
-        return unpacked[key]
-
-    for a, b in sorted(candidates):
-        sa, sb = members(a), members(b)
-        score = len(sa & sb) / len(sa | sb)
+    firsts = sorted((keys[0], data) for data, keys in groups.items())
+    current, members = -1, set()
+    for a, b in _candidates([data for _, data in firsts]):
+        if a != current:
+            current, members = a, set(array("I", firsts[a][1]))
+        other = set(array("I", firsts[b][1]))
+        score = len(members & other) / len(members | other)
         if score >= threshold:
-            found.append((a, b, round(score, 2)))
+            found.append((firsts[a][0], firsts[b][0], round(score, 2)))
     return sorted(found)
+
+
+def _candidates(docs: list[bytes]) -> list[tuple[int, int]]:
+    """Sorted (i, j), i < j, of the documents whose sketches share a value held by at most
+    MAX_POSTING sketches. The inverted index is two sorted numpy arrays, not a dict of
+    lists: at 100,000 pages that dict held 2.4 million lists, and unpacking every candidate
+    into a set at once took 800 MB; a caller unpacks one pair at a time."""
+    import numpy as np
+    width = array("I").itemsize
+    sketches = [np.frombuffer(doc[:SKETCH * width], dtype=np.uint32) for doc in docs]
+    if not sketches:
+        return []
+    values = np.concatenate(sketches)
+    owners = np.repeat(np.arange(len(docs)), [len(sketch) for sketch in sketches])
+    order = np.lexsort((owners, values))
+    values, owners = values[order], owners[order]
+    bounds = np.flatnonzero(np.diff(values)) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(values)]))
+    shared = (ends - starts >= 2) & (ends - starts <= MAX_POSTING)
+    pairs: set[tuple[int, int]] = set()
+    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        pairs.update(combinations(owners[start:end].tolist(), 2))
+    return sorted(pairs)
