@@ -21,7 +21,8 @@ SHINGLE = 5
 SKETCH = 24
 MAX_POSTING = 50
 MIN_WORDS = 25
-WORD = re.compile(r"\w+", re.UNICODE)
+NOT_WORD = re.compile(r"\W+")
+SHINGLE_PRIME = 0x100000001B3  # FNV-1a's 64-bit prime: odd, so the polynomial mixes all bits
 
 
 UNIQUE_MARKER = "data-unique"
@@ -65,21 +66,36 @@ def _tag_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"<(/?){name}\b[^>]*>", re.IGNORECASE)
 
 
-def shingles(text: str, names: tuple[str, ...] = ()) -> set[int]:
-    """Hashed word shingles; the location's own name is removed so a swapped name is no change.
+def shingles(text: str, names: tuple[str, ...] = ()) -> bytes:
+    """The text's hashed word 5-shingles in `compact` form (b"" below MIN_WORDS words); the
+    location's own name is removed so a swapped name is no change.
 
-    crc32 is stable across processes (cached audits are compared between builds) and fast; its
+    Each word is hashed once with crc32 (stable across processes: cached audits are compared
+    between builds) and a shingle's hash is a polynomial of its five word hashes, computed for
+    all shingles at once with numpy: a third of the cost of hashing every joined 5-gram. Its
     rare collisions move a similarity by a fraction of a percent.
     """
+    import numpy as np
     lowered = text.casefold()
     for name in names:
         if name:
             lowered = lowered.replace(name.casefold(), " ")
-    words = WORD.findall(lowered)
+    words = words_of(lowered)
     if len(words) < MIN_WORDS:
-        return set()
-    return {zlib.crc32(" ".join(words[i:i + SHINGLE]).encode())
-            for i in range(len(words) - SHINGLE + 1)}
+        return b""
+    hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
+    count = len(words) - SHINGLE + 1
+    combined = hashes[:count].copy()
+    for offset in range(1, SHINGLE):
+        combined *= np.uint64(SHINGLE_PRIME)
+        combined += hashes[offset:offset + count]
+    return np.unique((combined >> np.uint64(32)).astype(np.uint32)).tobytes()
+
+
+def words_of(text: str) -> list[bytes]:
+    """The `\\w+` runs of the text as UTF-8, split as bytes (faster than a findall): UTF-8
+    never puts an ASCII space inside a multi-byte character."""
+    return NOT_WORD.sub(" ", text).encode("utf-8", "surrogatepass").split()
 
 
 def compact(values: Iterable[int]) -> bytes:

@@ -4,10 +4,21 @@ exact Jaccard similarities."""
 
 from __future__ import annotations
 
+import re
+from array import array
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.similarity import UNIQUE_START, _unique_starts, compact, near_duplicates, unique_text
+from sitegen.similarity import (
+    UNIQUE_START,
+    _unique_starts,
+    compact,
+    near_duplicates,
+    shingles,
+    unique_text,
+    words_of,
+)
 
 SHINGLES = st.frozensets(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=40)
 
@@ -53,3 +64,18 @@ def test_near_duplicate_pairs_over_compact_sets_are_exact(docs: dict[str, frozen
             if a < b and docs[a] == docs[b]:
                 assert (a, b) in reported or any(
                     (c, a) in reported and (c, b) in reported for c in keys), (a, b)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text())
+def test_words_of_equals_a_word_findall(text: str) -> None:
+    assert words_of(text) == [w.encode("utf-8") for w in re.findall(r"\w+", text)]
+
+
+def test_shingles_ignore_case_punctuation_and_the_location_name() -> None:
+    words = " ".join(f"word{i}" for i in range(40))
+    plain = shingles(words)
+    assert len(plain) == 4 * 36 and plain == compact(array("I", plain))  # sorted, unique
+    assert shingles(words.upper().replace(" ", ", ")) == plain
+    assert shingles("Oak Cafe " + words, ("oak cafe",)) == plain
+    assert shingles("too few words") == b""
