@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from sitegen.audit import PageAudit, audit_page
 from sitegen.context import all_hubs, page_extras
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.fingerprint import PageFingerprints
+from sitegen.forking import forked_pool
 from sitegen.guards import GuardContext, guard_file
 from sitegen.model import Hub, SiteModel
 from sitegen.protect import Sealer, is_protected_path
@@ -97,7 +97,7 @@ class SideTask:
         if parallel:
             _SIDE = task  # the forked process inherits it
             try:
-                self._pool = multiprocessing.get_context("fork").Pool(1)
+                self._pool = forked_pool(1)
                 self._async = self._pool.apply_async(_run_side)
             finally:
                 _SIDE = None
@@ -200,7 +200,7 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
             results = map(_render_slice, slices)
             pool = None
         else:
-            pool = multiprocessing.get_context("fork").Pool(jobs)
+            pool = forked_pool(jobs)
             results = pool.imap(_render_slice, slices)
         try:
             for chunk, result in zip(slices, results, strict=True):
