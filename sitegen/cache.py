@@ -25,8 +25,8 @@ from typing import Any
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
 
-FORMAT = 8  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
-# 8: shingles hashed as a polynomial of word crc32s
+FORMAT = 9  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
+# 8: shingles hashed as a polynomial of word crc32s; 9: crc32 of each joined 5-gram again
 MARKER = "robots.txt"
 
 

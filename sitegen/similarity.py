@@ -21,9 +21,7 @@ SHINGLE = 5
 SKETCH = 24
 MAX_POSTING = 50
 MIN_WORDS = 25
-NOT_WORD = re.compile(r"\W+")
-SHINGLE_PRIME = 0x9E3779B97F4A7C15  # odd (2^64 / golden ratio): the polynomial's multiplier
-MIX = ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, 0))
+WORD = re.compile(r"\w+", re.UNICODE)
 
 
 UNIQUE_MARKER = "data-unique"
@@ -71,39 +69,20 @@ def shingles(text: str, names: tuple[str, ...] = ()) -> bytes:
     """The text's hashed word 5-shingles in `compact` form (b"" below MIN_WORDS words); the
     location's own name is removed so a swapped name is no change.
 
-    Each word is hashed once with crc32 (stable across processes: cached audits are compared
-    between builds) and a shingle's hash is a polynomial of its five word hashes put through
-    splitmix64's finaliser, computed for all shingles at once with numpy: a third of the
-    cost of hashing every joined 5-gram. Without the finaliser the top bits depended on a
-    few bits of each word and unrelated pages shared sketch values (eight times the
-    candidate pairs at 100,000 pages). Its rare collisions move a similarity by a fraction
-    of a percent.
+    crc32 is stable across processes (cached audits are compared between builds) and fast; its
+    rare collisions move a similarity by a fraction of a percent. (A polynomial of per-word
+    hashes computed with numpy was tried: slower on 150-word descriptions, and it needed a
+    finaliser to keep unrelated pages from sharing sketch values.)
     """
-    import numpy as np
     lowered = text.casefold()
     for name in names:
         if name:
             lowered = lowered.replace(name.casefold(), " ")
-    words = words_of(lowered)
+    words = WORD.findall(lowered)
     if len(words) < MIN_WORDS:
         return b""
-    hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
-    count = len(words) - SHINGLE + 1
-    mixed = hashes[:count].copy()
-    for offset in range(1, SHINGLE):
-        mixed *= np.uint64(SHINGLE_PRIME)
-        mixed += hashes[offset:offset + count]
-    for shift, factor in MIX:  # splitmix64's finaliser: every input bit moves the top 32
-        mixed ^= mixed >> np.uint64(shift)
-        if factor:
-            mixed *= np.uint64(factor)
-    return np.unique((mixed >> np.uint64(32)).astype(np.uint32)).tobytes()
-
-
-def words_of(text: str) -> list[bytes]:
-    """The `\\w+` runs of the text as UTF-8, split as bytes (faster than a findall): UTF-8
-    never puts an ASCII space inside a multi-byte character."""
-    return NOT_WORD.sub(" ", text).encode("utf-8", "surrogatepass").split()
+    return array("I", sorted({zlib.crc32(" ".join(words[i:i + SHINGLE]).encode())
+                              for i in range(len(words) - SHINGLE + 1)})).tobytes()
 
 
 def compact(values: Iterable[int]) -> bytes:

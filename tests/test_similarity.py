@@ -4,23 +4,18 @@ exact Jaccard similarities."""
 
 from __future__ import annotations
 
-import re
-import zlib
 from array import array
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.generate import generate_rows
 from sitegen.similarity import (
     UNIQUE_START,
-    _candidates,
     _unique_starts,
     compact,
     near_duplicates,
     shingles,
     unique_text,
-    words_of,
 )
 
 SHINGLES = st.frozensets(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=40)
@@ -69,12 +64,6 @@ def test_near_duplicate_pairs_over_compact_sets_are_exact(docs: dict[str, frozen
                     (c, a) in reported and (c, b) in reported for c in keys), (a, b)
 
 
-@settings(max_examples=2000, deadline=None)
-@given(st.text())
-def test_words_of_equals_a_word_findall(text: str) -> None:
-    assert words_of(text) == [w.encode("utf-8") for w in re.findall(r"\w+", text)]
-
-
 def test_shingles_ignore_case_punctuation_and_the_location_name() -> None:
     words = " ".join(f"word{i}" for i in range(40))
     plain = shingles(words)
@@ -82,18 +71,3 @@ def test_shingles_ignore_case_punctuation_and_the_location_name() -> None:
     assert shingles(words.upper().replace(" ", ", ")) == plain
     assert shingles("Oak Cafe " + words, ("oak cafe",)) == plain
     assert shingles("too few words") == b""
-
-
-def test_shingle_sketches_pair_no_more_pages_than_a_well_mixed_hash() -> None:
-    """Generated descriptions share a small vocabulary, as chain-store copy does: a hash
-    whose top bits depend on a few bits of each word makes unrelated pages share sketch
-    values (the polynomial alone gave six times the candidate pairs). Reference: crc32 of
-    each joined 5-gram."""
-    texts = [row["description"] for row in generate_rows(3000)]
-
-    def reference(text: str) -> bytes:
-        words = words_of(text.casefold())
-        return compact(zlib.crc32(b" ".join(words[i:i + 5])) for i in range(len(words) - 4))
-
-    expected = len(_candidates(sorted({reference(t) for t in texts})))
-    assert len(_candidates(sorted({shingles(t) for t in texts}))) <= 1.5 * expected
