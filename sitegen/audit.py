@@ -20,7 +20,14 @@ from urllib.parse import urlsplit
 from sitegen.config_schema import SiteConfig
 from sitegen.diagnostics import Diagnostic
 from sitegen.environments import Policy
-from sitegen.guards import GuardContext, guard_tree, page_guards, page_text, walk
+from sitegen.guards import (
+    ANALYTICS_MARKERS,
+    GuardContext,
+    guard_tree,
+    page_guards,
+    page_text,
+    walk,
+)
 from sitegen.protect import BUILD_FILE
 from sitegen.similarity import near_duplicates, shingles, unique_text
 
@@ -31,8 +38,7 @@ LINK_ATTRIBUTES = (re.compile(rb"href=[\"']([^\"'#?]*)"), re.compile(rb"src=[\"'
 HTML_SPACE = frozenset(b" \t\n\r\f")
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 PAGE_NOINDEX = "noindex, follow"
-ANALYTICS_MARKERS = ("googletagmanager.com", "google-analytics.com", "gtag(", "plausible.io",
-                     "_paq.push", "matomo.js", "data-sitegen-analytics")
+ANALYTICS_BYTES = tuple(marker.encode() for marker in ANALYTICS_MARKERS)
 
 
 @dataclass
@@ -57,18 +63,21 @@ def audit_page(rel: str, text: str, policy: Policy) -> PageAudit:
         heading = H1.search(text)
         name = html.unescape(re.sub(r"<[^>]+>", "", heading.group(1))) if heading else ""
         editorial = shingles(unique_text(text), (name,))
-    links = tuple(sorted({sys.intern(t) for t in link_targets(text)
+    # Plain substring and pattern scans run on the UTF-8 bytes: a page with one non-ASCII
+    # character is a two-byte-per-character string, which `in` and re scan more slowly.
+    data = text.encode("utf-8", "surrogatepass")
+    links = tuple(sorted({sys.intern(t) for t in link_targets(data)
                           if t.startswith("/") and not t.startswith(("//", "/_sitegen/"))}))
-    findings = _page_rules(rel, text, policy) + page_guards(rel, text, policy)
+    findings = _page_rules(rel, text, data, policy) + page_guards(rel, text, policy)
     return PageAudit(rel, findings, links, editorial)
 
 
-def link_targets(text: str) -> list[str]:
-    """The values of every href and src attribute (any case, after HTML whitespace), up to a
-    query or fragment. Scanned in the ASCII-lowercased UTF-8 bytes, which keep every offset,
-    with one literal-prefixed pattern per name: a case-insensitive `\\s(?:href|src)=`
-    regex tried every position of the page and was a third of the per-page audit."""
-    data = text.encode("utf-8", "surrogatepass")
+def link_targets(data: bytes) -> list[str]:
+    """The values of every href and src attribute (any case, after HTML whitespace) of a
+    UTF-8 page, up to a query or fragment. Scanned in the ASCII-lowercased bytes, which keep
+    every offset, with one literal-prefixed pattern per name: a case-insensitive
+    `\\s(?:href|src)=` regex tried every position of the page and was a third of the
+    per-page audit."""
     lowered = data.lower()
     found = []
     for pattern in LINK_ATTRIBUTES:
@@ -117,12 +126,14 @@ def near_duplicate_key(docs: Mapping[str, bytes], threshold: float) -> str:
 def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: SiteConfig,
                  guard: GuardContext | None = None,
                  judged: Mapping[str, list[Diagnostic]] | None = None,
-                 near: NearDuplicates | None = None) -> list[Diagnostic]:
+                 near: NearDuplicates | None = None,
+                 files: list[str] | None = None) -> list[Diagnostic]:
     """Whole-tree rules over the per-page results: links, robots, near-duplicates, and the
     environment guard rails of guards.py (`judged`: files the render workers guarded).
     `near`: the previous build's near-duplicate findings, reused when their key still
-    holds, and updated in place for the next build when it does not."""
-    files = walk(root)
+    holds, and updated in place for the next build when it does not. `files`: every file
+    under root, sorted, when the caller has just listed them (the manifest did)."""
+    files = walk(root) if files is None else files
     existing = set(files)
     findings: list[Diagnostic] = []
     declared = declared_noindex(root)
@@ -172,7 +183,7 @@ def _finding(rel: str, rule: str, message: str, hint: str) -> Diagnostic:
     return Diagnostic(rel, None, rule, message, hint)
 
 
-def _page_rules(rel: str, text: str, policy: Policy) -> list[Diagnostic]:
+def _page_rules(rel: str, text: str, data: bytes, policy: Policy) -> list[Diagnostic]:
     out = []
     head = text.split("</head>", 1)[0]
     robots = ROBOTS_META.search(head)
@@ -185,7 +196,7 @@ def _page_rules(rel: str, text: str, policy: Policy) -> list[Diagnostic]:
         out.append(_finding(rel, "guard.missing-noindex",
                             f"page lacks noindex in the non-public environment '{policy.name}'",
                             "templates must render policy.robots_meta in <head>"))
-    if not policy.analytics and any(marker in text for marker in ANALYTICS_MARKERS):
+    if not policy.analytics and any(marker in data for marker in ANALYTICS_BYTES):
         out.append(_finding(rel, "guard.analytics-outside-production",
                             f"analytics code in environment '{policy.name}'",
                             "analytics belongs only in the production config"))

@@ -95,8 +95,9 @@ class BuildResult:
 def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
                  resolved: tuple[Path, str | None, str] | None = None,
                  rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None,
-                 keep_lines: bool = False) -> DatasetResult:
-    """Read, map and validate the dataset; raise if any error is not allowed to be skipped."""
+                 keep_lines: bool = False, jobs: int = 1) -> DatasetResult:
+    """Read, map and validate the dataset (in `jobs` processes when nothing is cached);
+    raise if any error is not allowed to be skipped."""
     settings = loaded.config.locations
     source_path, fmt, display = resolved or resolve_source(loaded, policy.kind, report)
     lines: list[str] | None = [] if keep_lines else None
@@ -114,7 +115,7 @@ def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
         raise SitegenError(report.items)
     skip = settings.on_error == "skip" and policy.kind != "production"
     result = validate_rows(mapped, settings, report, skip_bad_rows=skip, cache=rows_cache,
-                           fresh=fresh_rows)
+                           fresh=fresh_rows, jobs=jobs)
     pattern = location_pattern(loaded.config, result.locations)
     result = require_url_fields(result, pattern, report, skip_bad_rows=skip)
     if report.errors:
@@ -139,11 +140,12 @@ def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
 def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
                      resolved: tuple[Path, str | None, str] | None = None,
                      rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None,
-                     keep_state: bool = False) -> tuple[SiteModel, DatasetResult]:
+                     keep_state: bool = False, jobs: int = 1
+                     ) -> tuple[SiteModel, DatasetResult]:
     """The model; `keep_state` (serve) also keeps what in-place edits need (the CSV's lines,
     the model's memo)."""
     dataset = load_dataset(loaded, policy, report, resolved, rows_cache, fresh_rows,
-                           keep_state)
+                           keep_state, jobs)
     dataset.locations = mask_locations(dataset.locations, loaded.config.locations)
     pattern = location_pattern(loaded.config, dataset.locations)
     content = load_content(loaded.source, report)
@@ -181,8 +183,9 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     load_details(source, env, cache, report)
     rows_key = cache_key_for_rows(loaded)
     fresh_rows: RowCache = {}
+    jobs = jobs or default_jobs()
     model, dataset = build_site_model(loaded, policy, report, resolved,
-                                      cache.rows.get(rows_key), fresh_rows, keep_state)
+                                      cache.rows.get(rows_key), fresh_rows, keep_state, jobs)
     if strict and report.warnings:
         raise SitegenError([*report.items, Diagnostic(
             "sitegen", None, None, f"{len(report.warnings)} warnings with --strict",
@@ -195,7 +198,7 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     with AtomicOutput(out_dir) as output:
         guard = guard_context(loaded, policy, output.tmp, environ,
                               protection=sealer.protection if sealer else None)
-        outcome = write_site(model, source, output, jobs or default_jobs(), progress,
+        outcome = write_site(model, source, output, jobs, progress,
                              previous, out_dir, build_date(loaded, environ), sealer, guard)
         if sealer:
             protect_tree(output.tmp, sealer, outcome.sealed)
@@ -203,7 +206,7 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
         output.write_bytes(MANIFEST, manifest.data)
         near = cache.near if isinstance(cache.near, NearDuplicates) else NearDuplicates()
         report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config, guard,
-                                   outcome.guards, near))
+                                   outcome.guards, near, sorted([*manifest.paths, MANIFEST])))
         if report.errors:
             raise SitegenError(report.items)
         output.commit()

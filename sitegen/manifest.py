@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ MANIFEST_VERSION = 1
 class Manifest:
     data: bytes
     summary: dict[str, Any]
+    paths: list[str] = field(default_factory=list)  # every file it lists, sorted
 
 
 def _walk(folder: Path) -> Iterable[Path]:
@@ -138,8 +139,10 @@ def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
         rel = rel if rel in hashes else page.output
         if rel in hashes:
             pages.append({"url": page.url, "file": rel, "sha256": hashes[rel]})
-    return _manifest(model, seconds, origin, [_dumps(entry) for entry in pages],
-                     [_dumps(entry) for entry in files])
+    manifest = _manifest(model, seconds, origin, [_dumps(entry) for entry in pages],
+                         [_dumps(entry) for entry in files])
+    manifest.paths = list(hashes)
+    return manifest
 
 
 class ManifestEditor:

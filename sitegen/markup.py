@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 
 import cmarkgfm
 import markdown
@@ -62,10 +63,17 @@ def render_trusted(text: str) -> str:
                      link_rel=None)
 
 
+# A tag of nh3's output: its serialiser escapes `<` and `>` in text and in attribute values,
+# so a tag ends at the first `>` (property-tested against a second nh3 pass).
+SANITISED_TAG = re.compile(r"<[^>]*>")
+
+
 @functools.lru_cache(maxsize=4096)
 def plain_text(text: str) -> str:
-    """Markdown as plain text (for JSON-LD and meta data): rendered, tags removed, unescaped."""
-    stripped = nh3.clean(render_untrusted(text), tags=set())
+    """Markdown as plain text (for JSON-LD and meta data): rendered and sanitised, tags
+    removed, unescaped. The tags are cut from nh3's output with a pattern instead of a
+    second nh3 pass (which was a tenth of a location page's data)."""
+    stripped = SANITISED_TAG.sub("", render_untrusted(text))
     return " ".join(html.unescape(stripped).split())
 
 

@@ -3,6 +3,12 @@ allowlist; content Markdown is Python-Markdown with `extra`."""
 
 from __future__ import annotations
 
+from html import unescape
+
+import nh3
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sitegen.markup import plain_text, render_trusted, render_untrusted
 
 TABLE = "| a | b |\n|---|---|\n| 1 | 2 |"
@@ -33,3 +39,17 @@ def test_dataset_cells_keep_only_the_allowlist() -> None:
 
 def test_content_pages_keep_extra() -> None:
     assert "<table>" in render_trusted(TABLE)
+
+
+MARKDOWN = st.lists(st.sampled_from(list("ab *_[]()<>\"'&;#`\n-!:/=") + [
+    "<script>", "</script>", "javascript:", "[x](http://a.example/>\"q\")", '[t](/x "t>i")',
+    '"t>itle"', "<b title='x>y'>", "&amp;", "&lt;", "\u202e", "🙂", "**", "\n\n", "    "]),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(MARKDOWN)
+def test_plain_text_equals_a_second_sanitiser_pass(text: str) -> None:
+    html = render_untrusted(text)
+    expected = " ".join(unescape(nh3.clean(html, tags=set())).split())
+    assert plain_text(text) == expected
