@@ -277,11 +277,13 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
         audit = sitegen.build.finish_audit
 
         def planted_audit(root: Path, pages: Any, policy: Any, config: Any,
-                          guard: Any = None, judged: Any = None, near: Any = None) -> Any:
+                          guard: Any = None, judged: Any = None, near: Any = None,
+                          files: Any = None) -> Any:
             plant.on_folder(root, guard.protection if guard is not None else None, site)
-            # the planted file was written by a producer, not judged by a render worker
+            # the planted file was written by a producer, not judged by a render worker, and
+            # after the manifest listed the folder: the audit lists it again
             judged = {path: found for path, found in (judged or {}).items() if path != rel}
-            return audit(root, pages, policy, config, guard, judged, near)
+            return audit(root, pages, policy, config, guard, judged, near, None)
 
         monkeypatch.setattr(sitegen.build, "finish_audit", planted_audit)
     built = invoke("build", "--env", env, "--source", site, env=ENV)
