@@ -126,6 +126,8 @@ class PageFingerprints:
     digester: Digester = dataclasses.field(default_factory=Digester)
     _templates: dict[str, tuple[str, frozenset[str]]] = dataclasses.field(default_factory=dict)
     _globals: dict[str, str] = dataclasses.field(default_factory=dict)
+    # (template, context keys) -> "name=digest" of the globals its templates read
+    _used: dict[tuple[str, tuple[str, ...]], list[str]] = dataclasses.field(default_factory=dict)
 
     def template(self, name: str) -> tuple[str, frozenset[str]]:
         if name not in self._templates:
@@ -137,13 +139,21 @@ class PageFingerprints:
             self._globals[name] = self.digester.digest(self.globals_[name])
         return self._globals[name]
 
-    def page(self, page: Any, extras: Callable[[], dict[str, Any]] | None = None) -> str:
+    def page(self, page: Any, extras: Callable[[], dict[str, Any]] | None = None,
+             lastmod: Any = dataclasses.MISSING) -> str:
+        """The page's fingerprint; `lastmod` stands in for page.lastmod when given (the
+        render workers fingerprint the page as the model declared it)."""
         closure, used = self.template(page.template)
-        used_globals = sorted(n for n in used if n in self.globals_ and n not in page.context)
+        names = (page.template, tuple(page.context))
+        used_globals = self._used.get(names)
+        if used_globals is None:
+            used_globals = self._used[names] = [
+                f"{n}={self.global_digest(n)}" for n in sorted(used)
+                if n in self.globals_ and n not in page.context]
+        lastmod = page.lastmod if lastmod is dataclasses.MISSING else lastmod
         parts = [self.base, closure, page.url, page.template, page.kind, page.title,
-                 page.description, repr(page.indexable), repr(page.lastmod),
-                 self.digester.digest(page.context)]
-        parts += [f"{n}={self.global_digest(n)}" for n in used_globals]
+                 page.description, repr(page.indexable), repr(lastmod),
+                 self.digester.digest(page.context), *used_globals]
         if extras is not None:
             parts.append(self.digester.digest(extras()))
         return _h(*parts)

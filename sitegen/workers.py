@@ -14,7 +14,6 @@ the files no worker judged.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 from collections.abc import Callable
@@ -148,7 +147,7 @@ def _render_slice(indices: list[int]) -> ChunkResult:
             page = job.model.pages[index]
             if job.fingerprints is not None:  # of the page as the model made it
                 fingerprints[page.output] = job.fingerprints.page(
-                    dataclasses.replace(page, lastmod=job.declared.get(page.output)))
+                    page, lastmod=job.declared.get(page.output))
             html = render_page(job.env, page, page_extras(job.model, page, job.hubs))
             target = job.out / page.output
             if target.parent not in made:
