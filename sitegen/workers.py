@@ -14,7 +14,6 @@ the files no worker judged.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from sitegen.guards import GuardContext, guard_file
 from sitegen.model import Hub, SiteModel
 from sitegen.protect import Sealer, is_protected_path
 from sitegen.render import render_page
+from sitegen.write import create_file
 
 CHUNK = 100
 PARALLEL_MIN_PAGES = 400
@@ -157,8 +157,7 @@ def _render_slice(indices: list[int]) -> ChunkResult:
             sealer = job.sealer if is_protected_path(page.output) else None
             if sealer is not None:
                 data = sealer.seal(page.output, data)
-            target.write_bytes(data)
-            hashes[page.output] = (len(data), hashlib.sha256(data).hexdigest())
+            hashes[page.output] = create_file(target, (data,))
             audits.append(audit_page(page.output, html, job.model.policy))
             if job.guard is not None:
                 guards[page.output] = guard_file(

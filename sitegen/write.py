@@ -23,6 +23,31 @@ Artifact = bytes | Callable[[], Iterable[bytes]]
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def create_file(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> tuple[int, str]:
+    """Write a new file from `chunks`; its size and sha256. A file already at the path (a
+    hard link to the live output, reused by an earlier build step) is unlinked first, never
+    written through. Plain descriptor calls: a build creates 20,000 files and `open()`'s
+    buffered file object, isatty check and stat cost more than the write itself."""
+    try:
+        fd = os.open(path, _NEW_FILE, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        fd = os.open(path, _NEW_FILE, 0o666)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view):]
+            digest.update(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    return size, digest.hexdigest()
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -76,34 +101,16 @@ class AtomicOutput:
         return target
 
     def write_bytes(self, rel: str, data: bytes) -> None:
-        """Write a new file; a reused (hard-linked) file is unlinked first, never overwritten,
-        because its inode is shared with the live output."""
-        try:
-            target = self.path_for(rel)
-            target.unlink(missing_ok=True)
-            target.write_bytes(data)
-        except OSError as exc:
-            raise _io_error(exc, self.tmp / rel) from None
+        """Write a new file (see `create_file`)."""
+        self.write_artifact(rel, data)
 
     def write_artifact(self, rel: str, data: Artifact) -> tuple[int, str]:
         """Write bytes, or the chunks a function yields, without joining them first; the
         size and sha256 of what was written (for the manifest)."""
-        if isinstance(data, bytes):
-            self.write_bytes(rel, data)
-            return len(data), hashlib.sha256(data).hexdigest()
-        digest = hashlib.sha256()
-        size = 0
         try:
-            target = self.path_for(rel)
-            target.unlink(missing_ok=True)
-            with target.open("wb") as handle:
-                for chunk in data():
-                    handle.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
+            return create_file(self.path_for(rel), (data,) if isinstance(data, bytes) else data())
         except OSError as exc:
             raise _io_error(exc, self.tmp / rel) from None
-        return size, digest.hexdigest()
 
     def reuse(self, previous: Path, rel: str) -> bool:
         """Take a file unchanged from the previous output (a hard link: no copy, no render)."""
