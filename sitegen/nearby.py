@@ -84,13 +84,15 @@ def _take_best(out: list[list[tuple[int, float]]], xyz: np.ndarray, queries: np.
     rows, cols = rows[np.isfinite(chord2[rows, cols])], cols[np.isfinite(chord2[rows, cols])]
     others = candidates[cols]
     chords = np.linalg.norm(xyz[queries[rows]] - xyz[others], axis=1)
-    order = np.lexsort((others, chords, rows))
-    rows, others, chords = rows[order], others[order], chords[order]
+    # Ordered by the distance as reported (two chords a bit apart can give the same km).
+    km = 2 * EARTH_KM * np.arcsin(np.minimum(1.0, chords / 2))
+    order = np.lexsort((others, km, rows))
+    rows, others, km = rows[order], others[order], km[order]
     starts = np.searchsorted(rows, np.arange(len(queries) + 1)).tolist()
-    others_list, chords_list = others.tolist(), chords.tolist()
+    others_list, km_list = others.tolist(), km.tolist()
     for r, q in enumerate(queries.tolist()):
         end = min(starts[r] + k, starts[r + 1])
-        out[q] = [(others_list[i], _chord_to_km(chords_list[i])) for i in range(starts[r], end)]
+        out[q] = [(others_list[i], km_list[i]) for i in range(starts[r], end)]
 
 
 def _wrap(cols: np.ndarray, ncols: int) -> np.ndarray:
@@ -124,10 +126,6 @@ def _ring_bound(row: int, ring: int, cell_deg: float) -> float:
     shrink = max(math.cos(math.radians(min(90.0, edge_lat))), 0.0)
     km = ring * cell_deg * KM_PER_DEGREE * shrink * 0.999
     return 2 * math.sin(km / (2 * EARTH_KM))
-
-
-def _chord_to_km(chord: float) -> float:
-    return 2 * EARTH_KM * math.asin(min(1.0, chord / 2))
 
 
 def to_unit(km: float, unit: str) -> float:
