@@ -41,7 +41,7 @@ PAGE_NOINDEX = "noindex, follow"
 ANALYTICS_BYTES = tuple(marker.encode() for marker in ANALYTICS_MARKERS)
 
 
-@dataclass
+@dataclass(slots=True)
 class PageAudit:
     """What the audit learns from one HTML page; computed where the page is rendered.
 

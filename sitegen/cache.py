@@ -25,8 +25,9 @@ from typing import Any
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
 
-FORMAT = 9  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
-# 8: shingles hashed as a polynomial of word crc32s; 9: crc32 of each joined 5-gram again
+FORMAT = 10  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
+# 8: shingles hashed as a polynomial of word crc32s; 9: crc32 of each joined 5-gram again;
+# 10: model dataclasses with __slots__ (older pickles cannot be loaded into them)
 MARKER = "robots.txt"
 
 

@@ -43,7 +43,7 @@ _ITEMS = TypeAdapter(list[CtaItem])
 _SAFE_SCHEMES = ("http://", "https://", "tel:", "mailto:", "sms:")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cta:
     """One rendered call to action; `href` None means plain text (an unlinkable phone)."""
 

@@ -77,7 +77,7 @@ class HoursError(ValueError):
         self.hint = hint
 
 
-@dataclass
+@dataclass(slots=True)
 class WeeklyHours:
     """Regular weekly hours; a missing day is unknown, an empty list is closed."""
 
@@ -104,7 +104,7 @@ class WeeklyHours:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class SpecialDay:
     """Hours for one date (holiday, event) that replace the weekly hours."""
 

@@ -55,13 +55,13 @@ EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 URL_FIELDS = ("website", "image", "booking_url")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Faq:
     question: str
     answer: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Location:
     """A validated location; `slug` and `url` are assigned by the model stage."""
 

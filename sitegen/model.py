@@ -40,13 +40,13 @@ class Hub:
         return list(reversed(trail))
 
 
-@dataclass
+@dataclass(slots=True)
 class Nearby:
     location: Location
     distance: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Page:
     """One output page: where it goes, which template renders it, and its own data."""
 

@@ -16,7 +16,7 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResu
 _MIN_DIGITS = 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phone:
     """A phone number as written (stripped) and, when it parses, its E.164 and display forms."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -166,7 +167,7 @@ def test_card_macro_for_other_views(example: Path) -> None:
     html = template.render(loc=hayes)
     assert '<ul class="card-actions">' in html
     assert re.findall(r'data-cta="(\w+)"', html) == ["call", "directions"]
-    nowhere = template.render(loc=type(hayes)(**{**hayes.__dict__, "id": "missing"}))
+    nowhere = template.render(loc=dataclasses.replace(hayes, id="missing"))
     assert nowhere.strip() == ""
 
 
