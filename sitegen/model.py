@@ -244,8 +244,9 @@ def _format(template: str, values: dict[str, Any]) -> str:
 
 def _nearby(config: SiteConfig, locations: list[Location]) -> dict[str, list[Nearby]]:
     found = nearest([(loc.lat, loc.lng) for loc in locations], config.nearby.count)
-    return {loc.id: [Nearby(locations[i], round(to_unit(km, config.site.unit), 1))
-                     for i, km in found[n]] for n, loc in enumerate(locations)}
+    per_km = to_unit(1.0, config.site.unit)
+    return {loc.id: [Nearby(locations[i], round(km * per_km, 1)) for i, km in near]
+            for loc, near in zip(locations, found, strict=True)}
 
 
 def _check_unique_urls(pages: list[Page]) -> None:
