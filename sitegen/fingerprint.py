@@ -9,6 +9,7 @@ so the second build can reuse the first one's file instead of rendering it again
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -73,13 +74,26 @@ class Digester:
             return "{" + ",".join(sorted(self._walk(v) for v in value)) + "}"
         if isinstance(value, BaseModel):
             return _h(value.model_dump_json())
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = [f.name for f in dataclasses.fields(value) if f.name != "parent"]
+        fields = _dataclass_fields(type(value))
+        if fields is not None:
             body = ",".join(f"{name}={self._walk(getattr(value, name))}" for name in fields)
-            return _h(type(value).__name__, body)
+            # Small ones inline (a nearby entry, a call to action: hashing each cost more than
+            # its text), big ones (a hub and its tree) as a digest, so a parent's text stays short.
+            text = f"{type(value).__name__}({body})"
+            return text if len(text) <= 200 else _h(text)
         if callable(value):
             return "fn:" + getattr(value, "__qualname__", type(value).__name__)
         return _h(type(value).__name__, repr(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _dataclass_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields a dataclass's digest covers (all but a tree's `parent` back-reference);
+    None for other types. Looked up once per class: a page's context holds a dozen small
+    dataclasses (nearby entries, calls to action), digested on every page."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind) if f.name != "parent")
 
 
 def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset[str]]:
