@@ -76,6 +76,9 @@ def bench_size(count: int, rounds: int, work: Path,
 
     def run(name: str, args: list[str]) -> None:
         if name in samples:
+            # Each timed process starts with the previous one's writes flushed: otherwise
+            # the kernel writes back 100,000 files of the last scenario during the next one.
+            os.sync()
             record(samples[name], _run(args, env))
 
     def clean() -> None:
