@@ -129,18 +129,20 @@ def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
     seconds, origin = build_time(loaded, environ)
     files = []
     hashes: dict[str, str] = {}
+    # Each entry is what `_dumps` gives its dict, spelled out: 300,000 json.dumps calls of
+    # small dicts were 2 s of a 100,000-location build.
     for rel, size, digest in written_files(root, known):
         if rel != MANIFEST:
             hashes[rel] = digest
-            files.append({"path": rel, "bytes": size, "sha256": digest})
+            files.append(f'{{"path":{_string(rel)},"bytes":{size},"sha256":"{digest}"}}')
     pages = []
     for page in sorted(model.pages, key=lambda p: p.url):
         rel = _page_file(page.url)
         rel = rel if rel in hashes else page.output
         if rel in hashes:
-            pages.append({"url": page.url, "file": rel, "sha256": hashes[rel]})
-    manifest = _manifest(model, seconds, origin, [_dumps(entry) for entry in pages],
-                         [_dumps(entry) for entry in files])
+            pages.append(f'{{"url":{_string(page.url)},"file":{_string(rel)},'
+                         f'"sha256":"{hashes[rel]}"}}')
+    manifest = _manifest(model, seconds, origin, pages, files)
     manifest.paths = list(hashes)
     return manifest
 
@@ -179,6 +181,10 @@ class ManifestEditor:
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+# A string as `_dumps` encodes it (json.dumps of a str with ensure_ascii=False is this).
+_string = json.encoder.encode_basestring
 
 
 def _manifest(model: SiteModel, seconds: int, origin: str, pages: list[str],

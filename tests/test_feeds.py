@@ -124,6 +124,9 @@ def test_manifest_hashes_every_written_file(production: Path) -> None:
     assert "/thanks/" in pages and manifest["counts"]["pages"] == len(pages)
     for page in manifest["pages"]:
         assert hashes[page["file"]] == page["sha256"]
+    # the entries are spelled out as strings: they must be what json.dumps gives
+    data = (production / "api/manifest.json").read_text(encoding="utf-8")
+    assert data == json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def test_build_time_comes_from_source_date_epoch_or_the_inputs(tmp_path: Path) -> None:
