@@ -81,7 +81,8 @@ def _take_best(out: list[list[tuple[int, float]]], xyz: np.ndarray, queries: np.
     measured again from coordinate differences and ordered by (distance, index)."""
     import numpy as np
     rows, cols = np.nonzero(chord2 <= kth[:, None])
-    rows, cols = rows[np.isfinite(chord2[rows, cols])], cols[np.isfinite(chord2[rows, cols])]
+    finite = np.isfinite(chord2[rows, cols])
+    rows, cols = rows[finite], cols[finite]
     others = candidates[cols]
     chords = np.linalg.norm(xyz[queries[rows]] - xyz[others], axis=1)
     # Ordered by the distance as reported (two chords a bit apart can give the same km).

@@ -81,8 +81,8 @@ def shingles(text: str, names: tuple[str, ...] = ()) -> bytes:
     words = WORD.findall(lowered)
     if len(words) < MIN_WORDS:
         return b""
-    return array("I", sorted({zlib.crc32(" ".join(words[i:i + SHINGLE]).encode())
-                              for i in range(len(words) - SHINGLE + 1)})).tobytes()
+    return compact({zlib.crc32(" ".join(words[i:i + SHINGLE]).encode())
+                    for i in range(len(words) - SHINGLE + 1)})
 
 
 def compact(values: Iterable[int]) -> bytes:
