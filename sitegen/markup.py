@@ -20,13 +20,14 @@ Two converters, one per source, chosen on purpose:
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import html
 import re
 
-import cmarkgfm
 import markdown
 import nh3
+from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 
 DATA_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "code",
@@ -46,10 +47,53 @@ def _content_markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
 
 
+_LIBC = ctypes.CDLL(None)
+_LIBC.free.argtypes = [ctypes.c_void_p]
+_LIBC.free.restype = None
+
+
+def commonmark(text: str) -> str:
+    """cmark-gfm's HTML for `text`, raw HTML passed through (for nh3 to judge).
+
+    Called through cmarkgfm's C library rather than its `markdown_to_html`, which never
+    frees the buffer cmark returns (about 2 KB per description: 200 MB per process at
+    100,000 locations) and raised UnicodeDecodeError on `&#xFFFE;`, a character cmark
+    writes as one byte that is not UTF-8 (it becomes U+FFFD here, as lone surrogates do).
+    cmark allocates with the C library's calloc, so the C library's free releases it."""
+    data = text.encode("utf-8", "surrogatepass")
+    raw = _cmark.lib.cmark_markdown_to_html(data, len(data), Options.CMARK_OPT_UNSAFE)
+    try:
+        return _cmark.ffi.string(raw).decode("utf-8", "replace")
+    finally:
+        _LIBC.free(int(_cmark.ffi.cast("uintptr_t", raw)))
+
+
+# Any `<` of cmark's output that does not open or close an attribute-less tag of DATA_TAGS:
+# raw HTML, a link, an image, an h1/h2, a numbered list's start or a code block's language.
+# cmark escapes `<` in text, so without such a match its output is already safe markup.
+_NEEDS_SANITISER = re.compile(
+    r"<(?!/?(?:p|strong|em|ul|ol|li|blockquote|code|pre|h[3-6])>|(?:br|hr) />)")
+
+
 @functools.lru_cache(maxsize=4096)
 def render_untrusted(text: str) -> str:
-    """Dataset Markdown: rendered, then reduced to the small allowlist; links get nofollow."""
-    html = cmarkgfm.markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE).rstrip("\n")
+    """Dataset Markdown: rendered, then reduced to the small allowlist; links get nofollow.
+
+    Output that holds only allowlisted tags without attributes skips nh3 (0.08 ms a
+    description, more than the rest of a location page's data) and is spelled as nh3
+    would spell it: `"` unescaped in text, void tags without the slash, no-break spaces as
+    `&nbsp;`, carriage returns (`&#13;`) as the HTML parser reads them. A property test
+    holds the two paths to the same bytes."""
+    html = commonmark(text).rstrip("\n")
+    if _NEEDS_SANITISER.search(html) is None:
+        return html.replace("&quot;", '"').replace("<br />", "<br>") \
+            .replace("<hr />", "<hr>").replace("\xa0", "&nbsp;") \
+            .replace("\r\n", "\n").replace("\r", "\n")
+    return sanitise_untrusted(html)
+
+
+def sanitise_untrusted(html: str) -> str:
+    """nh3 with the dataset allowlist: the one sanitiser of record."""
     return nh3.clean(html, tags=DATA_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
                      link_rel="nofollow noopener")
 
