@@ -96,13 +96,17 @@ def location_fingerprint(row_key: str, url: str) -> str:
 
 def build_model(config: SiteConfig, policy: Policy, locations: list[Location], content: Content,
                 report: Report, pattern: str) -> SiteModel:
-    assign_slugs(locations, pattern)
-    for location in locations:
-        location.url = fill(pattern, segment_values(location))
+    # Each location's URL segments are slugged once, for its slug's scope, its URL and its hubs.
+    segments = [segment_values(location) for location in locations]
+    assign_slugs(locations, pattern, segments)
+    for location, values in zip(locations, segments, strict=True):
+        values["slug"] = location.slug
+        location.url = fill(pattern, values)
         location.fingerprint = location_fingerprint(location.fingerprint, location.url)
-    locations.sort(key=lambda loc: loc.url)
+    ordered = sorted(zip(locations, segments, strict=True), key=lambda pair: pair[0].url)
+    locations[:] = [location for location, _ in ordered]
     _apply_location_content(locations, content.locations, report)
-    root = _hubs(config, locations, pattern)
+    root = _hubs(config, ordered, pattern)
     nearby = _nearby(config, locations)
     pages: list[Page] = []
     pages.extend(_content_page(config, page) for page in content.pages)
@@ -134,14 +138,15 @@ def _content_for(location: Location, extra: dict[str, LocationContent]) -> Locat
     return extra.get(location.id) or extra.get(location.slug)
 
 
-def _hubs(config: SiteConfig, locations: list[Location], pattern: str) -> Hub:
+def _hubs(config: SiteConfig, located: list[tuple[Location, dict[str, str]]],
+          pattern: str) -> Hub:
+    """The hub tree; `located`: each location with its segment values, in URL order."""
     root = Hub("root", "Locations", config.urls.locations)
     levels = hub_patterns(pattern)
     index: dict[str, Hub] = {}
-    for location in locations:
+    for location, values in located:
         root.locations.append(location)
         parent = root
-        values = segment_values(location)
         for level, level_pattern in levels:
             url = fill(level_pattern, values)
             hub = index.get(url)
