@@ -15,11 +15,13 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.config_schema import SiteConfig
 from sitegen.diagnostics import Diagnostic
 from sitegen.environments import Policy
+from sitegen.forking import forked_pool
 from sitegen.guards import (
     ANALYTICS_MARKERS,
     GuardContext,
@@ -123,16 +125,75 @@ def near_duplicate_key(docs: Mapping[str, bytes], threshold: float) -> str:
     return digest.hexdigest()
 
 
+_NEAR_DOCS: tuple[dict[str, bytes], float] | None = None
+
+
+class NearDuplicateCheck:
+    """The near-duplicate comparison of a build's pages, started as soon as their audits
+    are in: in a forked process when `parallel`, while the build hashes its manifest and
+    runs the other whole-tree rules (at 100,000 pages the comparison takes 2.6 s), else
+    when the result is asked for. The previous build's findings (`previous`) are reused
+    when their key still holds, and updated in place for the build cache when it does not.
+    Close it (a context manager) so a failing build does not leave the process behind."""
+
+    def __init__(self, pages: list[PageAudit], threshold: float, previous: NearDuplicates,
+                 *, parallel: bool) -> None:
+        global _NEAR_DOCS
+        self._docs = {p.rel: p.editorial for p in pages if p.editorial}
+        self._threshold = threshold
+        self._previous = previous
+        self._key = near_duplicate_key(self._docs, threshold)
+        self._pool: Any = None
+        if parallel and self._key != previous.key:
+            _NEAR_DOCS = (self._docs, threshold)  # the forked process inherits them
+            try:
+                self._pool = forked_pool(1)
+                self._async = self._pool.apply_async(_near_duplicates_in_child)
+            finally:
+                _NEAR_DOCS = None
+
+    def result(self) -> NearDuplicates:
+        near = self._previous
+        if self._key != near.key:
+            if self._pool is not None:
+                try:
+                    findings = self._async.get()
+                finally:
+                    self.close()
+            else:
+                findings = near_duplicate_findings(self._docs, self._threshold)
+            near.key, near.findings = self._key, findings
+        return near
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> NearDuplicateCheck:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _near_duplicates_in_child() -> list[Diagnostic]:
+    assert _NEAR_DOCS is not None, "pages not set before the process started"
+    return near_duplicate_findings(*_NEAR_DOCS)
+
+
 def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: SiteConfig,
                  guard: GuardContext | None = None,
                  judged: Mapping[str, list[Diagnostic]] | None = None,
-                 near: NearDuplicates | None = None,
+                 near: NearDuplicates | NearDuplicateCheck | None = None,
                  files: list[str] | None = None) -> list[Diagnostic]:
     """Whole-tree rules over the per-page results: links, robots, near-duplicates, and the
     environment guard rails of guards.py (`judged`: files the render workers guarded).
-    `near`: the previous build's near-duplicate findings, reused when their key still
-    holds, and updated in place for the next build when it does not. `files`: every file
-    under root, sorted, when the caller has just listed them (the manifest did)."""
+    `near`: the near-duplicate check the caller started, or the previous build's findings,
+    reused when their key still holds, and updated in place for the next build when it
+    does not. `files`: every file under root, sorted, when the caller has just listed them
+    (the manifest did)."""
     files = walk(root) if files is None else files
     existing = set(files)
     findings: list[Diagnostic] = []
@@ -141,13 +202,9 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
         findings.extend(page_findings(page, declared, existing))
     findings.extend(_robots(root, policy))
     findings.extend(guard_tree(root, policy, guard or GuardContext(), files, judged))
-    editorial = {p.rel: p.editorial for p in pages if p.editorial}
-    threshold = config.audit.near_duplicate_threshold
-    near = NearDuplicates() if near is None else near
-    key = near_duplicate_key(editorial, threshold)
-    if key != near.key:
-        near.key, near.findings = key, near_duplicate_findings(editorial, threshold)
-    findings.extend(near.findings)
+    check = near if isinstance(near, NearDuplicateCheck) else NearDuplicateCheck(
+        pages, config.audit.near_duplicate_threshold, near or NearDuplicates(), parallel=False)
+    findings.extend(check.result().findings)
     return findings
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sitegen import ctas, leads, seo
 from sitegen.artifacts import EARLY, LATE, PRODUCERS, Producer, all_files, artifacts
-from sitegen.audit import NearDuplicates, PageAudit, finish_audit
+from sitegen.audit import NearDuplicateCheck, NearDuplicates, PageAudit, finish_audit
 from sitegen.cache import (
     BuildCache,
     CachedPage,
@@ -202,11 +202,14 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
                              previous, out_dir, build_date(loaded, environ), sealer, guard)
         if sealer:
             protect_tree(output.tmp, sealer, outcome.sealed)
-        manifest = build_manifest(model, loaded, output.tmp, environ, outcome.hashes)
-        output.write_bytes(MANIFEST, manifest.data)
         near = cache.near if isinstance(cache.near, NearDuplicates) else NearDuplicates()
-        report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config, guard,
-                                   outcome.guards, near, sorted([*manifest.paths, MANIFEST])))
+        with NearDuplicateCheck(outcome.audits, model.config.audit.near_duplicate_threshold,
+                                near, parallel=jobs > 1) as check:
+            manifest = build_manifest(model, loaded, output.tmp, environ, outcome.hashes)
+            output.write_bytes(MANIFEST, manifest.data)
+            report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config,
+                                       guard, outcome.guards, check,
+                                       sorted([*manifest.paths, MANIFEST])))
         if report.errors:
             raise SitegenError(report.items)
         output.commit()

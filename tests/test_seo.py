@@ -219,9 +219,10 @@ def _duplicate_site(root: Path, twin_description: str) -> Path:
     return small_site(root, rows)
 
 
-def test_near_duplicate_pages_are_reported_with_the_pair(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])  # compared in this process, or in a forked one
+def test_near_duplicate_pages_are_reported_with_the_pair(tmp_path: Path, jobs: str) -> None:
     site = _duplicate_site(tmp_path / "site", "{text}")
-    result = build(site)
+    result = build(site, "--jobs", jobs)
     pairs = [line for line in result.stderr.splitlines() if "seo.near-duplicate" in line]
     assert len(pairs) == 1, result.stderr
     match = re.search(r"warning: editorial text is (\d+)% similar to (\S+);", pairs[0])
