@@ -105,7 +105,8 @@ def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset
     variables: set[str] = set()
     # Parsed without the environment's globals: jinja2.meta leaves names that are globals out
     # of the undeclared variables, and globals are exactly the data we need to know about.
-    parser = jinja2.Environment(trim_blocks=env.trim_blocks, lstrip_blocks=env.lstrip_blocks)
+    parser = jinja2.Environment(trim_blocks=env.trim_blocks, lstrip_blocks=env.lstrip_blocks,
+                                extensions=list(env.extensions))
     pending = [name]
     everything = False
     while pending:

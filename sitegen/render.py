@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.fragments import FragmentCache
 from sitegen.model import Page
 
 BUILTIN_THEME = Path(__file__).parent / "themes" / "default"
@@ -51,6 +53,7 @@ def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Envir
         # starts), so nothing changes under it: no stat of every included template on every
         # render (eight a location page).
         auto_reload=False,
+        extensions=[FragmentCache],
     )
     env.globals.update(globals_)
     return env
@@ -77,9 +80,25 @@ def asset_url_function(hashes: dict[str, str]) -> Callable[[str], str]:
 
 
 def render_template_check(env: jinja2.Environment, name: str) -> None:
-    """Compile a template once, in the parent, so syntax errors surface before any work."""
+    """Compile a template and every template it extends or includes, once, in the parent,
+    so a syntax error anywhere surfaces with its file and line before any work (an included
+    partial was otherwise first parsed by a render worker's page fingerprint)."""
+    pending, seen = [name], set()
     try:
-        env.get_template(name)
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                if current == name:
+                    raise
+                continue  # `{% include ... ignore missing %}`, or a render-time error
+            env.get_template(current)
+            pending.extend(ref for ref in meta.find_referenced_templates(env.parse(source))
+                           if ref)
     except jinja2.TemplateSyntaxError as exc:
         raise SitegenError(Diagnostic(_template_path(exc.filename, exc.name), exc.lineno, None,
                                       f"template syntax error: {exc.message}",

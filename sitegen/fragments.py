@@ -1,0 +1,53 @@
+"""`{% cache key, ... %}...{% endcache %}`: a template fragment rendered once per distinct key.
+
+Hugo's `partialCached`, for sitegen themes. Many locations share a fragment's data (a chain's
+opening hours repeat from store to store), so the hours table of the default theme is rendered
+once per distinct week in each render process instead of once per page.
+
+The key must name every value the fragment reads: any page whose key is equal gets the same
+bytes. Values are compared by `repr` (dataclasses, lists and strings compare by content); an
+object without a content repr only misses the cache. Fragments live for one render process of
+one build (never across builds, so page fingerprints still decide what is rendered), at most
+MAX_FRAGMENTS of them, so memory stays flat when every key is distinct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+
+MAX_FRAGMENTS = 4096
+
+
+class FragmentCache(Extension):
+    tags = {"cache"}
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        self._fragments: dict[tuple[str, ...], str] = {}
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        # The tag's own place is part of the key: two tags with equal keys are different.
+        where = nodes.Const(f"{parser.name}:{lineno}")
+        call = self.call_method("_fragment", [where, nodes.List(keys)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, where: str, keys: list[Any], caller: Callable[[], str]) -> str:
+        key = (where, *map(repr, keys))
+        fragment = self._fragments.get(key)
+        if fragment is None:
+            fragment = caller()
+            if len(self._fragments) >= MAX_FRAGMENTS:
+                self._fragments.clear()
+            self._fragments[key] = fragment
+        return fragment
