@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,11 @@ from typing import Any
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
 
-FORMAT = 10  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
+FORMAT = 11  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
 # 8: shingles hashed as a polynomial of word crc32s; 9: crc32 of each joined 5-gram again;
-# 10: model dataclasses with __slots__ (older pickles cannot be loaded into them)
+# 10: model dataclasses with __slots__ (older pickles cannot be loaded into them);
+# 11: the details as a stream of chunks
+CHUNK = 10_000  # pages or rows per pickled chunk of the details
 MARKER = "robots.txt"
 
 
@@ -99,9 +102,7 @@ def load_details(source: Path, env: str, cache: BuildCache, report: Report) -> N
     if not cache.inputs or not path.is_file():
         return
     try:
-        pages, rows, near = _read(path)
-        if not isinstance(pages, dict) or not isinstance(rows, dict):
-            raise ValueError("unexpected content")
+        pages, rows, near = _read_details(path)
         cache.pages, cache.rows, cache.near = pages, rows, near
     except Exception as exc:  # noqa: BLE001 - any unreadable cache is discarded, never fatal
         _discard(source, env, path, exc, report)
@@ -119,10 +120,52 @@ def save_cache(source: Path, env: str, cache: BuildCache, out_dir: Path) -> None
     """Write both parts atomically (temp file + rename), the details first."""
     cache.out_dir = str(out_dir)
     cache.identity = folder_identity(out_dir)
-    _write(cache_path(source, env, "-pages"), (cache.pages, cache.rows, cache.near))
+    _write_details(cache_path(source, env, "-pages"), cache)
     small = BuildCache(inputs=cache.inputs, out_dir=cache.out_dir, identity=cache.identity,
                        summary=cache.summary, diagnostics=cache.diagnostics)
     _write(cache_path(source, env), small)
+
+
+def _write_details(path: Path, cache: BuildCache) -> None:
+    """The pages, rows and near-duplicates as a stream of pickles of CHUNK entries each,
+    ended by a marker: one pickle of 100,000 pages held a memo of every object it wrote,
+    300 MB at the peak of the build."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    with tmp.open("wb") as handle:
+        for chunk in _chunks(cache.pages):
+            pickle.dump(("pages", chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for key, rows in cache.rows.items():
+            pickle.dump(("rows", key, {}), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for chunk in _chunks(rows):
+                pickle.dump(("rows", key, chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(("end", cache.near), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def _chunks(mapping: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    items = list(mapping.items())
+    for start in range(0, len(items), CHUNK):
+        yield dict(items[start:start + CHUNK])
+
+
+def _read_details(path: Path) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """What _write_details wrote; raises on anything else, or on a stream cut short."""
+    pages: dict[str, Any] = {}
+    rows: dict[str, dict[str, Any]] = {}
+    with path.open("rb") as handle:
+        while True:
+            record = pickle.load(handle)  # EOFError before the end marker: cut short
+            if not isinstance(record, tuple) or not record:
+                raise ValueError("unexpected content")
+            if record[0] == "pages" and isinstance(record[1], dict):
+                pages.update(record[1])
+            elif record[0] == "rows" and isinstance(record[2], dict):
+                rows.setdefault(record[1], {}).update(record[2])
+            elif record[0] == "end":
+                return pages, rows, record[1]
+            else:
+                raise ValueError("unexpected content")
 
 
 def _write(path: Path, data: Any) -> None:

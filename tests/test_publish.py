@@ -7,6 +7,7 @@ Everything runs the real CLI; the web server is a real `http.server` pointed at 
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from browser_support import serve
 from conftest import (
     REPO,
@@ -290,3 +292,41 @@ def test_a_truncated_build_cache_is_discarded_with_a_warning(tmp_path: Path) -> 
         r"\(nothing to do\)", warning), warning
     assert tree_hashes(site / "dist" / "production") == before
     assert cache.is_file() and len(cache.read_bytes()) > 40
+
+
+def _last_record_offset(path: Path) -> int:
+    """Where the last pickle of a stream of pickles starts."""
+    offsets = []
+    with path.open("rb") as handle:
+        while True:
+            offsets.append(handle.tell())
+            try:
+                pickle.load(handle)
+            except EOFError:
+                return offsets[-2]
+
+
+@pytest.mark.parametrize("cut", ["inside a record", "between records"])
+def test_build_cache_details_cut_short_are_discarded_with_a_warning(tmp_path: Path,
+                                                                   cut: str) -> None:
+    """The details (pages, rows, near-duplicates) are a stream of chunks with an end marker:
+    a stream cut anywhere is discarded, and the build renders everything again."""
+    rows = generated_rows(4)
+    site = small_site(tmp_path / "site", rows)
+    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    build(site, env=epoch)
+    details = site / ".sitegen" / "cache" / "production-pages.pickle"
+    rows[1]["phone"] = "(217) 555-0199"  # a change: the build reads the details
+    small_site(site, rows)
+    data = details.read_bytes()
+    details.write_bytes(data[:-3] if cut == "inside a record" else
+                        data[:_last_record_offset(details)])
+    result = build(site, env=epoch)
+    warning = next(line for line in result.err_lines if "build cache" in line)
+    assert re.fullmatch(
+        r"\.sitegen/cache/production-pages\.pickle: warning: build cache is unreadable "
+        r"\((EOFError|UnpicklingError): [^)]*\); discarded, rebuilding everything "
+        r"\(nothing to do\)", warning), warning
+    clean = small_site(tmp_path / "clean", rows)
+    build(clean, env=epoch)
+    assert tree_hashes(site / "dist" / "production") == tree_hashes(clean / "dist" / "production")
