@@ -7,16 +7,16 @@ how early or late, holiday hours and the nearest other locations.
 
 from __future__ import annotations
 
-from sitegen.hours import DAYS, day_text
+from sitegen.hours import DAYS, WeeklyHours, day_text, per_week
 from sitegen.locations import Location
 from sitegen.model import Nearby
 from sitegen.places import region_name
 
 
-def _hours_sentence(location: Location, clock: str) -> str | None:
+@per_week
+def _hours_sentence(hours: WeeklyHours, clock: str) -> str | None:
     """Runs of days with the same hours, e.g. "Monday to Friday 7:00 AM – 6:00 PM"."""
-    hours = location.hours
-    if hours is None or hours.is_empty():
+    if hours.is_empty():
         return None
     texts = [day_text(hours.days.get(day), clock) for day in DAYS]
     if len(set(texts)) == 1:
@@ -53,7 +53,8 @@ def introduction(location: Location, nearby: list[Nearby], unit: str, clock: str
                          f"area of {place}.")
     else:
         sentences.append(f"{location.name} is at {where}.")
-    hours = _hours_sentence(location, "12h" if clock == "12h" else "24h")
+    hours = _hours_sentence(location.hours, "12h" if clock == "12h" else "24h") \
+        if location.hours is not None else None
     if hours:
         sentences.append(hours)
     services = location.extra.get("Services") or location.extra.get("services")
