@@ -13,6 +13,7 @@ from sitegen import maps, seo
 from sitegen.hours import SpecialDay
 from sitegen.intro import introduction
 from sitegen.markup import render_untrusted
+from sitegen.memo import by_identity
 from sitegen.model import Hub, Page, SiteModel
 
 DIRECTIONS = {
@@ -23,6 +24,7 @@ DIRECTIONS = {
 CHILD_LABELS = {"country": "countries", "region": "regions", "city": "cities"}
 
 
+@by_identity
 def special_hours_data(days: list[SpecialDay]) -> dict[str, list[list[int]]]:
     """`{"2026-12-25": [], "2026-12-24": [[420, 840]]}`: holiday hours for the browser."""
     return {day.date.isoformat(): [list(i) for i in day.intervals] for day in days}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Literal, NamedTuple
+
+from sitegen.memo import by_identity
 
 DAYS: tuple[str, ...] = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -375,30 +375,7 @@ def _parse_date(value: object) -> datetime.date:
     raise HoursError(f"invalid date {_quote(text)}", hint=DATE_HINT)
 
 
-_Result = TypeVar("_Result")
-_PER_WEEK_MAX = 8192
-
-
-def per_week(function: Callable[..., _Result]) -> Callable[..., _Result]:
-    """Memoise a function of one WeeklyHours (and hashable arguments after it) by the object:
-    the locations of a chain share their parsed week (locations.py parses each distinct cell
-    once) and every page asks the same of it. The result is shared, so it is never changed;
-    the object is kept beside it, so its id cannot be reused while the entry lives."""
-    memo: dict[tuple[Any, ...], tuple[WeeklyHours, _Result]] = {}
-
-    @functools.wraps(function)
-    def cached(weekly: WeeklyHours, *args: Any) -> _Result:
-        key = (id(weekly), *args)
-        hit = memo.get(key)
-        if hit is None or hit[0] is not weekly:
-            if len(memo) >= _PER_WEEK_MAX:
-                memo.clear()
-            hit = memo[key] = (weekly, function(weekly, *args))
-        return hit[1]
-    return cached
-
-
-@per_week
+@by_identity
 def opening_hours_specification(weekly: WeeklyHours) -> list[dict]:
     """schema.org OpeningHoursSpecification: one dict per interval, grouping days that share it.
 

@@ -7,13 +7,14 @@ how early or late, holiday hours and the nearest other locations.
 
 from __future__ import annotations
 
-from sitegen.hours import DAYS, WeeklyHours, day_text, per_week
+from sitegen.hours import DAYS, WeeklyHours, day_text
 from sitegen.locations import Location
+from sitegen.memo import by_identity
 from sitegen.model import Nearby
 from sitegen.places import region_name
 
 
-@per_week
+@by_identity
 def _hours_sentence(hours: WeeklyHours, clock: str) -> str | None:
     """Runs of days with the same hours, e.g. "Monday to Friday 7:00 AM – 6:00 PM"."""
     if hours.is_empty():

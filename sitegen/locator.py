@@ -23,8 +23,10 @@ from typing import Any
 
 from sitegen.config_schema import SiteConfig
 from sitegen.context import DIRECTIONS, special_hours_data
+from sitegen.hours import SpecialDay, WeeklyHours
 from sitegen.locations import Location
 from sitegen.maps import search_map
+from sitegen.memo import by_identity
 from sitegen.model import Hub, Page, SiteModel
 from sitegen.places import country_name, region_name
 
@@ -155,6 +157,16 @@ def _keyed(value: Any) -> tuple[str, Any]:
     return _key(value), value
 
 
+@by_identity
+def _keyed_week(hours: WeeklyHours) -> tuple[str, Any]:
+    return _keyed(hours.to_json())
+
+
+@by_identity
+def _keyed_holidays(days: list[SpecialDay]) -> tuple[str, Any]:
+    return _keyed(special_hours_data(days))
+
+
 @dataclass
 class _Marker:
     """One location's marker fields, with each table value beside its lookup key."""
@@ -175,8 +187,8 @@ def _marker(loc: Location, countries: int) -> _Marker:
         _keyed([prefix + "/", loc.city or "", loc.region or "", region_label(loc, countries),
                 country_name(loc.country)]),
         [_keyed(c) for c in loc.categories],
-        _keyed(loc.hours.to_json()) if loc.hours else None,
-        _keyed(special_hours_data(loc.special_hours)) if loc.special_hours else None,
+        _keyed_week(loc.hours) if loc.hours else None,
+        _keyed_holidays(loc.special_hours) if loc.special_hours else None,
         _keyed(loc.timezone) if loc.timezone else None,
         [slug, loc.street or "", loc.postal_code or "", loc.phone.display if loc.phone else "",
          loc.phone.e164 or "" if loc.phone else "", loc.image or ""])
