@@ -64,6 +64,7 @@ from sitegen.protect import (
     Protection,
     is_protected_path,
     load_protection,
+    may_be_envelope,
     open_file,
     parse_envelope,
     prompt_payload,
@@ -338,7 +339,11 @@ def guard_tree(root: Path, policy: Policy, guard: GuardContext,
         if rel in judged:
             out.extend(judged[rel])
             continue
-        with open(os.path.join(root, rel), "rb") as handle:
+        path = os.path.join(root, rel)
+        if policy.indexable and _judged_in_windows(rel) and os.path.getsize(path) > BIG_FILE:
+            out.extend(_production_file_in_windows(rel, path, policy, guard))
+            continue
+        with open(path, "rb") as handle:
             out.extend(guard_file(root, rel, handle.read(), policy, guard))
     if policy.indexable:
         return out + _production_tree(root, files, policy, guard)
@@ -452,6 +457,36 @@ def _production_file(rel: str, data: bytes, policy: Policy, guard: GuardContext
                                 f"sitemap URL {wrong[0]} is not on the production host {host}",
                                 "sitemap URLs must use base_url"))
     return out
+
+
+BIG_FILE = 8 << 20
+_WINDOW = 4 << 20
+
+
+def _judged_in_windows(rel: str) -> bool:
+    """Files whose production rules look for markers only: not pages (the payload rule
+    decodes them) or sitemaps (their URLs are parsed)."""
+    return not (rel.endswith((".html", ".htm")) or _is_sitemap(rel))
+
+
+def _production_file_in_windows(rel: str, path: str, policy: Policy, guard: GuardContext
+                                ) -> list[Diagnostic]:
+    """`_production_file` of a big data file (a feed of 100,000 locations is 200 MB), read
+    in windows that overlap by more than any marker, so the build does not hold it whole;
+    each rule is reported once, as for the whole file. A file whose start could be an
+    encrypted envelope is judged whole, as the envelope rule parses it."""
+    overlap = max((len(m) for m in (*guard.secret_bytes, MASKED_BYTES, PAYLOAD_BYTES)),
+                  default=0) + 64  # and a `#token=` link of 20 characters or more
+    found: dict[str | None, Diagnostic] = {}
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_WINDOW):
+            if not tail and is_protected_path(rel) and may_be_envelope(chunk):
+                return _production_file(rel, chunk + handle.read(), policy, guard)
+            for finding in _production_file(rel, tail + chunk, policy, guard):
+                found.setdefault(finding.field, finding)
+            tail = chunk[-overlap:]
+    return list(found.values())
 
 
 def _is_sitemap(rel: str) -> bool:

@@ -176,10 +176,15 @@ def envelope_bytes(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope, separators=(",", ":")).encode()
 
 
+def may_be_envelope(head: bytes) -> bool:
+    """Whether a data file starting with `head` (its first 4 KB or more) can hold an
+    envelope: the only part of a file parse_envelope looks at before parsing it whole."""
+    return head[:200].lstrip().startswith(b"{") and ENVELOPE_KEY.encode() in head[:4096]
+
+
 def parse_envelope(data: bytes) -> dict[str, Any] | None:
     """The envelope a data file holds, or None for a plain file."""
-    head = data[:200].lstrip()
-    if not head.startswith(b"{") or ENVELOPE_KEY.encode() not in data[:4096]:
+    if not may_be_envelope(data):
         return None
     try:
         value = json.loads(data)

@@ -162,6 +162,9 @@ CASES: list[tuple[str, str, str, Plant]] = [
     ("production", "guard.protection-in-production", "locations/markers.json",
      _write("locations/markers.json", envelope_bytes(
          Protection(bytes(32), bytes(16), 600_000).encrypt(b"{}")))),
+    ("production", "guard.protection-in-production", "api/locations.json",  # read in windows
+     _write("api/locations.json", envelope_bytes(
+         Protection(bytes(32), bytes(16), 600_000).encrypt(b"[" + b" " * (9 << 20) + b"]")))),
     ("production", "guard.protection-in-production", ".htpasswd",
      _write(".htpasswd", "staging:$2y$12$abcdefghijklmnopqrstuv\n")),
     ("production", "guard.staging-secret-in-production", ABOUT,
@@ -186,6 +189,10 @@ CASES: list[tuple[str, str, str, Plant]] = [
      _build_marker("sample")),
     ("production", "guard.sample-data-in-production", LOCATION,
      _edit(LOCATION, lambda t: re.sub(r"mailto:[^\"]+", "mailto:a@example.invalid", t))),
+    # a feed bigger than the guard reads at once, the marker across two of its windows
+    ("production", "guard.sample-data-in-production", "api/big.json",
+     _write("api/big.json", "[" + " " * ((4 << 20) - 10) + '"a@example.invalid"'
+            + " " * (5 << 20) + "]")),
     ("production", "seo.missing-canonical", ABOUT,
      _edit(ABOUT, lambda t: re.sub(r'<link rel="canonical"[^>]*>\n', "", t))),
     # staging (encrypted)
