@@ -52,7 +52,13 @@ from sitegen.render import (
     render_template_check,
     theme_dirs,
 )
-from sitegen.workers import ChunkResult, SideTask, default_jobs, render_pages
+from sitegen.workers import (
+    ChunkResult,
+    SideTask,
+    default_jobs,
+    page_fingerprints,
+    render_pages,
+)
 from sitegen.write import Artifact, AtomicOutput
 
 Progress = Callable[[int, int], None]
@@ -394,25 +400,30 @@ def _write_pages(model: SiteModel, output: AtomicOutput, jobs: int, progress: Pr
     # the render workers compute them, in parallel. Serve computes them here: its in-place
     # edits start from this process's digests.
     deferred = not previous.pages and model.memo is None
+    # A build that compares pages fingerprints them in `jobs` forked processes first.
+    prints = None if deferred or model.memo is not None else \
+        page_fingerprints(model, fingerprints, jobs)
+    hashes: dict[str, tuple[int, str]] = {}
     for index, page in enumerate(model.pages):
         if deferred:
             page.lastmod = page.lastmod or today
             pages[page.output] = CachedPage("", None, page.lastmod)
             todo.append(index)
             continue
-        fingerprint = fingerprints.page(page)
+        fingerprint = prints[index] if prints is not None else fingerprints.page(page)
         before = previous.pages.get(page.output)
         if before is not None and before.fingerprint == fingerprint:
             page.lastmod = page.lastmod or before.lastmod
             if output.reuse(live / page.output, page.output):
                 audits.append(before.audit)
                 pages[page.output] = before
+                if before.digest is not None:  # the manifest need not read it again
+                    hashes[page.output] = before.digest
                 continue
         page.lastmod = page.lastmod or today
         pages[page.output] = CachedPage(fingerprint, None, page.lastmod)
         todo.append(index)
     judged: dict[str, list[Diagnostic]] = {}
-    hashes: dict[str, tuple[int, str]] = {}
     if side is None:
         kept, sealed_files = _write_artifacts(model, output, sealer)
     else:
@@ -427,6 +438,8 @@ def _write_pages(model: SiteModel, output: AtomicOutput, jobs: int, progress: Pr
         pages[rel].fingerprint = fingerprint
     judged.update(rendered.guards)
     hashes.update(rendered.hashes)
+    for rel, digest in rendered.hashes.items():
+        pages[rel].digest = digest
     if side is not None:
         done = side.result()
         if done.errors:

@@ -173,6 +173,41 @@ def _render_slice(indices: list[int]) -> ChunkResult:
     return ChunkResult(audits, [], guards, fingerprints=fingerprints, hashes=hashes)
 
 
+_PRINTS: tuple[list[Any], PageFingerprints] | None = None
+
+
+def _fingerprint_slice(bounds: tuple[int, int]) -> list[str]:
+    assert _PRINTS is not None, "pages not set before the processes started"
+    pages, fingerprints = _PRINTS
+    return [fingerprints.page(page) for page in pages[bounds[0]:bounds[1]]]
+
+
+def page_fingerprints(model: SiteModel, fingerprints: PageFingerprints, jobs: int
+                      ) -> list[str] | None:
+    """Every page's fingerprint, in page order, computed by `jobs` forked processes (a tenth
+    of a millisecond a page: a second of an incremental build at 10,000 locations); None
+    when one process is asked for or the site is small: the caller computes them itself."""
+    global _PRINTS
+    pages = model.pages
+    if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES:
+        return None
+    firsts = {page.template: page for page in reversed(pages)}
+    for page in firsts.values():  # template closures and global digests, before the fork
+        fingerprints.page(page)
+    _PRINTS = (pages, fingerprints)
+    try:
+        pool = forked_pool(jobs)
+    finally:
+        _PRINTS = None
+    try:
+        size = -(-len(pages) // (jobs * 4))
+        slices = [(start, start + size) for start in range(0, len(pages), size)]
+        return [value for part in pool.imap(_fingerprint_slice, slices) for value in part]
+    finally:
+        pool.terminate()
+        pool.join()
+
+
 def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
                  progress: Callable[[int, int], None] | None, todo: list[int],
                  sealer: Sealer | None = None, guard: GuardContext | None = None,

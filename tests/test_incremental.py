@@ -15,7 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_PARTS, build, copy_example, tree_hashes
+from conftest import (
+    EXAMPLE_PARTS,
+    build,
+    copy_example,
+    generated_rows,
+    small_site,
+    tree_hashes,
+)
 
 from sitegen.cache import load_cache, load_details
 from sitegen.diagnostics import Report
@@ -143,6 +150,28 @@ def test_one_and_two_workers_give_identical_trees(tmp_path: Path) -> None:
     build(one, "--jobs", "1")
     build(two, "--jobs", "2")
     assert tree_hashes(one / "dist" / "production") == tree_hashes(two / "dist" / "production")
+
+
+def test_a_big_incremental_build_in_two_processes_equals_a_clean_build(tmp_path: Path
+                                                                      ) -> None:
+    """Past 400 pages the pages are fingerprinted in forked processes before they are
+    compared: the rebuild renders only what the edit reached and equals a clean build."""
+    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    rows = generated_rows(450)
+    site = small_site(tmp_path / "site", rows)
+    build(site, "--jobs", "2", env=epoch)
+    out = site / "dist" / "production"
+    before = _inodes(out)
+    rows[200]["phone"] = "(217) 555-0999"
+    small_site(site, rows)
+    result = build(site, "--jobs", "2", env=epoch)
+    rendered = int(result.out_lines[1].split()[0])
+    assert 0 < rendered < 20, result.stdout
+    rewritten = {rel for rel, inode in _inodes(out).items() if before.get(rel) != inode}
+    assert len([rel for rel in rewritten if rel.endswith(".html")]) == rendered
+    clean = small_site(tmp_path / "clean", rows)
+    build(clean, "--jobs", "1", env=epoch)
+    assert tree_hashes(out) == tree_hashes(clean / "dist" / "production")
 
 
 NORTH_BEACH = "locations/us/ca/san-francisco/juniper-oak-bakery-north-beach/index.html"
