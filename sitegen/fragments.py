@@ -5,8 +5,9 @@ opening hours repeat from store to store), so the hours table of the default the
 once per distinct week in each render process instead of once per page.
 
 The key must name every value the fragment reads: any page whose key is equal gets the same
-bytes. Values are compared by `repr` (dataclasses, lists and strings compare by content); an
-object without a content repr only misses the cache. Fragments live for one render process of
+bytes. Values are compared by `repr` (dataclasses, lists and strings compare by content; an
+object's repr is taken once, so a key object must not change during a build); an object
+without a content repr only misses the cache. Fragments live for one render process of
 one build (never across builds, so page fingerprints still decide what is rendered), at most
 MAX_FRAGMENTS of them, so memory stays flat when every key is distinct.
 """
@@ -20,6 +21,8 @@ import jinja2
 from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
+
+from sitegen.memo import by_identity
 
 MAX_FRAGMENTS = 4096
 
@@ -43,7 +46,7 @@ class FragmentCache(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _fragment(self, where: str, keys: list[Any], caller: Callable[[], str]) -> str:
-        key = (where, *map(repr, keys))
+        key = (where, *map(_key_text, keys))
         fragment = self._fragments.get(key)
         if fragment is None:
             fragment = caller()
@@ -51,3 +54,17 @@ class FragmentCache(Extension):
                 self._fragments.clear()
             self._fragments[key] = fragment
         return fragment
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _key_text(value: Any) -> str:
+    """repr of a key value; an object's repr is taken once per object (the locations of a
+    chain share one parsed week, and its repr was most of a cache hit)."""
+    return repr(value) if isinstance(value, _PLAIN) else _object_repr(value)
+
+
+@by_identity
+def _object_repr(value: Any) -> str:
+    return repr(value)
