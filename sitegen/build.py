@@ -7,6 +7,7 @@ fail is checked before the previous output is touched.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -352,23 +353,20 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     files a page loads are in place by then), reuse the others from the live output, then
     write the artifacts."""
     dirs = theme_dirs(source, model.config.theme)
-    globals_ = template_globals(model, dirs)
-    env = make_environment(dirs, globals_)
-    for name in sorted({page.template for page in model.pages}):
-        render_template_check(env, name)
-    fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
-                                                          asset_hashes(dirs)), globals_)
     _copy_static(model, dirs, output)
     # A build writes the artifacts that read the model alone in a process of their own from
-    # now on, beside the pages; serve writes them all here, keeping their bytes to apply the
-    # next edit in place.
+    # now on, beside the templates' compiling and the pages; serve writes them all here,
+    # keeping their bytes to apply the next edit in place.
     side = None if model.memo is not None else SideTask(
         functools.partial(_artifact_task, model, output, sealer, guard, EARLY),
         parallel=jobs > 1)
-    if side is None:
-        return _write_pages(model, output, jobs, progress, previous, live, today, sealer,
-                            guard, env, fingerprints, None)
-    with side:
+    with side or contextlib.nullcontext():
+        globals_ = template_globals(model, dirs)
+        env = make_environment(dirs, globals_)
+        for name in sorted({page.template for page in model.pages}):
+            render_template_check(env, name)
+        fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
+                                                              asset_hashes(dirs)), globals_)
         return _write_pages(model, output, jobs, progress, previous, live, today, sealer,
                             guard, env, fingerprints, side)
 
