@@ -7,6 +7,7 @@ and the rule, e.g. `index.html: guard.noindex-in-production: ...`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -15,13 +16,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.config_schema import SiteConfig
 from sitegen.diagnostics import Diagnostic
 from sitegen.environments import Policy
-from sitegen.forking import forked_pool
+from sitegen.forking import ForkedCall
 from sitegen.guards import (
     ANALYTICS_MARKERS,
     GuardContext,
@@ -125,9 +125,6 @@ def near_duplicate_key(docs: Mapping[str, bytes], threshold: float) -> str:
     return digest.hexdigest()
 
 
-_NEAR_DOCS: tuple[dict[str, bytes], float] | None = None
-
-
 class NearDuplicateCheck:
     """The near-duplicate comparison of a build's pages, started as soon as their audits
     are in: in a forked process when `parallel`, while the build hashes its manifest and
@@ -138,49 +135,26 @@ class NearDuplicateCheck:
 
     def __init__(self, pages: list[PageAudit], threshold: float, previous: NearDuplicates,
                  *, parallel: bool) -> None:
-        global _NEAR_DOCS
-        self._docs = {p.rel: p.editorial for p in pages if p.editorial}
-        self._threshold = threshold
+        docs = {p.rel: p.editorial for p in pages if p.editorial}
         self._previous = previous
-        self._key = near_duplicate_key(self._docs, threshold)
-        self._pool: Any = None
-        if parallel and self._key != previous.key:
-            _NEAR_DOCS = (self._docs, threshold)  # the forked process inherits them
-            try:
-                self._pool = forked_pool(1)
-                self._async = self._pool.apply_async(_near_duplicates_in_child)
-            finally:
-                _NEAR_DOCS = None
+        self._key = near_duplicate_key(docs, threshold)
+        self._call = ForkedCall(functools.partial(near_duplicate_findings, docs, threshold),
+                                parallel=parallel and self._key != previous.key)
 
     def result(self) -> NearDuplicates:
         near = self._previous
         if self._key != near.key:
-            if self._pool is not None:
-                try:
-                    findings = self._async.get()
-                finally:
-                    self.close()
-            else:
-                findings = near_duplicate_findings(self._docs, self._threshold)
-            near.key, near.findings = self._key, findings
+            near.key, near.findings = self._key, self._call.result()
         return near
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        self._call.close()
 
     def __enter__(self) -> NearDuplicateCheck:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _near_duplicates_in_child() -> list[Diagnostic]:
-    assert _NEAR_DOCS is not None, "pages not set before the process started"
-    return near_duplicate_findings(*_NEAR_DOCS)
 
 
 def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: SiteConfig,

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+_Result = TypeVar("_Result")
+_TASK: Callable[[], Any] | None = None
 
 
 def forked_pool(processes: int) -> Any:
@@ -19,3 +23,46 @@ def forked_pool(processes: int) -> Any:
         return multiprocessing.get_context("fork").Pool(processes, initializer=gc.enable)
     finally:
         gc.unfreeze()
+
+
+class ForkedCall(Generic[_Result]):
+    """`task()` run in a process forked now when `parallel` (it inherits this process's
+    data: only its result is pickled), else here when the result is asked for. Close it (a
+    context manager) so an error elsewhere does not leave the process behind."""
+
+    def __init__(self, task: Callable[[], _Result], *, parallel: bool) -> None:
+        global _TASK
+        self._task = task
+        self._pool: Any = None
+        if parallel:
+            _TASK = task  # the forked process inherits it
+            try:
+                self._pool = forked_pool(1)
+                self._async = self._pool.apply_async(_run_task)
+            finally:
+                _TASK = None
+
+    def result(self) -> _Result:
+        if self._pool is None:
+            return self._task()
+        try:
+            return self._async.get()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> ForkedCall[_Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _run_task() -> Any:
+    assert _TASK is not None, "task not set before the process started"
+    return _TASK()

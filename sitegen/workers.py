@@ -14,6 +14,7 @@ the files no worker judged.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from sitegen.audit import PageAudit, audit_page
 from sitegen.context import all_hubs, page_extras
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.fingerprint import PageFingerprints
-from sitegen.forking import forked_pool
+from sitegen.forking import ForkedCall, forked_pool
 from sitegen.guards import GuardContext, guard_file
 from sitegen.model import Hub, SiteModel
 from sitegen.protect import Sealer, is_protected_path
@@ -72,7 +73,6 @@ class Rendered:
 
 
 _JOB: RenderJob | None = None
-_SIDE: Callable[[], ChunkResult] | None = None
 
 
 def default_jobs() -> int:
@@ -83,48 +83,12 @@ def default_jobs() -> int:
                else os.cpu_count() or 1)
 
 
-class SideTask:
+class SideTask(ForkedCall[ChunkResult]):
     """Work that needs the model but not the pages (the build's artifacts), run beside the
-    rest of the build: in a process forked now when `parallel`, else in this process when
-    its result is asked for. Close it (a context manager) so an error elsewhere does not
-    leave the process behind."""
+    rest of the build (forking.ForkedCall); its errors come back in its ChunkResult."""
 
     def __init__(self, task: Callable[[], ChunkResult], *, parallel: bool) -> None:
-        global _SIDE
-        self._task = task
-        self._pool: Any = None
-        if parallel:
-            _SIDE = task  # the forked process inherits it
-            try:
-                self._pool = forked_pool(1)
-                self._async = self._pool.apply_async(_run_side)
-            finally:
-                _SIDE = None
-
-    def result(self) -> ChunkResult:
-        if self._pool is None:
-            return _guarded(self._task)
-        try:
-            return self._async.get()
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-
-    def __enter__(self) -> SideTask:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _run_side() -> ChunkResult:
-    assert _SIDE is not None, "side task not set before the process started"
-    return _guarded(_SIDE)
+        super().__init__(functools.partial(_guarded, task), parallel=parallel)
 
 
 def _guarded(task: Callable[[], ChunkResult]) -> ChunkResult:
