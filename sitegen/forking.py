@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
+_Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
-_TASK: Callable[[], Any] | None = None
+_TASK: Callable[..., Any] | None = None  # what a process forked now runs; it inherits it
 
 
 def forked_pool(processes: int) -> Any:
@@ -23,6 +25,25 @@ def forked_pool(processes: int) -> Any:
         return multiprocessing.get_context("fork").Pool(processes, initializer=gc.enable)
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def forked_map(task: Callable[[_Item], _Result], items: Sequence[_Item], processes: int
+               ) -> Iterator[Iterator[_Result]]:
+    """`task(item)` for each item, in order, as `processes` processes forked now compute
+    them: they inherit `task` and what it holds (only items and results are pickled). The
+    processes stop when the block ends, whether every result was taken or not."""
+    global _TASK
+    _TASK = task
+    try:
+        pool = forked_pool(processes)
+    finally:
+        _TASK = None
+    try:
+        yield pool.imap(_run_task, items)
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 class ForkedCall(Generic[_Result]):
@@ -63,6 +84,6 @@ class ForkedCall(Generic[_Result]):
         self.close()
 
 
-def _run_task() -> Any:
+def _run_task(*args: Any) -> Any:
     assert _TASK is not None, "task not set before the process started"
-    return _TASK()
+    return _TASK(*args)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.config_schema import LocationsSection
 from sitegen.data import MappedRow
 from sitegen.diagnostics import Diagnostic, Report
-from sitegen.forking import forked_pool
+from sitegen.forking import forked_map
 from sitegen.hours import (
     DAYS,
     HoursError,
@@ -28,6 +28,7 @@ from sitegen.hours import (
     parse_hours,
     parse_special_hours,
 )
+from sitegen.memo import by_identity
 from sitegen.phones import Phone
 from sitegen.phones import parse_phone as _parse_phone
 from sitegen.urls import pattern_fields
@@ -123,17 +124,10 @@ def row_key(row: MappedRow) -> str:
                            digest_size=16).hexdigest()
 
 
-_COLUMNS_TEXT: dict[int, tuple[dict[str, str], str]] = {}
-
-
+@by_identity
 def _columns_text(columns: dict[str, str]) -> str:
     """repr of the sorted columns, once per mapping (its rows share one columns dict)."""
-    hit = _COLUMNS_TEXT.get(id(columns))
-    if hit is None or hit[0] is not columns:
-        if len(_COLUMNS_TEXT) > 64:
-            _COLUMNS_TEXT.clear()
-        hit = _COLUMNS_TEXT[id(columns)] = (columns, repr(sorted(columns.items())))
-    return hit[1]
+    return repr(sorted(columns.items()))
 
 
 def _validate_cached(row: MappedRow, settings: LocationsSection, cache: RowCache | None,
@@ -173,12 +167,10 @@ def _check_row(row: MappedRow, settings: LocationsSection, key: str
 
 PARALLEL_MIN_ROWS = 2000
 _SLICE_ROWS = 500
-_PENDING: tuple[list[MappedRow], LocationsSection] | None = None
 
 
-def _check_slice(bounds: tuple[int, int]) -> list[tuple[str, Location | None, list[Diagnostic]]]:
-    assert _PENDING is not None, "rows not set before the validation processes started"
-    rows, settings = _PENDING
+def _check_slice(rows: list[MappedRow], settings: LocationsSection, bounds: tuple[int, int]
+                 ) -> list[tuple[str, Location | None, list[Diagnostic]]]:
     return [_check_row(row, settings, row_key(row)) for row in rows[bounds[0]:bounds[1]]]
 
 
@@ -187,19 +179,10 @@ def _checked_in_parallel(rows: list[MappedRow], settings: LocationsSection, jobs
     """Every row checked by `jobs` forked processes, in row order. Parsing phone numbers,
     hours and dates is most of a clean build's loading (about 1 s per 10,000 rows), and a
     row's result depends on the row alone."""
-    global _PENDING
-    _PENDING = (rows, settings)
-    try:
-        pool = forked_pool(jobs)
-    finally:
-        _PENDING = None
-    try:
-        slices = [(start, start + _SLICE_ROWS) for start in range(0, len(rows), _SLICE_ROWS)]
-        for checked in pool.imap(_check_slice, slices):
+    slices = [(start, start + _SLICE_ROWS) for start in range(0, len(rows), _SLICE_ROWS)]
+    with forked_map(functools.partial(_check_slice, rows, settings), slices, jobs) as done:
+        for checked in done:
             yield from checked
-    finally:
-        pool.terminate()
-        pool.join()
 
 
 def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Report, *,

@@ -14,12 +14,12 @@ the files no worker judged.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -27,9 +27,9 @@ from sitegen.audit import PageAudit, audit_page
 from sitegen.context import all_hubs, page_extras
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.fingerprint import PageFingerprints
-from sitegen.forking import ForkedCall, forked_pool
+from sitegen.forking import ForkedCall, forked_map
 from sitegen.guards import GuardContext, guard_file
-from sitegen.model import Hub, SiteModel
+from sitegen.model import Hub, Page, SiteModel
 from sitegen.protect import Sealer, is_protected_path
 from sitegen.render import render_page
 from sitegen.write import create_file
@@ -137,12 +137,8 @@ def _render_slice(indices: list[int]) -> ChunkResult:
     return ChunkResult(audits, [], guards, fingerprints=fingerprints, hashes=hashes)
 
 
-_PRINTS: tuple[list[Any], PageFingerprints] | None = None
-
-
-def _fingerprint_slice(bounds: tuple[int, int]) -> list[str]:
-    assert _PRINTS is not None, "pages not set before the processes started"
-    pages, fingerprints = _PRINTS
+def _fingerprint_slice(pages: list[Page], fingerprints: PageFingerprints,
+                       bounds: tuple[int, int]) -> list[str]:
     return [fingerprints.page(page) for page in pages[bounds[0]:bounds[1]]]
 
 
@@ -151,25 +147,14 @@ def page_fingerprints(model: SiteModel, fingerprints: PageFingerprints, jobs: in
     """Every page's fingerprint, in page order, computed by `jobs` forked processes (a tenth
     of a millisecond a page: a second of an incremental build at 10,000 locations); None
     when one process is asked for or the site is small: the caller computes them itself."""
-    global _PRINTS
     pages = model.pages
     if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES:
         return None
-    firsts = {page.template: page for page in reversed(pages)}
-    for page in firsts.values():  # template closures and global digests, before the fork
-        fingerprints.page(page)
-    _PRINTS = (pages, fingerprints)
-    try:
-        pool = forked_pool(jobs)
-    finally:
-        _PRINTS = None
-    try:
-        size = -(-len(pages) // (jobs * 4))
-        slices = [(start, start + size) for start in range(0, len(pages), size)]
-        return [value for part in pool.imap(_fingerprint_slice, slices) for value in part]
-    finally:
-        pool.terminate()
-        pool.join()
+    size = -(-len(pages) // (jobs * 4))
+    slices = [(start, start + size) for start in range(0, len(pages), size)]
+    task = functools.partial(_fingerprint_slice, pages, fingerprints)
+    with forked_map(task, slices, jobs) as parts:
+        return [value for part in parts for value in part]
 
 
 def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
@@ -192,14 +177,10 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
     hashes: dict[str, tuple[int, str]] = {}
     errors: list[Diagnostic] = []
     done = 0
+    parallel = jobs > 1 and total >= PARALLEL_MIN_PAGES
     try:
-        if jobs <= 1 or total < PARALLEL_MIN_PAGES:
-            results = map(_render_slice, slices)
-            pool = None
-        else:
-            pool = forked_pool(jobs)
-            results = pool.imap(_render_slice, slices)
-        try:
+        with forked_map(_render_slice, slices, jobs) if parallel else \
+                contextlib.nullcontext(map(_render_slice, slices)) as results:
             for chunk, result in zip(slices, results, strict=True):
                 audits.extend(result.audits)
                 guards.update(result.guards)
@@ -211,10 +192,6 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
                     progress(done, total)
                 if errors:
                     break
-        finally:
-            if pool is not None:
-                pool.terminate()
-                pool.join()
     finally:
         _JOB = None
     if errors:
