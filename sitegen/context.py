@@ -61,7 +61,9 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         extras["directions_url"] = DIRECTIONS[config.site.directions].format(
             lat=quote(f"{location.lat:.6f}"), lng=quote(f"{location.lng:.6f}"))
         extras["location_map"] = maps.detail_map(config, location)
-        extras["special_json"] = special_hours_data(location.special_hours)
+        # Most locations have no holidays, each with its own empty list: not worth memoising.
+        extras["special_json"] = special_hours_data(location.special_hours) \
+            if location.special_hours else {}
         if location.image:
             extras["og_image"] = location.image if location.image.startswith("http") else \
                 seo.absolute(policy.base_url, location.image)
