@@ -292,8 +292,6 @@ class WarmSite:
             affected.update(self.dependents.get(old.id, ()))  # type: ignore[union-attr]
         if report.items:
             raise SitegenError(report.items)
-        if isinstance(lookup, ctas.CtaLookup):
-            lookup.refresh()
         edited = {old.id for old, _ in edits}
         digester = outcome.fingerprints.digester.carry(
             lambda value: isinstance(value, Hub) and id(value) in self.refs
