@@ -18,6 +18,7 @@ whose positions are named by the file's own `fields` list:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,19 +225,48 @@ def _row(marker: _Marker, indices: tuple[int, list[int], Any, Any, Any]) -> list
             display, e164, image]
 
 
+_Tables = tuple[_Table, _Table, _Table, _Table, _Table]  # places, cats, hours, special, zones
+
+
+def _marked(locations: list[Location], countries: int, tables: _Tables
+            ) -> Iterator[tuple[_Marker, list[Any]]]:
+    """Each location's marker and its row, the tables growing as values first appear."""
+    places, cats, hours, special, zones = tables
+    for loc in locations:
+        m = _marker(loc, countries)
+        yield m, _row(m, (places.add(m.place), [cats.add(c) for c in m.cats],
+                          hours.add(m.hours) if m.hours else None,
+                          special.add(m.special) if m.special else None,
+                          zones.add(m.zone) if m.zone else None))
+
+
+def _head(tables: _Tables) -> str:
+    places, cats, hours, special, zones = tables
+    head = _dumps({"v": 1, "fields": list(FIELDS), "places": places.items, "cats": cats.items,
+                   "hours": hours.items, "special": special.items, "tz": zones.items})
+    return head[:-1] + ',"locs":['
+
+
 def _marker_file(locations: list[Location], key: tuple[Any, ...]) -> _MarkerFile:
     locations = ordered(locations)
     countries = len({(loc.country or "").upper() for loc in locations})
-    places, cats, hours, special, zones = _Table(), _Table(), _Table(), _Table(), _Table()
-    markers = [_marker(loc, countries) for loc in locations]
-    rows = [_row(m, (places.add(m.place), [cats.add(c) for c in m.cats],
-                     hours.add(m.hours) if m.hours else None,
-                     special.add(m.special) if m.special else None,
-                     zones.add(m.zone) if m.zone else None)) for m in markers]
-    head = _dumps({"v": 1, "fields": list(FIELDS), "places": places.items, "cats": cats.items,
-                   "hours": hours.items, "special": special.items, "tz": zones.items})
+    tables: _Tables = (_Table(), _Table(), _Table(), _Table(), _Table())
+    markers, rows = [], []
+    for marker, row in _marked(locations, countries, tables):
+        markers.append(marker)
+        rows.append(row)
     return _MarkerFile(key, locations, countries, [loc.fingerprint for loc in locations],
-                       markers, rows, [_dumps(row) for row in rows], head[:-1] + ',"locs":[')
+                       markers, rows, [_dumps(row) for row in rows], _head(tables))
+
+
+def _marker_bytes(locations: list[Location]) -> bytes:
+    """The markers file of a build, which keeps nothing for a next edit: each row is
+    encoded as it is made (the kept markers and rows took 270 MB at 100,000 locations)."""
+    locations = ordered(locations)
+    countries = len({(loc.country or "").upper() for loc in locations})
+    tables: _Tables = (_Table(), _Table(), _Table(), _Table(), _Table())
+    rows = [_dumps(row).encode("utf-8") for _, row in _marked(locations, countries, tables)]
+    return b"".join([_head(tables).encode("utf-8"), b",".join(rows), b"]}"])
 
 
 def _edited(state: _MarkerFile) -> bool:
@@ -255,19 +285,18 @@ def _edited(state: _MarkerFile) -> bool:
     return True
 
 
-def marker_text(locations: list[Location], memo: dict[str, Any] | None = None) -> str:
-    """The markers file. `memo` (the model's) keeps it row by row between calls, so
-    `sitegen serve` redoes only the rows of the locations an edit changed."""
+def marker_text(locations: list[Location], memo: dict[str, Any]) -> str:
+    """The markers file of `sitegen serve`: `memo` (the model's) keeps it row by row
+    between calls, so an edit redoes only the rows of the locations it changed."""
     key = tuple((loc.url, loc.name, loc.city, loc.region, loc.country) for loc in locations)
-    state = memo.get("markers") if memo is not None else None
+    state = memo.get("markers")
     if not (isinstance(state, _MarkerFile) and state.key == key and _edited(state)):
-        state = _marker_file(locations, key)
-        if memo is not None:
-            memo["markers"] = state
+        state = memo["markers"] = _marker_file(locations, key)
     return state.head + ",".join(state.texts) + "]}"
 
 
 def marker_files(model: SiteModel) -> dict[str, bytes]:
     """An artifacts producer: the marker and search data of every locator view."""
-    text = marker_text(model.locations, model.memo)
-    return {data_url(model.config).lstrip("/"): text.encode("utf-8")}
+    data = _marker_bytes(model.locations) if model.memo is None else \
+        marker_text(model.locations, model.memo).encode("utf-8")
+    return {data_url(model.config).lstrip("/"): data}
