@@ -2,10 +2,10 @@
 
 Each producer is a function of the site model returning `{relative path: bytes}`, or
 (path, artifact) pairs lazily, where an artifact may be a function yielding the file in
-chunks (write.Artifact); the writer writes them and the audit judges them like any other
-output. A build streams them to disk (`artifacts`); `sitegen serve` keeps them in memory to
-apply edits in place (`all_files`). New file kinds add a producer here rather than another
-special case in the writer.
+chunks (write.Artifact), or files made together in one pass (write.FileSet); the writer
+writes them and the audit judges them like any other output. A build streams them to disk
+(`artifacts`); `sitegen serve` keeps them in memory to apply edits in place (`all_files`).
+New file kinds add a producer here rather than another special case in the writer.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from sitegen.guards import build_marker
 from sitegen.hostconfig import host_files
 from sitegen.locator import marker_files
 from sitegen.model import SiteModel
-from sitegen.write import Artifact
+from sitegen.write import Artifact, FileSet
 
-Producer = Callable[[SiteModel], Mapping[str, bytes] | Iterable[tuple[str, Artifact]]]
+Produced = tuple[str, Artifact] | FileSet
+Producer = Callable[[SiteModel], Mapping[str, bytes] | Iterable[Produced]]
 
 
 def crawler_files(model: SiteModel) -> dict[str, bytes]:
@@ -43,7 +44,7 @@ EARLY: list[Producer] = [p for p in PRODUCERS if p not in LATE]
 
 
 def artifacts(model: SiteModel, producers: list[Producer] = PRODUCERS
-              ) -> Iterator[tuple[str, Artifact]]:
+              ) -> Iterator[Produced]:
     """The artifacts of `producers`, produced as they are asked for."""
     for producer in producers:
         produced = producer(model)
@@ -52,6 +53,11 @@ def artifacts(model: SiteModel, producers: list[Producer] = PRODUCERS
 
 def all_files(model: SiteModel) -> dict[str, bytes]:
     """Every artifact's bytes, by path."""
-    files = {rel: data if isinstance(data, bytes) else b"".join(data())
-             for rel, data in artifacts(model)}
+    files: dict[str, bytes] = {}
+    for produced in artifacts(model):
+        if isinstance(produced, FileSet):
+            files.update(produced.files())
+        else:
+            rel, data = produced
+            files[rel] = data if isinstance(data, bytes) else b"".join(data())
     return dict(sorted(files.items()))

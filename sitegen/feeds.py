@@ -19,7 +19,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from sitegen.hours import DAY_MINUTES, DAYS, Interval
 from sitegen.locations import Location
 from sitegen.model import SiteModel
 from sitegen.urls import MAX_SEGMENT, slug
-from sitegen.write import Artifact
+from sitegen.write import FileSet
 
 API = "api/"
 FEED_VERSION = 1
@@ -200,9 +200,10 @@ def extra_columns(locations: list[Location]) -> tuple[str, ...]:
     return tuple(sorted({name for location in locations for name in location.extra}))
 
 
-def _encoded(model: SiteModel) -> list[tuple[str, _Encoded]]:
-    """(feed key, encoded record) per location. Kept in `model.memo` by location
-    fingerprint, so `sitegen serve` re-encodes only the locations an edit changed."""
+def _encoded(model: SiteModel) -> Iterator[tuple[Location, str, _Encoded]]:
+    """(location, feed key, encoded record) per location, encoded as they are asked for.
+    Kept in `model.memo` by location fingerprint, so `sitegen serve` re-encodes only the
+    locations an edit changed."""
     memo_on = model.memo is not None
     store = model.memo if memo_on else {}
     ids = tuple(loc.id for loc in model.locations)
@@ -214,7 +215,6 @@ def _encoded(model: SiteModel) -> list[tuple[str, _Encoded]]:
     separator = model.config.locations.categories_separator
     previous = store.get("feeds", {})
     memo: dict[tuple[str, str], _Encoded] = {}
-    out = []
     for loc in model.locations:
         key = keys[loc.id]
         found = previous.get((loc.fingerprint, key)) if loc.fingerprint else None
@@ -230,9 +230,9 @@ def _encoded(model: SiteModel) -> list[tuple[str, _Encoded]]:
             found.csv_columns = columns
         if loc.fingerprint and memo_on:
             memo[(loc.fingerprint, key)] = found
-        out.append((key, found))
-    store["feeds"] = memo
-    return out
+        yield loc, key, found
+    if memo_on:
+        store["feeds"] = memo
 
 
 def _csv_line(location: Location, record: dict[str, Any], columns: tuple[str, ...],
@@ -257,51 +257,58 @@ def _special(location: Location) -> str:
                      for day in sorted(location.special_hours, key=lambda d: d.date))
 
 
-def feed_files(model: SiteModel) -> Iterator[tuple[str, Artifact]]:
-    """The artifacts producer: every feed of the build. The three whole-collection feeds are
-    chunk functions, so a build streams them to disk instead of holding them (at 100,000
-    locations each is about 240 MB)."""
-    items = _encoded(model)
+def feed_files(model: SiteModel) -> Iterator[FileSet]:
+    """The artifacts producer: every feed of the build, in one pass over the locations
+    (write.FileSet): the three whole-collection feeds (at 100,000 locations each is about
+    240 MB) grow as each location's own file is written."""
     site = {"name": model.config.site.name, "url": seo.absolute(model.policy.base_url, "/")}
-    head = _dumps({"version": FEED_VERSION, "site": site, "count": len(items)})
+    head = _dumps({"version": FEED_VERSION, "site": site, "count": len(model.locations)})
     columns = extra_columns(model.locations)
+    collection, features, table = (f"{API}locations.json", f"{API}locations.geojson",
+                                   f"{API}locations.csv")
 
-    def collection() -> Iterator[bytes]:
-        yield (head[:-1] + ',"locations":[').encode("utf-8")
-        yield from _joined(item.json for _, item in items)
-        yield b"]}\n"
+    def pieces() -> Iterator[tuple[str, bytes]]:
+        yield collection, (head[:-1] + ',"locations":[').encode("utf-8")
+        yield features, b'{"type":"FeatureCollection","features":['
+        yield table, _csv_header(columns)
+        records, points, rows = _Batch(b","), _Batch(b","), _Batch(b"")
+        for loc, key, item in _encoded(model):
+            yield f"{API}locations/{key}.json", item.json + b"\n"
+            for rel, batch, part in ((collection, records, item.json),
+                                     (features, points, item.feature(loc.id)),
+                                     (table, rows, item.csv)):
+                full = batch.add(part)
+                if full:
+                    yield rel, full
+        for rel, batch in ((collection, records), (features, points), (table, rows)):
+            yield rel, batch.rest()
+        yield collection, b"]}\n"
+        yield features, b"]}\n"
 
-    def features() -> Iterator[bytes]:
-        yield b'{"type":"FeatureCollection","features":['
-        yield from _joined(item.feature(loc.id) for loc, (_, item) in
-                           zip(model.locations, items, strict=True))
-        yield b"]}\n"
-
-    def table() -> Iterator[bytes]:
-        yield _csv_header(columns)
-        yield from (item.csv for _, item in items)
-
-    yield f"{API}locations.json", collection
-    yield f"{API}locations.geojson", features
-    yield f"{API}locations.csv", table
-    for key, item in items:
-        yield f"{API}locations/{key}.json", item.json + b"\n"
+    yield FileSet((collection, features, table), pieces)
 
 
-def _joined(parts: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
-    """`b",".join(parts)` in chunks of about `size` bytes."""
-    batch: list[bytes] = []
-    length = 0
-    started = False
-    for part in parts:
-        batch.append(part)
-        length += len(part) + 1
-        if length >= size:
-            if started:
-                yield b","
-            yield b",".join(batch)
-            batch, length, started = [], 0, True
-    if batch:
-        if started:
-            yield b","
-        yield b",".join(batch)
+class _Batch:
+    """Parts joined by `separator`, handed out about 64 KB at a time."""
+
+    def __init__(self, separator: bytes, size: int = 1 << 16) -> None:
+        self._separator, self._size = separator, size
+        self._parts: list[bytes] = []
+        self._length = 0
+        self._started = False
+
+    def add(self, part: bytes) -> bytes:
+        """Take a part; the joined batch when it reached the size, else b""."""
+        self._parts.append(part)
+        self._length += len(part) + 1
+        return self.rest() if self._length >= self._size else b""
+
+    def rest(self) -> bytes:
+        """The parts not handed out yet, joined (with the separator before them when a
+        batch went out already)."""
+        if not self._parts:
+            return b""
+        lead = self._separator if self._started else b""
+        joined = lead + self._separator.join(self._parts)
+        self._parts, self._length, self._started = [], 0, True
+        return joined

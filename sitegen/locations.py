@@ -187,30 +187,38 @@ def _checked_in_parallel(rows: list[MappedRow], settings: LocationsSection, jobs
 
 def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Report, *,
                   skip_bad_rows: bool, cache: RowCache | None = None,
-                  fresh: RowCache | None = None, jobs: int = 1) -> ValidationResult:
+                  fresh: RowCache | None = None, jobs: int = 1,
+                  release: bool = False) -> ValidationResult:
     """Validate every row, collecting all diagnostics before deciding what to keep.
 
     `cache` holds the previous build's results by row content; `fresh` receives this build's.
-    Without a cache, `jobs` processes check the rows of a big dataset.
+    Without a cache, `jobs` processes check the rows of a big dataset. `release`: drop each
+    row from `rows` once it is validated, so the locations take the memory the rows held
+    (kept, at 100,000 rows the rows left 180 MB of scattered free space behind them, which
+    every later stage and forked worker carried).
     """
     locations: list[Location] = []
     skipped = 0
-    seen_ids: dict[str, MappedRow] = {}
-    parallel = jobs > 1 and not cache and len(rows) >= PARALLEL_MIN_ROWS
+    seen_ids: dict[str, int] = {}  # id -> the row that used it first
+    rows_read = len(rows)
+    parallel = jobs > 1 and not cache and rows_read >= PARALLEL_MIN_ROWS
     checked = _checked_in_parallel(rows, settings, jobs) if parallel else None
     try:
-        for row in rows:
-            location, row_report = _validate_cached(row, settings, cache, fresh,
-                                                    next(checked) if checked else None)
+        for index in range(rows_read):
+            done = next(checked) if checked else None  # (the processes fork at the first)
+            row = rows[index]
+            if release:
+                rows[index] = None  # type: ignore[call-overload]
+            location, row_report = _validate_cached(row, settings, cache, fresh, done)
             if location is not None:
                 first = seen_ids.get(location.id)
                 if first is not None:
                     row_report.error(row.source, row.row, _label(row, "id"),
                                      f"duplicate id '{location.id}' "
-                                     f"(first used on row {first.row})",
+                                     f"(first used on row {first})",
                                      "every location needs its own id")
                 else:
-                    seen_ids[location.id] = row
+                    seen_ids[location.id] = row.row
             if row_report.errors:
                 if skip_bad_rows:
                     skipped += 1
@@ -226,7 +234,7 @@ def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Rep
     finally:
         if checked is not None:
             checked.close()
-    return ValidationResult(locations, len(rows), skipped)
+    return ValidationResult(locations, rows_read, skipped)
 
 
 def require_url_fields(result: ValidationResult, url_pattern: str, report: Report, *,

@@ -19,7 +19,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from sitegen.data.remote import source_path
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.model import SiteModel
 from sitegen.render import theme_dirs
+from sitegen.write import create_file
 
 MANIFEST = "api/manifest.json"
 MANIFEST_VERSION = 1
@@ -121,30 +122,41 @@ def _page_file(url: str) -> str:
 
 def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
                    environ: Mapping[str, str] | None = None,
-                   known: Mapping[str, tuple[int, str]] | None = None) -> Manifest:
+                   known: Mapping[str, tuple[int, str]] | None = None,
+                   keep: bool = False) -> Manifest:
     """Hash every file under `root` (the written build; `known`: the sizes and digests the
-    render workers took of what they wrote, and never changed since) and describe the
-    build."""
+    render workers took of what they wrote, and never changed since), describe the build
+    and write the description to `root`/MANIFEST. It is written as it is encoded, never
+    held whole (70 MB at 100,000 locations, at the build's peak of memory), unless `keep`
+    (serve keeps the bytes to apply the next edit in place)."""
     environ = os.environ if environ is None else environ
     seconds, origin = build_time(loaded, environ)
-    files = []
-    hashes: dict[str, str] = {}
-    # Each entry is what `_dumps` gives its dict, spelled out: 300,000 json.dumps calls of
-    # small dicts were 2 s of a 100,000-location build.
-    for rel, size, digest in written_files(root, known):
-        if rel != MANIFEST:
-            hashes[rel] = digest
-            files.append(f'{{"path":{_string(rel)},"bytes":{size},"sha256":"{digest}"}}')
+    written = [entry for entry in written_files(root, known) if entry[0] != MANIFEST]
+    digests = {rel: digest for rel, _, digest in written}
     pages = []
     for page in sorted(model.pages, key=lambda p: p.url):
         rel = _page_file(page.url)
-        rel = rel if rel in hashes else page.output
-        if rel in hashes:
-            pages.append(f'{{"url":{_string(page.url)},"file":{_string(rel)},'
-                         f'"sha256":"{hashes[rel]}"}}')
-    manifest = _manifest(model, seconds, origin, pages, files)
-    manifest.paths = list(hashes)
-    return manifest
+        rel = rel if rel in digests else page.output
+        if rel in digests:
+            pages.append((page.url, rel))
+    head = _head(model, seconds, origin, len(pages), len(written))
+
+    # Each entry is what `_dumps` gives its dict, spelled out: 300,000 json.dumps calls of
+    # small dicts were 2 s of a 100,000-location build.
+    def page_entries() -> Iterator[str]:
+        for url, rel in pages:
+            yield f'{{"url":{_string(url)},"file":{_string(rel)},"sha256":"{digests[rel]}"}}'
+
+    def file_entries() -> Iterator[str]:
+        for rel, size, digest in written:
+            yield f'{{"path":{_string(rel)},"bytes":{size},"sha256":"{digest}"}}'
+
+    chunks = _encoded(head, page_entries(), file_entries())
+    data = b"".join(chunks) if keep else None
+    target = root / MANIFEST
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _, sha256 = create_file(target, (data,) if data is not None else chunks)
+    return Manifest(data or b"", _summary(model, head, sha256), [rel for rel, _, _ in written])
 
 
 class ManifestEditor:
@@ -190,24 +202,53 @@ _string = json.encoder.encode_basestring
 def _manifest(model: SiteModel, seconds: int, origin: str, pages: list[str],
               files: list[str]) -> Manifest:
     """The manifest from its entries, each already encoded as JSON."""
+    head = _head(model, seconds, origin, len(pages), len(files))
+    data = b"".join(_encoded(head, pages, files))
+    return Manifest(data, _summary(model, head, hashlib.sha256(data).hexdigest()))
+
+
+def _head(model: SiteModel, seconds: int, origin: str, pages: int, files: int
+          ) -> dict[str, Any]:
     policy = model.policy
-    head = {
+    return {
         "version": MANIFEST_VERSION,
         "generator": {"name": "sitegen", "version": __version__},
         "environment": {"name": policy.name, "kind": policy.kind},
         "base_url": policy.base_url,
         "build_time": iso(seconds),
         "build_time_source": origin,
-        "counts": {"pages": len(pages), "locations": len(model.locations),
-                   "files": len(files) + 1},
+        "counts": {"pages": pages, "locations": len(model.locations), "files": files + 1},
     }
-    data = (_dumps(head)[:-1] + ',"pages":[' + ",".join(pages) + '],"files":['
-            + ",".join(files) + "]}\n").encode("utf-8")
-    summary = {
+
+
+def _encoded(head: dict[str, Any], pages: Iterable[str], files: Iterable[str]
+             ) -> Iterator[bytes]:
+    """The manifest's bytes, in chunks."""
+    yield (_dumps(head)[:-1] + ',"pages":[').encode("utf-8")
+    yield from _joined(pages)
+    yield b'],"files":['
+    yield from _joined(files)
+    yield b"]}\n"
+
+
+def _joined(entries: Iterable[str]) -> Iterator[bytes]:
+    """The entries separated by commas, encoded a thousand at a time."""
+    batch: list[str] = []
+    lead = ""
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == 1000:
+            yield (lead + ",".join(batch)).encode("utf-8")
+            batch, lead = [], ","
+    if batch:
+        yield (lead + ",".join(batch)).encode("utf-8")
+
+
+def _summary(model: SiteModel, head: dict[str, Any], sha256: str) -> dict[str, Any]:
+    return {
         "event": "sitegen.build",
         "site": model.config.site.name,
         **head,
-        "manifest": {"url": seo.absolute(policy.base_url, "/" + MANIFEST),
-                     "sha256": hashlib.sha256(data).hexdigest()},
+        "manifest": {"url": seo.absolute(model.policy.base_url, "/" + MANIFEST),
+                     "sha256": sha256},
     }
-    return Manifest(data, summary)
