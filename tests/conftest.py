@@ -25,6 +25,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sitegen.locations import Location
+from sitegen.phones import parse_phone
+
 REPO = Path(__file__).resolve().parents[1]
 # Bytecode of the CLI's modules, cached outside the work tree so each run starts faster.
 PYCACHE = Path(tempfile.gettempdir()) / "sitegen-tests-pycache"
@@ -309,3 +312,18 @@ def id_urls(root: Path) -> set[tuple[str, str]]:
 def site(tmp_path: Path) -> Path:
     """A small valid site (3 generated locations) in tmp_path/site."""
     return small_site(tmp_path / "site")
+
+
+def sample_location(**changes: object) -> Location:
+    """A valid location (the example site's Hayes Valley café), with `changes`."""
+    phone, _ = parse_phone("(415) 555-0142", "US")
+    values: dict[str, object] = dict(
+        id="JO-SF-001", name="Juniper & Oak Coffee — Hayes Valley", street="432 Hayes St",
+        city="San Francisco", region="CA", postal_code="94102", country="US", lat=37.77,
+        lng=-122.42, phone=phone, email="hayes@juniperoak.example",
+        website="https://hayes.juniperoak.example/", hours=None, special_hours=[],
+        timezone=None, categories=["Café"], description="Two blocks from Patricia's Green.",
+        image=None, faqs=[], neighbourhood="Hayes Valley", booking_url=None, extra={},
+        source="locations.csv", row=2)
+    values.update(changes)
+    return Location(**values)  # type: ignore[arg-type]

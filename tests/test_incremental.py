@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +21,12 @@ from conftest import (
     build,
     copy_example,
     generated_rows,
+    sample_location,
     small_site,
     tree_hashes,
 )
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from sitegen.cache import load_cache, load_details
 from sitegen.diagnostics import Report
@@ -216,3 +220,20 @@ def test_near_duplicates_are_reused_only_while_the_editorial_text_is_unchanged(
         clean = _clean_copy(site, tmp_path / f"clean-{number}")
         assert incremental == _near(build(clean)), name
     assert incremental == []
+
+
+TEXT_FIELDS = ("id", "name", "street", "city", "region", "description", "neighbourhood",
+               "source")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), min_size=len(TEXT_FIELDS), max_size=len(TEXT_FIELDS)))
+@example(["<script>x</script>", "Café — \u05e9\u05dc\u05d5\u05dd", "\ud800 lone", "😀",
+          "../..", "javascript:alert(1)", "", "plain"])
+def test_a_cached_location_comes_back_with_the_same_text(texts: list[str]) -> None:
+    """The build cache pickles non-ASCII text as UTF-8 bytes (Location.__getstate__); every
+    string, lone surrogates included, comes back as it was, and plain ASCII stays str."""
+    location = sample_location(**dict(zip(TEXT_FIELDS, texts, strict=True)))
+    again = pickle.loads(pickle.dumps(location, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == location
+    assert all(type(getattr(again, name)) is str for name in TEXT_FIELDS)

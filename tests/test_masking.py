@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import phonenumbers
+from conftest import sample_location
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.config_schema import LocationsSection
-from sitegen.locations import Location
 from sitegen.masking import (
     MASKED_DOMAIN,
     fake_email,
@@ -19,20 +19,6 @@ from sitegen.masking import (
 from sitegen.phones import parse_phone
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
-
-
-def _location(**changes: object) -> Location:
-    phone, _ = parse_phone("(415) 555-0142", "US")
-    values: dict[str, object] = dict(
-        id="JO-SF-001", name="Juniper & Oak Coffee — Hayes Valley", street="432 Hayes St",
-        city="San Francisco", region="CA", postal_code="94102", country="US", lat=37.77,
-        lng=-122.42, phone=phone, email="hayes@juniperoak.example",
-        website="https://hayes.juniperoak.example/", hours=None, special_hours=[],
-        timezone=None, categories=["Café"], description="Two blocks from Patricia's Green.",
-        image=None, faqs=[], neighbourhood="Hayes Valley", booking_url=None, extra={},
-        source="locations.csv", row=2)
-    values.update(changes)
-    return Location(**values)  # type: ignore[arg-type]
 
 
 @settings(max_examples=150, deadline=None)
@@ -52,7 +38,7 @@ def test_north_american_fakes_use_the_fictional_555_01_range() -> None:
 
 
 def test_mask_replaces_chosen_fields_deterministically() -> None:
-    location = _location()
+    location = sample_location()
     settings_ = LocationsSection(mask=["name", "street", "phone", "email", "website",
                                        "description", "postal_code"])
     masked = mask_location(location, settings_.mask, settings_)
@@ -69,13 +55,13 @@ def test_mask_replaces_chosen_fields_deterministically() -> None:
     assert len(masked.postal_code or "") == 5 and (masked.postal_code or "").isdigit()
     # Unchosen fields are kept; another id gets other values.
     assert (masked.city, masked.lat, masked.categories) == ("San Francisco", 37.77, ["Café"])
-    other = mask_location(_location(id="JO-SF-002"), settings_.mask, settings_)
+    other = mask_location(sample_location(id="JO-SF-002"), settings_.mask, settings_)
     assert other.email != masked.email
 
 
 def test_mask_keeps_the_region_of_a_foreign_number() -> None:
     phone, _ = parse_phone("+44 20 7946 0958", "US")
-    location = _location(phone=phone)
+    location = sample_location(phone=phone)
     settings_ = LocationsSection(mask=["phone"])
     masked = mask_location(location, ["phone"], settings_)
     assert masked.phone is not None and masked.phone.e164 is not None
@@ -89,5 +75,5 @@ def test_postal_codes_keep_their_shape() -> None:
 
 
 def test_no_mask_is_a_no_op() -> None:
-    locations = [_location()]
+    locations = [sample_location()]
     assert mask_locations(locations, LocationsSection()) is locations
