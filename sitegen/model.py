@@ -81,6 +81,16 @@ class SiteModel:
     # hold on to it): feed fragments and marker rows, by location fingerprint.
     memo: dict[str, Any] | None = None
 
+    def drop_page_data(self) -> None:
+        """Empty every page's context, in place (the `ctas_for` lookup shares the location
+        pages' dicts), and the nearby lists. A one-off build calls it once its render
+        workers have forked with their own copy: from then on it reads only the pages'
+        paths, titles and dates, and the workers' results take the memory instead of
+        adding to it (150 MB at 100,000 locations)."""
+        for page in self.pages:
+            page.context.clear()
+        self.nearby.clear()
+
 
 def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
     """The configured pattern; the default gains a country level when there are several."""

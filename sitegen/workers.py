@@ -179,11 +179,14 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
                  progress: Callable[[int, int], None] | None, todo: list[int],
                  sealer: Sealer | None = None, guard: GuardContext | None = None,
                  fingerprints: PageFingerprints | None = None,
-                 declared: dict[str, str | None] | None = None) -> Rendered:
+                 declared: dict[str, str | None] | None = None,
+                 release: bool = False) -> Rendered:
     """Render the pages `todo` (indices into model.pages) into `out`, sealed with `sealer`
     and judged with `guard` when given; raise on errors. `fingerprints`: compute each
     page's fingerprint there too (a build that reuses nothing needs them only for its
-    cache), with the lastmod the model `declared`."""
+    cache), with the lastmod the model `declared`. `release`: the caller needs no page's
+    context afterwards, so this process drops them once the workers have forked
+    (SiteModel.drop_page_data)."""
     global _JOB
     total = len(todo)
     _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard, fingerprints,
@@ -200,6 +203,8 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
     try:
         with forked_map(_render_slice, slices, jobs) if parallel else \
                 contextlib.nullcontext(map(_render_slice, slices)) as results:
+            if parallel and release:
+                model.drop_page_data()  # the workers have their copy
             for chunk, result in zip(slices, results, strict=True):
                 _keep(model, chunk, result, links, audits, guards, prints, hashes)
                 errors.extend(result.errors)
