@@ -8,7 +8,6 @@ fail is checked before the previous output is touched.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import functools
 import gc
@@ -46,6 +45,7 @@ from sitegen.data.remote import resolve_source
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.environments import Policy, resolve_policy
 from sitegen.fingerprint import PageFingerprints, base_fingerprint
+from sitegen.forking import release_free_memory
 from sitegen.guards import GuardContext, guard_context, guard_file
 from sitegen.hours import day_text
 from sitegen.locations import Location, RowCache, require_url_fields, validate_rows
@@ -72,16 +72,6 @@ from sitegen.workers import (
 from sitegen.write import Artifact, AtomicOutput, FileSet
 
 Progress = Callable[[int, int], None]
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
-        return None
-
-
-_MALLOC_TRIM = _malloc_trim()
 
 
 @dataclass
@@ -191,15 +181,6 @@ def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
     return model, dataset
 
 
-def release_free_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc's `malloc_trim`) between
-    stages. Loading the rows, the sitemaps' bytes and the render workers' pickled results
-    leave free memory glibc keeps for later (100, 35 and 40 MB at 100,000 locations), and
-    every process forked next would start from the larger footprint. Elsewhere, a no-op."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
-
-
 def _without_cyclic_gc(function: Callable[..., BuildResult]) -> Callable[..., BuildResult]:
     """Run a build with the cyclic garbage collector held off in this process. A build
     makes long-lived objects (rows, the model, the audits) and little cyclic garbage, and
@@ -264,8 +245,8 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
         near = cache.near if isinstance(cache.near, NearDuplicates) else NearDuplicates()
         with NearDuplicateCheck(outcome.audits, model.config.audit.near_duplicate_threshold,
                                 near, parallel=jobs > 1) as check:
-            manifest = build_manifest(model, loaded, output.tmp, environ, outcome.hashes,
-                                      keep=keep_state)
+            manifest = build_manifest(model, loaded, output.tmp, output.write_artifact,
+                                      environ, outcome.hashes, keep=keep_state)
             report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config,
                                        guard, outcome.guards, check,
                                        sorted([*manifest.paths, MANIFEST])))

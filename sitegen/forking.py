@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
@@ -11,6 +12,25 @@ from typing import Any, Generic, TypeVar
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 _TASK: Callable[..., Any] | None = None  # what a process forked now runs; it inherits it
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's `malloc_trim`) between
+    stages. Loading the rows, the sitemaps' bytes and the render workers' pickled results
+    leave free memory glibc keeps for later (100, 35 and 40 MB at 100,000 locations), and
+    every process forked next would start from the larger footprint. Elsewhere, a no-op."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def forked_pool(processes: int) -> Any:

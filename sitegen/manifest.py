@@ -19,7 +19,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from sitegen.data.remote import source_path
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.model import SiteModel
 from sitegen.render import theme_dirs
-from sitegen.write import create_file
+from sitegen.write import Artifact
 
 MANIFEST = "api/manifest.json"
 MANIFEST_VERSION = 1
@@ -121,13 +121,14 @@ def _page_file(url: str) -> str:
 
 
 def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
+                   write: Callable[[str, Artifact], tuple[int, str]],
                    environ: Mapping[str, str] | None = None,
                    known: Mapping[str, tuple[int, str]] | None = None,
                    keep: bool = False) -> Manifest:
     """Hash every file under `root` (the written build; `known`: the sizes and digests the
     render workers took of what they wrote, and never changed since), describe the build
-    and write the description to `root`/MANIFEST. It is written as it is encoded, never
-    held whole (70 MB at 100,000 locations, at the build's peak of memory), unless `keep`
+    and `write` the description as MANIFEST. It is written as it is encoded, never held
+    whole (70 MB at 100,000 locations, at the build's peak of memory), unless `keep`
     (serve keeps the bytes to apply the next edit in place)."""
     environ = os.environ if environ is None else environ
     seconds, origin = build_time(loaded, environ)
@@ -151,12 +152,12 @@ def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
         for rel, size, digest in written:
             yield f'{{"path":{_string(rel)},"bytes":{size},"sha256":"{digest}"}}'
 
-    chunks = _encoded(head, page_entries(), file_entries())
-    data = b"".join(chunks) if keep else None
-    target = root / MANIFEST
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _, sha256 = create_file(target, (data,) if data is not None else chunks)
-    return Manifest(data or b"", _summary(model, head, sha256), [rel for rel, _, _ in written])
+    def chunks() -> Iterator[bytes]:
+        return _encoded(head, page_entries(), file_entries())
+
+    data = b"".join(chunks()) if keep else b""
+    _, sha256 = write(MANIFEST, data if keep else chunks)
+    return Manifest(data, _summary(model, head, sha256), [rel for rel, _, _ in written])
 
 
 class ManifestEditor:

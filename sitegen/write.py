@@ -23,6 +23,10 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 # written as it is produced instead of being held whole).
 Artifact = bytes | Callable[[], Iterable[bytes]]
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
 
 @dataclass(frozen=True)
 class FileSet:
@@ -69,9 +73,6 @@ class NewFile:
             self._fd = -1
         return self._size, self._digest.hexdigest()
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 def create_file(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> tuple[int, str]:
@@ -174,13 +175,14 @@ class AtomicOutput:
                     streams[rel] = self.open_file(rel)
             for rel, data in files.pieces():
                 if rel in streams:
-                    streams[rel].write(data)
+                    try:
+                        streams[rel].write(data)
+                    except OSError as exc:
+                        raise _io_error(exc, self.tmp / rel) from None
                 elif rel in gathered:
                     gathered[rel].append(data)
                 else:
                     whole(rel, data)
-        except OSError as exc:
-            raise _io_error(exc, self.tmp / (exc.filename or "")) from None
         finally:
             for rel, stream in streams.items():
                 written[rel] = stream.close()
