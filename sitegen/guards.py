@@ -45,10 +45,11 @@ import functools
 import json
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sitegen.config import LoadedConfig, load_config
@@ -198,7 +199,11 @@ def unwrap(rel: str, text: str, policy: Policy, guard: GuardContext, plain: str 
     """The page to audit: the page itself, the decrypted page behind a prompt page (`plain`
     when the caller sealed it itself), or None when it cannot be opened. Also judges the
     prompt page itself."""
-    payload = prompt_payload(text)
+    return _unwrap(rel, text, prompt_payload(text), policy, guard, plain)
+
+
+def _unwrap(rel: str, text: str, payload: dict[str, Any] | None, policy: Policy,
+            guard: GuardContext, plain: str | None) -> tuple[str | None, list[Diagnostic]]:
     if payload is None:
         return text, []
     if policy.indexable:
@@ -300,11 +305,15 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
                             "analytics belongs only in the production config"))
     elif not any(marker in text for marker in ANALYTICS_MARKERS):
         for src in sorted(set(SCRIPT_SRC.findall(text))):
-            if not src.startswith("/") or src.startswith("//"):
+            if not src.startswith("/") or src.startswith("//") or not src.endswith(".js"):
                 continue
-            path = root / src.lstrip("/")
-            if path.suffix == ".js" and path.is_file():
-                marker = _analytics_marker(str(path), path.stat().st_mtime_ns)
+            path = os.path.join(root, src.lstrip("/"))
+            try:
+                found = os.stat(path)  # one call (a page loads the same few scripts)
+            except OSError:
+                continue
+            if stat.S_ISREG(found.st_mode):
+                marker = _analytics_marker(path, found.st_mtime_ns)
                 if marker:
                     out.append(_finding(rel, "guard.analytics-outside-production",
                                         f"page loads {src}, which contains analytics code "
@@ -358,13 +367,16 @@ def guard_file(root: Path, rel: str, data: bytes, policy: Policy, guard: GuardCo
     if policy.indexable:
         return _production_file(rel, data, policy, guard)
     out: list[Diagnostic] = []
+    payload = None
     if rel.endswith((".html", ".htm")):
-        inner, problems = unwrap(rel, data.decode("utf-8", errors="replace"), policy, guard,
-                                 plain)
+        # A sealed page is decoded and its payload parsed once, for both sets of rules.
+        text = data.decode("utf-8", errors="replace")
+        payload = prompt_payload(text)
+        inner, problems = _unwrap(rel, text, payload, policy, guard, plain)
         out.extend(problems)
         if inner is not None:
             out.extend(_private_page(rel, inner, root, policy, guard))
-    out.extend(_private_file(rel, data, policy, guard))
+    out.extend(_private_file(rel, data, policy, guard, payload is not None))
     return out
 
 
@@ -519,12 +531,14 @@ def _private_tree(root: Path, files: list[str], policy: Policy, guard: GuardCont
     return out
 
 
-def _private_file(rel: str, data: bytes, policy: Policy, guard: GuardContext
-                  ) -> list[Diagnostic]:
+def _private_file(rel: str, data: bytes, policy: Policy, guard: GuardContext,
+                  prompt: bool | None = None) -> list[Diagnostic]:
+    """`prompt`: whether the page is a prompt page, when the caller parsed it already."""
     out = []
     if policy.protection == "encrypt" and is_protected_path(rel):
         if rel.endswith((".html", ".htm")):
-            encrypted = prompt_payload(data.decode("utf-8", "replace")) is not None
+            encrypted = prompt if prompt is not None else \
+                prompt_payload(data.decode("utf-8", "replace")) is not None
         else:
             encrypted = parse_envelope(data) is not None
         if not encrypted:
