@@ -40,11 +40,16 @@ class FileSet:
     pieces: Callable[[], Iterable[tuple[str, bytes]]]
 
     def files(self) -> dict[str, bytes]:
-        """Every file's bytes, whole (serve keeps them; an encrypted build seals them)."""
-        parts: dict[str, list[bytes]] = {}
+        """Every file's bytes, whole (serve keeps them, and makes them again on each edit)."""
+        streams: dict[str, list[bytes]] = {rel: [] for rel in self.streams}
+        files: dict[str, bytes] = {}
         for rel, data in self.pieces():
-            parts.setdefault(rel, []).append(data)
-        return {rel: b"".join(chunks) for rel, chunks in parts.items()}
+            if rel in streams:
+                streams[rel].append(data)
+            else:
+                files[rel] = data
+        files.update((rel, b"".join(parts)) for rel, parts in streams.items())
+        return files
 
 
 class NewFile:
