@@ -31,6 +31,9 @@ from hypothesis import strategies as st
 from sitegen.cache import load_cache, load_details
 from sitegen.diagnostics import Report
 
+# Every build here has one date: a page an incremental build reuses keeps the lastmod it had
+# (the day it last changed), so across midnight it would rightly differ from a clean build's.
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
 HAYES = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
 MISSION = "locations/us/ca/san-francisco/juniper-oak-coffee-mission/index.html"
 FAR_AWAY = "locations/ca/on/toronto/juniper-oak-coffee-queen-west/index.html"
@@ -108,14 +111,14 @@ SCENARIOS: dict[str, Callable[[Path], None]] = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = copy_example(tmp_path_factory.mktemp("incremental") / "site")
-    build(site)
+    build(site, env=EPOCH)
     return site
 
 
 def test_a_rebuild_with_no_change_writes_nothing(built: Path) -> None:
     out = built / "dist" / "production"
     before = out.stat().st_ino, _inodes(out)
-    result = build(built)
+    result = build(built, env=EPOCH)
     assert "nothing changed since the last build: nothing written" in result.stdout
     assert (out.stat().st_ino, _inodes(out)) == before
 
@@ -126,12 +129,12 @@ def test_incremental_build_equals_a_clean_build(built: Path, tmp_path: Path,
     out = built / "dist" / "production"
     before = _inodes(out)
     SCENARIOS[scenario](built)
-    result = build(built)
+    result = build(built, env=EPOCH)
     rendered = int(result.out_lines[1].split()[0])
     after = _inodes(out)
     rewritten = {rel for rel, inode in after.items() if before.get(rel) != inode}
     clean = _clean_copy(built, tmp_path / "clean")
-    build(clean, "--jobs", "1")
+    build(clean, "--jobs", "1", env=EPOCH)
     assert tree_hashes(out) == tree_hashes(clean / "dist" / "production"), scenario
     pages = len([p for p in after if p.endswith(".html")])
     if scenario == "location edit":
@@ -160,21 +163,20 @@ def test_a_big_incremental_build_in_two_processes_equals_a_clean_build(tmp_path:
                                                                       ) -> None:
     """Past 400 pages the pages are fingerprinted in forked processes before they are
     compared: the rebuild renders only what the edit reached and equals a clean build."""
-    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
     rows = generated_rows(450)
     site = small_site(tmp_path / "site", rows)
-    build(site, "--jobs", "2", env=epoch)
+    build(site, "--jobs", "2", env=EPOCH)
     out = site / "dist" / "production"
     before = _inodes(out)
     rows[200]["phone"] = "(217) 555-0999"
     small_site(site, rows)
-    result = build(site, "--jobs", "2", env=epoch)
+    result = build(site, "--jobs", "2", env=EPOCH)
     rendered = int(result.out_lines[1].split()[0])
     assert 0 < rendered < 20, result.stdout
     rewritten = {rel for rel, inode in _inodes(out).items() if before.get(rel) != inode}
     assert len([rel for rel in rewritten if rel.endswith(".html")]) == rendered
     clean = small_site(tmp_path / "clean", rows)
-    build(clean, "--jobs", "1", env=epoch)
+    build(clean, "--jobs", "1", env=EPOCH)
     assert tree_hashes(out) == tree_hashes(clean / "dist" / "production")
 
 
