@@ -36,11 +36,13 @@ def crawler_files(model: SiteModel) -> dict[str, bytes]:
 
 PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,
                              build_marker, feed_files]
-# The sitemaps list each page's lastmod, settled only when the build has compared the pages
-# with the previous build; the other producers read the model alone, so a build can write
-# them from the start, beside the pages.
-LATE: list[Producer] = [crawler_files]
-EARLY: list[Producer] = [p for p in PRODUCERS if p not in LATE]
+# The markers and the feeds, most of the artifacts' work, read the placed locations alone
+# (model.located_model), so a build writes them in a process of its own while the rest of
+# the model is made and the pages rendered. The others are small; the sitemaps list each
+# page's lastmod, settled only when the build has compared the pages with the previous
+# build.
+LOCATED: list[Producer] = [marker_files, feed_files]
+LATE: list[Producer] = [p for p in PRODUCERS if p not in LOCATED]
 
 
 def artifacts(model: SiteModel, producers: list[Producer] = PRODUCERS

@@ -21,8 +21,8 @@ from typing import Any
 
 from sitegen import ctas, leads, seo
 from sitegen.artifacts import (
-    EARLY,
     LATE,
+    LOCATED,
     PRODUCERS,
     Produced,
     Producer,
@@ -52,7 +52,13 @@ from sitegen.locations import Location, RowCache, require_url_fields, validate_r
 from sitegen.lock import locked_build
 from sitegen.manifest import MANIFEST, build_manifest, build_time, iso
 from sitegen.masking import mask_locations
-from sitegen.model import SiteModel, build_model, location_pattern
+from sitegen.model import (
+    SiteModel,
+    build_model,
+    located_model,
+    location_pattern,
+    place_locations,
+)
 from sitegen.notify import notify_build
 from sitegen.protect import Sealer, is_protected_path, protect_tree
 from sitegen.render import (
@@ -158,19 +164,25 @@ def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
 def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
                      resolved: tuple[Path, str | None, str] | None = None,
                      rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None,
-                     keep_state: bool = False, jobs: int = 1
+                     keep_state: bool = False, jobs: int = 1,
+                     located: Callable[[SiteModel], None] | None = None
                      ) -> tuple[SiteModel, DatasetResult]:
     """The model; `keep_state` (serve) also keeps what in-place edits need (the CSV's lines,
-    the model's memo)."""
+    the model's memo). `located` is handed the model of the placed locations alone as soon
+    as they have their URLs (model.located_model), before the hubs and pages are made."""
     dataset = load_dataset(loaded, policy, report, resolved, rows_cache, fresh_rows,
                            keep_state, jobs)
     release_free_memory()
     dataset.locations = mask_locations(dataset.locations, loaded.config.locations)
     pattern = location_pattern(loaded.config, dataset.locations)
+    segments = place_locations(dataset.locations, pattern)
+    if located is not None:
+        located(located_model(loaded.config, policy, dataset.locations, pattern))
     content = load_content(loaded.source, report)
     if report.errors:
         raise SitegenError(report.items)
-    model = build_model(loaded.config, policy, dataset.locations, content, report, pattern)
+    model = build_model(loaded.config, policy, dataset.locations, content, report, pattern,
+                        segments)
     model.content = content
     model.memo = {} if keep_state else None
     ctas.attach(model, content, report)
@@ -223,22 +235,34 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     rows_key = cache_key_for_rows(loaded)
     fresh_rows: RowCache = {}
     jobs = jobs or default_jobs()
-    model, dataset = build_site_model(loaded, policy, report, resolved,
-                                      cache.rows.get(rows_key), fresh_rows, keep_state, jobs)
-    if strict and report.warnings:
-        raise SitegenError([*report.items, Diagnostic(
-            "sitegen", None, None, f"{len(report.warnings)} warnings with --strict",
-            "fix the warnings or build without --strict")])
-    # Pages are reused only from the very folder the cache describes, and never into an
-    # encrypted build (each has its own key).
-    reusable = policy.protection != "encrypt" and cache.output_intact(out_dir)
-    previous = cache if reusable else BuildCache()
     sealer = Sealer.new(policy, loaded.config) if policy.protection == "encrypt" else None
-    with AtomicOutput(out_dir) as output:
+    with AtomicOutput(out_dir) as output, contextlib.ExitStack() as stack:
         guard = guard_context(loaded, policy, output.tmp, environ,
                               protection=sealer.protection if sealer else None)
-        outcome = write_site(model, source, output, jobs, progress,
-                             previous, out_dir, build_date(loaded, environ), sealer, guard)
+        side: list[SideTask] = []
+
+        def located(placed: SiteModel) -> None:
+            """Write the feeds and markers in a process of their own from now on, while
+            this one makes the rest of the model, compiles the templates and compares and
+            renders the pages (serve writes every artifact itself, keeping their bytes)."""
+            side.append(stack.enter_context(SideTask(
+                functools.partial(_artifact_task, placed, output, sealer, guard, LOCATED),
+                parallel=jobs > 1)))
+
+        model, dataset = build_site_model(loaded, policy, report, resolved,
+                                          cache.rows.get(rows_key), fresh_rows, keep_state,
+                                          jobs, None if keep_state else located)
+        if strict and report.warnings:
+            raise SitegenError([*report.items, Diagnostic(
+                "sitegen", None, None, f"{len(report.warnings)} warnings with --strict",
+                "fix the warnings or build without --strict")])
+        # Pages are reused only from the very folder the cache describes, and never into an
+        # encrypted build (each has its own key).
+        reusable = policy.protection != "encrypt" and cache.output_intact(out_dir)
+        previous = cache if reusable else BuildCache()
+        outcome = write_site(model, source, output, jobs, progress, previous, out_dir,
+                             build_date(loaded, environ), sealer, guard,
+                             side[0] if side else None)
         if sealer:
             protect_tree(output.tmp, sealer, outcome.sealed)
         release_free_memory()  # the workers' results, before the comparison forks
@@ -359,28 +383,24 @@ class BuildState:
 def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
                progress: Progress | None, previous: BuildCache, live: Path,
                today: str, sealer: Sealer | None = None,
-               guard: GuardContext | None = None) -> WriteOutcome:
+               guard: GuardContext | None = None, side: SideTask | None = None
+               ) -> WriteOutcome:
     """Copy the static files, render the pages whose fingerprint changed (in parallel;
     sealed there by `sealer` in an encrypted build, judged there by `guard`: the static
     files a page loads are in place by then), reuse the others from the live output, then
-    write the artifacts."""
+    write the artifacts: those of LOCATED by `side` when the caller started it (a build),
+    every one here otherwise (serve, which keeps their bytes to apply the next edit in
+    place)."""
     dirs = theme_dirs(source, model.config.theme)
     _copy_static(model, dirs, output)
-    # A build writes the artifacts that read the model alone in a process of their own from
-    # now on, beside the templates' compiling and the pages; serve writes them all here,
-    # keeping their bytes to apply the next edit in place.
-    side = None if model.memo is not None else SideTask(
-        functools.partial(_artifact_task, model, output, sealer, guard, EARLY),
-        parallel=jobs > 1)
-    with side or contextlib.nullcontext():
-        globals_ = template_globals(model, dirs)
-        env = make_environment(dirs, globals_)
-        for name in sorted({page.template for page in model.pages}):
-            render_template_check(env, name)
-        fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
-                                                              asset_hashes(dirs)), globals_)
-        return _write_pages(model, output, jobs, progress, previous, live, today, sealer,
-                            guard, env, fingerprints, side)
+    globals_ = template_globals(model, dirs)
+    env = make_environment(dirs, globals_)
+    for name in sorted({page.template for page in model.pages}):
+        render_template_check(env, name)
+    fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
+                                                          asset_hashes(dirs)), globals_)
+    return _write_pages(model, output, jobs, progress, previous, live, today, sealer,
+                        guard, env, fingerprints, side)
 
 
 def _copy_static(model: SiteModel, dirs: list[Path], output: AtomicOutput) -> None:

@@ -106,9 +106,10 @@ def location_fingerprint(row_key: str, url: str) -> str:
     return hashlib.blake2b(f"{row_key}|{url}".encode(), digest_size=16).hexdigest()
 
 
-def build_model(config: SiteConfig, policy: Policy, locations: list[Location], content: Content,
-                report: Report, pattern: str) -> SiteModel:
-    # Each location's URL segments are slugged once, for its slug's scope, its URL and its hubs.
+def place_locations(locations: list[Location], pattern: str) -> list[dict[str, str]]:
+    """Give each location its slug, URL and fingerprint, and sort `locations` by URL in
+    place; each one's URL segment values, in the new order (slugged once, for its slug's
+    scope, its URL and its hubs)."""
     segments = [segment_values(location) for location in locations]
     assign_slugs(locations, pattern, segments)
     for location, values in zip(locations, segments, strict=True):
@@ -117,6 +118,21 @@ def build_model(config: SiteConfig, policy: Policy, locations: list[Location], c
         location.fingerprint = location_fingerprint(location.fingerprint, location.url)
     ordered = sorted(zip(locations, segments, strict=True), key=lambda pair: pair[0].url)
     locations[:] = [location for location, _ in ordered]
+    return [values for _, values in ordered]
+
+
+def located_model(config: SiteConfig, policy: Policy, locations: list[Location],
+                  pattern: str) -> SiteModel:
+    """The model of placed locations alone, before the hubs and pages are made: all that
+    the location artifacts read (feeds, markers), so a build can write them meanwhile."""
+    return SiteModel(config, policy, locations, Hub("root", "Locations", config.urls.locations),
+                     [], [], {}, pattern)
+
+
+def build_model(config: SiteConfig, policy: Policy, locations: list[Location], content: Content,
+                report: Report, pattern: str, segments: list[dict[str, str]]) -> SiteModel:
+    """The model of `locations` as place_locations left them, with their `segments`."""
+    ordered = list(zip(locations, segments, strict=True))
     _apply_location_content(locations, content.locations, report)
     root = _hubs(config, ordered, pattern)
     nearby = _nearby(config, locations)

@@ -118,8 +118,12 @@ class AtomicOutput:
         self.tmp = final.parent / f".{final.name}.tmp-{os.getpid()}"
         self._root = str(self.tmp)
         self._dirs: set[str] = set()
+        self._made: list[Path] = []
 
     def __enter__(self) -> AtomicOutput:
+        # The folders made for it, deepest first: a build that fails leaves none behind.
+        self._made = [folder for folder in [self.final.parent, *self.final.parent.parents]
+                      if not folder.exists()]
         try:
             self.final.parent.mkdir(parents=True, exist_ok=True)
             remove_stale(self.final)
@@ -133,6 +137,12 @@ class AtomicOutput:
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if self.tmp.exists():
             shutil.rmtree(self.tmp, ignore_errors=True)
+        if exc_type is not None:
+            for folder in self._made:
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty: another build, or the user, put files there
+                    break
 
     def path_for(self, rel: str) -> str:
         """The path of `rel` in the staging folder, its folder made. Plain strings: the
