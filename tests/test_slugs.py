@@ -1,5 +1,6 @@
-"""urls.slug gives python-slugify's output with sitegen's arguments, for any text: its ASCII
-shortcut and its once-resolved transliterator change the cost, never a URL."""
+"""urls.slug gives python-slugify's output with sitegen's arguments, for any text: its
+shortcut (a character at a time for non-ASCII text) and its once-resolved transliterator
+change the cost, never a URL."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from sitegen.urls import MAX_SEGMENT, slug
 PIECES = st.sampled_from(["'", "''", ",", "1,2", "-", "--", " ", "  ", "_", ".", "/", "A",
                           "Z", "abc", "Main St", "9", "&", "&amp;", "&#39;", "&#x41;",
                           "&#X41;", "&#99999999;", "&nosuch;", "Café", "—", "ß", "Straße",
-                          "ﬁ", "東京", "😀", "İ", "K", "x" * 40, "word " * 9])
+                          "ﬁ", "東京", "😀", "İ", "K", "x" * 40, "word " * 9,
+                          # transliterated a character at a time: combining marks (alone,
+                          # after ASCII, stacked), quotes that only NFKD or the transliterator
+                          # make, RTL scripts, Hangul, fractions, a lone surrogate
+                          "e\u0301", "\u0301", "a\u0327\u0301", "\u0345", "\u0903",
+                          "\uff07", "’", "‘x’", "ʼ", "שלום", "مرحبا", "한국", "ệ", "½",
+                          "Ⅻ", "℃", "\ud800", "ǅ", "ŉ"])
 ASCII = st.text(st.characters(max_codepoint=127), max_size=200)
 ANY = st.text(max_size=200)
 MIXED = st.lists(st.one_of(PIECES, ASCII, ANY), max_size=12).map("".join)
