@@ -85,8 +85,8 @@ class SiteModel:
         """Empty every page's context, in place (the `ctas_for` lookup shares the location
         pages' dicts), and the nearby lists. A one-off build calls it once its render
         workers have forked with their own copy: from then on it reads only the pages'
-        paths, titles and dates, and the workers' results take the memory instead of
-        adding to it (150 MB at 100,000 locations)."""
+        URLs, paths and dates, and the workers' results take the memory instead of adding
+        to it (150 MB at 100,000 locations)."""
         for page in self.pages:
             page.context.clear()
         self.nearby.clear()
