@@ -395,8 +395,7 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     _copy_static(model, dirs, output)
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)
-    for name in sorted({page.template for page in model.pages}):
-        render_template_check(env, name)
+    render_template_check(env, {page.template for page in model.pages})
     fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
                                                           asset_hashes(dirs)), globals_)
     return _write_pages(model, output, jobs, progress, previous, live, today, sealer,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +79,13 @@ def asset_url_function(hashes: dict[str, str]) -> Callable[[str], str]:
     return asset_url
 
 
-def render_template_check(env: jinja2.Environment, name: str) -> None:
-    """Compile a template and every template it extends or includes, once, in the parent,
-    so a syntax error anywhere surfaces with its file and line before any work (an included
-    partial was otherwise first parsed by a render worker's page fingerprint)."""
-    pending, seen = [name], set()
+def render_template_check(env: jinja2.Environment, names: Iterable[str]) -> None:
+    """Compile the page templates `names` and every template they extend or include, each
+    once, in the parent, so a syntax error anywhere surfaces with its file and line before
+    any work (an included partial was otherwise first parsed by a render worker's page
+    fingerprint)."""
+    wanted = set(names)
+    pending, seen = sorted(wanted, reverse=True), set()  # popped in name order
     try:
         while pending:
             current = pending.pop()
@@ -93,7 +95,7 @@ def render_template_check(env: jinja2.Environment, name: str) -> None:
             try:
                 source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
             except jinja2.TemplateNotFound:
-                if current == name:
+                if current in wanted:
                     raise
                 continue  # `{% include ... ignore missing %}`, or a render-time error
             env.get_template(current)
