@@ -208,8 +208,8 @@ def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Rep
     `cache` holds the previous build's results by row content; `fresh` receives this build's.
     Without a cache, `jobs` processes check the rows of a big dataset. `release`: drop each
     row from `rows` once it is validated, so the locations take the memory the rows held
-    (kept, at 100,000 rows the rows left 180 MB of scattered free space behind them, which
-    every later stage and forked worker carried).
+    (at 100,000 rows the load's peak went from 648 to 487 MB; the model then fills the
+    space the rows would have left free).
     """
     locations: list[Location] = []
     skipped = 0
