@@ -29,7 +29,7 @@ from sitegen.hours import DAY_MINUTES, DAYS, Interval
 from sitegen.locations import Location
 from sitegen.model import SiteModel
 from sitegen.urls import MAX_SEGMENT, slug
-from sitegen.write import FileSet
+from sitegen.write import Batch, FileSet
 
 API = "api/"
 FEED_VERSION = 1
@@ -275,7 +275,7 @@ def feed_files(model: SiteModel) -> Iterator[FileSet]:
         yield collection, (head[:-1] + ',"locations":[').encode("utf-8")
         yield features, b'{"type":"FeatureCollection","features":['
         yield table, _csv_header(columns)
-        records, points, rows = _Batch(b","), _Batch(b","), _Batch(b"")
+        records, points, rows = Batch(b","), Batch(b","), Batch(b"")
         for loc, key, item in _encoded(model):
             yield f"{API}locations/{key}.json", item.json + b"\n"
             for rel, batch, part in ((collection, records, item.json),
@@ -290,29 +290,3 @@ def feed_files(model: SiteModel) -> Iterator[FileSet]:
         yield features, b"]}\n"
 
     yield FileSet((collection, features, table), pieces)
-
-
-class _Batch:
-    """Parts joined by `separator`, handed out about 64 KB at a time."""
-
-    def __init__(self, separator: bytes, size: int = 1 << 16) -> None:
-        self._separator, self._size = separator, size
-        self._parts: list[bytes] = []
-        self._length = 0
-        self._started = False
-
-    def add(self, part: bytes) -> bytes:
-        """Take a part; the joined batch when it reached the size, else b""."""
-        self._parts.append(part)
-        self._length += len(part) + 1
-        return self.rest() if self._length >= self._size else b""
-
-    def rest(self) -> bytes:
-        """The parts not handed out yet, joined (with the separator before them when a
-        batch went out already)."""
-        if not self._parts:
-            return b""
-        lead = self._separator if self._started else b""
-        joined = lead + self._separator.join(self._parts)
-        self._parts, self._length, self._started = [], 0, True
-        return joined

@@ -30,7 +30,7 @@ from sitegen.data.remote import source_path
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.model import SiteModel
 from sitegen.render import theme_dirs
-from sitegen.write import Artifact
+from sitegen.write import Artifact, Batch
 
 MANIFEST = "api/manifest.json"
 MANIFEST_VERSION = 1
@@ -226,23 +226,13 @@ def _encoded(head: dict[str, Any], pages: Iterable[str], files: Iterable[str]
              ) -> Iterator[bytes]:
     """The manifest's bytes, in chunks."""
     yield (_dumps(head)[:-1] + ',"pages":[').encode("utf-8")
-    yield from _joined(pages)
-    yield b'],"files":['
-    yield from _joined(files)
-    yield b"]}\n"
-
-
-def _joined(entries: Iterable[str]) -> Iterator[bytes]:
-    """The entries separated by commas, encoded a thousand at a time."""
-    batch: list[str] = []
-    lead = ""
-    for entry in entries:
-        batch.append(entry)
-        if len(batch) == 1000:
-            yield (lead + ",".join(batch)).encode("utf-8")
-            batch, lead = [], ","
-    if batch:
-        yield (lead + ",".join(batch)).encode("utf-8")
+    for entries, close in ((pages, b'],"files":['), (files, b"]}\n")):
+        batch = Batch(b",")
+        for entry in entries:
+            if full := batch.add(entry.encode("utf-8")):
+                yield full
+        yield batch.rest()
+        yield close
 
 
 def _summary(model: SiteModel, head: dict[str, Any], sha256: str) -> dict[str, Any]:

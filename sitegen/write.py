@@ -52,6 +52,33 @@ class FileSet:
         return files
 
 
+class Batch:
+    """Parts joined by `separator`, handed out about 64 KB at a time: a file of many small
+    entries (a feed, the manifest) written as it is made, in writes of a useful size."""
+
+    def __init__(self, separator: bytes, size: int = 1 << 16) -> None:
+        self._separator, self._size = separator, size
+        self._parts: list[bytes] = []
+        self._length = 0
+        self._started = False
+
+    def add(self, part: bytes) -> bytes:
+        """Take a part; the joined batch when it reached the size, else b""."""
+        self._parts.append(part)
+        self._length += len(part) + 1
+        return self.rest() if self._length >= self._size else b""
+
+    def rest(self) -> bytes:
+        """The parts not handed out yet, joined (with the separator before them when a
+        batch went out already)."""
+        if not self._parts:
+            return b""
+        lead = self._separator if self._started else b""
+        joined = lead + self._separator.join(self._parts)
+        self._parts, self._length, self._started = [], 0, True
+        return joined
+
+
 class NewFile:
     """A new file written piece by piece (see `create_file`); `close()` gives its size and
     sha256."""
@@ -157,10 +184,6 @@ class AtomicOutput:
             self._dirs.add(folder)
         return os.path.join(self._root, rel)
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
-        """Write a new file (see `create_file`)."""
-        self.write_artifact(rel, data)
-
     def write_artifact(self, rel: str, data: Artifact) -> tuple[int, str]:
         """Write bytes, or the chunks a function yields, without joining them first; the
         size and sha256 of what was written (for the manifest)."""
@@ -216,9 +239,6 @@ class AtomicOutput:
                 return True
             except OSError:
                 return False
-
-    def write_text(self, rel: str, text: str) -> None:
-        self.write_bytes(rel, text.encode("utf-8"))
 
     def copy(self, source: Path, rel: str) -> None:
         try:
