@@ -31,6 +31,8 @@ def _h(*parts: str | bytes) -> str:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+# Dataclasses made anew for each page, whose digests no other page can reuse.
+PER_PAGE = frozenset({"Nearby", "Cta", "Faq"})
 
 
 class Digester:
@@ -50,7 +52,20 @@ class Digester:
         return carried
 
     def _walk(self, value: Any) -> str:
-        if type(value) in _SCALARS or isinstance(value, str | int | float | bool):
+        kind = type(value)
+        if kind in _SCALARS:
+            return repr(value)
+        if kind is dict:
+            items = sorted([(str(k), self._walk(v)) for k, v in value.items()])
+            return "{" + ",".join([f"{k}:{v}" for k, v in items]) + "}"
+        if kind is list or kind is tuple:
+            return "[" + ",".join([self._walk(v) for v in value]) + "]"
+        fields = _dataclass_fields(kind)
+        if fields is not None and fields[1]:
+            # A small dataclass made for one page (a nearby entry, a call to action): its
+            # text inline, not memoised (no other page holds it).
+            return self._dataclass(value, fields[0])
+        if isinstance(value, str | int | float | bool):
             return repr(value)
         fingerprint = getattr(value, "fingerprint", None)
         if isinstance(fingerprint, str) and fingerprint:
@@ -64,6 +79,13 @@ class Digester:
             self._memo[key] = (value, text)
         return text
 
+    def _dataclass(self, value: Any, fields: tuple[str, ...]) -> str:
+        body = ",".join([f"{name}={self._walk(getattr(value, name))}" for name in fields])
+        # Small ones inline (a nearby entry, a call to action: hashing each cost more than
+        # its text), big ones (a hub and its tree) as a digest, so a parent's text stays short.
+        text = f"{type(value).__name__}({body})"
+        return text if len(text) <= 200 else _h(text)
+
     def _compute(self, value: Any) -> str:
         if isinstance(value, dict):
             items = sorted((str(k), self._walk(v)) for k, v in value.items())
@@ -76,24 +98,22 @@ class Digester:
             return _h(value.model_dump_json())
         fields = _dataclass_fields(type(value))
         if fields is not None:
-            body = ",".join(f"{name}={self._walk(getattr(value, name))}" for name in fields)
-            # Small ones inline (a nearby entry, a call to action: hashing each cost more than
-            # its text), big ones (a hub and its tree) as a digest, so a parent's text stays short.
-            text = f"{type(value).__name__}({body})"
-            return text if len(text) <= 200 else _h(text)
+            return self._dataclass(value, fields[0])
         if callable(value):
             return "fn:" + getattr(value, "__qualname__", type(value).__name__)
         return _h(type(value).__name__, repr(value))
 
 
 @functools.lru_cache(maxsize=256)
-def _dataclass_fields(kind: type) -> tuple[str, ...] | None:
-    """The fields a dataclass's digest covers (all but a tree's `parent` back-reference);
-    None for other types. Looked up once per class: a page's context holds a dozen small
-    dataclasses (nearby entries, calls to action), digested on every page."""
+def _dataclass_fields(kind: type) -> tuple[tuple[str, ...], bool] | None:
+    """The fields a dataclass's digest covers (all but a tree's `parent` back-reference),
+    and whether the class is a small per-page record (PER_PAGE) digested inline without
+    the memo; None for other types. Looked up once per class: a page's context holds a
+    dozen small dataclasses (nearby entries, calls to action), digested on every page."""
     if not dataclasses.is_dataclass(kind):
         return None
-    return tuple(f.name for f in dataclasses.fields(kind) if f.name != "parent")
+    return (tuple(f.name for f in dataclasses.fields(kind) if f.name != "parent"),
+            kind.__name__ in PER_PAGE and not hasattr(kind, "fingerprint"))
 
 
 def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset[str]]:
