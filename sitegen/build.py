@@ -33,6 +33,7 @@ from sitegen.audit import NearDuplicateCheck, NearDuplicates, PageAudit, finish_
 from sitegen.cache import (
     BuildCache,
     CachedPage,
+    DetailsWriter,
     hash_inputs,
     load_cache,
     load_details,
@@ -267,6 +268,9 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
             protect_tree(output.tmp, sealer, outcome.sealed)
         release_free_memory()  # the workers' results, before the comparison forks
         near = cache.near if isinstance(cache.near, NearDuplicates) else NearDuplicates()
+        details = stack.enter_context(DetailsWriter(source, env, outcome.pages,
+                                                    {rows_key: fresh_rows},
+                                                    parallel=jobs > 1))
         with NearDuplicateCheck(outcome.audits, model.config.audit.near_duplicate_threshold,
                                 near, parallel=jobs > 1) as check:
             manifest = build_manifest(model, loaded, output.tmp, output.write_artifact,
@@ -277,12 +281,12 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
         if report.errors:
             raise SitegenError(report.items)
         output.commit()
-    summary = {"rows_read": dataset.rows_read, "locations_built": len(model.locations),
-               "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
-    saved = BuildCache(inputs=inputs, pages=outcome.pages, rows={rows_key: fresh_rows},
-                       summary=summary, near=near,
-                       diagnostics=[d for d in report.items if d.severity == "warning"])
-    save_cache(source, env, saved, out_dir)
+        summary = {"rows_read": dataset.rows_read, "locations_built": len(model.locations),
+                   "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
+        saved = BuildCache(inputs=inputs, pages=outcome.pages, rows={rows_key: fresh_rows},
+                           summary=summary, near=near,
+                           diagnostics=[d for d in report.items if d.severity == "warning"])
+        save_cache(source, env, saved, out_dir, details)
     report.extend(notify_build(loaded.config.notifications, manifest.summary))
     state = BuildState(loaded, policy, resolved, model, dataset.mapped, dataset.lines,
                        outcome, saved, manifest.data, list(report.items), environ) \

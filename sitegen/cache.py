@@ -15,6 +15,7 @@ A cache that cannot be read is discarded with a warning and the build starts cle
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -25,6 +26,7 @@ from typing import Any
 
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
+from sitegen.forking import ForkedCall
 
 FORMAT = 14  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
 # 8: shingles hashed as a polynomial of word crc32s; 9: crc32 of each joined 5-gram again;
@@ -119,11 +121,16 @@ def _discard(source: Path, env: str, path: Path, exc: Exception, report: Report)
     cache_path(source, env, "-pages").unlink(missing_ok=True)
 
 
-def save_cache(source: Path, env: str, cache: BuildCache, out_dir: Path) -> None:
-    """Write both parts atomically (temp file + rename), the details first."""
+def save_cache(source: Path, env: str, cache: BuildCache, out_dir: Path,
+               details: DetailsWriter | None = None) -> None:
+    """Write both parts atomically (temp file + rename), the details first (by `details`
+    when the build started writing them already)."""
     cache.out_dir = str(out_dir)
     cache.identity = folder_identity(out_dir)
-    _write_details(cache_path(source, env, "-pages"), cache)
+    if details is None:
+        _write_details(cache_path(source, env, "-pages"), cache)
+    else:
+        details.finish(cache.near)
     small = BuildCache(inputs=cache.inputs, out_dir=cache.out_dir, identity=cache.identity,
                        summary=cache.summary, diagnostics=cache.diagnostics)
     _write(cache_path(source, env), small)
@@ -133,17 +140,58 @@ def _write_details(path: Path, cache: BuildCache) -> None:
     """The pages, rows and near-duplicates as a stream of pickles of CHUNK entries each,
     ended by a marker: one pickle of 100,000 pages held a memo of every object it wrote,
     300 MB at the peak of the build."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp-{os.getpid()}")
-    with tmp.open("wb") as handle:
-        for chunk in _chunks(cache.pages):
-            pickle.dump(("pages", chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        for key, rows in cache.rows.items():
-            pickle.dump(("rows", key, {}), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            for chunk in _chunks(rows):
-                pickle.dump(("rows", key, chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(("end", cache.near), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_bulk(tmp, cache.pages, cache.rows)
+    _write_end(tmp, cache.near)
     os.replace(tmp, path)
+
+
+def _write_bulk(tmp: Path, pages: dict[str, CachedPage], rows: dict[str, Any]) -> None:
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    with tmp.open("wb") as handle:
+        for chunk in _chunks(pages):
+            pickle.dump(("pages", chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for key, table in rows.items():
+            pickle.dump(("rows", key, {}), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for chunk in _chunks(table):
+                pickle.dump(("rows", key, chunk), handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _write_end(tmp: Path, near: Any) -> None:
+    with tmp.open("ab") as handle:
+        pickle.dump(("end", near), handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class DetailsWriter:
+    """The details' pages and rows pickled into a temporary file by a process forked now
+    (forking.ForkedCall), while the build hashes its manifest and audits its tree (0.2 s
+    of a 10,000-location build that one core spent alone). `finish` appends the
+    near-duplicates the audit settled and renames the file into place; `close` (a context
+    manager) stops the process and removes the file of a build that failed. The process
+    holds the pages and rows as they were when it forked: the build changes neither
+    afterwards."""
+
+    def __init__(self, source: Path, env: str, pages: dict[str, CachedPage],
+                 rows: dict[str, Any], *, parallel: bool) -> None:
+        self._path = cache_path(source, env, "-pages")
+        self._tmp = self._path.with_suffix(f".tmp-{os.getpid()}")
+        self._call = ForkedCall(functools.partial(_write_bulk, self._tmp, pages, rows),
+                                parallel=parallel)
+
+    def finish(self, near: Any) -> None:
+        self._call.result()
+        _write_end(self._tmp, near)
+        os.replace(self._tmp, self._path)
+
+    def close(self) -> None:
+        self._call.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> DetailsWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _chunks(mapping: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -62,3 +62,30 @@ def test_check_names_every_broken_link_whatever_its_case(tmp_path: Path) -> None
         "(fix the link or the page it points to)",
     ], str(result)
     assert result.returncode == 1
+
+
+def test_a_broken_link_on_every_location_page_is_named_once_per_page(tmp_path: Path) -> None:
+    """Whether a target exists is looked up once per build (most links are on every
+    page), and still reported for each page that has it; the build then fails before its
+    cache is touched: the previous build's cache stays, with no temporary file beside it."""
+    site = small_site(tmp_path / "site")
+    build(site, "--jobs", "2")
+    cache = site / ".sitegen" / "cache"
+    before = {p.name: p.read_bytes() for p in cache.iterdir()}
+    theme = site / "themes" / "broken" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "location.html").write_text(
+        '{% extends "default/location.html" %}{% block main %}<a href="/gone/">x</a>'
+        '<a href="/gone/">again</a>{{ super() }}{% endblock %}', encoding="utf-8")
+    config = site / "config" / "base.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "theme: broken\n", encoding="utf-8")
+    result = run_cli("build", "--source", site, "--jobs", "2")
+    out = site / "dist" / "production"  # the previous build's, kept
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("index.html")
+                   if 'class="page-location"' in p.read_text(encoding="utf-8"))
+    assert len(pages) == 3
+    broken = [line for line in result.err_lines if "links.broken" in line]
+    assert broken == [f"{page}: links.broken: link to /gone/ points at no file "
+                      "(fix the link or the page it points to)" for page in pages], str(result)
+    assert result.returncode == 1
+    assert {p.name: p.read_bytes() for p in cache.iterdir()} == before
