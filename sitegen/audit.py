@@ -58,8 +58,9 @@ class PageAudit:
     page_noindex: bool = False
 
 
-def audit_page(rel: str, text: str, policy: Policy) -> PageAudit:
-    """The per-page rules; cheap enough to run in the render workers on the fresh HTML."""
+def audit_page(rel: str, text: str, policy: Policy, data: bytes | None = None) -> PageAudit:
+    """The per-page rules; cheap enough to run in the render workers on the fresh HTML.
+    `data`: the page's UTF-8 bytes, when the caller has them already (it wrote them)."""
     editorial = None
     if 'class="page-location"' in text:
         heading = H1.search(text)
@@ -67,7 +68,8 @@ def audit_page(rel: str, text: str, policy: Policy) -> PageAudit:
         editorial = shingles(unique_text(text), (name,))
     # Plain substring and pattern scans run on the UTF-8 bytes: a page with one non-ASCII
     # character is a two-byte-per-character string, which `in` and re scan more slowly.
-    data = text.encode("utf-8", "surrogatepass")
+    if data is None:
+        data = text.encode("utf-8", "surrogatepass")
     links = tuple(sorted({sys.intern(t) for t in link_targets(data)
                           if t.startswith("/") and not t.startswith(("//", "/_sitegen/"))}))
     findings = _page_rules(rel, text, data, policy) + page_guards(rel, text, policy)
@@ -172,8 +174,9 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
     existing = set(files)
     findings: list[Diagnostic] = []
     declared = declared_noindex(root)
+    resolved: dict[str, bool] = {}  # a page has 20 links; most are on every page
     for page in sorted(pages, key=lambda p: p.rel):
-        findings.extend(page_findings(page, declared, existing))
+        findings.extend(page_findings(page, declared, existing, resolved))
     findings.extend(_robots(root, policy))
     findings.extend(guard_tree(root, policy, guard or GuardContext(), files, judged))
     check = near if isinstance(near, NearDuplicateCheck) else NearDuplicateCheck(
@@ -182,14 +185,16 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
     return findings
 
 
-def page_findings(page: PageAudit, declared: set[str], existing: set[str]) -> list[Diagnostic]:
-    """One page's findings within its tree: its own rules, undeclared noindex, broken links."""
+def page_findings(page: PageAudit, declared: set[str], existing: set[str],
+                  resolved: dict[str, bool] | None = None) -> list[Diagnostic]:
+    """One page's findings within its tree: its own rules, undeclared noindex, broken links.
+    `resolved` remembers, across the pages of one tree, whether each link target exists."""
     findings = list(page.findings)
     if page.page_noindex and page.rel not in declared:
         findings.append(_finding(page.rel, "guard.noindex-in-production",
                                  "page has noindex in an indexable environment",
                                  "only pages the build declares (404, thank-you) may"))
-    findings.extend(_links(page.rel, page.links, existing))
+    findings.extend(_links(page.rel, page.links, existing, {} if resolved is None else resolved))
     return findings
 
 
@@ -246,16 +251,24 @@ def _page_rules(rel: str, text: str, data: bytes, policy: Policy) -> list[Diagno
     return out
 
 
-def _links(rel: str, targets: tuple[str, ...], existing: set[str]) -> list[Diagnostic]:
+def _links(rel: str, targets: tuple[str, ...], existing: set[str],
+           resolved: dict[str, bool]) -> list[Diagnostic]:
     out = []
     for target in targets:
-        path = target.lstrip("/")
-        candidates = (path, path + "index.html") if target.endswith("/") or not path else \
-            (path, path + "/index.html")
-        if not any(c in existing for c in candidates):
+        found = resolved.get(target)
+        if found is None:
+            found = resolved[target] = _target_exists(target, existing)
+        if not found:
             out.append(_finding(rel, "links.broken", f"link to {target} points at no file",
                                 "fix the link or the page it points to"))
     return out
+
+
+def _target_exists(target: str, existing: set[str]) -> bool:
+    path = target.lstrip("/")
+    candidates = (path, path + "index.html") if target.endswith("/") or not path else \
+        (path, path + "/index.html")
+    return any(c in existing for c in candidates)
 
 
 def _robots(root: Path, policy: Policy) -> list[Diagnostic]:

@@ -117,12 +117,12 @@ def _render_slice(indices: list[int]) -> ChunkResult:
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            data = html.encode("utf-8")
+            plain = data = html.encode("utf-8")
             sealer = job.sealer if is_protected_path(rel) else None
             if sealer is not None:
                 data = sealer.seal(rel, data)
             hashes[rel] = create_file(target, (data,))
-            audits.append(audit_page(rel, html, job.model.policy))
+            audits.append(audit_page(rel, html, job.model.policy, plain))
             if job.guard is not None:
                 guards[rel] = guard_file(job.out, rel, data, job.model.policy, job.guard,
                                          html if sealer is not None else None)
