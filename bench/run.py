@@ -2,12 +2,15 @@
 
 For each dataset size it generates a seeded site (bench/generate.py) in a temporary folder
 outside the work tree, then runs, alternating within each round so machine noise hits every
-scenario alike: the plain jinja2 baseline (bench/baseline.py), a clean production build, a
-no-op rebuild, a one-location edit, and a clean staging build with encryption. It reports
-medians over the rounds, the ratio to the baseline, and the peak RSS of the largest process.
+scenario alike: the plain jinja2 + Python-Markdown script (bench/baseline.py) rendering
+comparable pages and, for continuity with earlier runs, minimal ones; a clean production
+build, a no-op rebuild, a one-location edit, and a clean staging build with encryption. It
+reports medians over the rounds, the ratios to both scripts and to the full build, and the
+peak RSS of the largest process.
 
     python -m bench.run --sizes 1000,10000 --rounds 3
     python -m bench.run --sizes 100000 --rounds 1 --scenarios baseline,full --append
+    python -m bench.run --sizes 10000 --tmp /dev/shm   # on tmpfs: the CPU work without the disk
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from bench.generate import write_site
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
 STAGING = "protection:\n  mode: encrypt\nbase_url: https://staging.example.com\n"
-SCENARIOS = ("baseline", "full", "noop", "edit", "staging")
+SCENARIOS = ("baseline", "minimal", "full", "noop", "edit", "staging")
 
 
 @dataclass
@@ -90,6 +93,8 @@ def bench_size(count: int, rounds: int, work: Path,
         clean()
         run("baseline", [sys.executable, "-m", "bench.baseline", str(site),
                          str(out / "baseline")])
+        run("minimal", [sys.executable, "-m", "bench.baseline", str(site),
+                        str(out / "minimal"), "--pages", "minimal"])
         run("full", [*sitegen, "--out", str(out / "production")])
         run("noop", [*sitegen, "--out", str(out / "production")])
         _edit_one_row(site, round_number)
@@ -122,7 +127,8 @@ def machine() -> str:
 
 
 LABELS = {
-    "baseline": "plain jinja2 + Markdown script, 2 processes",
+    "baseline": "plain jinja2 + Markdown script, 2 processes, comparable pages",
+    "minimal": "the same script, minimal pages (the comparator until the sixth session)",
     "full": "sitegen full production build",
     "noop": "sitegen no-op rebuild",
     "edit": "sitegen one-location edit",
@@ -137,8 +143,9 @@ def table(count: int, samples: dict[str, Sample]) -> str:
         return f"{median / statistics.median(samples[name].seconds):.2f}x"
 
     lines = [f"### {count:,} locations", "",
-             "| scenario | median s | runs (s) | vs baseline | vs full build | peak RSS MB |",
-             "|---|---|---|---|---|---|"]
+             "| scenario | median s | runs (s) | vs comparable script | vs minimal script "
+             "| vs full build | peak RSS MB |",
+             "|---|---|---|---|---|---|---|"]
     for name in SCENARIOS:
         if name not in samples:
             continue
@@ -146,7 +153,8 @@ def table(count: int, samples: dict[str, Sample]) -> str:
         median = statistics.median(sample.seconds)
         runs = ", ".join(f"{s:.2f}" for s in sample.seconds)
         lines.append(f"| {LABELS[name]} | {median:.2f} | {runs} | {ratio(median, 'baseline')} "
-                     f"| {ratio(median, 'full')} | {max(sample.rss_mb):.0f} |")
+                     f"| {ratio(median, 'minimal')} | {ratio(median, 'full')} "
+                     f"| {max(sample.rss_mb):.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -157,11 +165,13 @@ def main() -> None:
     parser.add_argument("--append", action="store_true", help="add to docs/benchmarks.md")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help="a subset, e.g. baseline,full for a quick 100,000 run")
+    parser.add_argument("--tmp", type=Path, default=None,
+                        help="where to make the temporary folder (default: the system's)")
     args = parser.parse_args()
     scenarios = tuple(name for name in SCENARIOS if name in args.scenarios.split(","))
     if {"noop", "edit"} & set(scenarios) and "full" not in scenarios:
         parser.error("noop and edit follow the full build: add full to --scenarios")
-    work = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="sitegen-bench-", dir=args.tmp))
     try:
         sections = [table(int(size), bench_size(int(size), args.rounds, work, scenarios))
                     for size in args.sizes.split(",")]
@@ -169,7 +179,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = (f"## Run of {stamp}\n\nMachine: {machine()}. Rounds: {args.rounds}; "
-            "scenarios alternate within each round.\n\n" + "\n".join(sections))
+            f"scenarios alternate within each round; output under {work.parent}.\n\n"
+            + "\n".join(sections))
     if args.append and DOC.is_file():
         DOC.write_text(DOC.read_text(encoding="utf-8") + "\n" + body, encoding="utf-8")
     else:
