@@ -28,12 +28,12 @@ from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
 from sitegen.forking import ForkedCall
 
-FORMAT = 14  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
+FORMAT = 15  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
 # 8: shingles hashed as a polynomial of word crc32s; 9: crc32 of each joined 5-gram again;
 # 10: model dataclasses with __slots__ (older pickles cannot be loaded into them);
 # 11: the details as a stream of chunks; 12: each page's size and sha256 as written;
 # 13: locations pickle their non-ASCII text as UTF-8 bytes (Location.__getstate__);
-# 14: CachedPage with __slots__
+# 14: CachedPage with __slots__; 15: JSON-LD and the hours data attributes compact (orjson)
 CHUNK = 10_000  # pages or rows per pickled chunk of the details
 MARKER = "robots.txt"
 

@@ -17,7 +17,6 @@ import csv
 import functools
 import hashlib
 import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Any
 from sitegen import seo
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.hours import DAY_MINUTES, DAYS, Interval
+from sitegen.jsontext import compact, compact_text
 from sitegen.locations import Location
 from sitegen.model import SiteModel
 from sitegen.urls import MAX_SEGMENT, slug
@@ -147,7 +147,7 @@ def _plain(value: Any) -> Any:
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return compact_text(data)
 
 
 _TEXT_COLUMNS = CSV_COLUMNS[:CSV_COLUMNS.index("categories")]
@@ -172,29 +172,24 @@ def csv_row(location: Location, record: dict[str, Any], extra_names: list[str],
 
 @dataclass
 class _Encoded:
-    """One location's share of every feed, encoded once: its JSON record (the GeoJSON feature
-    is derived from it as text) and its CSV row. The record itself is kept only in serve's
-    memo, to encode the row again when the extra columns change, with its GeoJSON feature
-    (serve makes every feed again on each edit: deriving 10,000 features was 50 ms of it)."""
+    """One location's share of every feed, encoded once: its JSON record, its GeoJSON
+    feature and its CSV row. The record itself is kept only in serve's memo, to encode the
+    row again when the extra columns change."""
 
     json: bytes
-    lat_lng: tuple[str, str]
+    geojson: bytes
     csv: bytes
     csv_columns: tuple[str, ...]
     record: dict[str, Any] | None = None
-    geojson: bytes | None = None
 
-    def feature(self, ident: str) -> bytes:
-        """The GeoJSON Feature (Point [lng, lat]; properties: the record without lat and lng),
-        without encoding the record again: its properties are the record's JSON without the
-        `"lat"` and `"lng"` members. The first match is the record's own: the members before
-        it are strings, in which a quote is always escaped."""
-        lat, lng = self.lat_lng
-        members = f',"lat":{lat},"lng":{lng}'.encode()
-        properties = self.json.replace(members, b"", 1)
-        return b"".join([b'{"type":"Feature","id":', _dumps(ident).encode("utf-8"),
-                         b',"geometry":{"type":"Point","coordinates":[', lng.encode(), b",",
-                         lat.encode(), b']},"properties":', properties, b"}"])
+
+def _feature(ident: str, record: dict[str, Any]) -> bytes:
+    """The GeoJSON Feature: a Point [lng, lat], and the record without lat and lng as its
+    properties (encoding it again costs a microsecond: jsontext.py)."""
+    return compact({"type": "Feature", "id": ident,
+                    "geometry": {"type": "Point", "coordinates": [record["lng"], record["lat"]]},
+                    "properties": {name: value for name, value in record.items()
+                                   if name not in ("lat", "lng")}})
 
 
 def extra_columns(locations: list[Location]) -> tuple[str, ...]:
@@ -222,12 +217,9 @@ def _encoded(model: SiteModel) -> Iterator[tuple[Location, str, _Encoded]]:
         found = previous.get((loc.fingerprint, key)) if loc.fingerprint else None
         if found is None:
             record = location_record(model, loc, key, private)
-            found = _Encoded(_dumps(record).encode("utf-8"),
-                             (_dumps(record["lat"]), _dumps(record["lng"])),
+            found = _Encoded(compact(record), _feature(loc.id, record),
                              _csv_line(loc, record, columns, separator), columns,
                              record if memo_on else None)
-            if memo_on:
-                found.geojson = found.feature(loc.id)
         elif found.csv_columns != columns:
             assert found.record is not None  # memoised items keep their record
             found.csv = _csv_line(loc, found.record, columns, separator)
@@ -276,10 +268,10 @@ def feed_files(model: SiteModel) -> Iterator[FileSet]:
         yield features, b'{"type":"FeatureCollection","features":['
         yield table, _csv_header(columns)
         records, points, rows = Batch(b","), Batch(b","), Batch(b"")
-        for loc, key, item in _encoded(model):
+        for _, key, item in _encoded(model):
             yield f"{API}locations/{key}.json", item.json + b"\n"
             for rel, batch, part in ((collection, records, item.json),
-                                     (features, points, item.geojson or item.feature(loc.id)),
+                                     (features, points, item.geojson),
                                      (table, rows, item.csv)):
                 full = batch.add(part)
                 if full:

@@ -17,7 +17,6 @@ whose positions are named by the file's own `fields` list:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 from sitegen.config_schema import SiteConfig
 from sitegen.context import DIRECTIONS, special_hours_data
 from sitegen.hours import SpecialDay, WeeklyHours
+from sitegen.jsontext import compact, compact_text, sorted_text
 from sitegen.locations import Location
 from sitegen.maps import search_map
 from sitegen.memo import by_identity
@@ -136,7 +136,7 @@ def view_pages(config: SiteConfig, root: Hub) -> list[Page]:
 
 
 def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return sorted_text(value)
 
 
 class _Table:
@@ -210,7 +210,7 @@ class _MarkerFile:
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return compact_text(data)
 
 
 def _table_keys(marker: _Marker) -> tuple[Any, ...]:
@@ -265,7 +265,7 @@ def _marker_bytes(locations: list[Location]) -> bytes:
     locations = ordered(locations)
     countries = len({(loc.country or "").upper() for loc in locations})
     tables: _Tables = (_Table(), _Table(), _Table(), _Table(), _Table())
-    rows = [_dumps(row).encode("utf-8") for _, row in _marked(locations, countries, tables)]
+    rows = [compact(row) for _, row in _marked(locations, countries, tables)]
     return b"".join([_head(tables).encode("utf-8"), b",".join(rows), b"]}"])
 
 

@@ -19,6 +19,7 @@ from jinja2 import meta
 
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.fragments import FragmentCache
+from sitegen.jsontext import sorted_text
 from sitegen.model import Page
 
 BUILTIN_THEME = Path(__file__).parent / "themes" / "default"
@@ -55,6 +56,8 @@ def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Envir
         auto_reload=False,
         extensions=[FragmentCache],
     )
+    # `tojson` (JSON-LD on every page) by orjson: compact, keys sorted (jsontext.py).
+    env.policies["json.dumps_function"] = sorted_text
     env.globals.update(globals_)
     return env
 

@@ -59,7 +59,7 @@ def test_sample_writes_n_anonymous_rows_that_build_with_the_same_config(site: Pa
     assert marker["data"] == "sample"
     protection = key_of(built)
     pages = [page_html(p, protection) for p in built.rglob("index.html")]
-    assert sum('"@id": "https://staging.juniperoak.example/locations/' in p
+    assert sum('"@id":"https://staging.juniperoak.example/locations/' in p
                and '#location"' in p for p in pages) == 10
     everything = "\n".join(pages)
     content = "\n".join(p.read_text(encoding="utf-8") for p in (site / "content").rglob("*.md"))
