@@ -99,33 +99,34 @@ def _guarded(task: Callable[[], ChunkResult]) -> ChunkResult:
 
 
 def _render_slice(indices: list[int]) -> ChunkResult:
+    """Fingerprint, render, write, audit and guard a slice of pages, each step over the
+    whole slice before the next: taking each page through every step interleaved their
+    code and data, and the same work took a fifth more CPU (8.3 against 6.7 s at 10,000
+    locations)."""
     job = _JOB
     assert job is not None, "render job not set before the workers started"
+    pages = [job.model.pages[index] for index in indices]
     audits: list[PageAudit] = []
     guards: dict[str, list[Diagnostic]] = {}
     fingerprints: dict[str, str] = {}
     hashes: dict[str, tuple[int, str]] = {}
-    made: set[Path] = set()
     try:
-        for index in indices:
-            page = job.model.pages[index]
-            rel = page.output
-            if job.fingerprints is not None:  # of the page as the model made it
-                fingerprints[rel] = job.fingerprints.page(page, lastmod=job.declared.get(rel))
-            html = render_page(job.env, page, page_extras(job.model, page, job.hubs))
-            target = job.out / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            plain = data = html.encode("utf-8")
-            sealer = job.sealer if is_protected_path(rel) else None
-            if sealer is not None:
-                data = sealer.seal(rel, data)
-            hashes[rel] = create_file(target, (data,))
-            audits.append(audit_page(rel, html, job.model.policy, plain))
-            if job.guard is not None:
-                guards[rel] = guard_file(job.out, rel, data, job.model.policy, job.guard,
-                                         html if sealer is not None else None)
+        if job.fingerprints is not None:  # of the pages as the model made them
+            for page in pages:
+                fingerprints[page.output] = job.fingerprints.page(
+                    page, lastmod=job.declared.get(page.output))
+        extras = [page_extras(job.model, page, job.hubs) for page in pages]
+        htmls = [render_page(job.env, page, extra)
+                 for page, extra in zip(pages, extras, strict=True)]
+        del extras
+        written = _write_slice(job, pages, htmls, hashes)
+        for page, html, (plain, _, _) in zip(pages, htmls, written, strict=True):
+            audits.append(audit_page(page.output, html, job.model.policy, plain))
+        if job.guard is not None:
+            for page, html, (_, data, sealed) in zip(pages, htmls, written, strict=True):
+                guards[page.output] = guard_file(job.out, page.output, data,
+                                                 job.model.policy, job.guard,
+                                                 html if sealed else None)
     except SitegenError as exc:
         return ChunkResult(audits, exc.diagnostics)
     except OSError as exc:
@@ -134,6 +135,27 @@ def _render_slice(indices: list[int]) -> ChunkResult:
                                                "check disk space and permissions; the "
                                                "previous output is unchanged")])
     return ChunkResult(audits, [], guards, fingerprints=fingerprints, hashes=hashes)
+
+
+def _write_slice(job: RenderJob, pages: list[Page], htmls: list[str],
+                 hashes: dict[str, tuple[int, str]]) -> list[tuple[bytes, bytes, bool]]:
+    """Write each page (sealed when the job seals it), noting its size and sha256 in
+    `hashes`; per page (its UTF-8 bytes, the bytes written, whether they were sealed)."""
+    made: set[Path] = set()
+    written = []
+    for page, html in zip(pages, htmls, strict=True):
+        rel = page.output
+        target = job.out / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        plain = data = html.encode("utf-8")
+        sealer = job.sealer if is_protected_path(rel) else None
+        if sealer is not None:
+            data = sealer.seal(rel, data)
+        hashes[rel] = create_file(target, (data,))
+        written.append((plain, data, sealer is not None))
+    return written
 
 
 def _fingerprint_slice(pages: list[Page], fingerprints: PageFingerprints,
