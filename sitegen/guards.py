@@ -303,7 +303,7 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
         out.append(_finding(rel, "guard.analytics-outside-production",
                             f"page loads the analytics consent script in '{policy.name}'",
                             "analytics belongs only in the production config"))
-    elif not any(marker in text for marker in ANALYTICS_MARKERS):
+    else:
         for src in sorted(set(SCRIPT_SRC.findall(text))):
             if not src.startswith("/") or src.startswith("//") or not src.endswith(".js"):
                 continue
@@ -315,10 +315,14 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
             if stat.S_ISREG(found.st_mode):
                 marker = _analytics_marker(path, found.st_mtime_ns)
                 if marker:
-                    out.append(_finding(rel, "guard.analytics-outside-production",
-                                        f"page loads {src}, which contains analytics code "
-                                        f"({marker}) in '{policy.name}'",
-                                        "analytics belongs only in the production config"))
+                    # A page with analytics code of its own has its finding from the audit
+                    # (looked for here only now: eight scans of every page took 24 µs).
+                    if not any(m in text for m in ANALYTICS_MARKERS):
+                        out.append(_finding(rel, "guard.analytics-outside-production",
+                                            f"page loads {src}, which contains analytics "
+                                            f"code ({marker}) in '{policy.name}'",
+                                            "analytics belongs only in the production "
+                                            "config"))
                     break
     endpoints = [e.rstrip("/") for e in guard.production_endpoints if e]
     if endpoints:

@@ -62,6 +62,7 @@ from sitegen.config_schema import SiteConfig
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.environments import Policy
 from sitegen.hostconfig import HOST_FILES
+from sitegen.jsontext import compact, loads
 
 ENVELOPE_KEY = "sitegen_encrypted"
 PROTECTION_FILE = "_sitegen/protection.json"
@@ -172,8 +173,9 @@ def load_protection(folder: Path, password: str) -> Protection:
 
 
 def envelope_bytes(envelope: dict[str, Any]) -> bytes:
-    """Compact JSON, `sitegen_encrypted` first and the ciphertext last (insertion order)."""
-    return json.dumps(envelope, separators=(",", ":")).encode()
+    """Compact JSON, `sitegen_encrypted` first and the ciphertext last (insertion order);
+    by orjson (jsontext.py): json took 26 µs to escape a page's ciphertext, orjson 0.5."""
+    return compact(envelope)
 
 
 def may_be_envelope(head: bytes) -> bool:
@@ -187,7 +189,7 @@ def parse_envelope(data: bytes) -> dict[str, Any] | None:
     if not may_be_envelope(data):
         return None
     try:
-        value = json.loads(data)
+        value = loads(data)
     except (ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) and value.get(ENVELOPE_KEY) == 1 else None
@@ -203,7 +205,7 @@ def prompt_payload(text: str) -> dict[str, Any] | None:
     if end < 0:
         return None
     try:
-        value = json.loads(text[start:end])
+        value = loads(text[start:end])
     except ValueError:
         return None
     return value if isinstance(value, dict) and value.get(ENVELOPE_KEY) == 1 else None
@@ -342,11 +344,13 @@ class Sealer:
         return cls(Protection.new(policy.password, config.protection.iterations), policy,
                    config.site.language, config.protection.remember_days, unlock_url())
 
-    def seal(self, rel: str, data: bytes) -> bytes:
-        """A page becomes its prompt page, any other protected file an envelope."""
+    def seal(self, rel: str, data: bytes, text: str | None = None) -> bytes:
+        """A page becomes its prompt page, any other protected file an envelope. `text`:
+        the page's text, when the caller has it (data decoded)."""
         if not rel.lower().endswith((".html", ".htm")):
             return envelope_bytes(self.protection.encrypt(data))
-        page = with_unlock_script(data.decode("utf-8"), self.script_src)
+        page = with_unlock_script(data.decode("utf-8") if text is None else text,
+                                  self.script_src)
         envelope = self.protection.encrypt(page.encode("utf-8"))
         return prompt_page(envelope, self.policy, language=self.language,
                            remember_days=self.remember_days,

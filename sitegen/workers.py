@@ -152,7 +152,7 @@ def _write_slice(job: RenderJob, pages: list[Page], htmls: list[str],
         plain = data = html.encode("utf-8")
         sealer = job.sealer if is_protected_path(rel) else None
         if sealer is not None:
-            data = sealer.seal(rel, data)
+            data = sealer.seal(rel, data, html)
         hashes[rel] = create_file(target, (data,))
         written.append((plain, data, sealer is not None))
     return written

@@ -344,6 +344,29 @@ def test_theme_that_adds_analytics_fails_the_staging_build(tmp_path: Path) -> No
     assert invoke("build", "--env", "production", "--source", site, env=ENV).exit_code == 0
 
 
+def test_a_local_script_with_analytics_fails_the_staging_build_once_per_page(
+        tmp_path: Path) -> None:
+    """A page that loads a theme script holding analytics code is named with the script;
+    a page that also has analytics code of its own is named once, by the audit."""
+    site = example_site(tmp_path / "site")
+    script = site / "themes" / "juniper" / "static" / "js" / "stats.js"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text("window.dataLayer=[];function gtag(){}gtag('js',new Date());\n",
+                      encoding="utf-8")
+    _theme_override(site, "base.html", _in_head(
+        '<script src="/_assets/js/stats.js"></script>'
+        '{% if page.url == "/" %}<script>gtag("config","G-X")</script>{% endif %}'))
+    result = invoke("build", "--env", "staging", "--source", site, env=ENV)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert f"{ABOUT}: guard.analytics-outside-production: page loads /_assets/js/stats.js, " \
+        "which contains analytics code (gtag() in 'staging' (analytics belongs only in the " \
+        "production config)" in lines, result.stderr
+    home = [line for line in lines if line.startswith("index.html: guard.analytics")]
+    assert home == ["index.html: guard.analytics-outside-production: analytics code in "
+                    "environment 'staging' (analytics belongs only in the production config)"]
+
+
 def test_theme_that_adds_noindex_fails_the_production_build(tmp_path: Path) -> None:
     site = example_site(tmp_path / "site")
     _theme_override(site, "base.html", _in_head('<meta name="robots" content="noindex">'))
