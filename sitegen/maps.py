@@ -113,14 +113,21 @@ def search_map(config: SiteConfig, locations: list[Location]) -> SearchMap:
                      (tuple(box[0]), tuple(box[1])))
 
 
-def detail_map(config: SiteConfig, location: Location) -> dict[str, Any]:
-    """What location.html needs for the small map centred on one location."""
-    return {
-        "css": [LEAFLET_CSS],
-        "js": [LEAFLET_JS],
-        "lat": f"{location.lat:.6f}",
-        "lng": f"{location.lng:.6f}",
-        "zoom": config.maps.zoom,
-        "tiles": config.maps.tiles,
-        "attribution": clean_inline(config.maps.attribution),
-    }
+@dataclass(frozen=True, slots=True)
+class DetailMap:
+    """What location.html needs for the small map centred on one location (attributes, not
+    dict keys: Jinja looks a name up as an attribute first, and a dict's failed lookup
+    raised an AttributeError seven times a page)."""
+
+    css: list[str]
+    js: list[str]
+    lat: str
+    lng: str
+    zoom: int
+    tiles: str
+    attribution: str
+
+
+def detail_map(config: SiteConfig, location: Location) -> DetailMap:
+    return DetailMap([LEAFLET_CSS], [LEAFLET_JS], f"{location.lat:.6f}", f"{location.lng:.6f}",
+                     config.maps.zoom, config.maps.tiles, clean_inline(config.maps.attribution))
