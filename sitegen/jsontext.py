@@ -1,12 +1,15 @@
-"""JSON text on the hot paths (feeds, map markers, JSON-LD), by orjson.
+"""JSON text on the hot paths (feeds, map markers, JSON-LD, envelopes), by orjson.
 
 The standard library's encoder took 14 µs for a location's feed record and 18 µs for a
 page's two JSON-LD blocks; orjson takes 1 and 2. It writes the same text as
-`json.dumps(data, ensure_ascii=False, separators=(",", ":"))` for anything JSON can hold,
-and refuses some values json accepts: strings with lone surrogates (a hostile cell can
-hold one), integers beyond 64 bits and non-string keys. Those go to json, which writes
-them as it always did. One difference stays: NaN and infinities (a JSON dataset may hold
-`NaN`) become `null`, where json wrote `NaN`, which no JSON parser accepts.
+`json.dumps(data, ensure_ascii=False, separators=(",", ":"))` for strings, integers,
+booleans, null, lists and objects, and the same number for every float (a float below
+1e-4 in magnitude keeps its value but not its spelling: 1e-6 where json wrote 1e-06).
+It refuses some values json accepts: strings with lone surrogates (a hostile cell can
+hold one), integers beyond 64 bits and non-string keys; those go to json, which writes
+them as it always did. Two differences stay, both for values JSON cannot hold: NaN and
+infinities (a JSON dataset may hold `NaN`) become `null` where json wrote `NaN`, which
+no JSON parser accepts, and dates or dataclasses, which json refused, are written.
 """
 
 from __future__ import annotations

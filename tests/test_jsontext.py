@@ -1,4 +1,4 @@
-"""jsontext: orjson's text is the standard library's, for everything JSON can hold.
+"""jsontext: orjson's text is the standard library's (jsontext.py says where it is not).
 
 The feeds, the map markers and every page's JSON-LD are encoded by orjson; what it refuses
 (lone surrogates, integers beyond 64 bits) goes to json. These properties hold both paths
