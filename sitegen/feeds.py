@@ -146,10 +146,6 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
-def _dumps(data: Any) -> str:
-    return compact_text(data)
-
-
 _TEXT_COLUMNS = CSV_COLUMNS[:CSV_COLUMNS.index("categories")]
 
 
@@ -258,7 +254,7 @@ def feed_files(model: SiteModel) -> Iterator[FileSet]:
     (write.FileSet): the three whole-collection feeds (at 100,000 locations each is about
     240 MB) grow as each location's own file is written."""
     site = {"name": model.config.site.name, "url": seo.absolute(model.policy.base_url, "/")}
-    head = _dumps({"version": FEED_VERSION, "site": site, "count": len(model.locations)})
+    head = compact_text({"version": FEED_VERSION, "site": site, "count": len(model.locations)})
     columns = extra_columns(model.locations)
     collection, features, table = (f"{API}locations.json", f"{API}locations.geojson",
                                    f"{API}locations.csv")

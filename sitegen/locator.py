@@ -209,10 +209,6 @@ class _MarkerFile:
     head: str
 
 
-def _dumps(data: Any) -> str:
-    return compact_text(data)
-
-
 def _table_keys(marker: _Marker) -> tuple[Any, ...]:
     return (marker.place[0], [c[0] for c in marker.cats], marker.hours and marker.hours[0],
             marker.special and marker.special[0], marker.zone and marker.zone[0])
@@ -242,7 +238,7 @@ def _marked(locations: list[Location], countries: int, tables: _Tables
 
 def _head(tables: _Tables) -> str:
     places, cats, hours, special, zones = tables
-    head = _dumps({"v": 1, "fields": list(FIELDS), "places": places.items, "cats": cats.items,
+    head = compact_text({"v": 1, "fields": list(FIELDS), "places": places.items, "cats": cats.items,
                    "hours": hours.items, "special": special.items, "tz": zones.items})
     return head[:-1] + ',"locs":['
 
@@ -256,7 +252,7 @@ def _marker_file(locations: list[Location], key: tuple[Any, ...]) -> _MarkerFile
         markers.append(marker)
         rows.append(row)
     return _MarkerFile(key, locations, countries, [loc.fingerprint for loc in locations],
-                       markers, rows, [_dumps(row) for row in rows], _head(tables))
+                       markers, rows, [compact_text(row) for row in rows], _head(tables))
 
 
 def _marker_bytes(locations: list[Location]) -> bytes:
@@ -281,7 +277,7 @@ def _edited(state: _MarkerFile) -> bool:
         old = state.rows[index]
         row = _row(marker, (old[3], old[7], old[8], old[9], old[10]))
         state.fingerprints[index], state.markers[index] = loc.fingerprint, marker
-        state.rows[index], state.texts[index] = row, _dumps(row)
+        state.rows[index], state.texts[index] = row, compact_text(row)
     return True
 
 

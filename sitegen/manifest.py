@@ -28,6 +28,7 @@ from sitegen import __version__, seo
 from sitegen.config import LoadedConfig
 from sitegen.data.remote import source_path
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.jsontext import compact_text
 from sitegen.model import SiteModel
 from sitegen.render import theme_dirs
 from sitegen.write import Artifact, Batch
@@ -142,7 +143,7 @@ def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
             pages.append((page.url, rel))
     head = _head(model, seconds, origin, len(pages), len(written))
 
-    # Each entry is what `_dumps` gives its dict, spelled out: 300,000 json.dumps calls of
+    # Each entry is what `compact_text` gives its dict, spelled out: 300,000 json.dumps calls of
     # small dicts were 2 s of a 100,000-location build.
     def page_entries() -> Iterator[str]:
         for url, rel in pages:
@@ -167,8 +168,8 @@ class ManifestEditor:
 
     def __init__(self, data: bytes) -> None:
         parsed = json.loads(data)
-        self.pages = [_dumps(entry) for entry in parsed["pages"]]
-        self.files = [_dumps(entry) for entry in parsed["files"]]
+        self.pages = [compact_text(entry) for entry in parsed["pages"]]
+        self.files = [compact_text(entry) for entry in parsed["files"]]
         self._pages = {entry["file"]: (index, entry)
                        for index, entry in enumerate(parsed["pages"])}
         self._files = {entry["path"]: (index, entry)
@@ -184,19 +185,15 @@ class ManifestEditor:
             if rel in self._files:
                 index, entry = self._files[rel]
                 entry.update(bytes=len(data), sha256=digest)
-                self.files[index] = _dumps(entry)
+                self.files[index] = compact_text(entry)
             if rel in self._pages:
                 index, entry = self._pages[rel]
                 entry["sha256"] = digest
-                self.pages[index] = _dumps(entry)
+                self.pages[index] = compact_text(entry)
         return _manifest(model, seconds, origin, self.pages, self.files)
 
 
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-# A string as `_dumps` encodes it (json.dumps of a str with ensure_ascii=False is this).
+# A string as `compact_text` encodes it (json.dumps of a str with ensure_ascii=False).
 _string = json.encoder.encode_basestring
 
 
@@ -225,7 +222,7 @@ def _head(model: SiteModel, seconds: int, origin: str, pages: int, files: int
 def _encoded(head: dict[str, Any], pages: Iterable[str], files: Iterable[str]
              ) -> Iterator[bytes]:
     """The manifest's bytes, in chunks."""
-    yield (_dumps(head)[:-1] + ',"pages":[').encode("utf-8")
+    yield (compact_text(head)[:-1] + ',"pages":[').encode("utf-8")
     for entries, close in ((pages, b'],"files":['), (files, b"]}\n")):
         batch = Batch(b",")
         for entry in entries:
