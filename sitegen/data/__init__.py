@@ -1,7 +1,4 @@
-"""Location data: read any supported file into raw rows, then map them to sitegen's fields."""
-
-from sitegen.data.mapping import CANONICAL_FIELDS, MappedRow, map_rows
-from sitegen.data.readers import RawRow, RecordChanges, changed_records, read_lines, read_rows
-
-__all__ = ["CANONICAL_FIELDS", "MappedRow", "RawRow", "RecordChanges", "changed_records",
-           "map_rows", "read_lines", "read_rows"]
+"""Stage 2, data: what a site is given, read and checked. Dataset files (any format, local
+or by URL) into raw rows, mapped to sitegen's fields and validated into Locations; the cell
+parsers (hours, phones, places); masking and anonymised samples; Markdown and HTML
+sanitising of the texts a site is given."""
