@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from browser_support import launch, open_page, serve  # noqa: E402
 
-from sitegen.build import build  # noqa: E402
+from sitegen.build.pipeline import build  # noqa: E402
 
 OUT = REPO / "docs" / "screenshots"
 CLOCK = "2026-06-17T10:30:00-04:00"

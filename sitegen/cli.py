@@ -64,7 +64,7 @@ def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _env(env: str | None) -> str:
-    from sitegen.build import default_env
+    from sitegen.build.pipeline import default_env
     return env or default_env()
 
 
@@ -99,7 +99,7 @@ def build(env: str | None, source: Path, out: Path | None, base_url: str | None,
     Example:
       sitegen build --env staging --base-url https://pr-42.preview.example.com
     """
-    from sitegen.build import build as run_build
+    from sitegen.build.pipeline import build as run_build
     from sitegen.progress import progress_reporter
 
     env = _env(env)
@@ -136,7 +136,7 @@ def serve(env: str, host: str, port: int, open_browser: bool, source: Path,
     Example:
       sitegen serve --open
     """
-    from sitegen.serve import serve as run_serve
+    from sitegen.serve.server import serve as run_serve
 
     run_serve(source, env, host=host, port=port, open_browser=open_browser, jobs=jobs,
               show_diagnostics=_echo_diagnostics)
@@ -154,7 +154,7 @@ def validate(env: str | None, source: Path) -> None:
     Example:
       sitegen validate --env production --source my-site
     """
-    from sitegen.build import build_site_model, prepare
+    from sitegen.build.pipeline import build_site_model, prepare
     from sitegen.diagnostics import Report
 
     env = _env(env)
@@ -180,8 +180,8 @@ def show_config(env: str | None, source: Path) -> None:
     Example:
       SITEGEN_BASE_URL=https://example.com sitegen config --env production
     """
-    from sitegen.config import load_config, resolved_lines
-    from sitegen.environments import resolve_policy
+    from sitegen.config.load import load_config, resolved_lines
+    from sitegen.config.policy import resolve_policy
 
     env = _env(env)
     loaded = load_config(source.resolve(), env)
@@ -230,8 +230,8 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
     Example:
       sitegen check --env production dist/production
     """
-    from sitegen.audit import audit_tree
-    from sitegen.build import prepare
+    from sitegen.audit.pages import audit_tree
+    from sitegen.build.pipeline import prepare
 
     env = _env(env)
     loaded, policy = prepare(source.resolve(), env)
@@ -239,7 +239,7 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
     if not folder.is_dir():
         raise SitegenError(Diagnostic(str(folder), None, None, "no build folder here",
                                       f"run sitegen build --env {env} first"))
-    from sitegen.guards import guard_context
+    from sitegen.audit.guards import guard_context
     findings = audit_tree(folder, policy, loaded.config,
                           guard_context(loaded, policy, folder))
     if any(d.severity == "error" for d in findings):
@@ -268,9 +268,9 @@ def share_link(env: str, source: Path, directory: Path | None, base_url: str | N
     Example:
       SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging
     """
-    from sitegen.build import prepare
-    from sitegen.protect import load_protection
-    from sitegen.protect import share_link as make_link
+    from sitegen.build.pipeline import prepare
+    from sitegen.output.protect import load_protection
+    from sitegen.output.protect import share_link as make_link
 
     loaded, policy = prepare(source.resolve(), env)
     if policy.protection != "encrypt" or policy.password is None:
@@ -315,7 +315,7 @@ def data_sample(count: int, out: Path, seed: int, env: str, source: Path) -> Non
     Example:
       sitegen data sample --count 20 --out locations/sample.csv --seed 7
     """
-    from sitegen.sample import write_sample
+    from sitegen.data.sample import write_sample
 
     result = write_sample(source.resolve(), env, count=count, out=out, seed=seed)
     click.echo(f"wrote {result.rows} anonymised rows of {result.rows_read} to {out}")
@@ -342,7 +342,7 @@ def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool) -> None:
     import json as jsonlib
     import os
 
-    from sitegen.diff import diff_builds, format_diff
+    from sitegen.deploy.diff import diff_builds, format_diff
 
     password = os.environ.get(password_env) or None
     result = diff_builds(dir_a, dir_b, password=password)
@@ -372,8 +372,8 @@ def publish(env: str | None, target: Path, source: Path, directory: Path | None)
     Example:
       sitegen build --env production && sitegen publish --env production --to /srv/www/site
     """
-    from sitegen.publish import RELEASES
-    from sitegen.publish import publish as run_publish
+    from sitegen.deploy.publish import RELEASES
+    from sitegen.deploy.publish import publish as run_publish
 
     env = _env(env)
     result = run_publish(source, env, target, folder=directory)
@@ -405,8 +405,8 @@ def rollback(release: str | None, target: Path) -> None:
       sitegen rollback --to /srv/www/site
       sitegen rollback --to /srv/www/site 20260131T120000Z-3f2a9c1b
     """
-    from sitegen.publish import RELEASES, releases
-    from sitegen.publish import rollback as run_rollback
+    from sitegen.deploy.publish import RELEASES, releases
+    from sitegen.deploy.publish import rollback as run_rollback
 
     result = run_rollback(target, release)
     click.echo(f"rolled back {target}/current: {result.previous or 'none'} -> "

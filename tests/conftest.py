@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitegen.locations import Location
-from sitegen.phones import parse_phone
+from sitegen.data.locations import Location
+from sitegen.data.phones import parse_phone
 
 REPO = Path(__file__).resolve().parents[1]
 # Bytecode of the CLI's modules, cached outside the work tree so each run starts faster.

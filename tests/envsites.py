@@ -11,9 +11,9 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 from conftest import REPO, copy_example
 
-from sitegen.build import build
+from sitegen.build.pipeline import build
 from sitegen.cli import main
-from sitegen.protect import Protection, load_protection, prompt_payload
+from sitegen.output.protect import Protection, load_protection, prompt_payload
 
 PASSWORD = "correct horse battery staple"
 WEBHOOK = "https://hooks.juniperoak.example/leads"

@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.data import changed_records, read_lines, read_rows
+from sitegen.data.readers import changed_records, read_lines, read_rows
 from sitegen.diagnostics import Report, SitegenError
 
 COLUMNS = ["id", "name", "description"]

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import BASE_CONFIG, copy_example, csv_text, generated_rows, run_cli, small_site
 
-from sitegen.build import build_site_model, prepare, template_globals
-from sitegen.ctas import Cta
+from sitegen.build.pipeline import build_site_model, prepare, template_globals
 from sitegen.diagnostics import Report, SitegenError
-from sitegen.render import make_environment, theme_dirs
+from sitegen.model.ctas import Cta
+from sitegen.render.templates import make_environment, theme_dirs
 
 HAYES_PAGE = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
 FRONT_MATTER = "content/locations/JO-SF-001.md"

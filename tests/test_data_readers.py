@@ -17,7 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.data import CANONICAL_FIELDS, MappedRow, RawRow, map_rows, read_rows, readers
+from sitegen.data import readers
+from sitegen.data.mapping import CANONICAL_FIELDS, MappedRow, map_rows
+from sitegen.data.readers import RawRow, read_rows
 from sitegen.diagnostics import Report, SitegenError
 
 GM = Path("/work/shared/datasets/gm-pharmacies")

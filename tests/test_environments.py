@@ -31,10 +31,10 @@ from envsites import (
     source_rows,
 )
 
-from sitegen.config import load_config
-from sitegen.environments import LOCAL_INBOX, resolve_policy
-from sitegen.hostconfig import HOST_FILES, NGINX_SNIPPET
-from sitegen.protect import is_protected_path, parse_envelope, prompt_payload
+from sitegen.config.load import load_config
+from sitegen.config.policy import LOCAL_INBOX, resolve_policy
+from sitegen.output.hostconfig import HOST_FILES, NGINX_SNIPPET
+from sitegen.output.protect import is_protected_path, parse_envelope, prompt_payload
 
 PRODUCTION = "https://www.juniperoak.example"
 STAGING = "https://staging.juniperoak.example"

@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, copy_example, generated_rows, run_cli, small_site, tree_hashes
 from test_hostile_input import assert_geojson_is_the_records
 
-from sitegen.urls import slug
+from sitegen.model.urls import slug
 
 API = ("api/locations.json", "api/locations.geojson", "api/locations.csv", "api/manifest.json")
 

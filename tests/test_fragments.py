@@ -22,7 +22,7 @@ from conftest import (
     small_site,
 )
 
-from sitegen.fragments import MAX_FRAGMENTS, FragmentCache
+from sitegen.render.fragments import MAX_FRAGMENTS, FragmentCache
 
 WEEKS = ["Mon-Fri 9am-5pm; Sat 10-14", "Mon-Sun 07:00-22:00", "Mon-Fri 9am-5pm; Sat 10-14",
          "Tue-Sat 11:00-19:00", "Mon-Sun 07:00-22:00", "Mon-Fri 9am-5pm; Sat 10-14"]
@@ -77,7 +77,7 @@ def test_an_error_inside_a_cached_fragment_names_the_template_and_line(tmp_path:
     result = build_failing(site)
     assert re.fullmatch(
         r"themes/mine/templates/partials/hours\.html:2: error rendering /locations/il/\w+/"
-        r"test-store-000\d/: 'sitegen\.hours\.WeeklyHours object' has no attribute "
+        r"test-store-000\d/: 'sitegen\.data\.hours\.WeeklyHours object' has no attribute "
         r"'no_such_thing' \(fix the template or the value it uses\)", result.err_lines[0]), \
         str(result)
 
@@ -106,6 +106,6 @@ def test_fragments_stay_bounded_when_every_key_differs() -> None:
     template = env.from_string("{% cache n, 'x' %}<b>{{ n }}</b>{% endcache %}")
     for n in range(MAX_FRAGMENTS * 2 + 5):
         assert template.render(n=n) == f"<b>{n}</b>"
-    cache = env.extensions["sitegen.fragments.FragmentCache"]._fragments
+    cache = env.extensions["sitegen.render.fragments.FragmentCache"]._fragments
     assert 0 < len(cache) <= MAX_FRAGMENTS
     assert template.render(n="<i>") == "<b>&lt;i&gt;</b>"  # still escaped, once

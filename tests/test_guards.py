@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from envsites import ENV, PASSWORD, WEBHOOK, build_env, example_site, invoke, key_of
 
-import sitegen.build
-import sitegen.workers
-from sitegen.protect import PAYLOAD, Protection, envelope_bytes, prompt_payload
+import sitegen
+import sitegen.build.pipeline
+import sitegen.build.workers
+from sitegen.output.protect import PAYLOAD, Protection, envelope_bytes, prompt_payload
 
 PRODUCTION_HOST = "www.juniperoak.example"
 STAGING_URL = "https://staging.juniperoak.example"
@@ -273,15 +274,15 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
     shutil.rmtree(site / ".sitegen" / "cache", ignore_errors=True)
     before = (good / "index.html").read_bytes()
     if isinstance(plant, PageEdit):
-        render = sitegen.workers.render_page
+        render = sitegen.build.workers.render_page
 
         def faulty_render(env_: Any, page: Any, extra: Any) -> str:
             html = render(env_, page, extra)
             return plant.change(html, site) if page.output == plant.rel else html
 
-        monkeypatch.setattr(sitegen.workers, "render_page", faulty_render)
+        monkeypatch.setattr(sitegen.build.workers, "render_page", faulty_render)
     else:
-        audit = sitegen.build.finish_audit
+        audit = sitegen.build.pipeline.finish_audit
 
         def planted_audit(root: Path, pages: Any, policy: Any, config: Any,
                           guard: Any = None, judged: Any = None, near: Any = None,
@@ -292,7 +293,7 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
             judged = {path: found for path, found in (judged or {}).items() if path != rel}
             return audit(root, pages, policy, config, guard, judged, near, None)
 
-        monkeypatch.setattr(sitegen.build, "finish_audit", planted_audit)
+        monkeypatch.setattr(sitegen.build.pipeline, "finish_audit", planted_audit)
     built = invoke("build", "--env", env, "--source", site, env=ENV)
     assert built.exit_code == 1, built.output
     _assert_names(built.stderr, rel, rule)
@@ -301,9 +302,9 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
 
 
 def test_every_rule_has_a_test() -> None:
-    import sitegen.guards
+    import sitegen.audit.guards
 
-    documented = set(re.findall(r"^  ((?:guard|seo)\.[a-z-]+)", sitegen.guards.__doc__ or "",
+    documented = set(re.findall(r"^  ((?:guard|seo)\.[a-z-]+)", sitegen.audit.guards.__doc__ or "",
                                 re.MULTILINE))
     tested = {rule for _, rule, _, _ in CASES}
     assert documented <= tested, documented - tested
@@ -312,7 +313,7 @@ def test_every_rule_has_a_test() -> None:
 # --- natural ways to break a build ---------------------------------------------------------
 
 def _theme_override(site: Path, template: str, change: Callable[[str], str]) -> None:
-    source = Path(sitegen.build.__file__).parent / "themes" / "default" / "templates" / template
+    source = Path(sitegen.__file__).parent / "themes" / "default" / "templates" / template
     target = site / "themes" / "juniper" / "templates" / template
     target.parent.mkdir(parents=True, exist_ok=True)
     text = source.read_text(encoding="utf-8")

@@ -33,11 +33,11 @@ from conftest import (
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.build import build as build_site
+from sitegen.build.pipeline import build as build_site
+from sitegen.data.markup import CONTENT_TAGS, DATA_TAGS, render_trusted, render_untrusted
 from sitegen.diagnostics import SitegenError
-from sitegen.markup import CONTENT_TAGS, DATA_TAGS, render_trusted, render_untrusted
-from sitegen.urls import output_path, slug, url_problem
-from sitegen.write import AtomicOutput
+from sitegen.model.urls import output_path, slug, url_problem
+from sitegen.output.write import AtomicOutput
 
 CORPUS = [
     "<script>alert(1)</script>", "</script>", '"><img src=x onerror=alert(1)>',

@@ -11,7 +11,7 @@ from conftest import shared_dataset
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.hours import (
+from sitegen.data.hours import (
     DAYS,
     HoursError,
     Interval,

@@ -28,7 +28,7 @@ from conftest import (
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.cache import load_cache, load_details
+from sitegen.build.cache import load_cache, load_details
 from sitegen.diagnostics import Report
 
 # Every build here has one date: a page an incremental build reuses keeps the lastmod it had

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import BASE_CONFIG, copy_example, run_cli, small_site
 
-from sitegen.build import build_site_model, prepare
+from sitegen.build.pipeline import build_site_model, prepare
 from sitegen.diagnostics import Report
-from sitegen.leads import LeadForm
+from sitegen.model.leads import LeadForm
 
 HOOK = "https://hooks.zapier.example/hooks/catch/123/prod/"
 SF_HOOK = "https://hook.eu1.make.example/sf-only"

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sitegen.environments import LOCAL_INBOX
-from sitegen.leads import handle_inbox, parse_body, store_lead
+from sitegen.config.policy import LOCAL_INBOX
+from sitegen.model.leads import handle_inbox, parse_body, store_lead
 
 
 @pytest.fixture

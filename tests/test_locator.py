@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitegen.build import build
+from sitegen.build.pipeline import build
 
 REPO = Path(__file__).resolve().parents[1]
 ANALYTICS_SCRIPT = "https://plausible.io/js/script.js"  # what config/production.yaml asks for

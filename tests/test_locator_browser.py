@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from browser_support import launch, open_page, serve
 
-from sitegen.build import build
+from sitegen.build.pipeline import build
 
 pytestmark = pytest.mark.browser
 

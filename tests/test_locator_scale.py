@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
+from sitegen.build.pipeline import build
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:

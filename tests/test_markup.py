@@ -10,7 +10,7 @@ import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.markup import (
+from sitegen.data.markup import (
     commonmark,
     plain_text,
     render_trusted,

@@ -7,8 +7,8 @@ from conftest import sample_location
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.config_schema import LocationsSection
-from sitegen.masking import (
+from sitegen.config.schema import LocationsSection
+from sitegen.data.masking import (
     MASKED_DOMAIN,
     fake_email,
     fake_phone,
@@ -16,7 +16,7 @@ from sitegen.masking import (
     mask_location,
     mask_locations,
 )
-from sitegen.phones import parse_phone
+from sitegen.data.phones import parse_phone
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 

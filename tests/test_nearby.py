@@ -8,7 +8,7 @@ import math
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.nearby import EARTH_KM, nearest
+from sitegen.model.nearby import EARTH_KM, nearest
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

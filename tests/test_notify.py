@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import BASE_CONFIG, run_cli, small_site, summary
 from local_servers import LocalServer, Reply, Seen
 
-from sitegen.notify import deliver
+from sitegen.build.notify import deliver
 
 QUICK = "notifications:\n  retries: 2\n  backoff: 0.01\n  timeout: 5\n"
 

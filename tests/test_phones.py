@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.phones import Phone, parse_phone
+from sitegen.data.phones import Phone, parse_phone
 
 
 @pytest.mark.parametrize(

@@ -24,11 +24,11 @@ from envsites import (
     source_rows,
 )
 
-from sitegen.config import load_config
+from sitegen.config.load import load_config
+from sitegen.config.policy import resolve_policy
 from sitegen.diagnostics import SitegenError
-from sitegen.environments import resolve_policy
-from sitegen.hostconfig import htpasswd_line
-from sitegen.protect import (
+from sitegen.output.hostconfig import htpasswd_line
+from sitegen.output.protect import (
     Protection,
     check_basic_auth,
     derive_key,

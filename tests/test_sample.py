@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from envsites import ENV, build_env, example_site, invoke, key_of, page_html, source_rows
 
-from sitegen.data import read_rows
+from sitegen.data.readers import read_rows
 from sitegen.diagnostics import Report
 
 

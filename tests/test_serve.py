@@ -21,10 +21,10 @@ import pytest
 from conftest import BASE_CONFIG, csv_text, generated_rows, make_site, run_cli, small_site
 from serve_support import ServeProcess, basic_auth, location_url, wait_for
 
-from sitegen import livereload
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.rebuild import Rebuilder
-from sitegen.serve import (
+from sitegen.serve import livereload
+from sitegen.serve.rebuild import Rebuilder
+from sitegen.serve.server import (
     BadTarget,
     content_type,
     is_loopback,
@@ -32,7 +32,7 @@ from sitegen.serve import (
     resolve_file,
     url_host,
 )
-from sitegen.watch import Debouncer, Watcher, ignored
+from sitegen.serve.watch import Debouncer, Watcher, ignored
 
 # --- the pieces ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from array import array
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.similarity import (
+from sitegen.audit.similarity import (
     MAX_POSTING,
     SKETCH,
     UNIQUE_START,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slugify import slugify
 
-from sitegen.urls import MAX_SEGMENT, slug
+from sitegen.model.urls import MAX_SEGMENT, slug
 
 # Pieces that exercise every step of slugify: quotes, digit commas, entities, dashes, case,
 # word boundaries for the length limit, and text that needs transliteration.

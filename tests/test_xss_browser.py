@@ -15,7 +15,7 @@ import pytest
 from browser_support import launch, open_page, serve
 from conftest import BASE_CONFIG, csv_text, generated_rows, make_site
 
-from sitegen.build import build
+from sitegen.build.pipeline import build
 
 pytestmark = pytest.mark.browser
 

@@ -52,12 +52,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sitegen.config import LoadedConfig, load_config
+from sitegen.config.load import LoadedConfig, load_config
+from sitegen.config.policy import Policy
+from sitegen.data.masking import MASKED_DOMAIN
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.environments import Policy
-from sitegen.hostconfig import HOST_FILES, NGINX_SNIPPET
-from sitegen.masking import MASKED_DOMAIN
-from sitegen.protect import (
+from sitegen.output.hostconfig import HOST_FILES, NGINX_SNIPPET
+from sitegen.output.protect import (
     BUILD_FILE,
     PAYLOAD_ID,
     PROTECTION_FILE,
@@ -72,7 +72,7 @@ from sitegen.protect import (
 )
 
 if TYPE_CHECKING:
-    from sitegen.model import SiteModel
+    from sitegen.model.site import SiteModel
 
 MIN_SECRET_LENGTH = 8
 HEADER_FILES = tuple(name for name in HOST_FILES if name != ".htpasswd")

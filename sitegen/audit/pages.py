@@ -18,11 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sitegen.config_schema import SiteConfig
-from sitegen.diagnostics import Diagnostic
-from sitegen.environments import Policy
-from sitegen.forking import ForkedCall
-from sitegen.guards import (
+from sitegen.audit.guards import (
     ANALYTICS_MARKERS,
     GuardContext,
     guard_tree,
@@ -30,8 +26,12 @@ from sitegen.guards import (
     page_text,
     walk,
 )
-from sitegen.protect import BUILD_FILE
-from sitegen.similarity import near_duplicates, shingles, unique_text
+from sitegen.audit.similarity import near_duplicates, shingles, unique_text
+from sitegen.config.policy import Policy
+from sitegen.config.schema import SiteConfig
+from sitegen.diagnostics import Diagnostic
+from sitegen.forking import ForkedCall
+from sitegen.output.protect import BUILD_FILE
 
 ROBOTS_META = re.compile(
     r"<meta\s+name=[\"']robots[\"']\s+content=[\"']([^\"']*)[\"']", re.IGNORECASE)

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen import __version__
-from sitegen.config_schema import NotificationsSection
+from sitegen.config.schema import NotificationsSection
 from sitegen.diagnostics import Diagnostic
 
 RETRY_STATUS = {408, 429}

@@ -19,18 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitegen import ctas, leads, seo
-from sitegen.artifacts import (
-    LATE,
-    LOCATED,
-    PRODUCERS,
-    Produced,
-    Producer,
-    all_files,
-    artifacts,
-)
-from sitegen.audit import NearDuplicateCheck, NearDuplicates, PageAudit, finish_audit
-from sitegen.cache import (
+from sitegen.audit.guards import GuardContext, guard_context, guard_file
+from sitegen.audit.pages import NearDuplicateCheck, NearDuplicates, PageAudit, finish_audit
+from sitegen.build.cache import (
     BuildCache,
     CachedPage,
     DetailsWriter,
@@ -39,44 +30,55 @@ from sitegen.cache import (
     load_details,
     save_cache,
 )
-from sitegen.config import LoadedConfig, load_config
-from sitegen.content import load_content
-from sitegen.data import MappedRow, map_rows, read_rows
-from sitegen.data.remote import resolve_source
-from sitegen.diagnostics import Diagnostic, Report, SitegenError
-from sitegen.environments import Policy, resolve_policy
-from sitegen.fingerprint import PageFingerprints, base_fingerprint
-from sitegen.forking import release_free_memory
-from sitegen.guards import GuardContext, guard_context, guard_file
-from sitegen.hours import day_text
-from sitegen.locations import Location, RowCache, require_url_fields, validate_rows
-from sitegen.lock import locked_build
-from sitegen.manifest import MANIFEST, build_manifest, build_time, iso
-from sitegen.masking import mask_locations
-from sitegen.model import (
-    SiteModel,
-    build_model,
-    located_model,
-    location_pattern,
-    place_locations,
-)
-from sitegen.notify import notify_build
-from sitegen.protect import Sealer, is_protected_path, protect_tree
-from sitegen.render import (
-    asset_hashes,
-    asset_url_function,
-    make_environment,
-    render_template_check,
-    theme_dirs,
-)
-from sitegen.workers import (
+from sitegen.build.fingerprint import PageFingerprints, base_fingerprint
+from sitegen.build.notify import notify_build
+from sitegen.build.workers import (
     ChunkResult,
     SideTask,
     default_jobs,
     page_fingerprints,
     render_pages,
 )
-from sitegen.write import Artifact, AtomicOutput, FileSet
+from sitegen.config.load import LoadedConfig, load_config
+from sitegen.config.policy import Policy, resolve_policy
+from sitegen.data.hours import day_text
+from sitegen.data.locations import Location, RowCache, require_url_fields, validate_rows
+from sitegen.data.mapping import MappedRow, map_rows
+from sitegen.data.masking import mask_locations
+from sitegen.data.readers import read_rows
+from sitegen.data.remote import resolve_source
+from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.forking import release_free_memory
+from sitegen.model import ctas, leads
+from sitegen.model.content import load_content
+from sitegen.model.site import (
+    SiteModel,
+    build_model,
+    located_model,
+    location_pattern,
+    place_locations,
+)
+from sitegen.output.artifacts import (
+    LATE,
+    LOCATED,
+    PRODUCERS,
+    Produced,
+    Producer,
+    all_files,
+    artifacts,
+)
+from sitegen.output.lock import locked_build
+from sitegen.output.manifest import MANIFEST, build_manifest, build_time, iso
+from sitegen.output.protect import Sealer, is_protected_path, protect_tree
+from sitegen.output.write import Artifact, AtomicOutput, FileSet
+from sitegen.render import seo
+from sitegen.render.templates import (
+    asset_hashes,
+    asset_url_function,
+    make_environment,
+    render_template_check,
+    theme_dirs,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -303,7 +305,7 @@ def input_fingerprint(loaded: LoadedConfig, policy: Policy, dataset: Path, out_d
     policy_text = repr(dataclasses.replace(policy, password=None)) + hashlib.sha256(
         (policy.password or "").encode()).hexdigest()
     paths = [loaded.source / "config", dataset, loaded.source / "content",
-             loaded.source / "themes", Path(__file__).parent]
+             loaded.source / "themes", Path(__file__).parents[1]]
     return hash_inputs([p for p in paths if p.exists()], [
         loaded.config.model_dump_json(), policy_text, str(out_dir), repr(strict),
         environ.get("SOURCE_DATE_EPOCH", "")])

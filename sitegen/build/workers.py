@@ -23,16 +23,16 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen.audit import PageAudit, audit_page
-from sitegen.context import all_hubs, page_extras
+from sitegen.audit.guards import GuardContext, guard_file
+from sitegen.audit.pages import PageAudit, audit_page
+from sitegen.build.fingerprint import PageFingerprints
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.fingerprint import PageFingerprints
 from sitegen.forking import ForkedCall, forked_map
-from sitegen.guards import GuardContext, guard_file
-from sitegen.model import Hub, Page, SiteModel
-from sitegen.protect import Sealer, is_protected_path
-from sitegen.render import render_page
-from sitegen.write import create_file
+from sitegen.model.site import Hub, Page, SiteModel
+from sitegen.output.protect import Sealer, is_protected_path
+from sitegen.output.write import create_file
+from sitegen.render.context import all_hubs, page_extras
+from sitegen.render.templates import render_page
 
 CHUNK = 100
 PARALLEL_MIN_PAGES = 400

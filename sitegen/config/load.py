@@ -17,9 +17,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sitegen.config_schema import BUILTIN_ENVIRONMENTS, SiteConfig
+from sitegen.config.schema import BUILTIN_ENVIRONMENTS, SiteConfig
+from sitegen.config.yamlfile import KeyPath, dotted, load_yaml_file
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.yamlfile import KeyPath, dotted, load_yaml_file
 
 ENV_PREFIX = "SITEGEN_"
 RESERVED_VARIABLES = frozenset({"SITEGEN_ENV", "SITEGEN_STAGING_PASSWORD", "SITEGEN_JOBS",

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from sitegen.config import LoadedConfig
-from sitegen.config_schema import LeadsSection
+from sitegen.config.load import LoadedConfig
+from sitegen.config.schema import LeadsSection
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 FormsMode = Literal["live", "sandbox", "disabled", "local"]

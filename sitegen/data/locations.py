@@ -15,11 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sitegen.config_schema import LocationsSection
-from sitegen.data import MappedRow
-from sitegen.diagnostics import Diagnostic, Report
-from sitegen.forking import forked_map
-from sitegen.hours import (
+from sitegen.config.schema import LocationsSection
+from sitegen.data.hours import (
     DAYS,
     HoursError,
     SpecialDay,
@@ -28,10 +25,13 @@ from sitegen.hours import (
     parse_hours,
     parse_special_hours,
 )
+from sitegen.data.mapping import MappedRow
+from sitegen.data.phones import Phone
+from sitegen.data.phones import parse_phone as _parse_phone
+from sitegen.diagnostics import Diagnostic, Report
+from sitegen.forking import forked_map
 from sitegen.memo import by_identity
-from sitegen.phones import Phone
-from sitegen.phones import parse_phone as _parse_phone
-from sitegen.urls import pattern_fields
+from sitegen.model.urls import pattern_fields
 
 # Real datasets repeat the same hours text thousands of times: parse each distinct value once.
 # The parsed values are shared between locations and never mutated.

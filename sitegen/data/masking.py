@@ -29,9 +29,9 @@ from dataclasses import replace
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from sitegen.config_schema import LocationsSection
-from sitegen.locations import Location
-from sitegen.phones import Phone, parse_phone
+from sitegen.config.schema import LocationsSection
+from sitegen.data.locations import Location
+from sitegen.data.phones import Phone, parse_phone
 
 MASKED_DOMAIN = "example.invalid"
 DEFAULT_REGION = "US"

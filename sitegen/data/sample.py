@@ -28,11 +28,11 @@ from typing import Any
 
 import yaml
 
-from sitegen.config import load_config
-from sitegen.data import CANONICAL_FIELDS, RawRow, read_rows
-from sitegen.data.readers import FORMATS
+from sitegen.config.load import load_config
+from sitegen.data.mapping import CANONICAL_FIELDS
+from sitegen.data.masking import MASKED_DOMAIN, fake_phone
+from sitegen.data.readers import FORMATS, RawRow, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
-from sitegen.masking import MASKED_DOMAIN, fake_phone
 
 JITTER_DEGREES = 0.01
 REPLACED = ("name", "street", "phone", "email", "website", "description", "booking_url")

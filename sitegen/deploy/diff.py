@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.protect import PROTECTION_FILE, Protection, load_protection, prompt_payload
+from sitegen.output.protect import PROTECTION_FILE, Protection, load_protection, prompt_payload
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 COVERED_KEYS = ("address", "telephone", "openingHoursSpecification",

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.lock import exclusive, output_lock
+from sitegen.output.lock import exclusive, output_lock
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -130,7 +130,7 @@ def file_changes(old: Path, new: Path) -> tuple[int, int, int]:
 def change_lines(old: Path, new: Path, password: str | None) -> list[str]:
     """Pages added, removed and changed (diff.py, as `sitegen diff` prints them, the first
     20 lines and the count), then the file counts."""
-    from sitegen.diff import diff_builds, format_diff
+    from sitegen.deploy.diff import diff_builds, format_diff
 
     lines: list[str] = []
     try:
@@ -173,7 +173,7 @@ def _io_error(exc: OSError, path: Path, unchanged: str) -> SitegenError:
 
 def _remove_stale(target: Path) -> None:
     """Temporary release folders and links of publishes that were killed."""
-    from sitegen.write import _alive
+    from sitegen.output.write import _alive
 
     candidates = [*(target / RELEASES).glob(".*.tmp-*"), *target.glob(f"{CURRENT}.tmp-*")]
     for path in candidates:
@@ -233,9 +233,9 @@ def _copy(folder: Path, tmp: Path) -> None:
 def publish(source: Path, env: str, target: Path, *, folder: Path | None = None,
             environ: Mapping[str, str] | None = None) -> PublishResult:
     """Audit and release `<source>/dist/<env>/` (or `folder`) into `target`."""
-    from sitegen.audit import audit_tree
-    from sitegen.build import prepare
-    from sitegen.guards import guard_context
+    from sitegen.audit.guards import guard_context
+    from sitegen.audit.pages import audit_tree
+    from sitegen.build.pipeline import prepare
 
     source = source.resolve()
     loaded, policy = prepare(source, env, environ=environ)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sitegen.config.yamlfile import load_yaml_text
+from sitegen.data.markup import render_trusted
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
-from sitegen.markup import render_trusted
-from sitegen.urls import url_problem
-from sitegen.yamlfile import load_yaml_text
+from sitegen.model.urls import url_problem
 
 FRONT_MATTER_KEYS = {"title", "description", "template", "url", "faqs", "draft", "menu",
                      "weight", "lastmod", "image", "categories", "ctas"}

@@ -23,12 +23,12 @@ from urllib.parse import quote
 
 from pydantic import TypeAdapter, ValidationError
 
-from sitegen.config_schema import CTA_BUILTINS, CtaItem, SiteConfig, expand_cta_entries
-from sitegen.content import Content, LocationContent
-from sitegen.context import DIRECTIONS
+from sitegen.config.schema import CTA_BUILTINS, CtaItem, SiteConfig, expand_cta_entries
+from sitegen.data.locations import Location
 from sitegen.diagnostics import Report
-from sitegen.locations import Location
-from sitegen.model import Page, SiteModel
+from sitegen.model.content import Content, LocationContent
+from sitegen.model.site import Page, SiteModel
+from sitegen.render.context import DIRECTIONS
 
 DEFAULT_LABELS = {
     "call": "Call {phone}",

@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from sitegen import seo
-from sitegen.config_schema import LeadField, LeadsSection, SiteConfig
+from sitegen.config.policy import THANKS_URL, Policy
+from sitegen.config.schema import LeadField, LeadsSection, SiteConfig
+from sitegen.data.locations import Location
 from sitegen.diagnostics import Report
-from sitegen.environments import THANKS_URL, Policy
-from sitegen.locations import Location
-from sitegen.model import Page, SiteModel
+from sitegen.model.site import Page, SiteModel
+from sitegen.render import seo
 
 HONEYPOT = "_gotcha"  # Formspree's own honeypot name: its server drops filled-in submissions too
 STARTED = "_started"

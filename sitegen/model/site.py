@@ -10,14 +10,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.config_schema import SiteConfig
-from sitegen.content import Content, ContentPage, LocationContent
+from sitegen.config.policy import Policy
+from sitegen.config.schema import SiteConfig
+from sitegen.data.locations import Faq, Location
+from sitegen.data.places import country_name, region_name
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
-from sitegen.environments import Policy
-from sitegen.locations import Faq, Location
-from sitegen.nearby import nearest, to_unit
-from sitegen.places import country_name, region_name
-from sitegen.urls import assign_slugs, fill, hub_patterns, output_path, segment_values
+from sitegen.model.content import Content, ContentPage, LocationContent
+from sitegen.model.nearby import nearest, to_unit
+from sitegen.model.urls import assign_slugs, fill, hub_patterns, output_path, segment_values
 
 
 @dataclass
@@ -142,7 +142,7 @@ def build_model(config: SiteConfig, policy: Policy, locations: list[Location], c
         pages.append(Page("/", "home.html", "home", config.site.name,
                           config.site.description, {"body_html": ""}))
     pages.extend(_hub_pages(config, root))
-    from sitegen.locator import view_pages  # imports this module's Page: import when used
+    from sitegen.output.markers import view_pages  # imports this module's Page: import when used
     pages.extend(view_pages(config, root))
     pages.extend(location_page(config, loc, nearby[loc.id], content.locations) for loc in
                  locations)

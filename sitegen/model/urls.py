@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from slugify import slugify, smart_truncate
 
 if TYPE_CHECKING:
-    from sitegen.locations import Location
+    from sitegen.data.locations import Location
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 MAX_SEGMENT = 80

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from sitegen import maps, seo
-from sitegen.feeds import feed_files
-from sitegen.guards import build_marker
-from sitegen.hostconfig import host_files
-from sitegen.locator import marker_files
-from sitegen.model import SiteModel
-from sitegen.write import Artifact, FileSet
+from sitegen.audit.guards import build_marker
+from sitegen.model.site import SiteModel
+from sitegen.output.feeds import feed_files
+from sitegen.output.hostconfig import host_files
+from sitegen.output.markers import marker_files
+from sitegen.output.write import Artifact, FileSet
+from sitegen.render import maps, seo
 
 Produced = tuple[str, Artifact] | FileSet
 Producer = Callable[[SiteModel], Mapping[str, bytes] | Iterable[Produced]]

@@ -22,14 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sitegen import seo
+from sitegen.data.hours import DAY_MINUTES, DAYS, Interval
+from sitegen.data.locations import Location
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.hours import DAY_MINUTES, DAYS, Interval
 from sitegen.jsontext import compact, compact_text
-from sitegen.locations import Location
-from sitegen.model import SiteModel
-from sitegen.urls import MAX_SEGMENT, slug
-from sitegen.write import Batch, FileSet
+from sitegen.model.site import SiteModel
+from sitegen.model.urls import MAX_SEGMENT, slug
+from sitegen.output.write import Batch, FileSet
+from sitegen.render import seo
 
 API = "api/"
 FEED_VERSION = 1

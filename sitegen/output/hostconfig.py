@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import bcrypt
 
 if TYPE_CHECKING:
-    from sitegen.model import SiteModel
+    from sitegen.model.site import SiteModel
 
 NGINX_SNIPPET = "_sitegen/nginx.conf"
 HOST_FILES = ("_headers", ".htaccess", ".htpasswd", "vercel.json", NGINX_SNIPPET)

@@ -24,14 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitegen import __version__, seo
-from sitegen.config import LoadedConfig
+from sitegen import __version__
+from sitegen.config.load import LoadedConfig
 from sitegen.data.remote import source_path
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.jsontext import compact_text
-from sitegen.model import SiteModel
-from sitegen.render import theme_dirs
-from sitegen.write import Artifact, Batch
+from sitegen.model.site import SiteModel
+from sitegen.output.write import Artifact, Batch
+from sitegen.render import seo
+from sitegen.render.templates import theme_dirs
 
 MANIFEST = "api/manifest.json"
 MANIFEST_VERSION = 1

@@ -21,15 +21,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sitegen.config_schema import SiteConfig
-from sitegen.context import DIRECTIONS, special_hours_data
-from sitegen.hours import SpecialDay, WeeklyHours
+from sitegen.config.schema import SiteConfig
+from sitegen.data.hours import SpecialDay, WeeklyHours
+from sitegen.data.locations import Location
+from sitegen.data.places import country_name, region_name
 from sitegen.jsontext import compact, compact_text, sorted_text
-from sitegen.locations import Location
-from sitegen.maps import search_map
 from sitegen.memo import by_identity
-from sitegen.model import Hub, Page, SiteModel
-from sitegen.places import country_name, region_name
+from sitegen.model.site import Hub, Page, SiteModel
+from sitegen.render.context import DIRECTIONS, special_hours_data
+from sitegen.render.maps import search_map
 
 PAGE_SIZE = 50
 # The map page lists every location without JavaScript up to this many; above it, the first

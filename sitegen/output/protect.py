@@ -58,17 +58,17 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from sitegen.config_schema import SiteConfig
+from sitegen.config.policy import Policy
+from sitegen.config.schema import SiteConfig
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.environments import Policy
-from sitegen.hostconfig import HOST_FILES
 from sitegen.jsontext import compact, loads
+from sitegen.output.hostconfig import HOST_FILES
 
 ENVELOPE_KEY = "sitegen_encrypted"
 PROTECTION_FILE = "_sitegen/protection.json"
 BUILD_FILE = "_sitegen/build.json"
 UNLOCK_JS = "_assets/js/unlock.js"
-UNLOCK_SOURCE = Path(__file__).parent / "themes" / "default" / "protect" / "unlock.js"
+UNLOCK_SOURCE = Path(__file__).parents[1] / "themes" / "default" / "protect" / "unlock.js"
 PROTECTED_SUFFIXES = (".html", ".htm", ".json", ".geojson", ".csv", ".xml", ".txt", ".ics",
                       ".vcf")
 # Plain by design: crawler and host files, and build metadata without page text (the build

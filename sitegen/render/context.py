@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sitegen import maps, seo
-from sitegen.hours import SpecialDay
-from sitegen.intro import introduction
-from sitegen.markup import render_untrusted
+from sitegen.data.hours import SpecialDay
+from sitegen.data.markup import render_untrusted
 from sitegen.memo import by_identity
-from sitegen.model import Hub, Page, SiteModel
+from sitegen.model.site import Hub, Page, SiteModel
+from sitegen.render import maps, seo
+from sitegen.render.intro import introduction
 
 DIRECTIONS = {
     "google": "https://www.google.com/maps/dir/?api=1&destination={lat},{lng}",

@@ -7,11 +7,11 @@ how early or late, holiday hours and the nearest other locations.
 
 from __future__ import annotations
 
-from sitegen.hours import DAYS, WeeklyHours, day_text
-from sitegen.locations import Location
+from sitegen.data.hours import DAYS, WeeklyHours, day_text
+from sitegen.data.locations import Location
+from sitegen.data.places import region_name
 from sitegen.memo import by_identity
-from sitegen.model import Nearby
-from sitegen.places import region_name
+from sitegen.model.site import Nearby
 
 
 @by_identity

@@ -19,9 +19,9 @@ from typing import Any
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_cluster
 
-from sitegen.config_schema import SiteConfig
-from sitegen.locations import Location
-from sitegen.markup import clean_inline
+from sitegen.config.schema import SiteConfig
+from sitegen.data.locations import Location
+from sitegen.data.markup import clean_inline
 
 # Published path under /_assets/ -> (package data folder, file inside it).
 ASSET_FILES: dict[str, tuple[str, str]] = {
@@ -96,7 +96,7 @@ class SearchMap:
 
     @functools.cached_property
     def parts(self) -> MapParts:
-        from sitegen.search_map import render_search_map
+        from sitegen.render.search_map import render_search_map
         return render_search_map(self.tiles, self.attribution,
                                  [list(corner) for corner in self.box])
 

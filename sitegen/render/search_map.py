@@ -14,7 +14,7 @@ from folium.map import FitBounds
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from sitegen.maps import CLUSTER_CSS, CLUSTER_JS, LEAFLET_CSS, LEAFLET_JS, MAP_ID, MapParts
+from sitegen.render.maps import CLUSTER_CSS, CLUSTER_JS, LEAFLET_CSS, LEAFLET_JS, MAP_ID, MapParts
 
 
 class _LocatorMap(folium.Map):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from sitegen.config_schema import SiteConfig
-from sitegen.environments import Policy
-from sitegen.hours import opening_hours_specification, special_opening_hours_specification
-from sitegen.locations import Faq, Location
-from sitegen.markup import plain_text
+from sitegen.config.policy import Policy
+from sitegen.config.schema import SiteConfig
+from sitegen.data.hours import opening_hours_specification, special_opening_hours_specification
+from sitegen.data.locations import Faq, Location
+from sitegen.data.markup import plain_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 

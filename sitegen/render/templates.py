@@ -18,11 +18,11 @@ import jinja2
 from jinja2 import meta
 
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.fragments import FragmentCache
 from sitegen.jsontext import sorted_text
-from sitegen.model import Page
+from sitegen.model.site import Page
+from sitegen.render.fragments import FragmentCache
 
-BUILTIN_THEME = Path(__file__).parent / "themes" / "default"
+BUILTIN_THEME = Path(__file__).parents[1] / "themes" / "default"
 
 
 def theme_dirs(source: Path, theme: str | None) -> list[Path]:

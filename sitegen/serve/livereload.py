@@ -37,7 +37,7 @@ from sitegen.diagnostics import Diagnostic
 
 EVENTS_PATH = "/_sitegen/events"
 SCRIPT_PATH = "/_sitegen/livereload.js"
-SCRIPT_SOURCE = Path(__file__).parent / "themes" / "default" / "serve" / "livereload.js"
+SCRIPT_SOURCE = Path(__file__).parents[1] / "themes" / "default" / "serve" / "livereload.js"
 OVERLAY_LIMIT = 50
 RETRY_MS = 1000
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)

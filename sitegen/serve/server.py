@@ -51,14 +51,14 @@ from urllib.parse import parse_qs, quote, unquote_to_bytes
 
 import click
 
-from sitegen import livereload
+from sitegen.config.policy import LOCAL_INBOX, Policy
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.environments import LOCAL_INBOX, Policy
-from sitegen.rebuild import Outcome, Rebuilder
-from sitegen.watch import WATCHED_DIRS, Watcher
+from sitegen.serve import livereload
+from sitegen.serve.rebuild import Outcome, Rebuilder
+from sitegen.serve.watch import WATCHED_DIRS, Watcher
 
 if TYPE_CHECKING:
-    from sitegen.warm import WarmSite
+    from sitegen.serve.warm import WarmSite
 
 WAIT_SECONDS = 30.0
 KEEPALIVE_SECONDS = 15.0
@@ -266,7 +266,7 @@ class DevServer:
     # --- building
 
     def _policy(self, *, initial: bool = False) -> Policy:
-        from sitegen.build import prepare
+        from sitegen.build.pipeline import prepare
 
         try:
             return prepare(self.source, self.env, flags=self._flags(), environ=self.environ)[1]
@@ -282,8 +282,8 @@ class DevServer:
 
     def _build(self, progress: Callable[[int, int], None], changed: frozenset[Path]) -> Any:
         """An edit applied in place when it can be (warm.py), else a build."""
-        from sitegen.build import build
-        from sitegen.warm import WarmSite
+        from sitegen.build.pipeline import build
+        from sitegen.serve.warm import WarmSite
 
         self._before = _identity(self.out_dir)
         self._reloaded = None
@@ -395,7 +395,7 @@ class DevServer:
 
     def authorized(self, header: str | None) -> bool:
         """HTTP basic auth for protected environments (basic-auth and encrypt alike)."""
-        from sitegen.protect import check_basic_auth
+        from sitegen.output.protect import check_basic_auth
 
         policy = self.policy
         if policy.protection == "none":
@@ -460,7 +460,7 @@ class DevServer:
                         livereload.inject(data, build, 404))
 
     def inbox(self, body: bytes, kind: str, accept: str) -> Response:
-        from sitegen.leads import handle_inbox
+        from sitegen.model.leads import handle_inbox
 
         answer = handle_inbox(self.source, body, kind, accept)
         return Response(answer.status, dict(answer.headers), answer.body)
@@ -553,7 +553,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(self.app.static(path, query), head)
 
     def _post(self, path: str, query: str, head: bool) -> None:
-        from sitegen.leads import MAX_BODY
+        from sitegen.model.leads import MAX_BODY
 
         self.close_connection = True
         if path != LOCAL_INBOX or self.app.policy.forms != "local":

@@ -43,28 +43,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen import ctas, leads
-from sitegen.artifacts import all_files
-from sitegen.audit import (
+from sitegen.audit.guards import guard_context, guard_file, walk
+from sitegen.audit.pages import (
     PageAudit,
     audit_page,
     declared_noindex,
     near_duplicate_findings,
     page_findings,
 )
-from sitegen.build import BuildResult, BuildState, build_date
-from sitegen.cache import CachedPage, cache_path, save_cache
-from sitegen.context import all_hubs, page_extras
-from sitegen.data import MappedRow, RawRow, changed_records, map_rows, read_rows
+from sitegen.build.cache import CachedPage, cache_path, save_cache
+from sitegen.build.fingerprint import PageFingerprints
+from sitegen.build.pipeline import BuildResult, BuildState, build_date
+from sitegen.data.locations import Location, validate_rows
+from sitegen.data.mapping import MappedRow, map_rows
+from sitegen.data.masking import mask_locations
+from sitegen.data.readers import RawRow, changed_records, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
-from sitegen.fingerprint import PageFingerprints
-from sitegen.guards import guard_context, guard_file, walk
-from sitegen.locations import Location, validate_rows
-from sitegen.lock import output_lock
-from sitegen.manifest import MANIFEST, ManifestEditor
-from sitegen.masking import mask_locations
-from sitegen.model import Hub, location_fingerprint, location_page
-from sitegen.render import render_page
+from sitegen.model import ctas, leads
+from sitegen.model.site import Hub, location_fingerprint, location_page
+from sitegen.output.artifacts import all_files
+from sitegen.output.lock import output_lock
+from sitegen.output.manifest import MANIFEST, ManifestEditor
+from sitegen.render.context import all_hubs, page_extras
+from sitegen.render.templates import render_page
 
 # Fields an in-place edit may change: the model's structure (slugs, URLs, hubs, nearby
 # lists, view order, page titles) is computed from the other fields only.
