@@ -16,7 +16,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.data.readers import changed_records, read_lines, read_rows
+from sitegen.data.edits import changed_records
+from sitegen.data.readers import read_lines, read_rows
 from sitegen.diagnostics import Report, SitegenError
 
 COLUMNS = ["id", "name", "description"]

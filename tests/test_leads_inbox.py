@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from sitegen.config.policy import LOCAL_INBOX
-from sitegen.model.leads import handle_inbox, parse_body, store_lead
+from sitegen.serve.inbox import handle_inbox, parse_body, store_lead
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ rules in `audit_page`, i.e. in the render workers on the fresh HTML during a bui
 runs in `guard_tree` over the written folder (each file read once), after the protect step.
 Pages of an encrypted build are decrypted with the build's key (derived from the password,
 which `sitegen check` needs anyway) so every page rule also runs on the real page.
-The build writes `_sitegen/build.json` (environment, data mode...) for these rules.
+The build writes `_sitegen/build.json` (environment, data mode...) for these rules
+(output/artifacts.py).
 
 The staging secrets production is searched for: the password of every protected environment
 of the site whose variable is set (at least 8 characters; shorter ones would match innocent
@@ -49,7 +50,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.config.load import LoadedConfig, load_config
@@ -70,9 +71,6 @@ from sitegen.output.protect import (
     parse_envelope,
     prompt_payload,
 )
-
-if TYPE_CHECKING:
-    from sitegen.model.site import SiteModel
 
 MIN_SECRET_LENGTH = 8
 HEADER_FILES = tuple(name for name in HOST_FILES if name != ".htpasswd")
@@ -96,17 +94,6 @@ MASKED_BYTES = MASKED_DOMAIN.encode()
 PAYLOAD_BYTES = PAYLOAD_ID.encode()
 TEXT_SUFFIXES = (".html", ".htm", ".json", ".geojson", ".csv", ".xml", ".txt", ".js", ".css",
                  ".svg", ".ics", ".vcf", ".webmanifest", ".conf")
-
-
-def build_marker(model: SiteModel) -> dict[str, bytes]:
-    """Producer of `_sitegen/build.json`: what the build published (no timestamps, so
-    unprotected builds stay byte-identical)."""
-    policy = model.policy
-    data = {"format": 1, "environment": policy.name, "behaves_like": policy.kind,
-            "indexable": policy.indexable, "protection": policy.protection,
-            "data": policy.data, "forms": policy.forms,
-            "noindex_pages": sorted(p.output for p in model.pages if not p.indexable)}
-    return {BUILD_FILE: (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()}
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from sitegen.build.workers import (
 from sitegen.config.load import LoadedConfig, load_config
 from sitegen.config.policy import Policy, resolve_policy
 from sitegen.data.hours import day_text
-from sitegen.data.locations import Location, RowCache, require_url_fields, validate_rows
+from sitegen.data.locations import Location, RowCache, validate_rows
 from sitegen.data.mapping import MappedRow, map_rows
 from sitegen.data.masking import mask_locations
 from sitegen.data.readers import read_rows
@@ -51,12 +51,13 @@ from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.forking import release_free_memory
 from sitegen.model import ctas, leads
 from sitegen.model.content import load_content
+from sitegen.model.pages import SiteModel
 from sitegen.model.site import (
-    SiteModel,
     build_model,
     located_model,
     location_pattern,
     place_locations,
+    require_url_fields,
 )
 from sitegen.output.artifacts import (
     LATE,

@@ -28,7 +28,7 @@ from sitegen.audit.pages import PageAudit, audit_page
 from sitegen.build.fingerprint import PageFingerprints
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.forking import ForkedCall, forked_map
-from sitegen.model.site import Hub, Page, SiteModel
+from sitegen.model.pages import Hub, Page, SiteModel
 from sitegen.output.protect import Sealer, is_protected_path
 from sitegen.output.write import create_file
 from sitegen.render.context import all_hubs, page_extras

@@ -31,7 +31,6 @@ from sitegen.data.phones import parse_phone as _parse_phone
 from sitegen.diagnostics import Diagnostic, Report
 from sitegen.forking import forked_map
 from sitegen.memo import by_identity
-from sitegen.model.urls import pattern_fields
 
 # Real datasets repeat the same hours text thousands of times: parse each distinct value once.
 # The parsed values are shared between locations and never mutated.
@@ -249,28 +248,6 @@ def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Rep
         if checked is not None:
             checked.close()
     return ValidationResult(locations, rows_read, skipped)
-
-
-def require_url_fields(result: ValidationResult, url_pattern: str, report: Report, *,
-                       skip_bad_rows: bool) -> ValidationResult:
-    """A location lacking a field its URL needs (no region for /{region}/...) is a diagnostic."""
-    needed = [f for f in pattern_fields(url_pattern) if f not in ("slug", "id")]
-    kept, skipped = [], result.rows_skipped
-    for location in result.locations:
-        missing = [f for f in needed if not getattr(location, f)]
-        for name in missing:
-            diagnostic = Diagnostic(location.source, location.row, name,
-                                    f"required by the URL pattern {url_pattern}",
-                                    f"fill {name} or change urls.location",
-                                    "warning" if skip_bad_rows else "error")
-            report.add(diagnostic)
-        if missing and skip_bad_rows:
-            skipped += 1
-            report.warning(location.source, location.row, None, "row skipped",
-                           "fix the errors above; locations.on_error: skip is active")
-        elif not missing:
-            kept.append(location)
-    return ValidationResult(kept, result.rows_read, skipped)
 
 
 def _as_warning(diagnostic: Diagnostic) -> Diagnostic:

@@ -27,8 +27,8 @@ from sitegen.config.schema import CTA_BUILTINS, CtaItem, SiteConfig, expand_cta_
 from sitegen.data.locations import Location
 from sitegen.diagnostics import Report
 from sitegen.model.content import Content, LocationContent
-from sitegen.model.site import Page, SiteModel
-from sitegen.render.context import DIRECTIONS
+from sitegen.model.pages import Page, SiteModel
+from sitegen.model.urls import DIRECTIONS
 
 DEFAULT_LABELS = {
     "call": "Call {phone}",

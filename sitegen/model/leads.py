@@ -12,30 +12,20 @@ Where a form posts is decided here, from the resolved policy only:
 so a staging or development page can never carry a production destination. Forms appear once
 the site configures anything under `leads:` (a destination, texts or fields); `leads.pages: []`
 turns them off. A production site that configures leads but no destination gets disabled forms
-with a notice, and the build warns.
-
-The inbox: `store_lead()` parses a JSON or form-encoded POST body and appends one JSON line to
-`<site>/.sitegen/leads.jsonl`; `handle_inbox()` wraps it as an HTTP response for the dev server.
+with a notice, and the build warns. The dev server's inbox that local forms post to is
+serve/inbox.py.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import email.parser
-import email.policy
-import json
-import sys
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from sitegen.config.policy import THANKS_URL, Policy
 from sitegen.config.schema import LeadField, LeadsSection, SiteConfig
 from sitegen.data.locations import Location
 from sitegen.diagnostics import Report
-from sitegen.model.site import Page, SiteModel
-from sitegen.render import seo
+from sitegen.model.pages import Page, SiteModel
+from sitegen.model.urls import absolute
 
 HONEYPOT = "_gotcha"  # Formspree's own honeypot name: its server drops filled-in submissions too
 STARTED = "_started"
@@ -43,8 +33,6 @@ NEXT = "_next"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 NETLIFY_NAME = "enquiry"
 FORM_ID = "lead-form"
-INBOX = Path(".sitegen") / "leads.jsonl"
-MAX_BODY = 64 * 1024
 INPUT_TYPES = {"text", "email", "tel", "number", "date", "url"}
 
 
@@ -187,7 +175,7 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
     hidden += [
         ("location_id", location.id if location else ""),
         ("location_name", location.name if location else ""),
-        ("page_url", seo.absolute(policy.base_url, page_url)),
+        ("page_url", absolute(policy.base_url, page_url)),
         ("environment", policy.name),
     ]
     if recipient:
@@ -195,7 +183,7 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
     if leads.consent_text:
         hidden.append(("consent_text", leads.consent_text))
     hidden += [(name, "") for name in UTM_FIELDS]
-    hidden += [(STARTED, ""), (NEXT, seo.absolute(policy.base_url, THANKS_URL))]
+    hidden += [(STARTED, ""), (NEXT, absolute(policy.base_url, THANKS_URL))]
     return LeadForm(
         mode=mode, provider=provider, action=action, encoding=encoding, transport=transport,
         enctype=enctype, netlify_name=netlify_name, heading=leads.heading,
@@ -268,102 +256,3 @@ def thanks_page(config: SiteConfig) -> Page:
                 "Your message has been sent.",
                 {"heading": "Thank you", "body_html": "", "meta": {"menu": False}},
                 indexable=False)
-
-
-# --- the local inbox -------------------------------------------------------------------------
-
-class LeadError(ValueError):
-    """A body the inbox cannot read; the dev server answers 400 with the message."""
-
-
-def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
-    if len(body) > MAX_BODY:
-        raise LeadError(f"body is larger than {MAX_BODY // 1024} KB")
-    kind = (content_type or "").split(";", 1)[0].strip().lower()
-    try:
-        if kind == "application/json" or kind.endswith("+json"):
-            data = json.loads(body.decode("utf-8"))
-            if not isinstance(data, dict):
-                raise LeadError("a JSON lead must be an object of field: value pairs")
-            return {str(k): v for k, v in data.items()}
-        if kind in ("application/x-www-form-urlencoded", "text/plain", ""):
-            text = body.decode("utf-8")
-            if kind == "text/plain":  # a mailto:-style text/plain form: name=value lines
-                pairs = [tuple(line.split("=", 1)) for line in text.splitlines() if "=" in line]
-            else:
-                pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
-            return _collect(pairs)
-        if kind == "multipart/form-data":
-            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-                b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
-            pairs = []
-            for part in message.iter_parts():
-                name = part.get_param("name", header="content-disposition")
-                if name:
-                    pairs.append((str(name), part.get_content()))
-            return _collect(pairs)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        if isinstance(exc, LeadError):
-            raise
-        raise LeadError(f"cannot read the {kind or 'form'} body: {exc}") from None
-    raise LeadError(f"unsupported content type '{kind}'; send JSON or a form")
-
-
-def _collect(pairs: list[tuple[str, ...]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in data:
-            data[name] = [*data[name], value] if isinstance(data[name], list) else \
-                [data[name], value]
-        else:
-            data[name] = value
-    return data
-
-
-def store_lead(site_root: Path, body: bytes, content_type: str) -> dict:
-    """Parse a lead, append it to `<site>/.sitegen/leads.jsonl`, print a summary; return it."""
-    fields = parse_body(body, content_type)
-    spam = bool(str(fields.get(HONEYPOT) or "").strip())
-    received = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    record = {
-        "received": received,
-        "location_id": str(fields.get("location_id") or ""),
-        "page_url": str(fields.get("page_url") or ""),
-        "spam": spam,
-        "fields": {k: v for k, v in fields.items() if k not in (HONEYPOT, NEXT)},
-    }
-    path = Path(site_root) / INBOX
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as inbox:
-        inbox.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-    who = str(fields.get("name") or fields.get("email") or "anonymous")[:60]
-    where = record["location_id"] or urlsplit(record["page_url"]).path or "the site"
-    print(f"lead {'(spam) ' if spam else ''}from {who} for {where} -> {INBOX.as_posix()}",
-          file=sys.stderr)
-    return record
-
-
-@dataclass
-class InboxResponse:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def handle_inbox(site_root: Path, body: bytes, content_type: str,
-                 accept: str = "") -> InboxResponse:
-    """POST /_sitegen/leads for the dev server: JSON for the script, a redirect for no-JS forms."""
-    try:
-        record = store_lead(site_root, body, content_type)
-    except LeadError as exc:
-        return InboxResponse(400, {"Content-Type": "application/json"},
-                             json.dumps({"ok": False, "error": str(exc)}).encode())
-    wants_json = "json" in (accept or "") or "json" in (content_type or "")
-    if not wants_json:
-        # A no-JS form: back to the thank-you page, on this site only (an absolute _next
-        # keeps just its path).
-        path = urlsplit(str(parse_body(body, content_type).get(NEXT) or THANKS_URL)).path
-        target = path if path.startswith("/") and not path.startswith("//") else THANKS_URL
-        return InboxResponse(303, {"Location": target, "Content-Length": "0"}, b"")
-    return InboxResponse(200, {"Content-Type": "application/json"},
-                         json.dumps({"ok": True, "received": record["received"]}).encode())

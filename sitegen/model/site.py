@@ -7,89 +7,18 @@ missing hub levels and broken nearby links are found before the output folder is
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
-from sitegen.data.locations import Faq, Location
+from sitegen.data.locations import Faq, Location, ValidationResult
 from sitegen.data.places import country_name, region_name
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.model.content import Content, ContentPage, LocationContent
 from sitegen.model.nearby import nearest, to_unit
-from sitegen.model.urls import assign_slugs, fill, hub_patterns, output_path, segment_values
-
-
-@dataclass
-class Hub:
-    """A level of the location tree (all, a country, a region, a city) and its page."""
-
-    level: str
-    name: str
-    url: str
-    parent: Hub | None = None
-    children: list[Hub] = field(default_factory=list)
-    locations: list[Location] = field(default_factory=list)
-
-    def breadcrumbs(self) -> list[tuple[str, str]]:
-        trail: list[tuple[str, str]] = []
-        node: Hub | None = self
-        while node is not None:
-            trail.append((node.name, node.url))
-            node = node.parent
-        return list(reversed(trail))
-
-
-@dataclass(slots=True)
-class Nearby:
-    location: Location
-    distance: float
-
-
-@dataclass(slots=True)
-class Page:
-    """One output page: where it goes, which template renders it, and its own data."""
-
-    url: str
-    template: str
-    kind: str
-    title: str
-    description: str
-    context: dict[str, Any] = field(default_factory=dict)
-    indexable: bool = True
-    lastmod: str | None = None
-    # The file's path, made once: the build keys its per-page records (audits, digests,
-    # cache entries) by this one string instead of a copy each (60 MB at 100,000 pages).
-    output: str = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self.output = output_path(self.url)
-
-
-@dataclass
-class SiteModel:
-    config: SiteConfig
-    policy: Policy
-    locations: list[Location]
-    root: Hub
-    pages: list[Page]
-    static_files: list[tuple[Any, str]]
-    nearby: dict[str, list[Nearby]]
-    location_pattern: str
-    content: Content | None = None
-    # Derived data kept between in-place edits (serve sets it; a one-off build does not
-    # hold on to it): feed fragments and marker rows, by location fingerprint.
-    memo: dict[str, Any] | None = None
-
-    def drop_page_data(self) -> None:
-        """Empty every page's context, in place (the `ctas_for` lookup shares the location
-        pages' dicts), and the nearby lists. A one-off build calls it once its render
-        workers have forked with their own copy: from then on it reads only the pages'
-        URLs, paths and dates, and the workers' results take the memory instead of adding
-        to it (150 MB at 100,000 locations)."""
-        for page in self.pages:
-            page.context.clear()
-        self.nearby.clear()
+from sitegen.model.pages import Hub, Nearby, Page, SiteModel
+from sitegen.model.urls import assign_slugs, fill, hub_patterns, pattern_fields, segment_values
+from sitegen.model.views import view_pages
 
 
 def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
@@ -99,6 +28,28 @@ def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
     if not explicit and len({(loc.country or "").upper() for loc in locations}) > 1:
         pattern = pattern.replace("/locations/", "/locations/{country}/", 1)
     return pattern
+
+
+def require_url_fields(result: ValidationResult, url_pattern: str, report: Report, *,
+                       skip_bad_rows: bool) -> ValidationResult:
+    """A location lacking a field its URL needs (no region for /{region}/...) is a diagnostic."""
+    needed = [f for f in pattern_fields(url_pattern) if f not in ("slug", "id")]
+    kept, skipped = [], result.rows_skipped
+    for location in result.locations:
+        missing = [f for f in needed if not getattr(location, f)]
+        for name in missing:
+            diagnostic = Diagnostic(location.source, location.row, name,
+                                    f"required by the URL pattern {url_pattern}",
+                                    f"fill {name} or change urls.location",
+                                    "warning" if skip_bad_rows else "error")
+            report.add(diagnostic)
+        if missing and skip_bad_rows:
+            skipped += 1
+            report.warning(location.source, location.row, None, "row skipped",
+                           "fix the errors above; locations.on_error: skip is active")
+        elif not missing:
+            kept.append(location)
+    return ValidationResult(kept, result.rows_read, skipped)
 
 
 def location_fingerprint(row_key: str, url: str) -> str:
@@ -142,7 +93,6 @@ def build_model(config: SiteConfig, policy: Policy, locations: list[Location], c
         pages.append(Page("/", "home.html", "home", config.site.name,
                           config.site.description, {"body_html": ""}))
     pages.extend(_hub_pages(config, root))
-    from sitegen.output.markers import view_pages  # imports this module's Page: import when used
     pages.extend(view_pages(config, root))
     pages.extend(location_page(config, loc, nearby[loc.id], content.locations) for loc in
                  locations)

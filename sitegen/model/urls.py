@@ -33,6 +33,12 @@ MAX_NAME_BYTES = 255  # the file name limit of Linux, macOS and Windows file sys
 # the same choice (Unidecode when installed), made once.
 TRANSLITERATOR: Literal["unidecode", "text-unidecode"] = \
     "unidecode" if importlib.util.find_spec("unidecode") else "text-unidecode"
+# Directions links of the map services `site.directions` names, by coordinates.
+DIRECTIONS = {
+    "google": "https://www.google.com/maps/dir/?api=1&destination={lat},{lng}",
+    "apple": "https://maps.apple.com/?daddr={lat},{lng}",
+    "osm": "https://www.openstreetmap.org/directions?to={lat}%2C{lng}",
+}
 DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -198,3 +204,8 @@ def hub_patterns(location_pattern: str) -> list[tuple[str, str]]:
             break
         levels.append((name, location_pattern[: match.end()] + "/"))
     return levels
+
+
+def absolute(base_url: str, url: str) -> str:
+    """A site path on the base URL: canonical links, sitemaps, JSON-LD, form fields."""
+    return base_url.rstrip("/") + url

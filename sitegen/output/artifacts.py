@@ -10,13 +10,14 @@ New file kinds add a producer here rather than another special case in the write
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from sitegen.audit.guards import build_marker
-from sitegen.model.site import SiteModel
+from sitegen.model.pages import SiteModel
 from sitegen.output.feeds import feed_files
 from sitegen.output.hostconfig import host_files
 from sitegen.output.markers import marker_files
+from sitegen.output.protect import BUILD_FILE
 from sitegen.output.write import Artifact, FileSet
 from sitegen.render import maps, seo
 
@@ -32,6 +33,17 @@ def crawler_files(model: SiteModel) -> dict[str, bytes]:
         for name, text in seo.sitemaps(policy, entries, model.config.sitemap.max_urls).items():
             files[name] = text.encode()
     return files
+
+
+def build_marker(model: SiteModel) -> dict[str, bytes]:
+    """Producer of `_sitegen/build.json`: what the build published (no timestamps, so
+    unprotected builds stay byte-identical)."""
+    policy = model.policy
+    data = {"format": 1, "environment": policy.name, "behaves_like": policy.kind,
+            "indexable": policy.indexable, "protection": policy.protection,
+            "data": policy.data, "forms": policy.forms,
+            "noindex_pages": sorted(p.output for p in model.pages if not p.indexable)}
+    return {BUILD_FILE: (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()}
 
 
 PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,

@@ -26,7 +26,7 @@ from sitegen.data.hours import DAY_MINUTES, DAYS, Interval
 from sitegen.data.locations import Location
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.jsontext import compact, compact_text
-from sitegen.model.site import SiteModel
+from sitegen.model.pages import SiteModel
 from sitegen.model.urls import MAX_SEGMENT, slug
 from sitegen.output.write import Batch, FileSet
 from sitegen.render import seo

@@ -23,12 +23,10 @@ non-indexable environments get them (production writes none):
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import bcrypt
 
-if TYPE_CHECKING:
-    from sitegen.model.site import SiteModel
+from sitegen.model.pages import SiteModel
 
 NGINX_SNIPPET = "_sitegen/nginx.conf"
 HOST_FILES = ("_headers", ".htaccess", ".htpasswd", "vercel.json", NGINX_SNIPPET)

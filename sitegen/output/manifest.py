@@ -29,7 +29,7 @@ from sitegen.config.load import LoadedConfig
 from sitegen.data.remote import source_path
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.jsontext import compact_text
-from sitegen.model.site import SiteModel
+from sitegen.model.pages import SiteModel
 from sitegen.output.write import Artifact, Batch
 from sitegen.render import seo
 from sitegen.render.templates import theme_dirs

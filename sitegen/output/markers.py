@@ -1,10 +1,6 @@
-"""The locator views (Map Search, List, Cards) and the one marker data file they all read.
+"""The one marker data file every locator view reads (model/views.py makes the views).
 
-Server side, each view renders only a first page of locations (the List and Card views also
-get static `page/N/` pages), so no-JS visitors and crawlers reach every location while no HTML
-page grows with the dataset. In the browser, `locator.js` loads `markers.json` once and renders,
-filters and sorts from it.
-
+In the browser, `locator.js` loads `markers.json` once and renders, filters and sorts from it.
 `markers.json` is compact: repeated values (URL prefixes with their city and region, hours,
 holiday hours, time zones, categories) are stored once in tables, and each location is an array
 whose positions are named by the file's own `fields` list:
@@ -21,118 +17,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sitegen.config.schema import SiteConfig
 from sitegen.data.hours import SpecialDay, WeeklyHours
 from sitegen.data.locations import Location
-from sitegen.data.places import country_name, region_name
+from sitegen.data.places import country_name
 from sitegen.jsontext import compact, compact_text, sorted_text
 from sitegen.memo import by_identity
-from sitegen.model.site import Hub, Page, SiteModel
-from sitegen.render.context import DIRECTIONS, special_hours_data
-from sitegen.render.maps import search_map
+from sitegen.model.pages import SiteModel
+from sitegen.model.views import data_url, ordered, region_label
+from sitegen.render.context import special_hours_data
 
-PAGE_SIZE = 50
-# The map page lists every location without JavaScript up to this many; above it, the first
-# page and a link into the paginated List view (keeps the page small at 10,000 locations).
-MAP_LIST_MAX = 500
-RADII = (5, 10, 25, 50, 100)
 FIELDS = ("lat", "lng", "name", "place", "slug", "street", "postcode", "cats", "hours",
           "special", "tz", "phone", "tel", "image")
-VIEW_NAMES = {"map": "Map", "list": "List", "cards": "Cards"}
-
-
-def data_url(config: SiteConfig) -> str:
-    return config.urls.locations + "markers.json"
-
-
-def ordered(locations: list[Location]) -> list[Location]:
-    """Grouped by country, region and city, then by name: the order of every view."""
-    return sorted(locations, key=lambda loc: (
-        country_name(loc.country).casefold(), region_name(loc.region, loc.country).casefold(),
-        (loc.city or "").casefold(), loc.name.casefold(), loc.url))
-
-
-def region_label(location: Location, countries: int) -> str:
-    region = region_name(location.region, location.country) or country_name(location.country)
-    if countries > 1 and location.region:
-        return f"{region}, {country_name(location.country)}"
-    return region or "Other"
-
-
-@dataclass
-class Group:
-    region: str
-    cities: list[tuple[str, list[Location]]]
-
-
-def grouped(locations: list[Location], countries: int) -> list[Group]:
-    groups: list[Group] = []
-    for loc in locations:
-        region, city = region_label(loc, countries), loc.city or ""
-        if not groups or groups[-1].region != region:
-            groups.append(Group(region, []))
-        cities = groups[-1].cities
-        if not cities or cities[-1][0] != city:
-            cities.append((city, []))
-        cities[-1][1].append(loc)
-    return groups
-
-
-def page_url(base: str, number: int) -> str:
-    return base if number == 1 else f"{base}page/{number}/"
-
-
-def pagination(base: str, number: int, pages: int) -> dict[str, Any]:
-    window = sorted({1, pages, *range(max(1, number - 2), min(pages, number + 2) + 1)})
-    links: list[tuple[int, str] | None] = []
-    for n in window:
-        if links and links[-1] is not None and n - links[-1][0] > 1:
-            links.append(None)  # a gap, shown as an ellipsis
-        links.append((n, page_url(base, n)))
-    return {"number": number, "pages": pages, "links": links,
-            "prev": page_url(base, number - 1) if number > 1 else None,
-            "next": page_url(base, number + 1) if number < pages else None}
-
-
-def view_pages(config: SiteConfig, root: Hub) -> list[Page]:
-    """The Map Search page and every page of the List and Card views."""
-    locations = ordered(root.locations)
-    countries = len({(loc.country or "").upper() for loc in locations})
-    categories = sorted({c for loc in locations for c in loc.categories}, key=str.casefold)
-    directions = DIRECTIONS[config.site.directions]
-    shared = {"total": len(locations), "categories": categories, "radii": RADII,
-              "data_url": data_url(config), "countries": countries, "directions": directions,
-              "directions_for": lambda loc: directions.format(lat=f"{loc.lat:.6f}",
-                                                              lng=f"{loc.lng:.6f}")}
-    site = config.site.name
-    pages = []
-    trail = [("Home", "/"), ("Locations", config.urls.locations)]
-
-    shown = locations if len(locations) <= MAP_LIST_MAX else locations[:PAGE_SIZE]
-    pages.append(Page(
-        config.urls.map, "locator_map.html", "locator-map", f"Map of all locations | {site}",
-        f"Search {len(locations)} {site} locations on a map by name, city, postcode or "
-        "service, or find the nearest to you.",
-        {**shared, "view": "map", "items": shown, "more": len(shown) < len(locations),
-         "trail": [*trail, ("Map", config.urls.map)], "map": search_map(config, locations)}))
-
-    pages_count = max(1, -(-len(locations) // PAGE_SIZE))
-    for view, template in (("list", "locator_list.html"), ("cards", "locator_cards.html")):
-        base = getattr(config.urls, view)
-        for number in range(1, pages_count + 1):
-            items = locations[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-            suffix = "" if number == 1 else f", page {number} of {pages_count}"
-            title = f"All locations: {VIEW_NAMES[view].lower()}{suffix} | {site}"
-            crumb = (VIEW_NAMES[view], base)
-            pages.append(Page(
-                page_url(base, number), template, f"locator-{view}", title,
-                f"All {len(locations)} {site} locations by region and city{suffix}.",
-                {**shared, "view": view, "items": items, "groups": grouped(items, countries),
-                 "pagination": pagination(base, number, pages_count),
-                 "first_number": (number - 1) * PAGE_SIZE + 1,
-                 "trail": [*trail, crumb] if number == 1 else
-                 [*trail, crumb, (f"Page {number}", page_url(base, number))]}))
-    return pages
 
 
 def _key(value: Any) -> str:

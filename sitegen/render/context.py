@@ -12,15 +12,11 @@ from urllib.parse import quote
 from sitegen.data.hours import SpecialDay
 from sitegen.data.markup import render_untrusted
 from sitegen.memo import by_identity
-from sitegen.model.site import Hub, Page, SiteModel
+from sitegen.model.pages import Hub, Page, SiteModel
+from sitegen.model.urls import DIRECTIONS
 from sitegen.render import maps, seo
 from sitegen.render.intro import introduction
 
-DIRECTIONS = {
-    "google": "https://www.google.com/maps/dir/?api=1&destination={lat},{lng}",
-    "apple": "https://maps.apple.com/?daddr={lat},{lng}",
-    "osm": "https://www.openstreetmap.org/directions?to={lat}%2C{lng}",
-}
 CHILD_LABELS = {"country": "countries", "region": "regions", "city": "cities"}
 
 
@@ -42,6 +38,10 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         extras["jsonld"] = [seo.breadcrumb_jsonld(policy, trail)]
         child = hub.children[0].level if hub.children else "city"
         extras["child_label"] = CHILD_LABELS.get(child, "areas")
+    elif page.kind == "locator-map":
+        # folium renders the map: imported only when the Map Search page is rendered.
+        from sitegen.render.search_map import rendered_map
+        extras["map"] = rendered_map(page.context["map"])
     elif page.kind == "location":
         location = page.context["location"]
         parent_url = location.url.rstrip("/").rsplit("/", 1)[0] + "/"

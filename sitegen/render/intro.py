@@ -11,7 +11,7 @@ from sitegen.data.hours import DAYS, WeeklyHours, day_text
 from sitegen.data.locations import Location
 from sitegen.data.places import region_name
 from sitegen.memo import by_identity
-from sitegen.model.site import Nearby
+from sitegen.model.pages import Nearby
 
 
 @by_identity

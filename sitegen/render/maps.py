@@ -1,4 +1,5 @@
-"""Maps: the self-hosted Leaflet files, the folium-rendered Map Search map, the detail map.
+"""Maps: the self-hosted Leaflet files and the detail map (search_map.py renders the Map Search
+map with folium).
 
 Leaflet and Leaflet.markercluster are copied out of the `xstatic-leaflet` and
 `xstatic-leaflet-markercluster` packages into `/_assets/leaflet/` and `/_assets/markercluster/`,
@@ -10,8 +11,6 @@ markers are not in the page: `locator-map.js` adds them from the marker data fil
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,51 +65,6 @@ class MapParts:
     script: str
     map_name: str
     cluster_name: str
-
-
-def bounds(locations: list[Location]) -> list[list[float]]:
-    if not locations:
-        return [[-60.0, -170.0], [75.0, 170.0]]
-    lats = [loc.lat for loc in locations]
-    lngs = [loc.lng for loc in locations]
-    return [[round(min(lats), 5), round(min(lngs), 5)], [round(max(lats), 5), round(max(lngs), 5)]]
-
-
-@dataclass(frozen=True)
-class SearchMap:
-    """The Map Search map, rendered on first use.
-
-    folium (and numpy under it) costs most of a second to import, so the map is rendered only
-    when a page that shows it is rendered; its `fingerprint` (tiles, attribution, bounds) lets
-    an incremental build know without rendering that the map has not changed.
-    """
-
-    tiles: str
-    attribution: str
-    box: tuple[tuple[float, float], tuple[float, float]]
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.blake2b(repr((self.tiles, self.attribution, self.box)).encode(),
-                               digest_size=16).hexdigest()
-
-    @functools.cached_property
-    def parts(self) -> MapParts:
-        from sitegen.render.search_map import render_search_map
-        return render_search_map(self.tiles, self.attribution,
-                                 [list(corner) for corner in self.box])
-
-    def __getattr__(self, name: str) -> Any:
-        if name in MapParts.__dataclass_fields__:
-            return getattr(self.parts, name)
-        raise AttributeError(name)
-
-
-def search_map(config: SiteConfig, locations: list[Location]) -> SearchMap:
-    """The Map Search map for these locations (rendered lazily, deterministic)."""
-    box = bounds(locations)
-    return SearchMap(config.maps.tiles, clean_inline(config.maps.attribution),
-                     (tuple(box[0]), tuple(box[1])))
 
 
 @dataclass(frozen=True, slots=True)

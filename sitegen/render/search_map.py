@@ -8,12 +8,17 @@ marker data file.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from typing import Any
+
 import folium
 from branca.element import CssLink, JavascriptLink
 from folium.map import FitBounds
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from sitegen.model.views import SearchMap
 from sitegen.render.maps import CLUSTER_CSS, CLUSTER_JS, LEAFLET_CSS, LEAFLET_JS, MAP_ID, MapParts
 
 
@@ -99,8 +104,22 @@ def _tidy(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+@dataclass(frozen=True)
+class RenderedMap:
+    """The `map` of the Map Search page's template: the model's SearchMap (tiles,
+    attribution, box, fingerprint) and the parts folium rendered (head, html, script...)."""
+
+    search: SearchMap
+    parts: MapParts
+
+    def __getattr__(self, name: str) -> Any:
+        if name in MapParts.__dataclass_fields__:
+            return getattr(self.parts, name)
+        return getattr(self.search, name)
 
 
-
-def _tidy(text: str) -> str:
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+@functools.lru_cache(maxsize=4)
+def rendered_map(search: SearchMap) -> RenderedMap:
+    """The Map Search map, rendered once for each different SearchMap."""
+    return RenderedMap(search, render_search_map(search.tiles, search.attribution,
+                                                 [list(corner) for corner in search.box]))

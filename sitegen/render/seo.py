@@ -14,12 +14,9 @@ from sitegen.config.schema import SiteConfig
 from sitegen.data.hours import opening_hours_specification, special_opening_hours_specification
 from sitegen.data.locations import Faq, Location
 from sitegen.data.markup import plain_text
+from sitegen.model.urls import absolute
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
-def absolute(base_url: str, url: str) -> str:
-    return base_url.rstrip("/") + url
 
 
 def business_type(config: SiteConfig, location: Location) -> str:

@@ -19,7 +19,7 @@ from jinja2 import meta
 
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.jsontext import sorted_text
-from sitegen.model.site import Page
+from sitegen.model.pages import Page
 from sitegen.render.fragments import FragmentCache
 
 BUILTIN_THEME = Path(__file__).parents[1] / "themes" / "default"

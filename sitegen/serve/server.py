@@ -10,7 +10,7 @@ module is the HTTP server and its routes:
 
     GET/HEAD /_sitegen/events        the event stream (livereload.Hub)
     GET/HEAD /_sitegen/livereload.js the script injected before </body> of served pages
-    POST     /_sitegen/leads         development lead forms → leads.handle_inbox()
+    POST     /_sitegen/leads         development lead forms → inbox.handle_inbox()
     GET/HEAD anything else           a file of dist/<env>/ (folders serve index.html)
 
 Every build goes through `build.build()`, so a faster (incremental) build makes serve faster
@@ -460,7 +460,7 @@ class DevServer:
                         livereload.inject(data, build, 404))
 
     def inbox(self, body: bytes, kind: str, accept: str) -> Response:
-        from sitegen.model.leads import handle_inbox
+        from sitegen.serve.inbox import handle_inbox
 
         answer = handle_inbox(self.source, body, kind, accept)
         return Response(answer.status, dict(answer.headers), answer.body)
@@ -553,7 +553,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(self.app.static(path, query), head)
 
     def _post(self, path: str, query: str, head: bool) -> None:
-        from sitegen.model.leads import MAX_BODY
+        from sitegen.serve.inbox import MAX_BODY
 
         self.close_connection = True
         if path != LOCAL_INBOX or self.app.policy.forms != "local":

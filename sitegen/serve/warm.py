@@ -54,13 +54,15 @@ from sitegen.audit.pages import (
 from sitegen.build.cache import CachedPage, cache_path, save_cache
 from sitegen.build.fingerprint import PageFingerprints
 from sitegen.build.pipeline import BuildResult, BuildState, build_date
+from sitegen.data.edits import changed_records
 from sitegen.data.locations import Location, validate_rows
 from sitegen.data.mapping import MappedRow, map_rows
 from sitegen.data.masking import mask_locations
-from sitegen.data.readers import RawRow, changed_records, read_rows
+from sitegen.data.readers import RawRow, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.model import ctas, leads
-from sitegen.model.site import Hub, location_fingerprint, location_page
+from sitegen.model.pages import Hub
+from sitegen.model.site import location_fingerprint, location_page
 from sitegen.output.artifacts import all_files
 from sitegen.output.lock import output_lock
 from sitegen.output.manifest import MANIFEST, ManifestEditor

@@ -1,0 +1,88 @@
+"""The types of the site model: pages, the hub tree and the model itself.
+
+Kept apart from the code that builds them (site.py) so every stage can name them: the view
+pages (views.py) are made while the model is built, and render, output and audit read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.config.policy import Policy
+from sitegen.config.schema import SiteConfig
+from sitegen.data.locations import Location
+from sitegen.model.content import Content
+from sitegen.model.urls import output_path
+
+
+@dataclass
+class Hub:
+    """A level of the location tree (all, a country, a region, a city) and its page."""
+
+    level: str
+    name: str
+    url: str
+    parent: Hub | None = None
+    children: list[Hub] = field(default_factory=list)
+    locations: list[Location] = field(default_factory=list)
+
+    def breadcrumbs(self) -> list[tuple[str, str]]:
+        trail: list[tuple[str, str]] = []
+        node: Hub | None = self
+        while node is not None:
+            trail.append((node.name, node.url))
+            node = node.parent
+        return list(reversed(trail))
+
+
+@dataclass(slots=True)
+class Nearby:
+    location: Location
+    distance: float
+
+
+@dataclass(slots=True)
+class Page:
+    """One output page: where it goes, which template renders it, and its own data."""
+
+    url: str
+    template: str
+    kind: str
+    title: str
+    description: str
+    context: dict[str, Any] = field(default_factory=dict)
+    indexable: bool = True
+    lastmod: str | None = None
+    # The file's path, made once: the build keys its per-page records (audits, digests,
+    # cache entries) by this one string instead of a copy each (60 MB at 100,000 pages).
+    output: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.output = output_path(self.url)
+
+
+@dataclass
+class SiteModel:
+    config: SiteConfig
+    policy: Policy
+    locations: list[Location]
+    root: Hub
+    pages: list[Page]
+    static_files: list[tuple[Any, str]]
+    nearby: dict[str, list[Nearby]]
+    location_pattern: str
+    content: Content | None = None
+    # Derived data kept between in-place edits (serve sets it; a one-off build does not
+    # hold on to it): feed fragments and marker rows, by location fingerprint.
+    memo: dict[str, Any] | None = None
+
+    def drop_page_data(self) -> None:
+        """Empty every page's context, in place (the `ctas_for` lookup shares the location
+        pages' dicts), and the nearby lists. A one-off build calls it once its render
+        workers have forked with their own copy: from then on it reads only the pages'
+        URLs, paths and dates, and the workers' results take the memory instead of adding
+        to it (150 MB at 100,000 locations)."""
+        for page in self.pages:
+            page.context.clear()
+        self.nearby.clear()
