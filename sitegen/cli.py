@@ -34,7 +34,7 @@ def _echo_diagnostics(diagnostics: list[Diagnostic]) -> None:
     limit = len(diagnostics) if os.environ.get("SITEGEN_ALL_DIAGNOSTICS") else PER_RULE_LIMIT
     shown: dict[tuple[str | None, str], int] = {}
     for diagnostic in diagnostics:
-        key = (diagnostic.field, diagnostic.severity)
+        key = (diagnostic.field or diagnostic.rule, diagnostic.severity)
         shown[key] = shown.get(key, 0) + 1
         if shown[key] <= limit:
             click.echo(diagnostic.format(), err=True)
@@ -230,7 +230,7 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
     Example:
       sitegen check --env production dist/production
     """
-    from sitegen.audit.pages import audit_tree
+    from sitegen.audit.tree import audit_tree
     from sitegen.build.pipeline import prepare
 
     env = _env(env)

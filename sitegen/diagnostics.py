@@ -15,7 +15,10 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem, with where it is (file, row or line, field) and what to do about it."""
+    """One problem, with where it is (file, row or line, field) and what to do about it.
+
+    `rule`: the audit rule that found it (`guard.missing-noindex`, `links.broken`...), shown
+    where a field would be: an audit finding is about a file, not a field of it."""
 
     path: str
     line: int | None = None
@@ -24,9 +27,11 @@ class Diagnostic:
     hint: str | None = None
     severity: Severity = "error"
     column: int | None = None
+    rule: str | None = None
 
     def format(self) -> str:
-        """`file:row: field: message (hint)`; the shape the CLI, the log and the overlay all use."""
+        """`file:row: field: message (hint)` (`file: rule: message (hint)` for an audit
+        finding); the shape the CLI, the log and the overlay all use."""
         where = self.path
         if self.line is not None:
             where += f":{self.line}"
@@ -35,6 +40,8 @@ class Diagnostic:
         parts = [where]
         if self.field:
             parts.append(self.field)
+        if self.rule:
+            parts.append(self.rule)
         text = ": ".join(parts) + ": "
         if self.severity == "warning":
             text += "warning: "
@@ -48,6 +55,7 @@ class Diagnostic:
             "path": self.path,
             "line": self.line,
             "field": self.field,
+            "rule": self.rule,
             "message": self.message,
             "hint": self.hint,
             "severity": self.severity,

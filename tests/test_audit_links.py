@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.audit.pages import link_targets
+from sitegen.audit.links import link_targets
 from tests.conftest import build, run_cli, small_site
 
 # The scan it replaced: a case-insensitive regex over the whole page.

@@ -152,6 +152,9 @@ CASES: list[tuple[str, str, str, Plant]] = [
     # production
     ("production", "guard.noindex-in-production", ABOUT,
      _edit(ABOUT, _in_head('<meta name="robots" content="noindex">'))),
+    # the robots meta of the 404 and thank-you pages, on a page the build did not declare
+    ("production", "guard.noindex-in-production", ABOUT,
+     _edit(ABOUT, _in_head('<meta name="robots" content="noindex, follow">'))),
     ("production", "guard.noindex-header-in-production", "_headers",
      _write("_headers", "/*\n  X-Robots-Tag: noindex\n")),
     ("production", "guard.noindex-header-in-production", "vercel.json",

@@ -1,25 +1,26 @@
 """Guard rails: the audit rules that keep a build inside its environment's policy.
 
-audit.py runs these on every build (on the temporary folder, before the swap) and in
-`sitegen check`. Each finding names the file and a stable rule:
+The audit (tree.py) runs these on every build (on the temporary folder, before the swap) and
+in `sitegen check`. Each finding names the file and a stable rule (the page rules marked
+pages.py and tree.py are judged there):
 
 production (public, indexable):
-  guard.noindex-in-production            noindex robots meta on a page (audit.py)
+  guard.noindex-in-production            noindex robots meta on a page (pages.py)
   guard.noindex-header-in-production     X-Robots-Tag noindex in _headers/.htaccess/nginx/vercel
-  guard.robots-disallow-in-production    robots.txt disallows / (audit.py)
+  guard.robots-disallow-in-production    robots.txt disallows / (tree.py)
   guard.protection-in-production         a prompt page, encrypted payload or auth rule
   guard.staging-secret-in-production     a staging password or share token in any file
-  guard.canonical-host                   canonical URL not on the production host (audit.py)
+  guard.canonical-host                   canonical URL not on the production host (pages.py)
   guard.og-url-host                      og:url not on the production host
   guard.jsonld-url-host                  a JSON-LD url/@id/item not on the production host
   guard.sitemap-host                     a sitemap <loc> not on the production host
   guard.sample-data-in-production        build marker says sample/masked data, or a value
                                          at the masked domain example.invalid
-  seo.missing-canonical                  a page without canonical link (audit.py)
+  seo.missing-canonical                  a page without canonical link (pages.py)
 staging and development (private):
-  guard.missing-noindex                  a page (or prompt page) without noindex (audit.py)
+  guard.missing-noindex                  a page (or prompt page) without noindex (pages.py)
   guard.missing-robots-header            a host config file missing or without X-Robots-Tag
-  guard.robots-allows-crawling           robots.txt not disallowing / (audit.py)
+  guard.robots-allows-crawling           robots.txt not disallowing / (tree.py)
   guard.analytics-outside-production     analytics code in a page or a script it loads
   guard.production-form-endpoint         a form posting to the production lead endpoint
   guard.readable-while-protected         a page or data file that is not encrypted (encrypt)
@@ -27,9 +28,9 @@ staging and development (private):
   guard.cannot-decrypt                   a protected page the build's key cannot open
   guard.sitemap-on-production-host       a sitemap listing production URLs
 
-Where they run: `page_guards` (the production URL-host rules) runs with audit.py's page
-rules in `audit_page`, i.e. in the render workers on the fresh HTML during a build; the rest
-runs in `guard_tree` over the written folder (each file read once), after the protect step.
+Where they run: `page_guards` (the production URL-host rules) runs with the page rules of
+pages.py in `audit_page`, i.e. in the render workers on the fresh HTML during a build; the
+rest runs in `guard_tree` over the written folder (each file read once), after the protect step.
 Pages of an encrypted build are decrypted with the build's key (derived from the password,
 which `sitegen check` needs anyway) so every page rule also runs on the real page.
 The build writes `_sitegen/build.json` (environment, data mode...) for these rules
@@ -53,10 +54,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sitegen.audit.findings import ANALYTICS_MARKERS, finding, has_noindex
 from sitegen.config.load import LoadedConfig, load_config
 from sitegen.config.policy import Policy
 from sitegen.data.masking import MASKED_DOMAIN
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.files import walk
 from sitegen.output.hostconfig import HOST_FILES, NGINX_SNIPPET
 from sitegen.output.protect import (
     BUILD_FILE,
@@ -74,8 +77,6 @@ from sitegen.output.protect import (
 
 MIN_SECRET_LENGTH = 8
 HEADER_FILES = tuple(name for name in HOST_FILES if name != ".htpasswd")
-ROBOTS_META = re.compile(
-    r"<meta\s+name=[\"']robots[\"']\s+content=[\"']([^\"']*)[\"']", re.IGNORECASE)
 OG_URL = re.compile(r"<meta\s+property=[\"']og:url[\"']\s+content=[\"']([^\"']*)[\"']", re.I)
 # The block is everything up to the first </script>, as a lazy (.*?) would take it, but consumed
 # in runs (possessively, so a block without </script> fails at once): 6x faster per page.
@@ -87,8 +88,6 @@ ENDPOINT_ATTR = re.compile(r"\s(action|formaction|data-[\w-]+)=[\"']([^\"']*)[\"
 NOINDEX_HEADER = re.compile(r"x-robots-tag[^\n]*noindex", re.IGNORECASE)
 TOKEN_LINK = re.compile(rb"#token=[A-Za-z0-9_-]{20,}")
 LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
-ANALYTICS_MARKERS = ("googletagmanager.com", "google-analytics.com", "gtag(", "plausible.io",
-                     "_paq.push", "matomo.js", "data-sitegen-analytics")
 CONSENT_SCRIPT = "/_assets/js/consent.js"
 MASKED_BYTES = MASKED_DOMAIN.encode()
 PAYLOAD_BYTES = PAYLOAD_ID.encode()
@@ -124,8 +123,8 @@ def guard_context(loaded: LoadedConfig, policy: Policy, folder: Path,
         try:
             protection = load_protection(folder, policy.password)
         except SitegenError as exc:
-            problem = Diagnostic(PROTECTION_FILE, None, "guard.cannot-decrypt",
-                                 exc.diagnostics[0].message, exc.diagnostics[0].hint)
+            problem = finding(PROTECTION_FILE, "guard.cannot-decrypt",
+                              exc.diagnostics[0].message, exc.diagnostics[0].hint or "")
     return GuardContext(host, endpoints, secrets, protection, problem)
 
 
@@ -171,16 +170,6 @@ def _staging_secrets(loaded: LoadedConfig, environ: Mapping[str, str]) -> tuple[
     return tuple(sorted(secrets))
 
 
-def _finding(rel: str, rule: str, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(rel, None, rule, message, hint)
-
-
-def _noindex(text: str) -> bool:
-    head = text.split("</head>", 1)[0]
-    robots = ROBOTS_META.search(head)
-    return bool(robots and "noindex" in robots.group(1).lower())
-
-
 def unwrap(rel: str, text: str, policy: Policy, guard: GuardContext, plain: str | None = None
            ) -> tuple[str | None, list[Diagnostic]]:
     """The page to audit: the page itself, the decrypted page behind a prompt page (`plain`
@@ -194,12 +183,12 @@ def _unwrap(rel: str, text: str, payload: dict[str, Any] | None, policy: Policy,
     if payload is None:
         return text, []
     if policy.indexable:
-        return None, [_finding(rel, "guard.protection-in-production",
+        return None, [finding(rel, "guard.protection-in-production",
                                "page is a password prompt with an encrypted payload",
                                "production is public: protection belongs in staging only")]
     findings = []
-    if not _noindex(text):
-        findings.append(_finding(rel, "guard.missing-noindex",
+    if not has_noindex(text):
+        findings.append(finding(rel, "guard.missing-noindex",
                                  f"prompt page lacks noindex in '{policy.name}'",
                                  "rebuild with sitegen; prompt pages carry noindex"))
     if plain is not None:
@@ -209,7 +198,7 @@ def _unwrap(rel: str, text: str, payload: dict[str, Any] | None, policy: Policy,
     try:
         inner = guard.protection.decrypt(payload).decode("utf-8", errors="replace")
     except SitegenError:
-        findings.append(_finding(rel, "guard.cannot-decrypt",
+        findings.append(finding(rel, "guard.cannot-decrypt",
                                  "the build's key cannot decrypt this page",
                                  "rebuild: pages of one build share one key"))
         return None, findings
@@ -255,13 +244,13 @@ def _production_page(rel: str, text: str, policy: Policy) -> list[Diagnostic]:
     text = text[:end] if end >= 0 else text  # og:url and JSON-LD live in <head>
     for url in OG_URL.findall(text):
         if not _on_base(url, base):
-            out.append(_finding(rel, "guard.og-url-host",
+            out.append(finding(rel, "guard.og-url-host",
                                 f"og:url {url} is not on the production host {host}",
                                 "og:url must use base_url"))
             break
     for url in _jsonld_urls(text):
         if not _on_base(url, base):
-            out.append(_finding(rel, "guard.jsonld-url-host",
+            out.append(finding(rel, "guard.jsonld-url-host",
                                 f"JSON-LD URL {url} is not on the production host {host}",
                                 "JSON-LD url and @id fields must use base_url"))
             break
@@ -287,7 +276,7 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
                   ) -> list[Diagnostic]:
     out = []
     if CONSENT_SCRIPT in text:
-        out.append(_finding(rel, "guard.analytics-outside-production",
+        out.append(finding(rel, "guard.analytics-outside-production",
                             f"page loads the analytics consent script in '{policy.name}'",
                             "analytics belongs only in the production config"))
     else:
@@ -305,7 +294,7 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
                     # A page with analytics code of its own has its finding from the audit
                     # (looked for here only now: eight scans of every page took 24 µs).
                     if not any(m in text for m in ANALYTICS_MARKERS):
-                        out.append(_finding(rel, "guard.analytics-outside-production",
+                        out.append(finding(rel, "guard.analytics-outside-production",
                                             f"page loads {src}, which contains analytics "
                                             f"code ({marker}) in '{policy.name}'",
                                             "analytics belongs only in the production "
@@ -317,7 +306,7 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
             target = value.strip().rstrip("/")
             if any(target == e or target.startswith(e + "/") or target.startswith(e + "?")
                    for e in endpoints):
-                out.append(_finding(rel, "guard.production-form-endpoint",
+                out.append(finding(rel, "guard.production-form-endpoint",
                                     f"{attribute}={value} posts to the production lead "
                                     f"endpoint in '{policy.name}'",
                                     "non-public environments post to leads.sandbox_url or "
@@ -371,16 +360,6 @@ def guard_file(root: Path, rel: str, data: bytes, policy: Policy, guard: GuardCo
     return out
 
 
-def walk(root: Path) -> list[str]:
-    """Every file under root as a sorted relative POSIX path (os.walk: fast on big trees)."""
-    out = []
-    for dirpath, _dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if rel_dir == "." else rel_dir + "/"
-        out.extend(prefix + name for name in filenames)
-    return sorted(out)
-
-
 def _read(root: Path, rel: str) -> str:
     return (root / rel).read_text(encoding="utf-8", errors="replace")
 
@@ -404,21 +383,21 @@ def _production_tree(root: Path, files: list[str], policy: Policy, guard: GuardC
     present = set(files)
     for name in HEADER_FILES:
         if name in present and _noindex_header(name, _read(root, name)):
-            out.append(_finding(name, "guard.noindex-header-in-production",
+            out.append(finding(name, "guard.noindex-header-in-production",
                                 "host config adds X-Robots-Tag noindex to production responses",
                                 "remove the header: production must be indexable"))
     protection_files = [PROTECTION_FILE, UNLOCK_JS, ".htpasswd"]
     for name in protection_files:
         if name in present:
-            out.append(_finding(name, "guard.protection-in-production",
+            out.append(finding(name, "guard.protection-in-production",
                                 "protection file in the public production build",
                                 "production is public: protection belongs in staging only"))
     if "_headers" in present and "basic-auth:" in _read(root, "_headers").lower():
-        out.append(_finding("_headers", "guard.protection-in-production",
+        out.append(finding("_headers", "guard.protection-in-production",
                             "Basic-Auth rule in the public production build",
                             "production is public: protection belongs in staging only"))
     if ".htaccess" in present and "authtype" in _read(root, ".htaccess").lower():
-        out.append(_finding(".htaccess", "guard.protection-in-production",
+        out.append(finding(".htaccess", "guard.protection-in-production",
                             "AuthType rule in the public production build",
                             "production is public: protection belongs in staging only"))
     if BUILD_FILE in present:
@@ -427,7 +406,7 @@ def _production_tree(root: Path, files: list[str], policy: Policy, guard: GuardC
         except ValueError:
             marker = {}
         if isinstance(marker, dict) and marker.get("data", "real") != "real":
-            out.append(_finding(BUILD_FILE, "guard.sample-data-in-production",
+            out.append(finding(BUILD_FILE, "guard.sample-data-in-production",
                                 f"the build used {marker.get('data')} data",
                                 "production must be built from the real dataset"))
     return out
@@ -440,23 +419,23 @@ def _production_file(rel: str, data: bytes, policy: Policy, guard: GuardContext
         out.extend(unwrap(rel, data.decode("utf-8", errors="replace"), policy, guard)[1])
     if is_protected_path(rel) and not rel.endswith((".html", ".htm")) \
             and parse_envelope(data) is not None:
-        out.append(_finding(rel, "guard.protection-in-production",
+        out.append(finding(rel, "guard.protection-in-production",
                             "data file is an encrypted envelope",
                             "production is public: protection belongs in staging only"))
     if any(secret in data for secret in guard.secret_bytes) \
             or (b"#token=" in data and TOKEN_LINK.search(data)):
-        out.append(_finding(rel, "guard.staging-secret-in-production",
+        out.append(finding(rel, "guard.staging-secret-in-production",
                             "file contains a staging password or share-link token",
                             "remove it and rotate the staging password"))
     if MASKED_BYTES in data and rel.endswith(TEXT_SUFFIXES):
-        out.append(_finding(rel, "guard.sample-data-in-production",
+        out.append(finding(rel, "guard.sample-data-in-production",
                             f"file contains masked or sample values (@{MASKED_DOMAIN})",
                             "production must be built from the real dataset"))
     if _is_sitemap(rel):
         host = _host(policy.base_url)
         wrong = [u for u in LOC.findall(data.decode("utf-8", "replace")) if _host(u) != host]
         if wrong:
-            out.append(_finding(rel, "guard.sitemap-host",
+            out.append(finding(rel, "guard.sitemap-host",
                                 f"sitemap URL {wrong[0]} is not on the production host {host}",
                                 "sitemap URLs must use base_url"))
     return out
@@ -486,8 +465,8 @@ def _production_file_in_windows(rel: str, path: str, policy: Policy, guard: Guar
         while chunk := handle.read(_WINDOW):
             if not tail and is_protected_path(rel) and may_be_envelope(chunk):
                 return _production_file(rel, chunk + handle.read(), policy, guard)
-            for finding in _production_file(rel, tail + chunk, policy, guard):
-                found.setdefault(finding.field, finding)
+            for found_one in _production_file(rel, tail + chunk, policy, guard):
+                found.setdefault(found_one.rule, found_one)
             tail = chunk[-overlap:]
     return list(found.values())
 
@@ -503,18 +482,18 @@ def _private_tree(root: Path, files: list[str], policy: Policy, guard: GuardCont
     present = set(files)
     for name in HEADER_FILES:
         if name not in present:
-            out.append(_finding(name, "guard.missing-robots-header",
+            out.append(finding(name, "guard.missing-robots-header",
                                 f"host config file is missing in '{policy.name}'",
                                 "the build writes it; deploy the whole folder"))
         elif not _noindex_header(name, _read(root, name)):
-            out.append(_finding(name, "guard.missing-robots-header",
+            out.append(finding(name, "guard.missing-robots-header",
                                 "host config lacks X-Robots-Tag noindex",
                                 "every response of a private environment must carry it"))
     if policy.protection == "encrypt":
         if guard.protection_problem is not None:
             out.append(guard.protection_problem)
         elif PROTECTION_FILE not in present:
-            out.append(_finding(PROTECTION_FILE, "guard.cannot-decrypt",
+            out.append(finding(PROTECTION_FILE, "guard.cannot-decrypt",
                                 "protection metadata is missing: pages cannot be checked, "
                                 "and share links cannot be made", "rebuild with sitegen"))
     if policy.protection == "basic-auth":
@@ -533,7 +512,7 @@ def _private_file(rel: str, data: bytes, policy: Policy, guard: GuardContext,
         else:
             encrypted = parse_envelope(data) is not None
         if not encrypted:
-            out.append(_finding(rel, "guard.readable-while-protected",
+            out.append(finding(rel, "guard.readable-while-protected",
                                 f"file is readable without the password in '{policy.name}'",
                                 "every page and data file of an encrypted build must be "
                                 "encrypted; write data files before the protect step"))
@@ -545,7 +524,7 @@ def _private_file(rel: str, data: bytes, policy: Policy, guard: GuardContext,
                 return out
         urls = LOC.findall(data.decode("utf-8", "replace"))
         if any(_host(u) == guard.production_host for u in urls):
-            out.append(_finding(rel, "guard.sitemap-on-production-host",
+            out.append(finding(rel, "guard.sitemap-on-production-host",
                                 f"sitemap lists URLs on the production host "
                                 f"{guard.production_host} in '{policy.name}'",
                                 "non-public environments publish no sitemap"))
@@ -555,16 +534,16 @@ def _private_file(rel: str, data: bytes, policy: Policy, guard: GuardContext,
 def _basic_auth(root: Path, present: set[str]) -> list[Diagnostic]:
     out = []
     if ".htpasswd" not in present:
-        out.append(_finding(".htpasswd", "guard.basic-auth-missing", "no .htpasswd file",
+        out.append(finding(".htpasswd", "guard.basic-auth-missing", "no .htpasswd file",
                             "the build writes it when the password variable is set"))
     checks = (("_headers", "basic-auth:"), (".htaccess", "require valid-user"))
     for name, needle in checks:
         if name not in present or needle not in _read(root, name).lower():
-            out.append(_finding(name, "guard.basic-auth-missing",
+            out.append(finding(name, "guard.basic-auth-missing",
                                 "host config does not require basic auth",
                                 "rebuild with protection.mode: basic-auth"))
     if NGINX_SNIPPET in present and "auth_basic" not in _read(root, NGINX_SNIPPET):
-        out.append(_finding(NGINX_SNIPPET, "guard.basic-auth-missing",
+        out.append(finding(NGINX_SNIPPET, "guard.basic-auth-missing",
                             "nginx snippet does not require basic auth",
                             "rebuild with protection.mode: basic-auth"))
     return out

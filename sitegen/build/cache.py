@@ -26,14 +26,16 @@ from typing import Any
 
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Report
+from sitegen.files import Replacement
 from sitegen.forking import ForkedCall
 
-FORMAT = 15  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
+FORMAT = 16  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
 # 8: shingles hashed as a polynomial of word crc32s; 9: crc32 of each joined 5-gram again;
 # 10: model dataclasses with __slots__ (older pickles cannot be loaded into them);
 # 11: the details as a stream of chunks; 12: each page's size and sha256 as written;
 # 13: locations pickle their non-ASCII text as UTF-8 bytes (Location.__getstate__);
-# 14: CachedPage with __slots__; 15: JSON-LD and the hours data attributes compact (orjson)
+# 14: CachedPage with __slots__; 15: JSON-LD and the hours data attributes compact (orjson);
+# 16: the stage packages (classes pickled under new module names), PageAudit.page_noindex set
 CHUNK = 10_000  # pages or rows per pickled chunk of the details
 MARKER = "robots.txt"
 
@@ -138,12 +140,11 @@ def save_cache(source: Path, env: str, cache: BuildCache, out_dir: Path,
 
 def _write_details(path: Path, cache: BuildCache) -> None:
     """The pages, rows and near-duplicates as a stream of pickles of CHUNK entries each,
-    ended by a marker: one pickle of 100,000 pages held a memo of every object it wrote,
-    300 MB at the peak of the build."""
-    tmp = path.with_suffix(f".tmp-{os.getpid()}")
-    _write_bulk(tmp, cache.pages, cache.rows)
-    _write_end(tmp, cache.near)
-    os.replace(tmp, path)
+    ended by a marker: one pickle of every page would hold a memo of every object it wrote
+    until the end."""
+    with Replacement(path) as tmp:
+        _write_bulk(tmp, cache.pages, cache.rows)
+        _write_end(tmp, cache.near)
 
 
 def _write_bulk(tmp: Path, pages: dict[str, CachedPage], rows: dict[str, Any]) -> None:
@@ -173,19 +174,18 @@ class DetailsWriter:
 
     def __init__(self, source: Path, env: str, pages: dict[str, CachedPage],
                  rows: dict[str, Any], *, parallel: bool) -> None:
-        self._path = cache_path(source, env, "-pages")
-        self._tmp = self._path.with_suffix(f".tmp-{os.getpid()}")
-        self._call = ForkedCall(functools.partial(_write_bulk, self._tmp, pages, rows),
+        self._file = Replacement(cache_path(source, env, "-pages"))
+        self._call = ForkedCall(functools.partial(_write_bulk, self._file.tmp, pages, rows),
                                 parallel=parallel)
 
     def finish(self, near: Any) -> None:
         self._call.result()
-        _write_end(self._tmp, near)
-        os.replace(self._tmp, self._path)
+        _write_end(self._file.tmp, near)
+        self._file.commit()
 
     def close(self) -> None:
         self._call.close()
-        self._tmp.unlink(missing_ok=True)
+        self._file.discard()
 
     def __enter__(self) -> DetailsWriter:
         return self
@@ -220,11 +220,8 @@ def _read_details(path: Path) -> tuple[dict[str, Any], dict[str, Any], Any]:
 
 
 def _write(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp-{os.getpid()}")
-    with tmp.open("wb") as handle:
+    with Replacement(path) as tmp, tmp.open("wb") as handle:
         pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
 
 
 def hash_inputs(paths: list[Path], extra: list[str]) -> str:

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import jinja2
 from jinja2 import meta
@@ -31,8 +31,15 @@ def _h(*parts: str | bytes) -> str:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-# Dataclasses made anew for each page, whose digests no other page can reuse.
-PER_PAGE = frozenset({"Nearby", "Cta", "Faq"})
+
+
+class PerPage(Protocol):
+    """A small dataclass made anew for each page (a nearby entry, a call to action, a FAQ):
+    digested as its text inline, never memoised, since no other page holds the same object.
+    A class opts in with a class variable `per_page = True` (a class with a `fingerprint`
+    of its own is digested by that instead)."""
+
+    per_page: ClassVar[bool]
 
 
 class Digester:
@@ -107,13 +114,13 @@ class Digester:
 @functools.lru_cache(maxsize=256)
 def _dataclass_fields(kind: type) -> tuple[tuple[str, ...], bool] | None:
     """The fields a dataclass's digest covers (all but a tree's `parent` back-reference),
-    and whether the class is a small per-page record (PER_PAGE) digested inline without
+    and whether the class is a small per-page record (PerPage) digested inline without
     the memo; None for other types. Looked up once per class: a page's context holds a
     dozen small dataclasses (nearby entries, calls to action), digested on every page."""
     if not dataclasses.is_dataclass(kind):
         return None
     return (tuple(f.name for f in dataclasses.fields(kind) if f.name != "parent"),
-            kind.__name__ in PER_PAGE and not hasattr(kind, "fingerprint"))
+            getattr(kind, "per_page", False) is True and not hasattr(kind, "fingerprint"))
 
 
 def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset[str]]:

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_context, guard_file
-from sitegen.audit.pages import NearDuplicateCheck, NearDuplicates, PageAudit, finish_audit
+from sitegen.audit.pages import PageAudit
+from sitegen.audit.tree import finish_audit
 from sitegen.build.cache import (
     BuildCache,
     CachedPage,

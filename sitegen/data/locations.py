@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.config.schema import LocationsSection
@@ -59,6 +59,8 @@ URL_FIELDS = ("website", "image", "booking_url")
 class Faq:
     question: str
     answer: str
+
+    per_page: ClassVar[bool] = True  # fingerprinted inline (build/fingerprint.PerPage)
 
 
 @dataclass(slots=True)

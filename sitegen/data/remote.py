@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sitegen import __version__
 from sitegen.data.readers import FORMATS
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.files import replace_file
 
 CACHE = Path(".sitegen") / "cache"
 TIMEOUT = 30.0
@@ -131,12 +132,6 @@ def _read_meta(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def fetch(url: str, site_root: Path, *, fmt: str | None, production: bool, report: Report,
           timeout: float = TIMEOUT, opener: Opener | None = None) -> Fetched:
     opener = opener or urllib.request.urlopen
@@ -229,7 +224,7 @@ def fetch(url: str, site_root: Path, *, fmt: str | None, production: bool, repor
     body_path.parent.mkdir(parents=True, exist_ok=True)
     unchanged = body_path.is_file() and body_path.read_bytes() == body
     if not unchanged:  # keep the old mtime for the same bytes: the build time stays put
-        _write_atomic(body_path, body)
+        replace_file(body_path, body)
         if last_modified:
             try:
                 stamp = email.utils.parsedate_to_datetime(last_modified).timestamp()
@@ -240,5 +235,5 @@ def fetch(url: str, site_root: Path, *, fmt: str | None, production: bool, repor
               "content_type": content_type, "format": detected,
               "fetched": email.utils.formatdate(usegmt=True),
               "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body)}
-    _write_atomic(meta_path, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
+    replace_file(meta_path, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
     return Fetched(body_path, detected, "downloaded")

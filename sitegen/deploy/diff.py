@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.files import walk
 from sitegen.output.protect import PROTECTION_FILE, Protection, load_protection, prompt_payload
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -120,9 +121,8 @@ def read_pages(folder: Path, password: str | None = None) -> dict[str, PageFacts
                                       "pass two folders written by sitegen build"))
     protection: Protection | None = None
     pages: dict[str, PageFacts] = {}
-    for path in sorted(folder.rglob("*.html")):
-        rel = path.relative_to(folder).as_posix()
-        text = path.read_text(encoding="utf-8", errors="replace")
+    for rel in [rel for rel in walk(folder) if rel.endswith(".html")]:
+        text = (folder / rel).read_text(encoding="utf-8", errors="replace")
         payload = prompt_payload(text)
         if payload is not None:
             if protection is None:

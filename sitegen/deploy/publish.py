@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.files import walk
 from sitegen.output.lock import exclusive, output_lock
 
 RELEASES = "releases"
@@ -103,12 +104,8 @@ def content_hash(folder: Path) -> str:
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            out[path.relative_to(folder).as_posix()] = hashlib.sha256(
-                path.read_bytes()).hexdigest()
-    return out
+    return {rel: hashlib.sha256((folder / rel).read_bytes()).hexdigest()
+            for rel in walk(folder)}
 
 
 def build_id(folder: Path, now: _dt.datetime | None = None) -> str:
@@ -234,7 +231,7 @@ def publish(source: Path, env: str, target: Path, *, folder: Path | None = None,
             environ: Mapping[str, str] | None = None) -> PublishResult:
     """Audit and release `<source>/dist/<env>/` (or `folder`) into `target`."""
     from sitegen.audit.guards import guard_context
-    from sitegen.audit.pages import audit_tree
+    from sitegen.audit.tree import audit_tree
     from sitegen.build.pipeline import prepare
 
     source = source.resolve()

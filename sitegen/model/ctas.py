@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from pydantic import TypeAdapter, ValidationError
@@ -52,6 +52,8 @@ class Cta:
     href: str | None
     primary: bool = True
     external: bool = False
+
+    per_page: ClassVar[bool] = True  # fingerprinted inline (build/fingerprint.PerPage)
 
 
 class _Blank(dict):

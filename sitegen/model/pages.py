@@ -7,7 +7,7 @@ pages (views.py) are made while the model is built, and render, output and audit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
@@ -40,6 +40,8 @@ class Hub:
 class Nearby:
     location: Location
     distance: float
+
+    per_page: ClassVar[bool] = True  # fingerprinted inline (build/fingerprint.PerPage)
 
 
 @dataclass(slots=True)

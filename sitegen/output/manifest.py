@@ -28,6 +28,7 @@ from sitegen import __version__
 from sitegen.config.load import LoadedConfig
 from sitegen.data.remote import source_path
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.files import walk
 from sitegen.jsontext import compact_text
 from sitegen.model.pages import SiteModel
 from sitegen.output.write import Artifact, Batch
@@ -103,19 +104,13 @@ def written_files(root: Path, known: Mapping[str, tuple[int, str]] | None = None
     `known` (size and digest taken by the process that wrote it) is not read again."""
     known = known or {}
     out = []
-    stack = [(str(root), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, rel + "/"))
-                elif rel in known:
-                    out.append((rel, *known[rel]))
-                elif entry.is_file():
-                    out.append((rel, entry.stat().st_size, _sha256(entry.path)))
-    return sorted(out)
+    for rel in walk(root):
+        if rel in known:
+            out.append((rel, *known[rel]))
+        else:
+            path = os.path.join(root, rel)
+            out.append((rel, os.path.getsize(path), _sha256(path)))
+    return out
 
 
 def _page_file(url: str) -> str:

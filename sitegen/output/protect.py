@@ -61,6 +61,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.files import walk
 from sitegen.jsontext import compact, loads
 from sitegen.output.hostconfig import HOST_FILES
 
@@ -361,13 +362,10 @@ def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str]) -> Protecti
     """Encrypt every protected file of a written build folder in place, except `sealed` (the
     pages the render workers encrypted, the artifacts sealed as written); write unlock.js and
     `_sitegen/protection.json`. Returns the build's key for the audit."""
-    for folder, _dirs, names in os.walk(root):
-        rel_dir = Path(folder).relative_to(root).as_posix()
-        for name in names:
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            if is_protected_path(rel) and rel not in sealed:
-                path = root / rel
-                path.write_bytes(sealer.seal(rel, path.read_bytes()))
+    for rel in walk(root):
+        if is_protected_path(rel) and rel not in sealed:
+            path = root / rel
+            path.write_bytes(sealer.seal(rel, path.read_bytes()))
     target = root / UNLOCK_JS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(unlock_script())

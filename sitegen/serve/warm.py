@@ -36,21 +36,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.audit.guards import guard_context, guard_file, walk
-from sitegen.audit.pages import (
-    PageAudit,
-    audit_page,
-    declared_noindex,
-    near_duplicate_findings,
-    page_findings,
-)
+from sitegen.audit.duplicates import RULE as NEAR_DUPLICATE
+from sitegen.audit.duplicates import near_duplicate_findings
+from sitegen.audit.guards import guard_context, guard_file
+from sitegen.audit.pages import PageAudit, audit_page, page_findings
+from sitegen.audit.tree import declared_noindex
 from sitegen.build.cache import CachedPage, cache_path, save_cache
 from sitegen.build.fingerprint import PageFingerprints
 from sitegen.build.pipeline import BuildResult, BuildState, build_date
@@ -60,6 +56,7 @@ from sitegen.data.mapping import MappedRow, map_rows
 from sitegen.data.masking import mask_locations
 from sitegen.data.readers import RawRow, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.files import replace_file, walk
 from sitegen.model import ctas, leads
 from sitegen.model.pages import Hub
 from sitegen.model.site import location_fingerprint, location_page
@@ -422,7 +419,7 @@ class WarmSite:
         display = state.resolved[2]
         kept = [d for d in state.diagnostics if d.path not in rewritten
                 and not (d.path == display and d.line in rows)
-                and not (editorial and d.rule == "seo.near-duplicate")]
+                and not (editorial and d.rule == NEAR_DUPLICATE)]
         return kept + found
 
     def _result(self, started: float, rendered: int, written: int) -> BuildResult:
@@ -522,7 +519,5 @@ def _replace(path: Path, data: bytes | None) -> None:
     if data is None:  # it did not exist before the edit
         path.unlink(missing_ok=True)
         return
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    replace_file(path, data)
 
