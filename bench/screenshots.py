@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO))
 from browser_support import launch, open_page, serve  # noqa: E402
 
 from sitegen.build.pipeline import build  # noqa: E402
+from sitegen.build.run import BuildOptions  # noqa: E402
 
 OUT = REPO / "docs" / "screenshots"
 CLOCK = "2026-06-17T10:30:00-04:00"
@@ -54,7 +55,7 @@ def take(site: Path, out: Path = OUT) -> list[Path]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        build(REPO, "production", out=Path(tmp) / "site", environ={})
+        build(BuildOptions(REPO, "production", out=Path(tmp) / "site", environ={}))
         for shot in take(Path(tmp) / "site"):
             print(shot.relative_to(REPO))
 

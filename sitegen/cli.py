@@ -64,7 +64,7 @@ def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _env(env: str | None) -> str:
-    from sitegen.build.pipeline import default_env
+    from sitegen.build.run import default_env
     return env or default_env()
 
 
@@ -100,12 +100,14 @@ def build(env: str | None, source: Path, out: Path | None, base_url: str | None,
       sitegen build --env staging --base-url https://pr-42.preview.example.com
     """
     from sitegen.build.pipeline import build as run_build
+    from sitegen.build.run import BuildOptions
     from sitegen.progress import progress_reporter
 
     env = _env(env)
     with progress_reporter() as progress:
-        result = run_build(source, env, out=out, flags={"base_url": base_url}, strict=strict,
-                           progress=progress, jobs=jobs, force=force)
+        result = run_build(BuildOptions(source, env, out=out, flags={"base_url": base_url},
+                                        strict=strict, progress=progress, jobs=jobs,
+                                        force=force))
     _echo_diagnostics(result.warnings)
     click.echo(f"built {env} into {result.out_dir}")
     if result.rendered or result.reused:
@@ -154,14 +156,15 @@ def validate(env: str | None, source: Path) -> None:
     Example:
       sitegen validate --env production --source my-site
     """
-    from sitegen.build.pipeline import build_site_model, prepare
+    from sitegen.build.pipeline import plan_site
+    from sitegen.build.run import prepare
     from sitegen.diagnostics import Report
 
     env = _env(env)
     started = time.perf_counter()
     loaded, policy = prepare(source.resolve(), env)
     report = Report()
-    model, dataset = build_site_model(loaded, policy, report)
+    model, dataset = plan_site(loaded, policy, report)
     _echo_diagnostics(report.warnings)
     click.echo(f"{dataset.rows_read} rows read, {len(model.locations)} locations valid, "
                f"{dataset.rows_skipped} rows skipped, {len(report.warnings)} warnings, "
@@ -231,7 +234,7 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
       sitegen check --env production dist/production
     """
     from sitegen.audit.tree import audit_tree
-    from sitegen.build.pipeline import prepare
+    from sitegen.build.run import prepare
 
     env = _env(env)
     loaded, policy = prepare(source.resolve(), env)
@@ -268,7 +271,7 @@ def share_link(env: str, source: Path, directory: Path | None, base_url: str | N
     Example:
       SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging
     """
-    from sitegen.build.pipeline import prepare
+    from sitegen.build.run import prepare
     from sitegen.output.protect import load_protection
     from sitegen.output.protect import share_link as make_link
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from conftest import REPO, copy_example
 
 from sitegen.build.pipeline import build
+from sitegen.build.run import BuildOptions
 from sitegen.cli import main
 from sitegen.output.protect import Protection, load_protection, prompt_payload
 
@@ -30,7 +31,8 @@ def example_site(dest: Path) -> Path:
 
 def build_env(site: Path, env: str, environ: Mapping[str, str] | None = None,
               out: Path | None = None) -> Path:
-    result = build(site, env, environ=dict(ENV if environ is None else environ), out=out)
+    result = build(BuildOptions(site, env, environ=dict(ENV if environ is None else environ),
+                                out=out))
     return result.out_dir
 
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sitegen.data.edits import changed_records
-from sitegen.data.readers import read_lines, read_rows
+from sitegen.data.readers import DatasetFile, read_lines, read_rows
 from sitegen.diagnostics import Report, SitegenError
 
 COLUMNS = ["id", "name", "description"]
@@ -35,7 +35,7 @@ def _csv(rows: list[list[str]]) -> str:
 
 
 def _read(path: Path) -> list:
-    return read_rows(path, display_path="locations.csv", report=Report())
+    return read_rows(DatasetFile(path, "locations.csv"), Report())
 
 
 @settings(max_examples=150, deadline=None,

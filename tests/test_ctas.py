@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import BASE_CONFIG, copy_example, csv_text, generated_rows, run_cli, small_site
 
-from sitegen.build.pipeline import build_site_model, prepare, template_globals
+from sitegen.build.pipeline import plan_site
+from sitegen.build.run import prepare
 from sitegen.diagnostics import Report, SitegenError
 from sitegen.model.ctas import Cta
+from sitegen.render.globals import template_globals
 from sitegen.render.templates import make_environment, theme_dirs
 
 HAYES_PAGE = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
@@ -22,7 +24,7 @@ FRONT_MATTER = "content/locations/JO-SF-001.md"
 def model_of(site: Path, env: str = "production", environ: dict | None = None):
     loaded, policy = prepare(site.resolve(), env, environ=environ or {})
     report = Report()
-    model, _ = build_site_model(loaded, policy, report)
+    model, _ = plan_site(loaded, policy, report)
     return model, report
 
 

@@ -11,6 +11,7 @@ import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -18,16 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.data import readers
-from sitegen.data.mapping import CANONICAL_FIELDS, MappedRow, map_rows
-from sitegen.data.readers import RawRow, read_rows
+from sitegen.data.mapping import CANONICAL_FIELDS, MappedRow, RowMapping, map_rows
+from sitegen.data.readers import DatasetFile, RawRow, read_rows
 from sitegen.diagnostics import Report, SitegenError
 
 GM = Path("/work/shared/datasets/gm-pharmacies")
 
 
-def read(path: Path, report: Report | None = None, **options: object) -> list[RawRow]:
-    return read_rows(path, display_path=f"locations/{path.name}",
-                     report=report if report is not None else Report(), **options)
+def read(path: Path, report: Report | None = None, **options: Any) -> list[RawRow]:
+    return read_rows(DatasetFile(path, f"locations/{path.name}", **options),
+                     report if report is not None else Report())
 
 
 def fails(path: Path, **options: object) -> str:
@@ -49,9 +50,9 @@ def mapped(rows: list[RawRow], report: Report | None = None, *,
            fields: dict[str, str] | None = None, defaults: dict[str, object] | None = None,
            null_values: list[str] | None = None,
            private: list[str] | None = None) -> list[MappedRow]:
-    return map_rows(rows, fields=fields or {}, defaults=defaults or {},
-                    null_values=null_values or [], private=private or [],
-                    report=report if report is not None else Report())
+    return map_rows(rows, RowMapping(fields or {}, defaults or {}, null_values or [],
+                                     private or []),
+                    report if report is not None else Report())
 
 
 # --- CSV / TSV ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ natural way: a theme override or a content page.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -23,6 +24,7 @@ from envsites import ENV, PASSWORD, WEBHOOK, build_env, example_site, invoke, ke
 import sitegen
 import sitegen.build.pipeline
 import sitegen.build.workers
+from sitegen.audit.tree import WrittenTree
 from sitegen.output.protect import PAYLOAD, Protection, envelope_bytes, prompt_payload
 
 PRODUCTION_HOST = "www.juniperoak.example"
@@ -287,14 +289,14 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
     else:
         audit = sitegen.build.pipeline.finish_audit
 
-        def planted_audit(root: Path, pages: Any, policy: Any, config: Any,
-                          guard: Any = None, judged: Any = None, near: Any = None,
-                          files: Any = None) -> Any:
+        def planted_audit(root: Path, policy: Any, config: Any, guard: Any,
+                          tree: WrittenTree) -> Any:
             plant.on_folder(root, guard.protection if guard is not None else None, site)
             # the planted file was written by a producer, not judged by a render worker, and
             # after the manifest listed the folder: the audit lists it again
-            judged = {path: found for path, found in (judged or {}).items() if path != rel}
-            return audit(root, pages, policy, config, guard, judged, near, None)
+            judged = {path: found for path, found in tree.judged.items() if path != rel}
+            return audit(root, policy, config, guard,
+                         dataclasses.replace(tree, judged=judged, files=None))
 
         monkeypatch.setattr(sitegen.build.pipeline, "finish_audit", planted_audit)
     built = invoke("build", "--env", env, "--source", site, env=ENV)

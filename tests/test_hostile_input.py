@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from sitegen.build.pipeline import build as build_site
+from sitegen.build.run import BuildOptions
 from sitegen.data.markup import CONTENT_TAGS, DATA_TAGS, render_trusted, render_untrusted
 from sitegen.diagnostics import SitegenError
 from sitegen.model.urls import output_path, slug, url_problem
@@ -205,7 +206,7 @@ def hostile_site(root: Path, values: list[str]) -> Path:
 def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], set[str]]:
     root = tmp_path_factory.mktemp("benign")
     site = hostile_site(root / "site", ["plain text"])
-    build_site(site, "production", environ={}, jobs=1)
+    build_site(BuildOptions(site, "production", environ={}, jobs=1))
     tags, names = shape(site / "dist" / "production")
     nh3_attributes = {"href", "title", "src", "alt", "width", "height", "scope", "colspan",
                       "rel"}
@@ -221,7 +222,7 @@ def test_hostile_text_everywhere_injects_nothing(
         baseline: tuple[set[str], set[str]], values: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         site = hostile_site(Path(folder) / "site", values)
-        root = build_site(site, "production", environ={}, jobs=1).out_dir
+        root = build_site(BuildOptions(site, "production", environ={}, jobs=1)).out_dir
         check_output(root, *baseline)
         assert_geojson_is_the_records(root)
         assert {p.name for p in site.iterdir()} <= {

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import BASE_CONFIG, copy_example, run_cli, small_site
 
-from sitegen.build.pipeline import build_site_model, prepare
+from sitegen.build.pipeline import plan_site
+from sitegen.build.run import prepare
 from sitegen.diagnostics import Report
 from sitegen.model.leads import LeadForm
 
@@ -128,7 +129,7 @@ def model_forms(site: Path, env: str, environ: dict[str, str]) -> tuple[dict[str
                                                                           Report]:
     loaded, policy = prepare(site.resolve(), env, environ=environ)
     report = Report()
-    model, _ = build_site_model(loaded, policy, report)
+    model, _ = plan_site(loaded, policy, report)
     forms = {}
     for page in model.pages:
         if "lead_form" in page.context:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sitegen.build.pipeline import build
+from sitegen.build.run import BuildOptions
 
 REPO = Path(__file__).resolve().parents[1]
 ANALYTICS_SCRIPT = "https://plausible.io/js/script.js"  # what config/production.yaml asks for
@@ -23,7 +24,7 @@ LOCATOR_FILES = ("locations/map/index.html", "locations/list/index.html",
 
 
 def build_example(out: Path) -> Path:
-    build(REPO, "production", out=out, environ={})
+    build(BuildOptions(REPO, "production", out=out, environ={}))
     return out
 
 

@@ -19,6 +19,7 @@ import pytest
 from browser_support import launch, open_page, serve
 
 from sitegen.build.pipeline import build
+from sitegen.build.run import BuildOptions
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ PORTLAND = (45.5231, -122.6765)  # Pioneer Courthouse Square
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "production"
-    build(REPO, "production", out=out, environ={})
+    build(BuildOptions(REPO, "production", out=out, environ={}))
     return out
 
 
@@ -321,7 +322,7 @@ def test_data_is_shown_as_text_never_as_markup(browser: Any, tmp_path: Path) -> 
         writer.writerow(["x2", "Plain Shop", "2 Main St", "Springfield", "IL", "62701", "US",
                          "39.81", "-89.65", "Store", ""])
     out = tmp_path / "out"
-    build(source, "production", out=out, environ={})
+    build(BuildOptions(source, "production", out=out, environ={}))
     name = f"Shop {HOSTILE}"
     with serve(out) as base, open_page(browser, base) as page:
         for path in ("/locations/map/?q=shop", "/locations/list/?q=shop",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build.pipeline import build
+from sitegen.build.run import BuildOptions
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -29,7 +30,7 @@ MAX_DATA = int(2.5 * 1024 * 1024)
 def test_views_stay_small_with_10000_locations(tmp_path: Path) -> None:
     source = write_site(tmp_path / "site", COUNT, seed=7)
     started = time.perf_counter()
-    result = build(source, "production", out=tmp_path / "out", environ={})
+    result = build(BuildOptions(source, "production", out=tmp_path / "out", environ={}))
     seconds = time.perf_counter() - started
     out = result.out_dir
     assert result.locations_built == COUNT

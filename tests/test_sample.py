@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from envsites import ENV, build_env, example_site, invoke, key_of, page_html, source_rows
 
-from sitegen.data.readers import read_rows
+from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.diagnostics import Report
 
 
@@ -89,7 +89,7 @@ def test_sample_in_other_formats_reads_back(site: Path, tmp_path: Path, suffix: 
     out = tmp_path / f"sample{suffix}"
     result = invoke("data", "sample", "--count", "3", "--out", out, "--source", site)
     assert result.exit_code == 0, result.output
-    rows = read_rows(out, display_path=out.name, report=Report())
+    rows = read_rows(DatasetFile(out, out.name), Report())
     assert len(rows) == 3
     assert all(str(r.values["Store Name"]).startswith("Sample location") for r in rows)
     assert all(-180 <= float(str(r.values["Longitude"])) <= 180 for r in rows)

@@ -16,6 +16,7 @@ from browser_support import launch, open_page, serve
 from conftest import BASE_CONFIG, csv_text, generated_rows, make_site
 
 from sitegen.build.pipeline import build
+from sitegen.build.run import BuildOptions
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +57,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
     site = make_site(root / "site", {"config/base.yaml": BASE_CONFIG,
                                      "locations/locations.csv": csv_text(rows)})
     out = root / "out"
-    build(site, "production", out=out, environ={}, jobs=1)
+    build(BuildOptions(site, "production", out=out, environ={}, jobs=1))
     pages = ["/", "/locations/", "/locations/map/", "/locations/list/", "/locations/cards/",
              "/locations/map/?q=shop", "/locations/list/?q=shop", "/locations/cards/?q=shop"]
     pages += sorted("/" + p.parent.relative_to(out).as_posix() + "/"

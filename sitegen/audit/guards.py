@@ -43,6 +43,7 @@ text), and the current share token of each such environment built in `<site>/dis
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -97,14 +98,16 @@ TEXT_SUFFIXES = (".html", ".htm", ".json", ".geojson", ".csv", ".xml", ".txt", "
 
 @dataclass(frozen=True)
 class GuardContext:
-    """Facts the rules need beyond the folder: the production host and lead endpoints, the
-    staging secrets production must not contain, and the key of an encrypted build."""
+    """Facts the rules need beyond a file: the folder it is in (`root`: the scripts a page
+    loads are read from it), the production host and lead endpoints, the staging secrets
+    production must not contain, and the key of an encrypted build."""
 
     production_host: str | None = None
     production_endpoints: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     protection: Protection | None = None
     protection_problem: Diagnostic | None = None
+    root: Path | None = None
 
     @functools.cached_property
     def secret_bytes(self) -> tuple[bytes, ...]:
@@ -125,7 +128,7 @@ def guard_context(loaded: LoadedConfig, policy: Policy, folder: Path,
         except SitegenError as exc:
             problem = finding(PROTECTION_FILE, "guard.cannot-decrypt",
                               exc.diagnostics[0].message, exc.diagnostics[0].hint or "")
-    return GuardContext(host, endpoints, secrets, protection, problem)
+    return GuardContext(host, endpoints, secrets, protection, problem, folder)
 
 
 def _production_facts(loaded: LoadedConfig, environ: Mapping[str, str]
@@ -175,11 +178,13 @@ def unwrap(rel: str, text: str, policy: Policy, guard: GuardContext, plain: str 
     """The page to audit: the page itself, the decrypted page behind a prompt page (`plain`
     when the caller sealed it itself), or None when it cannot be opened. Also judges the
     prompt page itself."""
-    return _unwrap(rel, text, prompt_payload(text), policy, guard, plain)
+    return _unwrap(rel, (text, prompt_payload(text)), policy, guard, plain)
 
 
-def _unwrap(rel: str, text: str, payload: dict[str, Any] | None, policy: Policy,
+def _unwrap(rel: str, page: tuple[str, dict[str, Any] | None], policy: Policy,
             guard: GuardContext, plain: str | None) -> tuple[str | None, list[Diagnostic]]:
+    """`unwrap` of a page whose payload (`page`: its text and payload) was parsed already."""
+    text, payload = page
     if payload is None:
         return text, []
     if policy.indexable:
@@ -272,7 +277,7 @@ def _analytics_marker(path: str, mtime_ns: int) -> str | None:
     return next((m for m in ANALYTICS_MARKERS if m in script), None)
 
 
-def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardContext
+def _private_page(rel: str, text: str, policy: Policy, guard: GuardContext
                   ) -> list[Diagnostic]:
     out = []
     if CONSENT_SCRIPT in text:
@@ -283,7 +288,9 @@ def _private_page(rel: str, text: str, root: Path, policy: Policy, guard: GuardC
         for src in sorted(set(SCRIPT_SRC.findall(text))):
             if not src.startswith("/") or src.startswith("//") or not src.endswith(".js"):
                 continue
-            path = os.path.join(root, src.lstrip("/"))
+            if guard.root is None:
+                break  # no folder: the scripts a page loads are not looked at
+            path = os.path.join(guard.root, src.lstrip("/"))
             try:
                 found = os.stat(path)  # one call (a page loads the same few scripts)
             except OSError:
@@ -323,6 +330,8 @@ def guard_tree(root: Path, policy: Policy, guard: GuardContext,
     `judged`: the `guard_file` findings of files the render workers already judged."""
     files = walk(root) if files is None else files
     judged = judged or {}
+    if guard.root != root:
+        guard = dataclasses.replace(guard, root=root)
     out: list[Diagnostic] = []
     for rel in files:
         if rel in judged:
@@ -333,13 +342,13 @@ def guard_tree(root: Path, policy: Policy, guard: GuardContext,
             out.extend(_production_file_in_windows(rel, path, policy, guard))
             continue
         with open(path, "rb") as handle:
-            out.extend(guard_file(root, rel, handle.read(), policy, guard))
+            out.extend(guard_file(rel, handle.read(), policy, guard))
     if policy.indexable:
         return out + _production_tree(root, files, policy, guard)
     return out + _private_tree(root, files, policy, guard)
 
 
-def guard_file(root: Path, rel: str, data: bytes, policy: Policy, guard: GuardContext,
+def guard_file(rel: str, data: bytes, policy: Policy, guard: GuardContext,
                plain: str | None = None) -> list[Diagnostic]:
     """The rules about one file of the folder (`sitegen serve` re-checks just the files an
     edit rewrote; the rules about the whole folder are in guard_tree). `plain`: the page
@@ -352,10 +361,10 @@ def guard_file(root: Path, rel: str, data: bytes, policy: Policy, guard: GuardCo
         # A sealed page is decoded and its payload parsed once, for both sets of rules.
         text = data.decode("utf-8", errors="replace")
         payload = prompt_payload(text)
-        inner, problems = _unwrap(rel, text, payload, policy, guard, plain)
+        inner, problems = _unwrap(rel, (text, payload), policy, guard, plain)
         out.extend(problems)
         if inner is not None:
-            out.extend(_private_page(rel, inner, root, policy, guard))
+            out.extend(_private_page(rel, inner, policy, guard))
     out.extend(_private_file(rel, data, policy, guard, payload is not None))
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
@@ -28,27 +29,36 @@ def audit_tree(root: Path, policy: Policy, config: SiteConfig,
     """Audit a folder from disk (`sitegen check`); the build uses `audit_page` + `finish`.
 
     Pages of an encrypted build are audited decrypted (guard.protection holds the key)."""
-    guard = guard or GuardContext()
+    guard = guard or GuardContext(root=root)
     pages = []
     for rel in [rel for rel in walk(root) if rel.endswith(".html")]:
         text = page_text((root / rel).read_text(encoding="utf-8", errors="replace"), guard)
         if text is not None:
             pages.append(audit_page(rel, text, policy))
-    return finish_audit(root, pages, policy, config, guard)
+    return finish_audit(root, policy, config, guard, WrittenTree(pages))
 
 
-def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: SiteConfig,
-                 guard: GuardContext | None = None,
-                 judged: Mapping[str, list[Diagnostic]] | None = None,
-                 near: NearDuplicates | NearDuplicateCheck | None = None,
-                 files: list[str] | None = None) -> list[Diagnostic]:
+@dataclass(frozen=True)
+class WrittenTree:
+    """What is known of a folder before its whole-tree audit: its pages' audits, and in a
+    build, what the processes that wrote it found. `judged`: the guard findings of the
+    files they judged; `near`: the near-duplicate check the build started, or the previous
+    build's findings, reused when their key still holds and updated in place for the next
+    build when it does not; `files`: every file under the folder, sorted, when the build
+    has just listed them (the manifest did)."""
+
+    pages: list[PageAudit]
+    judged: Mapping[str, list[Diagnostic]] = field(default_factory=dict)
+    near: NearDuplicates | NearDuplicateCheck | None = None
+    files: list[str] | None = None
+
+
+def finish_audit(root: Path, policy: Policy, config: SiteConfig, guard: GuardContext | None,
+                 tree: WrittenTree) -> list[Diagnostic]:
     """Whole-tree rules over the per-page results: links, robots, near-duplicates, and the
-    environment guard rails of guards.py (`judged`: files the render workers guarded).
-    `near`: the near-duplicate check the caller started, or the previous build's findings,
-    reused when their key still holds, and updated in place for the next build when it
-    does not. `files`: every file under root, sorted, when the caller has just listed them
-    (the manifest did)."""
-    files = walk(root) if files is None else files
+    environment guard rails of guards.py."""
+    pages, near = tree.pages, tree.near
+    files = walk(root) if tree.files is None else tree.files
     existing = set(files)
     findings: list[Diagnostic] = []
     declared = declared_noindex(root)
@@ -56,7 +66,8 @@ def finish_audit(root: Path, pages: list[PageAudit], policy: Policy, config: Sit
     for page in sorted(pages, key=lambda p: p.rel):
         findings.extend(page_findings(page, declared, existing, resolved))
     findings.extend(_robots(root, policy))
-    findings.extend(guard_tree(root, policy, guard or GuardContext(), files, judged))
+    findings.extend(guard_tree(root, policy, guard or GuardContext(root=root), files,
+                               tree.judged))
     check = near if isinstance(near, NearDuplicateCheck) else NearDuplicateCheck(
         pages, config.audit.near_duplicate_threshold, near or NearDuplicates(), parallel=False)
     findings.extend(check.result().findings)

@@ -1,20 +1,26 @@
 """`build()`: the short, boring orchestrator of the pipeline.
 
-load config → resolve policy → load and validate data → load content → build the model →
-render → write (into a temporary folder) → audit → swap the folder in. Everything that can
-fail is checked before the previous output is touched.
+    config, policy, the dataset's file, the previous build (build/run.start)
+    -> data: rows read, mapped, validated and masked into locations (load_dataset)
+    -> model: each location's URL (model/site.place), then content, hubs and pages
+    -> render and write the pages into a temporary folder, and the other files (write_site)
+    -> protect -> audit -> swap the folder in
+
+Everything that can fail is checked before the previous output is touched. Work that does
+not depend on what this process does next runs beside it, in processes of its own: the
+feeds and marker data, which read only the placed locations, are written while the rest of
+the model is made and the pages are rendered; the build cache's details are pickled while
+the manifest is hashed and the folder audited.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import enum
 import functools
 import gc
-import hashlib
-import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,43 +28,34 @@ from typing import Any
 from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_context, guard_file
 from sitegen.audit.pages import PageAudit
-from sitegen.audit.tree import finish_audit
-from sitegen.build.cache import (
-    BuildCache,
-    CachedPage,
-    DetailsWriter,
-    hash_inputs,
-    load_cache,
-    load_details,
-    save_cache,
-)
+from sitegen.audit.tree import WrittenTree, finish_audit
+from sitegen.build.cache import BuildCache, CachedPage, DetailsWriter, load_details, save_cache
 from sitegen.build.fingerprint import PageFingerprints, base_fingerprint
 from sitegen.build.notify import notify_build
+from sitegen.build.run import BuildOptions, BuildRun, planning_run, start
 from sitegen.build.workers import (
     ChunkResult,
+    RenderJob,
     SideTask,
-    default_jobs,
     page_fingerprints,
     render_pages,
 )
-from sitegen.config.load import LoadedConfig, load_config
-from sitegen.config.policy import Policy, resolve_policy
-from sitegen.data.hours import day_text
-from sitegen.data.locations import Location, RowCache, validate_rows
-from sitegen.data.mapping import MappedRow, map_rows
+from sitegen.config.load import LoadedConfig
+from sitegen.config.policy import Policy
+from sitegen.data.locations import Location, RowCache, Validation, validate_rows
+from sitegen.data.mapping import MappedRow, RowMapping, map_rows
 from sitegen.data.masking import mask_locations
-from sitegen.data.readers import read_rows
-from sitegen.data.remote import resolve_source
+from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.forking import release_free_memory
 from sitegen.model import ctas, leads
 from sitegen.model.content import load_content
 from sitegen.model.pages import SiteModel
 from sitegen.model.site import (
+    Placed,
     build_model,
-    located_model,
     location_pattern,
-    place_locations,
+    place,
     require_url_fields,
 )
 from sitegen.output.artifacts import (
@@ -70,20 +67,17 @@ from sitegen.output.artifacts import (
     all_files,
     artifacts,
 )
-from sitegen.output.lock import locked_build
-from sitegen.output.manifest import MANIFEST, build_manifest, build_time, iso
+from sitegen.output.lock import output_lock
+from sitegen.output.manifest import MANIFEST, Manifest, build_manifest
 from sitegen.output.protect import Sealer, is_protected_path, protect_tree
 from sitegen.output.write import Artifact, AtomicOutput, FileSet
-from sitegen.render import seo
+from sitegen.render.globals import template_globals
 from sitegen.render.templates import (
     asset_hashes,
-    asset_url_function,
     make_environment,
     render_template_check,
     theme_dirs,
 )
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -121,35 +115,112 @@ class BuildResult:
                 f"{'' if warnings == 1 else 's'}, {self.pages} pages in {self.seconds:.1f} s")
 
 
-def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
-                 resolved: tuple[Path, str | None, str] | None = None,
-                 rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None,
-                 keep_lines: bool = False, jobs: int = 1) -> DatasetResult:
-    """Read, map and validate the dataset (in `jobs` processes when nothing is cached);
-    raise if any error is not allowed to be skipped."""
-    settings = loaded.config.locations
-    source_path, fmt, display = resolved or resolve_source(loaded, policy.kind, report)
+def build(options: BuildOptions) -> BuildResult:
+    """Build one environment; incremental against the previous build of the same output
+    unless `options.force`. `options.keep_state` (serve) returns the model and what was
+    written, so the next edit can be applied in place (serve/warm.py)."""
+    started = time.perf_counter()
+    with _cyclic_gc_paused(), _output_locked(options):
+        report = Report()
+        run = start(options, report)
+        if run.unchanged:
+            return BuildResult(options.env, run.out_dir, seconds=time.perf_counter() - started,
+                               diagnostics=[*report.items, *run.cache.diagnostics],
+                               **run.cache.summary)
+        load_details(run.source, options.env, run.cache, report)
+        sealer = Sealer.new(run.policy, run.loaded.config) \
+            if run.policy.protection == "encrypt" else None
+        fresh_rows: RowCache = {}
+        dataset = load_dataset(run, report, fresh_rows)
+        placed = place(run.loaded.config, run.policy, dataset.locations)
+        with AtomicOutput(run.out_dir) as output, contextlib.ExitStack() as stack:
+            writing = Writing(run, output, sealer, guard_context(
+                run.loaded, run.policy, output.tmp, run.environ,
+                protection=sealer.protection if sealer else None))
+            side = _located_artifacts(writing, placed, stack)
+            model = build_site_model(run, placed, report)
+            _check_strict(options, report)
+            outcome = write_site(writing, model, side)
+            if sealer:
+                protect_tree(output.tmp, sealer, outcome.sealed)
+            release_free_memory()  # the workers' results, before the next processes fork
+            details = stack.enter_context(DetailsWriter(
+                run.source, options.env, outcome.pages, {run.rows_key: fresh_rows},
+                parallel=run.jobs > 1))
+            manifest, near = audit(writing, model, outcome, report)
+            output.commit()
+            summary = {"rows_read": dataset.rows_read, "locations_built": len(model.locations),
+                       "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
+            saved = BuildCache(inputs=run.inputs, pages=outcome.pages,
+                               rows={run.rows_key: fresh_rows}, summary=summary, near=near,
+                               diagnostics=report.warnings)
+            save_cache(run.source, options.env, saved, run.out_dir, details)
+        report.extend(notify_build(run.loaded.config.notifications, manifest.summary))
+    state = BuildState(run.loaded, run.policy, run.resolved, model, dataset.mapped,
+                       dataset.lines, outcome, saved, manifest.data, list(report.items),
+                       run.environ) if options.keep_state else None
+    return BuildResult(options.env, run.out_dir, seconds=time.perf_counter() - started,
+                       diagnostics=report.items, rendered=outcome.rendered,
+                       reused=outcome.reused, state=state, **summary)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector held off while a build runs in this process: a build
+    makes long-lived objects (rows, the model, the audits) and little cyclic garbage, and
+    every full collection would walk all of them. Forked workers collect as usual
+    (forking.py); the collector is back on, and collects, when the build returns."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@contextlib.contextmanager
+def _output_locked(options: BuildOptions) -> Iterator[None]:
+    """The whole build (cache, render, audit, swap, cache save) under the output folder's
+    lock (output/lock.py): an incremental build reads the live output and the cache that
+    the previous build left."""
+    if not options.source.resolve().is_dir():  # the build reports the missing folder
+        yield
+        return
+    with output_lock(options.out_dir, environ=options.environ):
+        yield
+
+
+def _check_strict(options: BuildOptions, report: Report) -> None:
+    if options.strict and report.warnings:
+        raise SitegenError([*report.items, Diagnostic(
+            "sitegen", None, None, f"{len(report.warnings)} warnings with --strict",
+            "fix the warnings or build without --strict")])
+
+
+# --- data and model ------------------------------------------------------------------------
+
+def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = None
+                 ) -> DatasetResult:
+    """Read, map, validate (in `run.jobs` processes when nothing is cached; this build's
+    validated rows into `fresh_rows`) and mask the dataset; raise if any error is not
+    allowed to be skipped."""
+    settings = run.loaded.config.locations
+    keep_lines = run.options.keep_state
     lines: list[str] | None = [] if keep_lines else None
-    rows = read_rows(source_path, display_path=display, fmt=fmt,
-                     encoding=settings.encoding, table=settings.table, query=settings.query,
-                     sheet=settings.sheet, report=report, max_rows=settings.max_rows,
-                     lines=lines)
-    fields = dict(settings.fields)
-    if settings.id:
-        fields["id"] = settings.id
-    mapped = map_rows(rows, fields=fields, defaults=dict(settings.defaults),
-                      null_values=list(settings.null_values), private=list(settings.private),
-                      report=report)
-    del rows  # the mapped rows hold what validation needs; the raw ones are 150 MB at 100,000
+    rows = read_rows(DatasetFile.of(settings, run.resolved), report, lines)
+    mapped = map_rows(rows, RowMapping.of(settings), report)
+    del rows  # the mapped rows hold what validation needs
     if report.errors:
         raise SitegenError(report.items)
-    skip = settings.on_error == "skip" and policy.kind != "production"
-    result = validate_rows(mapped, settings, report, skip_bad_rows=skip, cache=rows_cache,
-                           fresh=fresh_rows, jobs=jobs, release=not keep_lines)
-    pattern = location_pattern(loaded.config, result.locations)
+    skip = settings.on_error == "skip" and run.policy.kind != "production"
+    result = validate_rows(mapped, settings, report, Validation(
+        skip, run.cache.rows.get(run.rows_key), fresh_rows, run.jobs, release=not keep_lines))
+    pattern = location_pattern(run.loaded.config, result.locations)
     result = require_url_fields(result, pattern, report, skip_bad_rows=skip)
     if report.errors:
-        hint = None if policy.kind == "production" else \
+        hint = None if run.policy.kind == "production" else \
             "or set locations.on_error: skip to build without the bad rows"
         errors = report.errors
         summary = Diagnostic(settings.source, None, None,
@@ -157,205 +228,41 @@ def load_dataset(loaded: LoadedConfig, policy: Policy, report: Report,
                              "dataset", hint)
         raise SitegenError([*report.items, summary])
     # Serve keeps the mapped rows to compare the next edit with; a build lets them go.
-    return DatasetResult(result.locations, result.rows_read, result.rows_skipped,
-                         mapped if keep_lines else [], lines or None)
-
-
-def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
-            environ: Mapping[str, str] | None = None) -> tuple[LoadedConfig, Policy]:
-    loaded = load_config(source, env, environ=environ, flags=flags)
-    return loaded, resolve_policy(loaded, environ)
-
-
-def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
-                     resolved: tuple[Path, str | None, str] | None = None,
-                     rows_cache: RowCache | None = None, fresh_rows: RowCache | None = None,
-                     keep_state: bool = False, jobs: int = 1,
-                     located: Callable[[SiteModel], None] | None = None
-                     ) -> tuple[SiteModel, DatasetResult]:
-    """The model; `keep_state` (serve) also keeps what in-place edits need (the CSV's lines,
-    the model's memo). `located` is handed the model of the placed locations alone as soon
-    as they have their URLs (model.located_model), before the hubs and pages are made."""
-    dataset = load_dataset(loaded, policy, report, resolved, rows_cache, fresh_rows,
-                           keep_state, jobs)
+    dataset = DatasetResult(result.locations, result.rows_read, result.rows_skipped,
+                            mapped if keep_lines else [], lines or None)
     release_free_memory()
-    dataset.locations = mask_locations(dataset.locations, loaded.config.locations)
-    pattern = location_pattern(loaded.config, dataset.locations)
-    segments = place_locations(dataset.locations, pattern)
-    if located is not None:
-        located(located_model(loaded.config, policy, dataset.locations, pattern))
-    content = load_content(loaded.source, report)
+    dataset.locations = mask_locations(dataset.locations, settings)
+    return dataset
+
+
+def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel:
+    """The model of the placed locations and the content: pages, hubs, calls to action and
+    lead forms; `run.options.keep_state` (serve) also keeps the memo in-place edits use."""
+    content = load_content(run.source, report)
     if report.errors:
         raise SitegenError(report.items)
-    model = build_model(loaded.config, policy, dataset.locations, content, report, pattern,
-                        segments)
+    model = build_model(placed, content, report)
     model.content = content
-    model.memo = {} if keep_state else None
+    model.memo = {} if run.options.keep_state else None
     ctas.attach(model, content, report)
     leads.attach(model, report)
     if report.errors:
         raise SitegenError(report.items)
     release_free_memory()
-    return model, dataset
+    return model
 
 
-def _without_cyclic_gc(function: Callable[..., BuildResult]) -> Callable[..., BuildResult]:
-    """Run a build with the cyclic garbage collector held off in this process. A build
-    makes long-lived objects (rows, the model, the audits) and little cyclic garbage, and
-    every full collection walks all of them: at 100,000 locations the collector took 5 s
-    of loading and building the model. Forked workers collect as usual (forking.py); the
-    collector is back on, and collects, when the build returns."""
-    @functools.wraps(function)
-    def paused(*args: Any, **kwargs: Any) -> BuildResult:
-        if not gc.isenabled():
-            return function(*args, **kwargs)
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            gc.enable()
-    return paused
+def plan_site(loaded: LoadedConfig, policy: Policy, report: Report
+              ) -> tuple[SiteModel, DatasetResult]:
+    """The model a build would make, and the dataset it was made from, with nothing written
+    (`sitegen validate`)."""
+    run = planning_run(loaded, policy, report)
+    dataset = load_dataset(run, report)
+    placed = place(loaded.config, policy, dataset.locations)
+    return build_site_model(run, placed, report), dataset
 
 
-@_without_cyclic_gc
-@locked_build
-def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str, Any] | None
-          = None, strict: bool = False, environ: Mapping[str, str] | None = None,
-          progress: Progress | None = None, jobs: int | None = None,
-          force: bool = False, keep_state: bool = False) -> BuildResult:
-    """Build one environment; incremental against the previous build of the same output
-    unless `force`. `keep_state` (serve) returns the model and what was written, so the next
-    edit can be applied in place (warm.py)."""
-    started = time.perf_counter()
-    source = source.resolve()
-    loaded, policy = prepare(source, env, flags=flags, environ=environ)
-    report = Report()
-    out_dir = (out or source / "dist" / env).resolve()
-    cache = BuildCache() if force else load_cache(source, env, report)
-    resolved = resolve_source(loaded, policy.kind, report)
-    inputs = input_fingerprint(loaded, policy, resolved[0], out_dir, strict, environ)
-    if cache.inputs == inputs and cache.output_intact(out_dir):
-        return BuildResult(env, out_dir, seconds=time.perf_counter() - started,
-                           diagnostics=[*report.items, *cache.diagnostics], **cache.summary)
-    load_details(source, env, cache, report)
-    rows_key = cache_key_for_rows(loaded)
-    fresh_rows: RowCache = {}
-    jobs = jobs or default_jobs()
-    sealer = Sealer.new(policy, loaded.config) if policy.protection == "encrypt" else None
-    with AtomicOutput(out_dir) as output, contextlib.ExitStack() as stack:
-        guard = guard_context(loaded, policy, output.tmp, environ,
-                              protection=sealer.protection if sealer else None)
-        side: list[SideTask] = []
-
-        def located(placed: SiteModel) -> None:
-            """Write the feeds and markers in a process of their own from now on, while
-            this one makes the rest of the model, compiles the templates and compares and
-            renders the pages (serve writes every artifact itself, keeping their bytes)."""
-            side.append(stack.enter_context(SideTask(
-                functools.partial(_artifact_task, placed, output, sealer, guard, LOCATED),
-                parallel=jobs > 1)))
-
-        model, dataset = build_site_model(loaded, policy, report, resolved,
-                                          cache.rows.get(rows_key), fresh_rows, keep_state,
-                                          jobs, None if keep_state else located)
-        if strict and report.warnings:
-            raise SitegenError([*report.items, Diagnostic(
-                "sitegen", None, None, f"{len(report.warnings)} warnings with --strict",
-                "fix the warnings or build without --strict")])
-        # Pages are reused only from the very folder the cache describes, and never into an
-        # encrypted build (each has its own key).
-        reusable = policy.protection != "encrypt" and cache.output_intact(out_dir)
-        previous = cache if reusable else BuildCache()
-        outcome = write_site(model, source, output, jobs, progress, previous, out_dir,
-                             build_date(loaded, environ), sealer, guard,
-                             side[0] if side else None)
-        if sealer:
-            protect_tree(output.tmp, sealer, outcome.sealed)
-        release_free_memory()  # the workers' results, before the comparison forks
-        near = cache.near if isinstance(cache.near, NearDuplicates) else NearDuplicates()
-        details = stack.enter_context(DetailsWriter(source, env, outcome.pages,
-                                                    {rows_key: fresh_rows},
-                                                    parallel=jobs > 1))
-        with NearDuplicateCheck(outcome.audits, model.config.audit.near_duplicate_threshold,
-                                near, parallel=jobs > 1) as check:
-            manifest = build_manifest(model, loaded, output.tmp, output.write_artifact,
-                                      environ, outcome.hashes, keep=keep_state)
-            report.extend(finish_audit(output.tmp, outcome.audits, policy, model.config,
-                                       guard, outcome.guards, check,
-                                       sorted([*manifest.paths, MANIFEST])))
-        if report.errors:
-            raise SitegenError(report.items)
-        output.commit()
-        summary = {"rows_read": dataset.rows_read, "locations_built": len(model.locations),
-                   "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
-        saved = BuildCache(inputs=inputs, pages=outcome.pages, rows={rows_key: fresh_rows},
-                           summary=summary, near=near,
-                           diagnostics=[d for d in report.items if d.severity == "warning"])
-        save_cache(source, env, saved, out_dir, details)
-    report.extend(notify_build(loaded.config.notifications, manifest.summary))
-    state = BuildState(loaded, policy, resolved, model, dataset.mapped, dataset.lines,
-                       outcome, saved, manifest.data, list(report.items), environ) \
-        if keep_state else None
-    return BuildResult(env, out_dir, seconds=time.perf_counter() - started,
-                       diagnostics=report.items, rendered=outcome.rendered,
-                       reused=outcome.reused, state=state, **summary)
-
-
-def input_fingerprint(loaded: LoadedConfig, policy: Policy, dataset: Path, out_dir: Path,
-                      strict: bool, environ: Mapping[str, str] | None) -> str:
-    """Everything a build reads: files, resolved config, policy, generator code, flags."""
-    environ = os.environ if environ is None else environ
-    policy_text = repr(dataclasses.replace(policy, password=None)) + hashlib.sha256(
-        (policy.password or "").encode()).hexdigest()
-    paths = [loaded.source / "config", dataset, loaded.source / "content",
-             loaded.source / "themes", Path(__file__).parents[1]]
-    return hash_inputs([p for p in paths if p.exists()], [
-        loaded.config.model_dump_json(), policy_text, str(out_dir), repr(strict),
-        environ.get("SOURCE_DATE_EPOCH", "")])
-
-
-def cache_key_for_rows(loaded: LoadedConfig) -> str:
-    """Validated rows stay valid while the dataset settings stay the same."""
-    return hashlib.blake2b(loaded.config.locations.model_dump_json().encode(),
-                           digest_size=16).hexdigest()
-
-
-def build_date(loaded: LoadedConfig, environ: Mapping[str, str] | None) -> str:
-    """The date pages changed in this build get as `lastmod` (SOURCE_DATE_EPOCH, or newest
-    input), so rebuilding the same input gives the same sitemap."""
-    seconds, _ = build_time(loaded, os.environ if environ is None else environ)
-    return iso(seconds)[:10]
-
-
-def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
-    config, policy = model.config, model.policy
-    hashes = asset_hashes(dirs)
-    theme_css = sorted(p for p in hashes if p.startswith("css/") and p.endswith(".css")
-                       and p != "css/site.css" and _owned_by_site_theme(p, dirs))
-    nav = [p for p in model.pages if p.kind == "page" and not p.context["meta"].get("footer")]
-    menu = sorted(nav, key=lambda p: (p.context["meta"].get("weight", 50), p.url))
-    return {
-        "site": config.site,
-        "config": config,
-        "policy": policy,
-        "urls": config.urls,
-        "root": model.root,
-        "nav": [{"url": p.url, "title": p.context["heading"]} for p in menu
-                if p.context["meta"].get("menu", True)],
-        "footer_nav": [{"url": p.url, "title": p.context["heading"]} for p in menu],
-        "absolute": lambda url: seo.absolute(policy.base_url, url),
-        "asset_url": asset_url_function(hashes),
-        "theme_stylesheets": theme_css,
-        "hours_text": lambda intervals: day_text(intervals, config.site.clock),
-        "site_host": policy.base_url.split("://", 1)[-1].split("/", 1)[0],
-        "ctas_for": ctas.lookup(model),
-        "lead_forms": leads.forms_enabled(config),
-    }
-
-
-def _owned_by_site_theme(rel: str, dirs: list[Path]) -> bool:
-    return any((d / "static" / rel).is_file() for d in dirs[:-1])
-
+# --- render and write ------------------------------------------------------------------------
 
 @dataclass
 class WriteOutcome:
@@ -389,26 +296,69 @@ class BuildState:
     environ: Mapping[str, str] | None
 
 
-def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
-               progress: Progress | None, previous: BuildCache, live: Path,
-               today: str, sealer: Sealer | None = None,
-               guard: GuardContext | None = None, side: SideTask | None = None
-               ) -> WriteOutcome:
+@dataclass(frozen=True)
+class Writing:
+    """Where and how a build writes: its run, the staging folder, the sealer of an encrypted
+    build, and the guard rails the processes that write apply to what they wrote."""
+
+    run: BuildRun
+    output: AtomicOutput
+    sealer: Sealer | None
+    guard: GuardContext
+
+
+@dataclass(frozen=True)
+class _Templates:
+    env: Any  # the jinja2 Environment of the build
+    fingerprints: PageFingerprints
+
+
+class _Mode(enum.Enum):
+    """How pages are compared with the previous build, by what there is to compare with."""
+
+    FRESH = "nothing to reuse (a clean or encrypted build): no comparison; the render " \
+            "workers fingerprint the pages, for the cache only"
+    COMPARE = "an incremental build: every page fingerprinted (in forked processes), the " \
+              "unchanged ones taken from the live output"
+    KEEP = "serve: fingerprinted in this process, whose digests the next in-place edit " \
+           "starts from"
+
+
+@dataclass
+class _Compared:
+    pages: dict[str, CachedPage]  # every page's cache entry, by path
+    audits: list[PageAudit]  # of the pages reused
+    todo: list[int]  # indices of the pages to render
+    hashes: dict[str, tuple[int, str]]  # size and sha256 of the files reused
+    declared: dict[str, str | None]  # each page's lastmod as the model made it
+
+
+@dataclass
+class _Judged:
+    """What the writers of the artifacts did: the paths they sealed, and when they `judge`
+    (a build; serve's artifacts are judged with the folder), the guard findings and the
+    digests of what they wrote, by path."""
+
+    judge: bool = True
+    guards: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    hashes: dict[str, tuple[int, str]] = field(default_factory=dict)
+    sealed: set[str] = field(default_factory=set)
+
+
+def write_site(writing: Writing, model: SiteModel, side: SideTask | None) -> WriteOutcome:
     """Copy the static files, render the pages whose fingerprint changed (in parallel;
-    sealed there by `sealer` in an encrypted build, judged there by `guard`: the static
-    files a page loads are in place by then), reuse the others from the live output, then
-    write the artifacts: those of LOCATED by `side` when the caller started it (a build),
-    every one here otherwise (serve, which keeps their bytes to apply the next edit in
-    place)."""
-    dirs = theme_dirs(source, model.config.theme)
-    _copy_static(model, dirs, output)
+    sealed there in an encrypted build, judged there by the guard rails: the static files
+    a page loads are in place by then), reuse the others from the live output, then write
+    the artifacts: those of LOCATED by `side` when the build started it, every one here
+    otherwise (serve, which keeps their bytes to apply the next edit in place)."""
+    dirs = theme_dirs(writing.run.source, model.config.theme)
+    _copy_static(model, dirs, writing.output)
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)
     render_template_check(env, {page.template for page in model.pages})
     fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
                                                           asset_hashes(dirs)), globals_)
-    return _write_pages(model, output, jobs, progress, previous, live, today, sealer,
-                        guard, env, fingerprints, side)
+    return _write_pages(writing, model, _Templates(env, fingerprints), side)
 
 
 def _copy_static(model: SiteModel, dirs: list[Path], output: AtomicOutput) -> None:
@@ -424,89 +374,90 @@ def _copy_static(model: SiteModel, dirs: list[Path], output: AtomicOutput) -> No
         output.copy(path, rel)
 
 
-def _write_pages(model: SiteModel, output: AtomicOutput, jobs: int, progress: Progress | None,
-                 previous: BuildCache, live: Path, today: str, sealer: Sealer | None,
-                 guard: GuardContext | None, env: Any, fingerprints: PageFingerprints,
+def _write_pages(writing: Writing, model: SiteModel, templates: _Templates,
                  side: SideTask | None) -> WriteOutcome:
     """Compare each page with the previous build (reuse it, or render it), write the
     sitemaps once every page's lastmod is settled, and gather the side task's work."""
-    pages: dict[str, CachedPage] = {}
-    audits: list[PageAudit] = []
-    todo: list[int] = []
-    declared = {page.output: page.lastmod for page in model.pages}
-    # With nothing to reuse (a clean or encrypted build), fingerprints only go to the cache:
-    # the render workers compute them, in parallel. Serve computes them here: its in-place
-    # edits start from this process's digests.
-    deferred = not previous.pages and model.memo is None
-    # A build that compares pages fingerprints them in `jobs` forked processes first.
-    prints = None if deferred or model.memo is not None else \
-        page_fingerprints(model, fingerprints, jobs)
-    hashes: dict[str, tuple[int, str]] = {}
+    previous = writing.run.previous
+    mode = _Mode.KEEP if model.memo is not None else \
+        _Mode.COMPARE if previous.pages else _Mode.FRESH
+    compared = _compare_pages(writing, model, templates.fingerprints, mode)
+    judged = _Judged(side is not None, hashes=compared.hashes)
+    kept = _write_artifacts(writing, model, PRODUCERS if side is None else LATE, judged)
+    release_free_memory()  # the sitemaps' bytes, before the render workers fork
+    job = RenderJob(model, templates.env, writing.output.tmp, sealer=writing.sealer,
+                    guard=writing.guard, declared=compared.declared,
+                    fingerprints=templates.fingerprints if mode is _Mode.FRESH else None)
+    run = writing.run
+    rendered = render_pages(job, compared.todo, run.jobs, run.options.progress,
+                            release=model.memo is None)
+    pages = compared.pages
+    for audit in rendered.audits:
+        pages[audit.rel].audit = audit
+    for rel, fingerprint in rendered.fingerprints.items():
+        pages[rel].fingerprint = fingerprint
+    for rel, digest in rendered.hashes.items():
+        pages[rel].digest = digest
+    judged.guards.update(rendered.guards)
+    judged.hashes.update(rendered.hashes)
+    if side is not None:
+        done = side.result()
+        if done.errors:
+            raise SitegenError(done.errors)
+        judged.guards.update(done.guards)
+        judged.hashes.update(done.hashes)
+        judged.sealed |= done.sealed
+    todo = compared.todo
+    sealed = frozenset(model.pages[i].output for i in todo) | judged.sealed \
+        if writing.sealer else frozenset()
+    return WriteOutcome(compared.audits + rendered.audits, pages, len(todo),
+                        len(model.pages) - len(todo), templates.env, templates.fingerprints,
+                        kept, compared.declared, sealed, judged.guards, judged.hashes)
+
+
+def _compare_pages(writing: Writing, model: SiteModel, fingerprints: PageFingerprints,
+                   mode: _Mode) -> _Compared:
+    """Each page reused from the previous build when its fingerprint did not change (a hard
+    link into the staging folder), else marked to render; every page's lastmod settled."""
+    run = writing.run
+    previous, today = run.previous, run.today
+    compared = _Compared({}, [], [], {}, {page.output: page.lastmod for page in model.pages})
+    pages = compared.pages
+    prints = page_fingerprints(model, fingerprints, run.jobs) if mode is _Mode.COMPARE \
+        else None
     for index, page in enumerate(model.pages):
-        if deferred:
+        if mode is _Mode.FRESH:
             page.lastmod = page.lastmod or today
             pages[page.output] = CachedPage("", None, page.lastmod)
-            todo.append(index)
+            compared.todo.append(index)
             continue
         fingerprint = prints[index] if prints is not None else fingerprints.page(page)
         before = previous.pages.get(page.output)
         if before is not None and before.fingerprint == fingerprint:
             page.lastmod = page.lastmod or before.lastmod
-            if output.reuse(live / page.output, page.output):
-                audits.append(before.audit)
+            if writing.output.reuse(run.out_dir / page.output, page.output):
+                compared.audits.append(before.audit)
                 pages[page.output] = before
                 if before.digest is not None:  # the manifest need not read it again
-                    hashes[page.output] = before.digest
+                    compared.hashes[page.output] = before.digest
                 continue
         page.lastmod = page.lastmod or today
         pages[page.output] = CachedPage(fingerprint, None, page.lastmod)
-        todo.append(index)
-    judged: dict[str, list[Diagnostic]] = {}
-    if side is None:
-        kept, sealed_files = _write_artifacts(model, output, sealer)
-    else:
-        kept, sealed_files = _write_artifacts(model, output, sealer, guard, judged, hashes,
-                                              LATE)
-    release_free_memory()  # the sitemaps' bytes, before the render workers fork
-    rendered = render_pages(model, env, output.tmp, jobs, progress, todo, sealer, guard,
-                            fingerprints if deferred else None, declared,
-                            release=model.memo is None)
-    for audit in rendered.audits:
-        pages[audit.rel].audit = audit
-        audits.append(audit)
-    for rel, fingerprint in rendered.fingerprints.items():
-        pages[rel].fingerprint = fingerprint
-    judged.update(rendered.guards)
-    hashes.update(rendered.hashes)
-    for rel, digest in rendered.hashes.items():
-        pages[rel].digest = digest
-    if side is not None:
-        done = side.result()
-        if done.errors:
-            raise SitegenError(done.errors)
-        judged.update(done.guards)
-        hashes.update(done.hashes)
-        sealed_files |= done.sealed
-    sealed = frozenset(model.pages[i].output for i in todo) | sealed_files if sealer \
-        else frozenset()
-    return WriteOutcome(audits, pages, len(todo), len(model.pages) - len(todo), env,
-                        fingerprints, kept, declared, sealed, judged, hashes)
+        compared.todo.append(index)
+    return compared
 
 
-def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | None,
-                     guard: GuardContext | None = None,
-                     judged: dict[str, list[Diagnostic]] | None = None,
-                     hashes: dict[str, tuple[int, str]] | None = None,
-                     producers: list[Producer] = PRODUCERS
-                     ) -> tuple[dict[str, bytes], frozenset[str]]:
-    """Write the artifacts, sealed as they are written in an encrypted build (not read back
-    and rewritten by protect_tree), judge with `guard` into `judged` those written from
-    bytes, and note each one's size and sha256 in `hashes` for the manifest. Serve keeps
-    their bytes to apply edits in place; a build streams the big feeds to disk. Returns the
-    bytes kept and the paths sealed."""
-    sealed: set[str] = set()
+def _write_artifacts(writing: Writing, model: SiteModel, producers: list[Producer],
+                     judged: _Judged) -> dict[str, bytes]:
+    """Write the artifacts of `producers`, sealed as they are written in an encrypted build
+    (not read back and rewritten by protect_tree), into `judged`: the paths sealed and,
+    when it judges, the guard findings of those written from bytes and each one's size and
+    sha256 for the manifest. Serve keeps their bytes to apply edits in place (returned); a
+    build streams the big feeds to disk."""
+    output, sealer = writing.output, writing.sealer
     kept = all_files(model) if model.memo is not None else {}
     produced: Iterable[Produced] = kept.items() if kept else artifacts(model, producers)
+    sealed = judged.sealed
 
     def protected(rel: str) -> bool:
         return sealer is not None and is_protected_path(rel)
@@ -517,31 +468,58 @@ def _write_artifacts(model: SiteModel, output: AtomicOutput, sealer: Sealer | No
             artifact = sealer.seal(rel, plain)
             sealed.add(rel)
         written = output.write_artifact(rel, artifact)
-        if hashes is not None:
-            hashes[rel] = written
-        if guard is not None and judged is not None and isinstance(artifact, bytes):
-            judged[rel] = guard_file(output.tmp, rel, artifact, model.policy, guard)
+        if judged.judge:
+            judged.hashes[rel] = written
+            if isinstance(artifact, bytes):
+                judged.guards[rel] = guard_file(rel, artifact, model.policy, writing.guard)
 
     for item in produced:
         if isinstance(item, FileSet):
             streamed = output.write_file_set(item, write, protected)
-            if hashes is not None:
-                hashes.update(streamed)
+            if judged.judge:
+                judged.hashes.update(streamed)
         else:
             write(*item)
-    return kept, frozenset(sealed)
+    return kept
 
 
-def _artifact_task(model: SiteModel, output: AtomicOutput, sealer: Sealer | None,
-                   guard: GuardContext | None, producers: list[Producer]) -> ChunkResult:
+def _located_artifacts(writing: Writing, placed: Placed, stack: contextlib.ExitStack
+                       ) -> SideTask | None:
+    """The artifacts of the placed locations (LOCATED: the feeds and marker data), written
+    by a process of their own from now on, while this one makes the rest of the model,
+    compiles the templates and compares and renders the pages; None in serve, which writes
+    every artifact itself, keeping their bytes."""
+    if writing.run.options.keep_state:
+        return None
+    task = functools.partial(_artifact_task, writing, placed.located_model(), LOCATED)
+    return stack.enter_context(SideTask(task, parallel=writing.run.jobs > 1))
+
+
+def _artifact_task(writing: Writing, model: SiteModel, producers: list[Producer]
+                   ) -> ChunkResult:
     """The side task of a build: the artifacts of `producers`, written, judged and hashed
     while the pages are compared and rendered."""
-    judged: dict[str, list[Diagnostic]] = {}
-    hashes: dict[str, tuple[int, str]] = {}
-    _, sealed = _write_artifacts(model, output, sealer, guard, judged, hashes, producers)
-    return ChunkResult([], [], judged, sealed, hashes=hashes)
+    judged = _Judged()
+    _write_artifacts(writing, model, producers, judged)
+    return ChunkResult([], [], judged.guards, frozenset(judged.sealed), hashes=judged.hashes)
 
 
-def default_env(environ: Mapping[str, str] | None = None) -> str:
-    environ = os.environ if environ is None else environ
-    return environ.get("SITEGEN_ENV") or "production"
+# --- audit -------------------------------------------------------------------------------------
+
+def audit(writing: Writing, model: SiteModel, outcome: WriteOutcome, report: Report
+          ) -> tuple[Manifest, NearDuplicates]:
+    """Write the manifest of the staging folder, then audit the folder (the near-duplicate
+    comparison runs in a process of its own meanwhile); raise when anything is an error.
+    The manifest, and the near-duplicate findings for the build cache."""
+    run = writing.run
+    near = run.cache.near if isinstance(run.cache.near, NearDuplicates) else NearDuplicates()
+    with NearDuplicateCheck(outcome.audits, model.config.audit.near_duplicate_threshold,
+                            near, parallel=run.jobs > 1) as check:
+        manifest = build_manifest(model, run.loaded, writing.output, run.environ,
+                                  outcome.hashes)
+        report.extend(finish_audit(writing.output.tmp, run.policy, model.config, writing.guard,
+                                   WrittenTree(outcome.audits, outcome.guards, check,
+                                               sorted([*manifest.paths, MANIFEST]))))
+    if report.errors:
+        raise SitegenError(report.items)
+    return manifest, near

@@ -124,9 +124,8 @@ def _render_slice(indices: list[int]) -> ChunkResult:
             audits.append(audit_page(page.output, html, job.model.policy, plain))
         if job.guard is not None:
             for page, html, (_, data, sealed) in zip(pages, htmls, written, strict=True):
-                guards[page.output] = guard_file(job.out, page.output, data,
-                                                 job.model.policy, job.guard,
-                                                 html if sealed else None)
+                guards[page.output] = guard_file(page.output, data, job.model.policy,
+                                                 job.guard, html if sealed else None)
     except SitegenError as exc:
         return ChunkResult(audits, exc.diagnostics)
     except OSError as exc:
@@ -178,48 +177,46 @@ def page_fingerprints(model: SiteModel, fingerprints: PageFingerprints, jobs: in
         return [value for part in parts for value in part]
 
 
-def _keep(model: SiteModel, chunk: list[int], result: ChunkResult, links: dict[str, str],
-          audits: list[PageAudit], guards: dict[str, list[Diagnostic]],
-          prints: dict[str, str], hashes: dict[str, tuple[int, str]]) -> None:
-    """Take a chunk's results, each keyed by the page's own `output` string and each link
-    as the first copy of its text: a worker's strings arrive as new copies (of a page's
-    path, four; of a location's URL, one for every page that links to it), and the build
-    holds these records for every page until it ends (100 MB at 100,000 locations)."""
-    for index, audit in zip(chunk, result.audits, strict=False):  # up to an error
-        rel = audit.rel = model.pages[index].output
-        audit.links = tuple([links.setdefault(link, link) for link in audit.links])
-        audits.append(audit)
-        if rel in result.guards:
-            guards[rel] = result.guards[rel]
-        if rel in result.fingerprints:
-            prints[rel] = result.fingerprints[rel]
-        if rel in result.hashes:
-            hashes[rel] = result.hashes[rel]
+class _Gathered(Rendered):
+    """The workers' results as they arrive, each keyed by the page's own `output` string
+    and each link as the first copy of its text: a worker's strings arrive as new copies
+    (of a page's path, four; of a location's URL, one for every page that links to it),
+    and the build holds these records for every page until it ends."""
+
+    def __init__(self) -> None:
+        super().__init__([], {})
+        self._links: dict[str, str] = {}
+
+    def keep(self, model: SiteModel, chunk: list[int], result: ChunkResult) -> None:
+        for index, audit in zip(chunk, result.audits, strict=False):  # up to an error
+            rel = audit.rel = model.pages[index].output
+            audit.links = tuple([self._links.setdefault(link, link) for link in audit.links])
+            self.audits.append(audit)
+            if rel in result.guards:
+                self.guards[rel] = result.guards[rel]
+            if rel in result.fingerprints:
+                self.fingerprints[rel] = result.fingerprints[rel]
+            if rel in result.hashes:
+                self.hashes[rel] = result.hashes[rel]
 
 
-def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int,
-                 progress: Callable[[int, int], None] | None, todo: list[int],
-                 sealer: Sealer | None = None, guard: GuardContext | None = None,
-                 fingerprints: PageFingerprints | None = None,
-                 declared: dict[str, str | None] | None = None,
-                 release: bool = False) -> Rendered:
-    """Render the pages `todo` (indices into model.pages) into `out`, sealed with `sealer`
-    and judged with `guard` when given; raise on errors. `fingerprints`: compute each
-    page's fingerprint there too (a build that reuses nothing needs them only for its
-    cache), with the lastmod the model `declared`. `release`: the caller needs no page's
-    context afterwards, so this process drops them once the workers have forked
-    (SiteModel.drop_page_data)."""
+def render_pages(job: RenderJob, todo: list[int], jobs: int,
+                 progress: Callable[[int, int], None] | None, release: bool = False
+                 ) -> Rendered:
+    """Render the pages `todo` (indices into job.model.pages) into `job.out` in `jobs`
+    processes, sealed with `job.sealer` and judged with `job.guard` when given; raise on
+    errors. `job.fingerprints`: compute each page's fingerprint there too (a build that
+    reuses nothing needs them only for its cache), with the lastmod the model `declared`.
+    `release`: the caller needs no page's context afterwards, so this process drops them
+    once the workers have forked (SiteModel.drop_page_data)."""
     global _JOB
+    model = job.model
     total = len(todo)
-    _JOB = RenderJob(model, env, out, all_hubs(model), sealer, guard, fingerprints,
-                     declared or {})
+    job.hubs = all_hubs(model)
+    _JOB = job
     slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
-    audits: list[PageAudit] = []
-    guards: dict[str, list[Diagnostic]] = {}
-    prints: dict[str, str] = {}
-    hashes: dict[str, tuple[int, str]] = {}
+    gathered = _Gathered()
     errors: list[Diagnostic] = []
-    links: dict[str, str] = {}
     done = 0
     parallel = jobs > 1 and total >= PARALLEL_MIN_PAGES
     try:
@@ -228,7 +225,7 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
             if parallel and release:
                 model.drop_page_data()  # the workers have their copy
             for chunk, result in zip(slices, results, strict=True):
-                _keep(model, chunk, result, links, audits, guards, prints, hashes)
+                gathered.keep(model, chunk, result)
                 errors.extend(result.errors)
                 done += len(chunk)
                 if progress is not None:
@@ -239,4 +236,4 @@ def render_pages(model: SiteModel, env: jinja2.Environment, out: Path, jobs: int
         _JOB = None
     if errors:
         raise SitegenError(errors)
-    return Rendered(audits, guards, prints, hashes)
+    return Rendered(gathered.audits, gathered.guards, gathered.fingerprints, gathered.hashes)

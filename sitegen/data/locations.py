@@ -200,18 +200,30 @@ def _checked_in_parallel(rows: list[MappedRow], settings: LocationsSection, jobs
             yield from checked
 
 
-def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Report, *,
-                  skip_bad_rows: bool, cache: RowCache | None = None,
-                  fresh: RowCache | None = None, jobs: int = 1,
-                  release: bool = False) -> ValidationResult:
-    """Validate every row, collecting all diagnostics before deciding what to keep.
+@dataclass(frozen=True)
+class Validation:
+    """How `validate_rows` goes about it.
 
-    `cache` holds the previous build's results by row content; `fresh` receives this build's.
-    Without a cache, `jobs` processes check the rows of a big dataset. `release`: drop each
-    row from `rows` once it is validated, so the locations take the memory the rows held
-    (at 100,000 rows the load's peak went from 648 to 487 MB; the model then fills the
-    space the rows would have left free).
+    `skip_bad_rows`: a row with errors is left out with warnings (locations.on_error: skip)
+    instead of failing the build. `cache` holds the previous build's results by row content;
+    `fresh` receives this build's. Without a cache, `jobs` processes check the rows of a big
+    dataset. `release`: drop each row from the list once it is validated, so the locations
+    take the memory the rows held.
     """
+
+    skip_bad_rows: bool = False
+    cache: RowCache | None = None
+    fresh: RowCache | None = None
+    jobs: int = 1
+    release: bool = False
+
+
+def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Report,
+                  how: Validation | None = None) -> ValidationResult:
+    """Validate every row, collecting all diagnostics before deciding what to keep."""
+    how = how or Validation()
+    skip_bad_rows, cache, fresh, jobs = how.skip_bad_rows, how.cache, how.fresh, how.jobs
+    release = how.release
     locations: list[Location] = []
     skipped = 0
     seen_ids: dict[str, int] = {}  # id -> the row that used it first

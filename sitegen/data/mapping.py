@@ -8,9 +8,10 @@ which column every field came from, so later diagnostics can say "field 'lat' (c
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 
+from sitegen.config.schema import LocationsSection
 from sitegen.data.readers import RawRow
 from sitegen.diagnostics import Report
 
@@ -47,13 +48,33 @@ class MappedRow:
     columns: dict[str, str]
 
 
-def map_rows(rows: list[RawRow], *, fields: dict[str, str], defaults: dict[str, object],
-             null_values: list[str], private: list[str], report: Report) -> list[MappedRow]:
+@dataclass(frozen=True)
+class RowMapping:
+    """How a dataset's columns become sitegen's fields (`locations.fields`, `.id`,
+    `.defaults`, `.null_values`, `.private`)."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, object] = field(default_factory=dict)
+    null_values: list[str] = field(default_factory=list)
+    private: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, settings: LocationsSection) -> RowMapping:
+        fields = dict(settings.fields)
+        if settings.id:
+            fields["id"] = settings.id
+        return cls(fields, dict(settings.defaults), list(settings.null_values),
+                   list(settings.private))
+
+
+def map_rows(rows: list[RawRow], mapping: RowMapping, report: Report) -> list[MappedRow]:
     """Map raw rows to canonical fields; config mistakes are reported once, not once per row.
 
     `columns` records the source column of every field that has one, even where this row's
     value is missing, so a "name is required" diagnostic can name the column to fill in.
     """
+    fields, defaults = mapping.fields, mapping.defaults
+    null_values, private = mapping.null_values, mapping.private
     source = rows[0].source if rows else "locations"
     present: dict[str, None] = {}
     for raw in rows:

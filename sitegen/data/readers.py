@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import yaml
 
+from sitegen.config.schema import LocationsSection
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 
 FORMATS: dict[str, str] = {
@@ -58,21 +59,44 @@ class RawRow:
     values: dict[str, object]
 
 
-def read_rows(path: Path, *, display_path: str, fmt: str | None = None, encoding: str = "utf-8",
-              table: str | None = None, query: str | None = None, sheet: str | None = None,
-              report: Report, max_rows: int | None = None,
-              lines: list[str] | None = None) -> list[RawRow]:
+@dataclass(frozen=True)
+class DatasetFile:
+    """A location file and how to read it (the `locations.*` settings, the file resolved)."""
+
+    path: Path
+    display_path: str  # its name in messages
+    fmt: str | None = None  # by the file's extension when None
+    encoding: str = "utf-8"
+    table: str | None = None
+    query: str | None = None
+    sheet: str | None = None
+    max_rows: int | None = None
+
+    @classmethod
+    def of(cls, settings: LocationsSection, resolved: tuple[Path, str | None, str],
+           *, limit: bool = True) -> DatasetFile:
+        """The file `resolved` (data/remote.resolve_source) read with `settings`;
+        `limit`: refuse more than locations.max_rows."""
+        path, fmt, display = resolved
+        return cls(path, display, fmt, settings.encoding, settings.table, settings.query,
+                   settings.sheet, settings.max_rows if limit else None)
+
+
+def read_rows(dataset: DatasetFile, report: Report, lines: list[str] | None = None
+              ) -> list[RawRow]:
     """Read every record of a location file; fatal problems raise, per-row ones go to `report`.
 
     More than `max_rows` records (locations.max_rows) is refused as soon as it is known, before
     any row is validated; a cell longer than MAX_CELL_CHARS is a row error (and is dropped).
     A CSV or TSV file's lines (as `read_lines` splits them) are appended to `lines` when it is
     given: `sitegen serve` keeps them to re-read only the records an edit changes."""
-    kind = _format(path, display_path, fmt)
+    path, display_path, encoding = dataset.path, dataset.display_path, dataset.encoding
+    max_rows = dataset.max_rows
+    kind = _format(path, display_path, dataset.fmt)
     if kind == "xlsx":
-        rows, records = _read_xlsx(path, display_path, sheet, report, max_rows)
+        rows, records = _read_xlsx(path, display_path, dataset.sheet, report, max_rows)
     elif kind == "sqlite":
-        rows, records = _read_sqlite(path, display_path, table, query, max_rows)
+        rows, records = _read_sqlite(path, display_path, dataset.table, dataset.query, max_rows)
     else:
         streamed = _stream_delimited(path, display_path, kind, encoding, report, max_rows) \
             if kind in ("csv", "tsv") and lines is None else None

@@ -31,7 +31,7 @@ import yaml
 from sitegen.config.load import load_config
 from sitegen.data.mapping import CANONICAL_FIELDS
 from sitegen.data.masking import MASKED_DOMAIN, fake_phone
-from sitegen.data.readers import FORMATS, RawRow, read_rows
+from sitegen.data.readers import FORMATS, DatasetFile, RawRow, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 
 JITTER_DEGREES = 0.01
@@ -53,9 +53,8 @@ def write_sample(source: Path, env: str, *, count: int, out: Path, seed: int = 0
     if not source_path.is_absolute():
         source_path = source / source_path
     report = Report()
-    rows = read_rows(source_path, display_path=settings.source, fmt=settings.format,
-                     encoding=settings.encoding, table=settings.table, query=settings.query,
-                     sheet=settings.sheet, report=report)
+    rows = read_rows(DatasetFile.of(settings, (source_path, settings.format, settings.source),
+                                    limit=False), report)
     if report.errors:
         raise SitegenError(report.items)
     fmt = FORMATS.get(out.suffix.lower()) or FORMATS.get(

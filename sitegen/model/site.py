@@ -7,6 +7,7 @@ missing hub levels and broken nearby links are found before the output folder is
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from sitegen.config.policy import Policy
@@ -72,18 +73,38 @@ def place_locations(locations: list[Location], pattern: str) -> list[dict[str, s
     return [values for _, values in ordered]
 
 
-def located_model(config: SiteConfig, policy: Policy, locations: list[Location],
-                  pattern: str) -> SiteModel:
-    """The model of placed locations alone, before the hubs and pages are made: all that
-    the location artifacts read (feeds, markers), so a build can write them meanwhile."""
-    return SiteModel(config, policy, locations, Hub("root", "Locations", config.urls.locations),
-                     [], [], {}, pattern)
+@dataclass(frozen=True)
+class Placed:
+    """The locations with their slugs, URLs and fingerprints, in URL order: the first part
+    of the model, before the hubs and pages are made."""
+
+    config: SiteConfig
+    policy: Policy
+    locations: list[Location]
+    pattern: str  # the location URL pattern (location_pattern)
+    segments: list[dict[str, str]]  # each location's URL segment values, in the same order
+
+    def located_model(self) -> SiteModel:
+        """The model of the placed locations alone: all that the location artifacts read
+        (feeds, markers), so a build can write them while it makes the rest."""
+        config = self.config
+        return SiteModel(config, self.policy, self.locations,
+                         Hub("root", "Locations", config.urls.locations), [], [], {},
+                         self.pattern)
 
 
-def build_model(config: SiteConfig, policy: Policy, locations: list[Location], content: Content,
-                report: Report, pattern: str, segments: list[dict[str, str]]) -> SiteModel:
-    """The model of `locations` as place_locations left them, with their `segments`."""
-    ordered = list(zip(locations, segments, strict=True))
+def place(config: SiteConfig, policy: Policy, locations: list[Location]) -> Placed:
+    """Give every location its URL (place_locations, which sorts `locations` in place)."""
+    pattern = location_pattern(config, locations)
+    segments = place_locations(locations, pattern)
+    return Placed(config, policy, locations, pattern, segments)
+
+
+def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
+    """The model of the placed locations and the content: hubs, pages, nearby lists."""
+    config, policy, locations = placed.config, placed.policy, placed.locations
+    pattern = placed.pattern
+    ordered = list(zip(locations, placed.segments, strict=True))
     _apply_location_content(locations, content.locations, report)
     root = _hubs(config, ordered, pattern)
     nearby = _nearby(config, locations)

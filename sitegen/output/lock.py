@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import functools
 import os
 import sys
 import time
@@ -141,19 +140,3 @@ def output_lock(target: Path, *, environ: Mapping[str, str] | None = None
                 ) -> contextlib.AbstractContextManager[Path]:
     """The lock of one output folder (`dist/<env>/`), beside it."""
     return exclusive(lock_path_for(target), str(target), environ=environ)
-
-
-def locked_build(func: F) -> F:
-    """Decorates `build.build(source, env, *, out=None, environ=None, ...)`: the whole build
-    (cache, render, audit, swap, cache save) runs under the output folder's lock, because an
-    incremental build reads the live output and the cache that the previous build left."""
-    @functools.wraps(func)
-    def wrapper(source: Path, env: str, *args: Any, **kwargs: Any) -> Any:
-        root = Path(source).resolve()
-        if not root.is_dir():  # the build reports the missing folder; create nothing
-            return func(source, env, *args, **kwargs)
-        target = (kwargs.get("out") or root / "dist" / env)
-        target = Path(target).resolve()
-        with output_lock(target, environ=kwargs.get("environ")):
-            return func(source, env, *args, **kwargs)
-    return wrapper  # type: ignore[return-value]

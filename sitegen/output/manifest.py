@@ -19,7 +19,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.files import walk
 from sitegen.jsontext import compact_text
 from sitegen.model.pages import SiteModel
-from sitegen.output.write import Artifact, Batch
+from sitegen.output.write import AtomicOutput, Batch
 from sitegen.render import seo
 from sitegen.render.templates import theme_dirs
 
@@ -117,16 +117,14 @@ def _page_file(url: str) -> str:
     return url[1:] + "index.html" if url.endswith("/") else url[1:]
 
 
-def build_manifest(model: SiteModel, loaded: LoadedConfig, root: Path,
-                   write: Callable[[str, Artifact], tuple[int, str]],
+def build_manifest(model: SiteModel, loaded: LoadedConfig, output: AtomicOutput,
                    environ: Mapping[str, str] | None = None,
-                   known: Mapping[str, tuple[int, str]] | None = None,
-                   keep: bool = False) -> Manifest:
-    """Hash every file under `root` (the written build; `known`: the sizes and digests the
-    render workers took of what they wrote, and never changed since), describe the build
-    and `write` the description as MANIFEST. It is written as it is encoded, never held
-    whole (70 MB at 100,000 locations, at the build's peak of memory), unless `keep`
-    (serve keeps the bytes to apply the next edit in place)."""
+                   known: Mapping[str, tuple[int, str]] | None = None) -> Manifest:
+    """Hash every file of the staging folder (`known`: the sizes and digests the processes
+    that wrote them took, and never changed since), describe the build and write the
+    description as MANIFEST. It is written as it is encoded, never held whole, unless the
+    model keeps state (serve keeps the bytes to apply the next edit in place)."""
+    root, write, keep = output.tmp, output.write_artifact, model.memo is not None
     environ = os.environ if environ is None else environ
     seconds, origin = build_time(loaded, environ)
     written = [entry for entry in written_files(root, known) if entry[0] != MANIFEST]

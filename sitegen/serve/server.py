@@ -266,7 +266,7 @@ class DevServer:
     # --- building
 
     def _policy(self, *, initial: bool = False) -> Policy:
-        from sitegen.build.pipeline import prepare
+        from sitegen.build.run import prepare
 
         try:
             return prepare(self.source, self.env, flags=self._flags(), environ=self.environ)[1]
@@ -283,6 +283,7 @@ class DevServer:
     def _build(self, progress: Callable[[int, int], None], changed: frozenset[Path]) -> Any:
         """An edit applied in place when it can be (warm.py), else a build."""
         from sitegen.build.pipeline import build
+        from sitegen.build.run import BuildOptions
         from sitegen.serve.warm import WarmSite
 
         self._before = _identity(self.out_dir)
@@ -296,8 +297,9 @@ class DevServer:
                 return result
             self._reloaded = None  # the full build's pages are not those the reload showed
         self._persist()
-        result = build(self.source, self.env, flags=self._flags(), environ=self.environ,
-                       progress=progress, jobs=self.jobs, keep_state=True)
+        result = build(BuildOptions(self.source, self.env, flags=self._flags(),
+                                    environ=self.environ, progress=progress, jobs=self.jobs,
+                                    keep_state=True))
         if result.state is not None:  # else nothing changed: the warm state still holds
             self.warm = WarmSite(result.state, self.source, self.env, self.out_dir)
             result.state = None

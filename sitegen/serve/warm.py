@@ -49,12 +49,13 @@ from sitegen.audit.pages import PageAudit, audit_page, page_findings
 from sitegen.audit.tree import declared_noindex
 from sitegen.build.cache import CachedPage, cache_path, save_cache
 from sitegen.build.fingerprint import PageFingerprints
-from sitegen.build.pipeline import BuildResult, BuildState, build_date
+from sitegen.build.pipeline import BuildResult, BuildState
+from sitegen.build.run import build_date
 from sitegen.data.edits import changed_records
 from sitegen.data.locations import Location, validate_rows
-from sitegen.data.mapping import MappedRow, map_rows
+from sitegen.data.mapping import MappedRow, RowMapping, map_rows
 from sitegen.data.masking import mask_locations
-from sitegen.data.readers import RawRow, read_rows
+from sitegen.data.readers import DatasetFile, RawRow, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.files import replace_file, walk
 from sitegen.model import ctas, leads
@@ -199,8 +200,7 @@ class WarmSite:
                 state.mapped[i].values.get("id") != mapped[i].values.get("id")
                 for i in content):
             return None
-        result = validate_rows([mapped[i] for i in content], settings, report,
-                               skip_bad_rows=False)
+        result = validate_rows([mapped[i] for i in content], settings, report)
         if report.items or len(result.locations) != len(content):
             return None
         edits = []
@@ -229,11 +229,8 @@ class WarmSite:
             previous=self.lines, starts=[row.row for row in state.mapped], report=report)
         if found is None:  # not a CSV, or more than some records changed: read it all
             lines: list[str] | None = [] if self.lines is not None else None
-            rows = self._map(read_rows(source_path, display_path=display, fmt=fmt,
-                                       encoding=settings.encoding, table=settings.table,
-                                       query=settings.query, sheet=settings.sheet,
-                                       report=report, max_rows=settings.max_rows,
-                                       lines=lines), report)
+            rows = self._map(read_rows(DatasetFile.of(settings, state.resolved), report,
+                                       lines), report)
             self.pending_lines = lines
             return rows if len(rows) == len(state.mapped) else None
         self.pending_lines = found.lines
@@ -250,12 +247,7 @@ class WarmSite:
 
     def _map(self, rows: list[RawRow], report: Report) -> list[MappedRow]:
         settings = self.state.loaded.config.locations
-        fields = dict(settings.fields)
-        if settings.id:
-            fields["id"] = settings.id
-        return map_rows(rows, fields=fields, defaults=dict(settings.defaults),
-                        null_values=list(settings.null_values),
-                        private=list(settings.private), report=report) if rows else []
+        return map_rows(rows, RowMapping.of(settings), report) if rows else []
 
     def _commit_rows(self, edit: _Edit) -> None:
         """The model now reflects the file: remember its rows, lines and line numbers."""
@@ -359,7 +351,7 @@ class WarmSite:
             raise _Restructured()
         changed = {rel: data for rel, data in files.items() if outcome.files[rel] != data}
         for rel, data in sorted(changed.items()):
-            found.extend(guard_file(self.out_dir, rel, data, state.policy, self.guard))
+            found.extend(guard_file(rel, data, state.policy, self.guard))
         diagnostics = self._diagnostics(found, set(rendered) | set(changed), rows, editorial)
         if any(d.severity == "error" for d in diagnostics):
             raise SitegenError(diagnostics)
@@ -404,7 +396,7 @@ class WarmSite:
         for _rel, audit in sorted(audits.items()):
             found.extend(page_findings(audit, self.declared, self.existing))
         for rel, data in sorted(rendered.items()):
-            found.extend(guard_file(self.out_dir, rel, data, state.policy, self.guard))
+            found.extend(guard_file(rel, data, state.policy, self.guard))
         if editorial:
             texts = {rel: p.audit.editorial for rel, p in state.cache.pages.items()
                          if p.audit is not None and p.audit.editorial}

@@ -1,0 +1,43 @@
+"""The template globals every page of a build can read: the site, the policy, the menus, URL
+helpers, the calls to action of any location and whether lead forms are on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sitegen.data.hours import day_text
+from sitegen.model import ctas, leads
+from sitegen.model.pages import SiteModel
+from sitegen.render import seo
+from sitegen.render.templates import asset_hashes, asset_url_function
+
+
+def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
+    config, policy = model.config, model.policy
+    hashes = asset_hashes(dirs)
+    theme_css = sorted(p for p in hashes if p.startswith("css/") and p.endswith(".css")
+                       and p != "css/site.css" and _owned_by_site_theme(p, dirs))
+    nav = [p for p in model.pages if p.kind == "page" and not p.context["meta"].get("footer")]
+    menu = sorted(nav, key=lambda p: (p.context["meta"].get("weight", 50), p.url))
+    return {
+        "site": config.site,
+        "config": config,
+        "policy": policy,
+        "urls": config.urls,
+        "root": model.root,
+        "nav": [{"url": p.url, "title": p.context["heading"]} for p in menu
+                if p.context["meta"].get("menu", True)],
+        "footer_nav": [{"url": p.url, "title": p.context["heading"]} for p in menu],
+        "absolute": lambda url: seo.absolute(policy.base_url, url),
+        "asset_url": asset_url_function(hashes),
+        "theme_stylesheets": theme_css,
+        "hours_text": lambda intervals: day_text(intervals, config.site.clock),
+        "site_host": policy.base_url.split("://", 1)[-1].split("/", 1)[0],
+        "ctas_for": ctas.lookup(model),
+        "lead_forms": leads.forms_enabled(config),
+    }
+
+
+def _owned_by_site_theme(rel: str, dirs: list[Path]) -> bool:
+    return any((d / "static" / rel).is_file() for d in dirs[:-1])
