@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,37 @@ def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _flags(kind: type[Any]) -> Callable[[Callable[[Any], None]], Callable[..., None]]:
+    """A command whose options arrive as one frozen object of `kind` (named like them)."""
+    def decorate(func: Callable[[Any], None]) -> Callable[..., None]:
+        @functools.wraps(func)
+        def command(**values: Any) -> None:
+            func(kind(**values))
+        return command
+    return decorate
+
+
+@dataclass(frozen=True)
+class BuildFlags:
+    env: str | None
+    source: Path
+    out: Path | None
+    base_url: str | None
+    strict: bool
+    jobs: int | None
+    force: bool
+
+
+@dataclass(frozen=True)
+class ServeFlags:
+    env: str
+    host: str
+    port: int
+    open_browser: bool
+    source: Path
+    jobs: int | None
+
+
 def _env(env: str | None) -> str:
     from sitegen.build.run import default_env
     return env or default_env()
@@ -91,8 +123,8 @@ def main() -> None:
               help="render processes (default: $SITEGEN_JOBS or all cores)")
 @click.option("--force", is_flag=True, help="ignore the build cache; render every page")
 @domain_errors
-def build(env: str | None, source: Path, out: Path | None, base_url: str | None,
-          strict: bool, jobs: int | None, force: bool) -> None:
+@_flags(BuildFlags)
+def build(flags: BuildFlags) -> None:
     """Build the site into dist/<env>/.
 
     \b
@@ -103,11 +135,12 @@ def build(env: str | None, source: Path, out: Path | None, base_url: str | None,
     from sitegen.build.run import BuildOptions
     from sitegen.progress import progress_reporter
 
-    env = _env(env)
+    env = _env(flags.env)
     with progress_reporter() as progress:
-        result = run_build(BuildOptions(source, env, out=out, flags={"base_url": base_url},
-                                        strict=strict, progress=progress, jobs=jobs,
-                                        force=force))
+        result = run_build(BuildOptions(flags.source, env, out=flags.out,
+                                        flags={"base_url": flags.base_url},
+                                        strict=flags.strict, progress=progress,
+                                        jobs=flags.jobs, force=flags.force))
     _echo_diagnostics(result.warnings)
     click.echo(f"built {env} into {result.out_dir}")
     if result.rendered or result.reused:
@@ -130,18 +163,19 @@ def build(env: str | None, source: Path, out: Path | None, base_url: str | None,
 @click.option("--jobs", type=click.IntRange(1, 64),
               help="render processes (default: $SITEGEN_JOBS or all cores)")
 @domain_errors
-def serve(env: str, host: str, port: int, open_browser: bool, source: Path,
-          jobs: int | None) -> None:
+@_flags(ServeFlags)
+def serve(flags: ServeFlags) -> None:
     """Build, serve and rebuild on every save, with live reload and errors in the browser.
 
     \b
     Example:
       sitegen serve --open
     """
+    from sitegen.serve.server import ServeOptions
     from sitegen.serve.server import serve as run_serve
 
-    run_serve(source, env, host=host, port=port, open_browser=open_browser, jobs=jobs,
-              show_diagnostics=_echo_diagnostics)
+    run_serve(ServeOptions(flags.source, flags.env, flags.host, flags.port, flags.jobs,
+                           _echo_diagnostics, open_browser=flags.open_browser))
 
 
 @main.command()
@@ -318,9 +352,9 @@ def data_sample(count: int, out: Path, seed: int, env: str, source: Path) -> Non
     Example:
       sitegen data sample --count 20 --out locations/sample.csv --seed 7
     """
-    from sitegen.data.sample import write_sample
+    from sitegen.data.sample import SampleRequest, write_sample
 
-    result = write_sample(source.resolve(), env, count=count, out=out, seed=seed)
+    result = write_sample(SampleRequest(source.resolve(), env, count, out, seed))
     click.echo(f"wrote {result.rows} anonymised rows of {result.rows_read} to {out}")
 
 

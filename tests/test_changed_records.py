@@ -55,9 +55,8 @@ def test_changed_records_equal_a_full_read(tmp_path: Path, rows: list[list[str]]
     edited = [list(row) for row in rows]
     edited[target % len(rows)][column] = value
     path.write_text(_csv(edited), encoding="utf-8", newline="")
-    found = changed_records(path, display_path="locations.csv", fmt=None, encoding="utf-8",
-                            previous=lines, starts=[row.row for row in before],
-                            report=Report())
+    found = changed_records(DatasetFile(path, "locations.csv"), lines,
+                            [row.row for row in before], Report())
     try:
         after = _read(path)
     except SitegenError:  # the edit blanked the only row: a record vanished, so declined
@@ -91,17 +90,15 @@ def test_added_and_removed_rows_are_declined(tmp_path: Path) -> None:
     for changed in (rows[:2], [*rows, ["S4", "Four", "y"]], [rows[0], ["S2", "Two", "a"],
                                                              ["S9", "Nine", "b"], rows[2]]):
         path.write_text(_csv(changed), encoding="utf-8")
-        assert changed_records(path, display_path="locations.csv", fmt=None,
-                               encoding="utf-8", previous=lines, starts=starts,
-                               report=Report()) is None
+        assert changed_records(DatasetFile(path, "locations.csv"), lines, starts,
+                               Report()) is None
 
 
 def test_a_multi_line_cell_made_single_line_moves_the_later_rows(tmp_path: Path) -> None:
     rows = [["S1", "One", "a\nb\nc"], ["S2", "Two", "x"], ["S3", "Three", "y"]]
     path, starts, lines = _written(tmp_path, rows)
     path.write_text(_csv([["S1", "One", "abc"], *rows[1:]]), encoding="utf-8")
-    found = changed_records(path, display_path="locations.csv", fmt=None, encoding="utf-8",
-                            previous=lines, starts=starts, report=Report())
+    found = changed_records(DatasetFile(path, "locations.csv"), lines, starts, Report())
     assert found is not None
     assert list(found.records) == [0] and found.records[0].values["description"] == "abc"
     assert (found.shift_from, found.shift) == (1, -2)

@@ -12,6 +12,7 @@ from conftest import BASE_CONFIG, run_cli, small_site, summary
 from local_servers import LocalServer, Reply, Seen
 
 from sitegen.build.notify import deliver
+from sitegen.config.schema import NotificationsSection
 
 QUICK = "notifications:\n  retries: 2\n  backoff: 0.01\n  timeout: 5\n"
 
@@ -88,8 +89,8 @@ def test_backoff_doubles_and_a_404_is_not_retried() -> None:
         calls.append(url)
         raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
 
-    delivery = deliver("http://127.0.0.1:9/x", {}, retries=3, backoff=0.5, timeout=1,
-                       sleep=slept.append, post=failing)
+    settings = NotificationsSection(retries=3, backoff=0.5, timeout=1)
+    delivery = deliver("http://127.0.0.1:9/x", {}, settings, sleep=slept.append, post=failing)
     assert not delivery.ok and delivery.attempts == 4 and slept == [0.5, 1.0, 2.0]
 
     def not_found(url: str, payload: dict, timeout: float) -> int:
@@ -97,8 +98,8 @@ def test_backoff_doubles_and_a_404_is_not_retried() -> None:
         raise urllib.error.HTTPError(url, 404, "Not Found", {}, None)  # type: ignore[arg-type]
 
     slept.clear()
-    delivery = deliver("http://127.0.0.1:9/y", {}, retries=3, backoff=0.5, timeout=1,
-                       sleep=slept.append, post=not_found)
+    delivery = deliver("http://127.0.0.1:9/y", {}, settings, sleep=slept.append,
+                       post=not_found)
     assert delivery.attempts == 1 and delivery.status == 404 and slept == []
 
 

@@ -52,9 +52,12 @@ def post_json(url: str, payload: dict[str, Any], timeout: float) -> int:
         return int(response.status)
 
 
-def deliver(url: str, payload: dict[str, Any], *, retries: int, backoff: float,
-            timeout: float, sleep: Callable[[float], None] = time.sleep,
+def deliver(url: str, payload: dict[str, Any], settings: NotificationsSection, *,
+            sleep: Callable[[float], None] = time.sleep,
             post: Callable[[str, dict[str, Any], float], int] = post_json) -> Delivery:
+    """POST `payload` to `url`, retried (settings.retries, with a backoff doubling from
+    settings.backoff) on network errors and retryable statuses."""
+    retries, backoff, timeout = settings.retries, settings.backoff, settings.timeout
     attempts = 0
     status: int | None = None
     error: str | None = None
@@ -77,8 +80,7 @@ def deliver(url: str, payload: dict[str, Any], *, retries: int, backoff: float,
 
 def notify(settings: NotificationsSection, payload: dict[str, Any], *,
            sleep: Callable[[float], None] = time.sleep) -> list[Delivery]:
-    return [deliver(url, payload, retries=settings.retries, backoff=settings.backoff,
-                    timeout=settings.timeout, sleep=sleep) for url in settings.webhooks]
+    return [deliver(url, payload, settings, sleep=sleep) for url in settings.webhooks]
 
 
 def diagnostics(deliveries: list[Delivery]) -> list[Diagnostic]:

@@ -53,7 +53,7 @@ def load_yaml_text(text: str, display_path: str, line_offset: int = 0) -> Loaded
     if node is None:
         return LoadedYaml(None, lines)
     constructor = _Loader(text)
-    data = _convert(node, (), lines, constructor, display_path, line_offset, 0)
+    data = _convert(node, (), _Reading(lines, constructor, display_path, line_offset), 0)
     return LoadedYaml(data, lines)
 
 
@@ -74,8 +74,20 @@ def text_line_of_byte(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int],
-             constructor: yaml.SafeLoader, display_path: str, offset: int, depth: int) -> Any:
+@dataclass(frozen=True)
+class _Reading:
+    """One file being converted: where each key's line goes, the constructor of scalars,
+    the file's name in messages and the line its text starts on."""
+
+    lines: dict[KeyPath, int]
+    constructor: yaml.SafeLoader
+    display_path: str
+    offset: int
+
+
+def _convert(node: yaml.Node, path: KeyPath, reading: _Reading, depth: int) -> Any:
+    lines, constructor = reading.lines, reading.constructor
+    display_path, offset = reading.display_path, reading.offset
     if depth > MAX_DEPTH:
         raise SitegenError(Diagnostic(display_path, node.start_mark.line + 1 + offset, None,
                                       "YAML nested too deeply",
@@ -95,12 +107,11 @@ def _convert(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int],
                                               key_node.start_mark.line + 1 + offset,
                                               dotted(path + (key,)), "duplicate key",
                                               "remove one of the two"))
-            out[key] = _convert(value_node, path + (key,), lines, constructor,
-                                display_path, offset, depth + 1)
+            out[key] = _convert(value_node, path + (key,), reading, depth + 1)
             lines[path + (key,)] = key_node.start_mark.line + 1 + offset
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), lines, constructor, display_path, offset, depth + 1)
+        return [_convert(item, path + (i,), reading, depth + 1)
                 for i, item in enumerate(node.value)]
     try:
         value = constructor.construct_object(node, deep=True)

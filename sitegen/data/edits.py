@@ -9,9 +9,9 @@ from __future__ import annotations
 import bisect
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from sitegen.data.readers import (
+    DatasetFile,
     RawRow,
     _check_cells,
     _format,
@@ -33,9 +33,8 @@ class RecordChanges:
     shift: int = 0       # lines they moved by
 
 
-def changed_records(path: Path, *, display_path: str, fmt: str | None, encoding: str,
-                    previous: list[str], starts: list[int], report: Report
-                    ) -> RecordChanges | None:
+def changed_records(dataset: DatasetFile, previous: list[str], starts: list[int],
+                    report: Report) -> RecordChanges | None:
     """The records of a CSV or TSV file that differ from `previous`, parsed by the same reader.
 
     For `sitegen serve`: `previous` holds the file's lines (read_lines) at the last build,
@@ -43,7 +42,8 @@ def changed_records(path: Path, *, display_path: str, fmt: str | None, encoding:
     existing records (the header changed, a record was added, removed or split in two) or the
     file is not delimited: read it all then.
     """
-    kind = _format(path, display_path, fmt)
+    path, display_path, encoding = dataset.path, dataset.display_path, dataset.encoding
+    kind = _format(path, display_path, dataset.fmt)
     if kind not in ("csv", "tsv") or not starts:
         return None
     old = previous

@@ -98,7 +98,7 @@ def read_rows(dataset: DatasetFile, report: Report, lines: list[str] | None = No
     elif kind == "sqlite":
         rows, records = _read_sqlite(path, display_path, dataset.table, dataset.query, max_rows)
     else:
-        streamed = _stream_delimited(path, display_path, kind, encoding, report, max_rows) \
+        streamed = _stream_delimited(dataset, kind, report) \
             if kind in ("csv", "tsv") and lines is None else None
         text = "" if streamed else _read_text(path, display_path, encoding)
         if not streamed and not text.strip():
@@ -266,9 +266,11 @@ def _header(names: Iterable[object], display: str, line: int | None) -> list[str
     return header
 
 
-def _unnamed_data(header: list[str], cells: Sequence[object], line: int, display: str,
+def _unnamed_data(header: list[str], cells: Sequence[object], where: tuple[str, int],
                   reported: set[int], report: Report) -> None:
-    """Values under a blank header cell would be lost silently, so name the first one once."""
+    """Values under a blank header cell would be lost silently, so name the first one once
+    (`where`: the file and line of the cells)."""
+    display, line = where
     for number, (name, value) in enumerate(zip(header, cells, strict=False), start=1):
         if not name and _has_value(value) and number not in reported:
             reported.add(number)
@@ -281,19 +283,19 @@ def _has_value(value: object) -> bool:
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
-def _stream_delimited(path: Path, display: str, kind: str, encoding: str, report: Report,
-                      max_rows: int | None) -> tuple[list[RawRow], int] | None:
-    """The rows of a CSV or TSV file read as it is decoded, without its whole text: the
-    bytes, the text and the StringIO copy the csv module read (four bytes a character once
-    one is not Latin-1) were a 1 GB peak for a 120 MB file of 100,000 rows. None when the
-    file is not plain to read (an unknown encoding, bytes that do not decode, no records,
-    a CSV error): the whole-text path then gives its diagnostics, in its order."""
+def _stream_delimited(dataset: DatasetFile, kind: str, report: Report
+                      ) -> tuple[list[RawRow], int] | None:
+    """The rows of a CSV or TSV file read as it is decoded, without its whole text (the
+    bytes, the text and the StringIO copy the csv module reads would each be held). None
+    when the file is not plain to read (an unknown encoding, bytes that do not decode, no
+    records, a CSV error): the whole-text path then gives its diagnostics, in its order."""
+    path, display = dataset.path, dataset.display_path
     try:
-        codec = codecs.lookup(encoding).name
+        codec = codecs.lookup(dataset.encoding).name
         found = Report()
         with path.open(encoding="utf-8-sig" if codec == "utf-8" else codec,
                        newline="") as handle:
-            rows, records = _read_delimited(handle, display, kind, found, max_rows)
+            rows, records = _read_delimited(handle, display, kind, found, dataset.max_rows)
     except (LookupError, OSError, UnicodeDecodeError, SitegenError):
         return None
     if not records:
@@ -330,7 +332,7 @@ def _read_delimited(lines: Iterable[str], display: str, kind: str, report: Repor
                              f"({len(cells)} cells, {len(header)} columns)",
                              "quote values that contain the delimiter, or add the missing "
                              "column names to the header")
-            _unnamed_data(header, cells, line, display, reported, report)
+            _unnamed_data(header, cells, (display, line), reported, report)
             values: dict[str, object] = {n: c for n, c in zip(header, cells, strict=False) if n}
             rows.append(RawRow(display, line, values))
             if max_rows is not None and len(rows) > max_rows:
@@ -578,7 +580,7 @@ def _sheet_rows(cells_by_row: Iterable[tuple[object, ...]], display: str,
         if header is None:
             header = _header(cells, display, number)
             continue
-        _unnamed_data(header + [""] * len(cells), cells, number, display, reported, report)
+        _unnamed_data(header + [""] * len(cells), cells, (display, number), reported, report)
         rows.append(RawRow(display, number, {
             n: c for n, c in zip(header, cells, strict=False) if n and c is not None}))
     return rows, len(rows)

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sitegen import __version__
+from sitegen.config.schema import LocationsSection
 from sitegen.data.readers import FORMATS
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.files import replace_file
@@ -119,7 +120,7 @@ def resolve_source(loaded: Any, kind: str, report: Report, *, opener: Opener | N
     settings = loaded.config.locations
     if not is_url(settings.source):
         return source_path(loaded), settings.format, settings.source
-    fetched = fetch(settings.source, loaded.source, fmt=settings.format,
+    fetched = fetch(settings, loaded.source,
                     production=kind == "production", report=report, opener=opener)
     return fetched.path, fetched.fmt, display_url(settings.source)
 
@@ -132,8 +133,10 @@ def _read_meta(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def fetch(url: str, site_root: Path, *, fmt: str | None, production: bool, report: Report,
-          timeout: float = TIMEOUT, opener: Opener | None = None) -> Fetched:
+def fetch(settings: LocationsSection, site_root: Path, *, production: bool, report: Report,
+          opener: Opener | None = None) -> Fetched:
+    """Download `locations.source` into the site's cache, or revalidate the cached copy."""
+    url, fmt, timeout = settings.source, settings.format, TIMEOUT
     opener = opener or urllib.request.urlopen
     shown = display_url(url)
     body_path, meta_path = cache_files(site_root, url)

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from sitegen.config.load import load_config
+from sitegen.config.schema import LocationsSection
 from sitegen.data.mapping import CANONICAL_FIELDS
 from sitegen.data.masking import MASKED_DOMAIN, fake_phone
 from sitegen.data.readers import FORMATS, DatasetFile, RawRow, read_rows
@@ -45,9 +46,31 @@ class SampleResult:
     out: Path
 
 
-def write_sample(source: Path, env: str, *, count: int, out: Path, seed: int = 0,
-                 environ: Mapping[str, str] | None = None) -> SampleResult:
-    loaded = load_config(source, env, environ=environ)
+@dataclass(frozen=True)
+class SampleRequest:
+    """`sitegen data sample`: `count` rows of the dataset of `env`, into `out`."""
+
+    source: Path
+    env: str
+    count: int
+    out: Path
+    seed: int = 0  # the same seed gives the same sample
+    environ: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class _Sampling:
+    """What anonymising and writing the rows of one dataset need."""
+
+    source_path: Path
+    settings: LocationsSection
+    columns: dict[str, str]  # canonical field -> the source column holding it
+    region_default: str  # the country of rows without one, for fake phone numbers
+
+
+def write_sample(request: SampleRequest) -> SampleResult:
+    source, out = request.source, request.out
+    loaded = load_config(source, request.env, environ=request.environ)
     settings = loaded.config.locations
     source_path = Path(settings.source)
     if not source_path.is_absolute():
@@ -62,14 +85,14 @@ def write_sample(source: Path, env: str, *, count: int, out: Path, seed: int = 0
     if fmt is None:
         raise SitegenError(Diagnostic(str(out), None, None, "unknown output format",
                                       "use an extension such as .csv, .json or .xlsx"))
-    rng = random.Random(seed)
-    chosen = sorted(rng.sample(range(len(rows)), min(count, len(rows))))
-    columns = _columns(rows, dict(settings.fields), settings.id)
-    region_default = settings.phone_region or str(settings.defaults.get("country") or "US")
-    sample = [_anonymise(rows[i], n, columns, list(settings.private), region_default, rng)
-              for n, i in enumerate(chosen, start=1)]
+    rng = random.Random(request.seed)
+    chosen = sorted(rng.sample(range(len(rows)), min(request.count, len(rows))))
+    sampling = _Sampling(source_path, settings,
+                         _columns(rows, dict(settings.fields), settings.id),
+                         settings.phone_region or str(settings.defaults.get("country") or "US"))
+    sample = [_anonymise(rows[i], n, sampling, rng) for n, i in enumerate(chosen, start=1)]
     out.parent.mkdir(parents=True, exist_ok=True)
-    _write(out, fmt, sample, rows, source_path, settings.table, settings.query, columns)
+    _write(out, fmt, sample, rows, sampling)
     return SampleResult(len(sample), len(rows), out)
 
 
@@ -86,8 +109,10 @@ def _columns(rows: list[RawRow], fields: dict[str, str], id_column: str | None
     return columns
 
 
-def _anonymise(row: RawRow, number: int, columns: dict[str, str], private: list[str],
-               region_default: str, rng: random.Random) -> dict[str, Any]:
+def _anonymise(row: RawRow, number: int, sampling: _Sampling, rng: random.Random
+               ) -> dict[str, Any]:
+    columns, private = sampling.columns, sampling.settings.private
+    region_default = sampling.region_default
     values = dict(row.values)
     tag = f"{number:03d}"
     country = values.get(columns.get("country", "")) or region_default
@@ -125,8 +150,9 @@ def _jitter(value: Any, rng: random.Random) -> Any:
 
 
 def _write(out: Path, fmt: str, sample: list[dict[str, Any]], rows: list[RawRow],
-           source_path: Path, table: str | None, query: str | None,
-           columns: dict[str, str]) -> None:
+           sampling: _Sampling) -> None:
+    source_path, columns = sampling.source_path, sampling.columns
+    table, query = sampling.settings.table, sampling.settings.query
     header: dict[str, None] = {}
     for row in rows:
         header.update(dict.fromkeys(row.values))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import numpy as np
@@ -68,18 +68,29 @@ def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float = 0.1
                     if ring >= max_ring or np.all(kth <= bound * bound):
                         break
                 ring = min(ring * 2, max_ring)
-            _take_best(out, xyz, queries, candidates, chord2, kth, k)
+            _take_best(out, xyz, _Block(queries, candidates, chord2, kth), k)
     return out
 
 
-def _take_best(out: list[list[tuple[int, float]]], xyz: np.ndarray, queries: np.ndarray,
-               candidates: np.ndarray, chord2: np.ndarray, kth: np.ndarray, k: int) -> None:
+class _Block(NamedTuple):
+    """A block of queries of one cell, its candidates, the squared chords between them and
+    each query's k-th smallest."""
+
+    queries: np.ndarray
+    candidates: np.ndarray
+    chord2: np.ndarray
+    kth: np.ndarray
+
+
+def _take_best(out: list[list[tuple[int, float]]], xyz: np.ndarray, block: _Block, k: int
+               ) -> None:
     """Each query's k nearest from the candidates no farther than its k-th (ties included):
     sorting only those, not every candidate, keeps a city of 10,000 locations from costing
     a 10,000-element sort per query. The matrix product that found them loses digits to
     cancellation (and its rounding depends on the block's shape), so the chosen few are
     measured again from coordinate differences and ordered by (distance, index)."""
     import numpy as np
+    queries, candidates, chord2, kth = block
     rows, cols = np.nonzero(chord2 <= kth[:, None])
     finite = np.isfinite(chord2[rows, cols])
     rows, cols = rows[finite], cols[finite]

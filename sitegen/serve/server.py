@@ -191,24 +191,34 @@ def fallback_policy(env: str, base_url: str) -> Policy:
                   banner=env.upper(), base_url=base_url, password=None)
 
 
+@dataclass(frozen=True)
+class ServeOptions:
+    """`sitegen serve` as asked for: the site, the environment and where to listen."""
+
+    source: Path
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000  # 0: a free one
+    jobs: int | None = None
+    show_diagnostics: ShowDiagnostics | None = None  # default: printed to stderr
+    environ: Mapping[str, str] | None = None  # default: os.environ
+    open_browser: bool = False
+
+
 class DevServer:
     """The HTTP server, the rebuild thread, the watcher and the event hub of one site."""
 
-    def __init__(self, source: Path, env: str, *, host: str = "127.0.0.1", port: int = 8000,
-                 jobs: int | None = None, show_diagnostics: ShowDiagnostics | None = None,
-                 environ: Mapping[str, str] | None = None,
-                 quiet: float | None = None):
-        self.source = Path(source).resolve()
-        self.env = env
-        self.host = host
-        self.jobs = jobs
-        self.environ = environ
+    def __init__(self, options: ServeOptions):
+        self.source = Path(options.source).resolve()
+        self.env = env = options.env
+        self.host = host = options.host
+        self.jobs = options.jobs
+        self.environ = options.environ
         self.out_dir = (self.source / "dist" / env).resolve()
-        self.show_diagnostics = show_diagnostics or _print_diagnostics
+        self.show_diagnostics = options.show_diagnostics or _print_diagnostics
         self.hub = livereload.Hub(secrets.token_hex(4))
         self.rebuilder = Rebuilder(self._build, self._done, on_start=self._starting)
-        watch_options = {} if quiet is None else {"quiet": quiet}
-        self.watcher = Watcher(self.source, self.rebuilder.request, **watch_options)
+        self.watcher = Watcher(self.source, self.rebuilder.request)
         self._builds = 0
         self._reloaded: int | None = None  # the generation pages were told of mid-build
         self.warm: WarmSite | None = None
@@ -218,10 +228,10 @@ class DevServer:
         self._thread: threading.Thread | None = None
         server_class = _HTTPServer6 if ":" in host.strip("[]") else _HTTPServer
         try:
-            self.httpd = server_class((host.strip("[]"), port), _Handler)
+            self.httpd = server_class((host.strip("[]"), options.port), _Handler)
         except OSError as exc:
             raise SitegenError(Diagnostic(
-                f"{host}:{port}", None, "--port", f"cannot listen: {exc.strerror or exc}",
+                f"{host}:{options.port}", None, "--port", f"cannot listen: {exc.strerror or exc}",
                 "the port is probably in use: pick another with --port, or --port 0 for a "
                 "free one")) from None
         self.httpd.app = self
@@ -630,10 +640,7 @@ def _register_fork_hook() -> None:
         _FORK_HOOK.append(True)
 
 
-def serve(source: Path, env: str, *, host: str = "127.0.0.1", port: int = 8000,
-          open_browser: bool = False, jobs: int | None = None,
-          show_diagnostics: ShowDiagnostics | None = None,
-          stop: threading.Event | None = None) -> None:
+def serve(options: ServeOptions, stop: threading.Event | None = None) -> None:
     """Run the dev server until SIGINT or SIGTERM (or `stop` is set); then stop cleanly."""
     stop = stop or threading.Event()
     owner = os.getpid()
@@ -645,8 +652,8 @@ def serve(source: Path, env: str, *, host: str = "127.0.0.1", port: int = 8000,
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     _register_fork_hook()
     try:
-        server = DevServer(source, env, host=host, port=port, jobs=jobs,
-                           show_diagnostics=show_diagnostics)
+        server = DevServer(options)
+        host, env = options.host, options.env
         if not is_loopback(host):
             click.echo(f"warning: {host} is not a loopback address: anyone who can reach this "
                        "machine can open the site and post to its lead inbox", err=True)
@@ -656,7 +663,7 @@ def serve(source: Path, env: str, *, host: str = "127.0.0.1", port: int = 8000,
                    "Ctrl-C to stop")
         server.start()
         try:
-            if open_browser:
+            if options.open_browser:
                 threading.Thread(target=_open_when_built, args=(server, stop),
                                  daemon=True).start()
             while not stop.wait(0.25):

@@ -223,10 +223,9 @@ class WarmSite:
         A CSV is re-read only where its lines changed (changed_records)."""
         state = self.state
         settings = state.loaded.config.locations
-        source_path, fmt, display = state.resolved
         found = None if self.lines is None else changed_records(
-            source_path, display_path=display, fmt=fmt, encoding=settings.encoding,
-            previous=self.lines, starts=[row.row for row in state.mapped], report=report)
+            DatasetFile.of(settings, state.resolved), self.lines,
+            [row.row for row in state.mapped], report)
         if found is None:  # not a CSV, or more than some records changed: read it all
             lines: list[str] | None = [] if self.lines is not None else None
             rows = self._map(read_rows(DatasetFile.of(settings, state.resolved), report,

@@ -162,9 +162,9 @@ class Watcher:
 
     def __init__(self, root: Path, callback: Callable[[set[Path]], None], *,
                  quiet: float = QUIET_SECONDS, max_wait: float = MAX_WAIT_SECONDS,
-                 settled: float = SETTLED_SECONDS, dirs: Iterable[str] = WATCHED_DIRS):
+                 settled: float = SETTLED_SECONDS):
         self.root = Path(root).resolve()
-        self.dirs = tuple(dirs)
+        self.dirs = WATCHED_DIRS
         self._debouncer = Debouncer(callback, quiet=quiet, max_wait=max_wait, settled=settled)
         self._observer = Observer()
         self._handler = _Handler(self)
