@@ -50,7 +50,7 @@ def replace_file(path: Path, data: bytes) -> None:
 def walk(root: Path | str) -> list[str]:
     """Every file under `root` as a sorted relative POSIX path. Symbolic links to folders
     are not followed (a build writes none); os.walk, which is fast on big trees."""
-    out = []
+    out: list[str] = []
     for dirpath, _dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         prefix = "" if rel_dir == "." else rel_dir + "/"

@@ -7,7 +7,7 @@ import ctypes
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
@@ -16,7 +16,8 @@ _TASK: Callable[..., Any] | None = None  # what a process forked now runs; it in
 
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
-        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+        return trim
     except (OSError, AttributeError):
         return None
 
@@ -97,7 +98,7 @@ class ForkedCall(Generic[_Result]):
             self._pool.join()
             self._pool = None
 
-    def __enter__(self) -> ForkedCall[_Result]:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -44,6 +44,7 @@ def progress_reporter() -> Iterator[Callable[[int, int], None] | None]:
                            transient=True)
             bar.start()
             task = bar.add_task("pages", total=total)
+        assert task is not None  # added with the bar
         bar.update(task, completed=done)
 
     try:

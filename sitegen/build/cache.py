@@ -55,7 +55,7 @@ class BuildCache:
     inputs: str = ""
     out_dir: str = ""
     identity: tuple[int, ...] = ()
-    summary: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)  # BuildResult's counts
     diagnostics: list[Diagnostic] = field(default_factory=list)
     pages: dict[str, CachedPage] = field(default_factory=dict)
     rows: dict[str, Any] = field(default_factory=dict)
@@ -243,7 +243,7 @@ def hash_inputs(paths: list[Path], extra: list[str]) -> str:
 
 
 def _files(root: Path) -> list[Path]:
-    out = []
+    out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
         out.extend(Path(dirpath) / name for name in filenames)

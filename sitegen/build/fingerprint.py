@@ -9,7 +9,6 @@ so the second build can reuse the first one's file instead of rendering it again
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -111,16 +110,22 @@ class Digester:
         return _h(type(value).__name__, repr(value))
 
 
-@functools.lru_cache(maxsize=256)
+_FIELDS: dict[type, tuple[tuple[str, ...], bool] | None] = {}
+
+
 def _dataclass_fields(kind: type) -> tuple[tuple[str, ...], bool] | None:
     """The fields a dataclass's digest covers (all but a tree's `parent` back-reference),
     and whether the class is a small per-page record (PerPage) digested inline without
     the memo; None for other types. Looked up once per class: a page's context holds a
     dozen small dataclasses (nearby entries, calls to action), digested on every page."""
-    if not dataclasses.is_dataclass(kind):
-        return None
-    return (tuple(f.name for f in dataclasses.fields(kind) if f.name != "parent"),
-            getattr(kind, "per_page", False) is True and not hasattr(kind, "fingerprint"))
+    if kind in _FIELDS:
+        return _FIELDS[kind]
+    found = None
+    if dataclasses.is_dataclass(kind):
+        found = (tuple(f.name for f in dataclasses.fields(kind) if f.name != "parent"),
+                 getattr(kind, "per_page", False) is True and not hasattr(kind, "fingerprint"))
+    _FIELDS[kind] = found
+    return found
 
 
 def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset[str]]:
@@ -203,7 +208,8 @@ class PageFingerprints:
 
 def base_fingerprint(config: BaseModel, policy: Any, assets: dict[str, str]) -> str:
     """What every page depends on: generator version, config, policy, theme asset hashes."""
-    policy_data = dataclasses.asdict(policy) if dataclasses.is_dataclass(policy) else repr(policy)
+    policy_data = dataclasses.asdict(policy) \
+        if dataclasses.is_dataclass(policy) and not isinstance(policy, type) else repr(policy)
     return _h(__version__, config.model_dump_json(),
               json.dumps(policy_data, sort_keys=True, default=str),
               json.dumps(assets, sort_keys=True))

@@ -149,8 +149,9 @@ def build(options: BuildOptions) -> BuildResult:
                 parallel=run.jobs > 1))
             manifest, near = audit(writing, model, outcome, report)
             output.commit()
-            summary = {"rows_read": dataset.rows_read, "locations_built": len(model.locations),
-                       "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
+            summary: dict[str, Any] = {
+                "rows_read": dataset.rows_read, "locations_built": len(model.locations),
+                "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
             saved = BuildCache(inputs=run.inputs, pages=outcome.pages,
                                rows={run.rows_key: fresh_rows}, summary=summary, near=near,
                                diagnostics=report.warnings)

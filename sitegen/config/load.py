@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sitegen.config.schema import BUILTIN_ENVIRONMENTS, SiteConfig
+from sitegen.config.schema import BUILTIN_ENVIRONMENTS, EnvironmentKind, SiteConfig
 from sitegen.config.yamlfile import KeyPath, dotted, load_yaml_file
 from sitegen.diagnostics import Diagnostic, SitegenError
 
@@ -53,7 +53,7 @@ class LoadedConfig:
     """The validated config of one environment, with the origin of every value set explicitly."""
 
     env: str
-    kind: str
+    kind: EnvironmentKind
     source: Path
     config: SiteConfig
     origins: dict[KeyPath, Origin]
@@ -118,7 +118,8 @@ def load_config(source: Path, env: str, *, environ: Mapping[str, str] | None = N
     if problems:
         raise SitegenError(sorted(problems, key=_by_place))
 
-    kind = env if env in BUILTIN_ENVIRONMENTS else config.environment.behaves_like
+    kind = next((k for k in BUILTIN_ENVIRONMENTS if k == env),
+                config.environment.behaves_like)
     if kind is None:
         raise SitegenError(Diagnostic(
             _rel(env_file, source), 1, "environment.behaves_like",
@@ -203,7 +204,7 @@ def _flag_layer(flags: Mapping[str, Any]) -> Layer:
     return Layer(data, origins)
 
 
-def _set_path(data: dict[str, Any], keys: KeyPath, value: Any) -> None:
+def _set_path(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
     node = data
     for key in keys[:-1]:
         child = node.get(key)

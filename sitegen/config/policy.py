@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sitegen.config.load import LoadedConfig
-from sitegen.config.schema import LeadsSection
+from sitegen.config.schema import LeadsSection, ProtectionMode
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 FormsMode = Literal["live", "sandbox", "disabled", "local"]
@@ -106,7 +106,7 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
         if cfg.locations.mask:
             refuse(("locations", "mask"), "production must publish real data, not masked data",
                    "move locations.mask to config/staging.yaml")
-        protection = "none"
+        protection: ProtectionMode = "none"
     else:
         if analytics_on:
             refuse(("analytics", "provider"),

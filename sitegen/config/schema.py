@@ -12,7 +12,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-BUILTIN_ENVIRONMENTS = ("development", "staging", "production")
+EnvironmentKind = Literal["development", "staging", "production"]
+BUILTIN_ENVIRONMENTS: tuple[EnvironmentKind, ...] = ("development", "staging", "production")
+ProtectionMode = Literal["encrypt", "basic-auth", "none"]
+CardCta = Literal["call", "directions", "book", "email", "website", "link"]
+LeadPage = Literal["location", "contact"]
 
 
 class Strict(BaseModel):
@@ -20,7 +24,7 @@ class Strict(BaseModel):
 
 
 class EnvironmentSection(Strict):
-    behaves_like: Literal["development", "staging", "production"] | None = None
+    behaves_like: EnvironmentKind | None = None
     banner: str | None = Field(None, description="banner text; defaults to the environment name")
 
 
@@ -181,12 +185,15 @@ class CtaItem(Strict):
         return self
 
 
+def _card_default() -> list[CardCta]:
+    return ["call", "directions"]
+
+
 class CtasSection(Strict):
     site: list[CtaItem] = Field(default_factory=lambda: [CtaItem(type=t) for t in CTA_BUILTINS])
     categories: dict[str, list[CtaItem]] = Field(default_factory=dict)
     locations: dict[str, list[CtaItem]] = Field(default_factory=dict)
-    card: list[Literal["call", "directions", "book", "email", "website", "link"]] = Field(
-        default_factory=lambda: ["call", "directions"])
+    card: list[CardCta] = Field(default_factory=_card_default)
     labels: dict[Literal["call", "directions", "book", "email", "website"], str] = Field(
         default_factory=dict)
     track: bool = True
@@ -253,6 +260,10 @@ def _http_url(value: str) -> bool:
     return value.startswith(("http://", "https://")) and len(value) > len("https://")
 
 
+def _pages_default() -> list[LeadPage]:
+    return ["location", "contact"]
+
+
 class LeadsSection(Strict):
     webhook_url: str | None = None
     formspree_id: str | None = None
@@ -263,8 +274,7 @@ class LeadsSection(Strict):
     min_seconds: int = Field(3, ge=0, le=60)
     routes: dict[str, str] = Field(default_factory=dict)
     fields: list[LeadField] = Field(default_factory=default_lead_fields)
-    pages: list[Literal["location", "contact"]] = Field(
-        default_factory=lambda: ["location", "contact"])
+    pages: list[LeadPage] = Field(default_factory=_pages_default)
     heading: str = "Send us a message"
     submit_label: str = "Send message"
     success_text: str = "Thank you: your message has been sent. We will reply as soon as we can."

@@ -10,7 +10,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -159,9 +159,8 @@ def _validate_cached(row: MappedRow, settings: LocationsSection, cache: RowCache
         key, cached = checked[0], checked[1:]
     else:
         key = row_key(row)
-        cached = cache.get(key) if cache is not None else None
-        if cached is None:
-            cached = _check_row(row, settings, key)[1:]
+        before = cache.get(key) if cache is not None else None
+        cached = before if before is not None else _check_row(row, settings, key)[1:]
     if fresh is not None:
         fresh[key] = cached
     template, diagnostics = cached
@@ -190,7 +189,7 @@ def _check_slice(rows: list[MappedRow], settings: LocationsSection, bounds: tupl
 
 
 def _checked_in_parallel(rows: list[MappedRow], settings: LocationsSection, jobs: int
-                         ) -> Iterator[tuple[str, Location | None, list[Diagnostic]]]:
+                         ) -> Generator[tuple[str, Location | None, list[Diagnostic]]]:
     """Every row checked by `jobs` forked processes, in row order. Parsing phone numbers,
     hours and dates is most of a clean build's loading (about 1 s per 10,000 rows), and a
     row's result depends on the row alone."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
@@ -116,7 +117,7 @@ def mask_location(location: Location, fields: Iterable[str], settings: Locations
     """A copy of `location` with each named field replaced by its fake value."""
     key = location.id
     tag = _digest("name", key).hex()[:6].upper()
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for name in fields:
         if name == "phone" and location.phone is not None:
             region = phone_region(location, settings)

@@ -196,6 +196,7 @@ def _write(out: Path, fmt: str, sample: list[dict[str, Any]], rows: list[RawRow]
 
         book = Workbook()
         sheet = book.active
+        assert sheet is not None  # a new workbook has one sheet
         sheet.append(names)
         for values in sample:
             sheet.append([values.get(n) for n in names])

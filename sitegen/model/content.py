@@ -146,7 +146,7 @@ def _read_markdown(path: Path, display: str, report: Report) -> str | None:
 
 
 def _walk(root: Path) -> list[Path]:
-    out = []
+    out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         out.extend(Path(dirpath) / name for name in filenames)

@@ -119,7 +119,8 @@ class CtaResolver:
 
     def __init__(self, config: SiteConfig, labels: dict[str, str] | None = None):
         self.config = config
-        self.labels = {**DEFAULT_LABELS, **(labels or config.ctas.labels)}
+        chosen = labels or config.ctas.labels
+        self.labels: dict[str, str] = {**DEFAULT_LABELS, **{k: v for k, v in chosen.items()}}
 
     def chain(self, location: Location, overrides: list[list[CtaItem]]) -> list[list[CtaItem]]:
         """The candidate lists, most specific first (only the first one is used, plus inherits)."""

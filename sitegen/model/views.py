@@ -154,4 +154,4 @@ def search_map(config: SiteConfig, locations: list[Location]) -> SearchMap:
     """The Map Search map for these locations (rendered lazily, deterministic)."""
     box = bounds(locations)
     return SearchMap(config.maps.tiles, clean_inline(config.maps.attribution),
-                     (tuple(box[0]), tuple(box[1])))
+                     ((box[0][0], box[0][1]), (box[1][0], box[1][1])))

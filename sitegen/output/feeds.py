@@ -198,7 +198,7 @@ def _encoded(model: SiteModel) -> Iterator[tuple[Location, str, _Encoded]]:
     Kept in `model.memo` by location fingerprint, so `sitegen serve` re-encodes only the
     locations an edit changed."""
     memo_on = model.memo is not None
-    store = model.memo if memo_on else {}
+    store: dict[str, Any] = model.memo if model.memo is not None else {}
     ids = tuple(loc.id for loc in model.locations)
     if store.get("keys", (None,))[0] != ids:
         store["keys"] = (ids, feed_keys(model.locations))

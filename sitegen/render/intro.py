@@ -7,6 +7,8 @@ how early or late, holiday hours and the nearest other locations.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sitegen.data.hours import DAYS, WeeklyHours, day_text
 from sitegen.data.locations import Location
 from sitegen.data.places import region_name
@@ -15,7 +17,7 @@ from sitegen.model.pages import Nearby
 
 
 @by_identity
-def _hours_sentence(hours: WeeklyHours, clock: str) -> str | None:
+def _hours_sentence(hours: WeeklyHours, clock: Literal["12h", "24h"]) -> str | None:
     """Runs of days with the same hours, e.g. "Monday to Friday 7:00 AM – 6:00 PM"."""
     if hours.is_empty():
         return None

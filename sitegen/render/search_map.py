@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import folium
-from branca.element import CssLink, JavascriptLink
+from branca.element import CssLink, Figure, JavascriptLink
 from folium.map import FitBounds
 from folium.plugins import MarkerCluster
 from folium.template import Template
@@ -83,7 +83,7 @@ def render_search_map(tiles: str, attribution: str, box: list[list[float]]) -> M
     _child(fmap, FitBounds(box, padding=(20, 20)), "bounds")
     _child(fmap, _Handles(MAP_ID, fmap, cluster), "handles")
 
-    figure = fmap.get_root()
+    figure = cast(Figure, fmap.get_root())
     figure.render()
     head, script_urls = [], []
     for name, element in figure.header._children.items():

@@ -11,6 +11,7 @@ import email.parser
 import email.policy
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
             return {str(k): v for k, v in data.items()}
         if kind in ("application/x-www-form-urlencoded", "text/plain", ""):
             text = body.decode("utf-8")
+            pairs: Iterable[tuple[str, ...]]
             if kind == "text/plain":  # a mailto:-style text/plain form: name=value lines
                 pairs = [tuple(line.split("=", 1)) for line in text.splitlines() if "=" in line]
             else:
@@ -60,7 +62,7 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
     raise LeadError(f"unsupported content type '{kind}'; send JSON or a form")
 
 
-def _collect(pairs: list[tuple[str, ...]]) -> dict[str, Any]:
+def _collect(pairs: Iterable[tuple[str, ...]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, value in pairs:
         if name in data:
@@ -88,7 +90,7 @@ def store_lead(site_root: Path, body: bytes, content_type: str) -> dict:
     with path.open("a", encoding="utf-8") as inbox:
         inbox.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     who = str(fields.get("name") or fields.get("email") or "anonymous")[:60]
-    where = record["location_id"] or urlsplit(record["page_url"]).path or "the site"
+    where = record["location_id"] or urlsplit(str(record["page_url"])).path or "the site"
     print(f"lead {'(spam) ' if spam else ''}from {who} for {where} -> {INBOX.as_posix()}",
           file=sys.stderr)
     return record

@@ -37,7 +37,7 @@ import contextlib
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -477,7 +477,7 @@ def _union(sets: Iterable[frozenset[str]]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _write(root: Path, files: dict[str, bytes | None]) -> None:
+def _write(root: Path, files: Mapping[str, bytes | None]) -> None:
     """Replace files of the live output, each atomically; a file that cannot be written is
     a diagnostic naming it (the caller puts back what it had already written)."""
     for rel, data in files.items():
