@@ -28,8 +28,8 @@ _MALLOC_TRIM = _malloc_trim()
 def release_free_memory() -> None:
     """Hand the C heap's free pages back to the system (glibc's `malloc_trim`) between
     stages. Loading the rows, the sitemaps' bytes and the render workers' pickled results
-    leave free memory glibc keeps for later (100, 35 and 40 MB at 100,000 locations), and
-    every process forked next would start from the larger footprint. Elsewhere, a no-op."""
+    leave free memory glibc keeps for later, and every process forked next would start
+    from the larger footprint. Elsewhere, a no-op."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
@@ -37,8 +37,7 @@ def release_free_memory() -> None:
 def forked_pool(processes: int) -> Any:
     """A pool of processes forked from this one, with the garbage collector's view of the
     parent's objects frozen first: a collection in a child otherwise walks (and so writes to)
-    every inherited object, copying the parent's whole heap page by page; at 10,000
-    locations that was about 2 s of system time per build."""
+    every inherited object, copying the parent's whole heap page by page."""
     gc.freeze()
     try:
         # The children collect their own garbage (rendering makes cycles) even while the

@@ -1,7 +1,7 @@
 """JSON text on the hot paths (feeds, map markers, JSON-LD, envelopes), by orjson.
 
-The standard library's encoder took 14 µs for a location's feed record and 18 µs for a
-page's two JSON-LD blocks; orjson takes 1 and 2. It writes the same text as
+orjson encodes a location's feed record or a page's JSON-LD several times faster than the
+standard library's encoder (docs/benchmarks.md), and writes the same text as
 `json.dumps(data, ensure_ascii=False, separators=(",", ":"))` for strings, integers,
 booleans, null, lists and objects, and the same number for every float (a float below
 1e-4 in magnitude keeps its value but not its spelling: 1e-6 where json wrote 1e-06).
@@ -52,8 +52,8 @@ def sorted_text(data: Any, indent: int | str | None = None, **_: Any) -> str:
 
 
 def loads(data: str | bytes) -> Any:
-    """`json.loads` for sitegen's own JSON (the envelopes of an encrypted build: a prompt
-    page's payload took 15 µs, orjson takes 3), by orjson, which reads an integer beyond
+    """`json.loads` for sitegen's own JSON (the envelopes of an encrypted build, read on
+    every page the audit opens), by orjson, which reads an integer beyond
     64 bits as a float (an envelope holds none); json reads what orjson refuses (NaN,
     escaped lone surrogates) or raises as it always did."""
     try:

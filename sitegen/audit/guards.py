@@ -80,7 +80,8 @@ MIN_SECRET_LENGTH = 8
 HEADER_FILES = tuple(name for name in HOST_FILES if name != ".htpasswd")
 OG_URL = re.compile(r"<meta\s+property=[\"']og:url[\"']\s+content=[\"']([^\"']*)[\"']", re.I)
 # The block is everything up to the first </script>, as a lazy (.*?) would take it, but consumed
-# in runs (possessively, so a block without </script> fails at once): 6x faster per page.
+# in runs (possessively, so a block without </script> fails at once), not one character at a
+# time.
 JSONLD = re.compile(r"<script\s+type=[\"']application/ld\+json[\"']\s*>"
                     r"((?:[^<]++|<(?!/script>))*+)</script>", re.IGNORECASE)
 JSONLD_URL = re.compile(r'"(?:url|@id|item)"\s*:\s*"(https?://[^"]*)"')
@@ -299,7 +300,7 @@ def _private_page(rel: str, text: str, policy: Policy, guard: GuardContext
                 marker = _analytics_marker(path, found.st_mtime_ns)
                 if marker:
                     # A page with analytics code of its own has its finding from the audit
-                    # (looked for here only now: eight scans of every page took 24 µs).
+                    # (looked for here only now, not on every page).
                     if not any(m in text for m in ANALYTICS_MARKERS):
                         out.append(finding(rel, "guard.analytics-outside-production",
                                             f"page loads {src}, which contains analytics "
@@ -462,9 +463,9 @@ def _judged_in_windows(rel: str) -> bool:
 
 def _production_file_in_windows(rel: str, path: str, policy: Policy, guard: GuardContext
                                 ) -> list[Diagnostic]:
-    """`_production_file` of a big data file (a feed of 100,000 locations is 200 MB), read
-    in windows that overlap by more than any marker, so the build does not hold it whole;
-    each rule is reported once, as for the whole file. A file whose start could be an
+    """`_production_file` of a big data file (a feed of every location), read in windows
+    that overlap by more than any marker, so the build does not hold it whole; each rule is
+    reported once, as for the whole file. A file whose start could be an
     encrypted envelope is judged whole, as the envelope rule parses it."""
     overlap = max((len(m) for m in (*guard.secret_bytes, MASKED_BYTES, PAYLOAD_BYTES)),
                   default=0) + 64  # and a `#token=` link of 20 characters or more

@@ -46,8 +46,8 @@ def unique_text(html: str) -> str:
 
 def _unique_starts(html: str) -> Iterator[re.Match[str]]:
     """The matches of UNIQUE_START.finditer(html), with the regex run only on the `<...>`
-    stretches that hold the marker (a match cannot span a `>`): the whole-page scan tried
-    every tag of the page, a third of the per-page audit."""
+    stretches that hold the marker (a match cannot span a `>`), not tried at every tag of
+    the page."""
     marker = html.find(UNIQUE_MARKER)
     while marker >= 0:
         close = html.find(">", marker)
@@ -70,9 +70,7 @@ def shingles(text: str, names: tuple[str, ...] = ()) -> bytes:
     location's own name is removed so a swapped name is no change.
 
     crc32 is stable across processes (cached audits are compared between builds) and fast; its
-    rare collisions move a similarity by a fraction of a percent. (A polynomial of per-word
-    hashes computed with numpy was tried: slower on 150-word descriptions, and it needed a
-    finaliser to keep unrelated pages from sharing sketch values.)
+    rare collisions move a similarity by a fraction of a percent.
     """
     lowered = text.casefold()
     for name in names:
@@ -81,16 +79,15 @@ def shingles(text: str, names: tuple[str, ...] = ()) -> bytes:
     words = WORD.findall(lowered)
     if len(words) < MIN_WORDS:
         return b""
-    # Each run of SHINGLE words joined and hashed by C functions end to end (map over zip):
-    # 31 -> 24 µs for a 130-word description against a comprehension over slices.
+    # Each run of SHINGLE words joined and hashed by C functions end to end (map over zip).
     runs = zip(*(words[i:] for i in range(SHINGLE)), strict=False)  # to the shortest
     return compact(map(zlib.crc32, map(str.encode, map(" ".join, runs))))
 
 
 def compact(values: Iterable[int]) -> bytes:
-    """A shingle set as the bytes of its sorted 32-bit values: about 600 bytes for a page's
-    description where the set object took 9 KB; the audit keeps one per page (100,000 pages
-    at scale), and the sorted order is the bottom-k sketch."""
+    """A shingle set as the bytes of its sorted 32-bit values, a fraction of the set
+    object's size (the audit keeps one per page); the sorted order is the bottom-k
+    sketch."""
     return array("I", sorted(set(values))).tobytes()
 
 
@@ -123,9 +120,8 @@ def near_duplicates(docs: Mapping[str, bytes], threshold: float
 def _candidates(docs: list[bytes]) -> list[tuple[int, int]]:
     """Sorted (i, j), i < j, of the documents whose sketches share a value held by at most
     MAX_POSTING sketches. The inverted index is one sorted numpy array of (value, document)
-    keys, not a dict of lists: at 100,000 pages that dict held 2.4 million lists, and
-    unpacking every candidate into a set at once took 800 MB; a caller unpacks one pair at
-    a time. (An array per sketch and a lexsort took 140 MB more than this at 100,000.)"""
+    keys, not a dict of millions of lists; a caller unpacks one pair at a time, never every
+    candidate into a set at once."""
     import numpy as np
     width = array("I").itemsize
     heads = [doc[:SKETCH * width] for doc in docs]

@@ -29,13 +29,9 @@ from sitegen.diagnostics import Diagnostic, Report
 from sitegen.files import Replacement
 from sitegen.forking import ForkedCall
 
-FORMAT = 16  # 5: compact page audits (links tuple, editorial bytes); 7: near-duplicates;
-# 8: shingles hashed as a polynomial of word crc32s; 9: crc32 of each joined 5-gram again;
-# 10: model dataclasses with __slots__ (older pickles cannot be loaded into them);
-# 11: the details as a stream of chunks; 12: each page's size and sha256 as written;
-# 13: locations pickle their non-ASCII text as UTF-8 bytes (Location.__getstate__);
-# 14: CachedPage with __slots__; 15: JSON-LD and the hours data attributes compact (orjson);
-# 16: the stage packages (classes pickled under new module names), PageAudit.page_noindex set
+# The layout of what the cache holds: bumped whenever it, or a class it pickles, changes
+# (an older cache is then ignored, not misread).
+FORMAT = 16
 CHUNK = 10_000  # pages or rows per pickled chunk of the details
 MARKER = "robots.txt"
 
@@ -165,8 +161,8 @@ def _write_end(tmp: Path, near: Any) -> None:
 
 class DetailsWriter:
     """The details' pages and rows pickled into a temporary file by a process forked now
-    (forking.ForkedCall), while the build hashes its manifest and audits its tree (0.2 s
-    of a 10,000-location build that one core spent alone). `finish` appends the
+    (forking.ForkedCall), while the build hashes its manifest and audits its tree (work
+    one core would otherwise do alone). `finish` appends the
     near-duplicates the audit settled and renames the file into place; `close` (a context
     manager) stops the process and removes the file of a build that failed. The process
     holds the pages and rows as they were when it forked: the build changes neither

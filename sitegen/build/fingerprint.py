@@ -87,7 +87,7 @@ class Digester:
 
     def _dataclass(self, value: Any, fields: tuple[str, ...]) -> str:
         body = ",".join([f"{name}={self._walk(getattr(value, name))}" for name in fields])
-        # Small ones inline (a nearby entry, a call to action: hashing each cost more than
+        # Small ones inline (a nearby entry, a call to action: hashing each costs more than
         # its text), big ones (a hub and its tree) as a digest, so a parent's text stays short.
         text = f"{type(value).__name__}({body})"
         return text if len(text) <= 200 else _h(text)

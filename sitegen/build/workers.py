@@ -100,9 +100,8 @@ def _guarded(task: Callable[[], ChunkResult]) -> ChunkResult:
 
 def _render_slice(indices: list[int]) -> ChunkResult:
     """Fingerprint, render, write, audit and guard a slice of pages, each step over the
-    whole slice before the next: taking each page through every step interleaved their
-    code and data, and the same work took a fifth more CPU (8.3 against 6.7 s at 10,000
-    locations)."""
+    whole slice before the next: taking each page through every step interleaves their
+    code and data, and the same work takes more CPU."""
     job = _JOB
     assert job is not None, "render job not set before the workers started"
     pages = [job.model.pages[index] for index in indices]
@@ -164,9 +163,9 @@ def _fingerprint_slice(pages: list[Page], fingerprints: PageFingerprints,
 
 def page_fingerprints(model: SiteModel, fingerprints: PageFingerprints, jobs: int
                       ) -> list[str] | None:
-    """Every page's fingerprint, in page order, computed by `jobs` forked processes (a tenth
-    of a millisecond a page: a second of an incremental build at 10,000 locations); None
-    when one process is asked for or the site is small: the caller computes them itself."""
+    """Every page's fingerprint, in page order, computed by `jobs` forked processes (a
+    noticeable part of an incremental build); None when one process is asked for or the
+    site is small: the caller computes them itself."""
     pages = model.pages
     if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES:
         return None

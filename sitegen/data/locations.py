@@ -43,7 +43,7 @@ parse_special_text = functools.lru_cache(maxsize=8192)(parse_special_hours)  # a
 @functools.lru_cache(maxsize=1024)
 def _known_zone(name: str) -> bool:
     """Whether an IANA time zone exists; zoneinfo keeps only a few zones loaded, so checking
-    every row re-read the zone file 1,585 times at 10,000 rows."""
+    every row would read the zone files again and again."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -103,8 +103,8 @@ class Location:
     def __getstate__(self) -> tuple[Any, ...]:
         """The fields in order, each non-ASCII text as UTF-8 bytes. Pickling a str makes
         CPython keep a UTF-8 copy inside the string for as long as it lives: the build
-        cache's pickle of 100,000 locations left 100 MB of copies of their descriptions in
-        the build process, at the end of the build, its peak of memory."""
+        cache's pickle would leave a copy of every description in the build process, at
+        the end of the build, its peak of memory."""
         return tuple(value.encode("utf-8", "surrogatepass")
                      if isinstance(value, str) and not value.isascii() else value
                      for value in map(self.__getattribute__, self.__slots__))
@@ -127,8 +127,8 @@ RowCache = dict[str, tuple[Location | None, list[Diagnostic]]]
 
 def row_key(row: MappedRow) -> str:
     """The content of a mapped row, independent of its position in the file: every name,
-    value type and value, length-prefixed (a repr of the sorted items was a third of
-    validating a row), and the columns the fields came from."""
+    value type and value, length-prefixed (cheaper than a repr of the sorted items), and
+    the columns the fields came from."""
     parts = [_columns_text(row.columns)]
     for fields in (row.values, row.extra):
         parts.append("\x1d")
@@ -191,8 +191,8 @@ def _check_slice(rows: list[MappedRow], settings: LocationsSection, bounds: tupl
 def _checked_in_parallel(rows: list[MappedRow], settings: LocationsSection, jobs: int
                          ) -> Generator[tuple[str, Location | None, list[Diagnostic]]]:
     """Every row checked by `jobs` forked processes, in row order. Parsing phone numbers,
-    hours and dates is most of a clean build's loading (about 1 s per 10,000 rows), and a
-    row's result depends on the row alone."""
+    hours and dates is most of a clean build's loading, and a row's result depends on the
+    row alone."""
     slices = [(start, start + _SLICE_ROWS) for start in range(0, len(rows), _SLICE_ROWS)]
     with forked_map(functools.partial(_check_slice, rows, settings), slices, jobs) as done:
         for checked in done:

@@ -10,8 +10,8 @@ Two converters, one per source, chosen on purpose:
   through `cmarkgfm`) with no GFM extensions: paragraphs, emphasis, links, lists, block quotes,
   code and fenced code, headings (h3-h6 survive the allowlist) and rules. It is the dialect
   spreadsheet editors know from GitHub and chat tools (a list may follow a paragraph line
-  directly), and it converts a 150-word description in about 0.01 ms where Python-Markdown
-  takes 0.5 ms: at 10,000 locations that was a quarter of a build's work. Raw HTML is passed
+  directly), and it converts a description many times faster than Python-Markdown, which
+  matters with a description per location (docs/benchmarks.md). Raw HTML is passed
   to nh3 (cmark's UNSAFE flag), so nh3 stays the one sanitiser of record; table pipes,
   definition lists and `{: attr}` stay visible text.
 - Content pages are Python-Markdown with `extra` (tables, footnotes, definition lists,
@@ -56,8 +56,8 @@ def commonmark(text: str) -> str:
     """cmark-gfm's HTML for `text`, raw HTML passed through (for nh3 to judge).
 
     Called through cmarkgfm's C library rather than its `markdown_to_html`, which never
-    frees the buffer cmark returns (about 2 KB per description: 200 MB per process at
-    100,000 locations) and raised UnicodeDecodeError on `&#xFFFE;`, a character cmark
+    frees the buffer cmark returns (a leak of every description converted) and raised
+    UnicodeDecodeError on `&#xFFFE;`, a character cmark
     writes as one byte that is not UTF-8 (it becomes U+FFFD here, as lone surrogates do).
     cmark allocates with the C library's calloc, so the C library's free releases it."""
     data = text.encode("utf-8", "surrogatepass")
@@ -79,8 +79,8 @@ _NEEDS_SANITISER = re.compile(
 def render_untrusted(text: str) -> str:
     """Dataset Markdown: rendered, then reduced to the small allowlist; links get nofollow.
 
-    Output that holds only allowlisted tags without attributes skips nh3 (0.08 ms a
-    description, more than the rest of a location page's data) and is spelled as nh3
+    Output that holds only allowlisted tags without attributes skips nh3 (which costs more
+    than the rest of a location page's data) and is spelled as nh3
     would spell it: `"` unescaped in text, void tags without the slash, no-break spaces as
     `&nbsp;`, carriage returns (`&#13;`) as the HTML parser reads them. A property test
     holds the two paths to the same bytes."""
@@ -116,7 +116,7 @@ SANITISED_TAG = re.compile(r"<[^>]*>")
 def plain_text(text: str) -> str:
     """Markdown as plain text (for JSON-LD and meta data): rendered and sanitised, tags
     removed, unescaped. The tags are cut from nh3's output with a pattern instead of a
-    second nh3 pass (which was a tenth of a location page's data)."""
+    second nh3 pass."""
     stripped = SANITISED_TAG.sub("", render_untrusted(text))
     return " ".join(html.unescape(stripped).split())
 

@@ -250,8 +250,8 @@ class CtaLookup:
     `fingerprint` digests every location's list, so an incremental build re-renders the pages
     that call it when any call to action changes. The per-location digests are made the
     first time the fingerprint is asked for (by the pages that call `ctas_for`), not when
-    the lookup is made: at 100,000 locations they took 1.2 s and 55 MB before any page was
-    rendered. Serve keeps them and redoes only an edited location's."""
+    the lookup is made, before any page is rendered. Serve keeps them and redoes only an
+    edited location's."""
 
     def __init__(self, model: SiteModel):
         self._contexts: dict[str, dict[str, Any]] = {}

@@ -5,7 +5,7 @@ shops spread over several cells and a query does not compare itself with a whole
 area). For each occupied cell, the points in the surrounding square of cells are candidates;
 the square grows until it holds enough points and its edge is provably farther than every
 query's k-th nearest candidate. Candidates are compared as chords between unit vectors
-(monotonic in great-circle distance) with numpy; 100,000 locations take under 2 s.
+(monotonic in great-circle distance) with numpy.
 """
 
 from __future__ import annotations

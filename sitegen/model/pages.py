@@ -57,7 +57,7 @@ class Page:
     indexable: bool = True
     lastmod: str | None = None
     # The file's path, made once: the build keys its per-page records (audits, digests,
-    # cache entries) by this one string instead of a copy each (60 MB at 100,000 pages).
+    # cache entries) by this one string instead of a copy each.
     output: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -84,7 +84,7 @@ class SiteModel:
         pages' dicts), and the nearby lists. A one-off build calls it once its render
         workers have forked with their own copy: from then on it reads only the pages'
         URLs, paths and dates, and the workers' results take the memory instead of adding
-        to it (150 MB at 100,000 locations)."""
+        to it."""
         for page in self.pages:
             page.context.clear()
         self.nearby.clear()

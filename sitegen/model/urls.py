@@ -61,9 +61,9 @@ def slug(text: str) -> str:
 
 def _transliterated(text: str) -> str | None:
     """Text with non-ASCII characters as python-slugify's pipeline has it once transliterated
-    (its own quotes dashed first, the quotes transliteration made dropped), for ascii_slug:
-    a chain's names with one "—" or "é" took python-slugify's whole pipeline, 10 µs each.
-    None when a character's text may depend on its neighbours."""
+    (its own quotes dashed first, the quotes transliteration made dropped), for ascii_slug,
+    so a name with one "—" or "é" does not take python-slugify's whole pipeline. None when
+    a character's text may depend on its neighbours."""
     parts = []
     for char in text:
         if char.isascii():
@@ -123,7 +123,7 @@ def fill(pattern: str, values: dict[str, str]) -> str:
 @functools.lru_cache(maxsize=64)
 def _format_string(pattern: str) -> str:
     """The pattern as a str.format template, other braces doubled: made once per pattern,
-    where a regex substitution per call cost a second at 100,000 locations."""
+    not a regex substitution per call."""
     parts = PLACEHOLDER.split(pattern)  # literal, name, literal, name, ..., literal
     return "".join("{" + part + "}" if index % 2 else part.replace("{", "{{").replace("}", "}}")
                    for index, part in enumerate(parts))

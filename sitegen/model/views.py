@@ -22,7 +22,7 @@ from sitegen.model.urls import DIRECTIONS
 
 PAGE_SIZE = 50
 # The map page lists every location without JavaScript up to this many; above it, the first
-# page and a link into the paginated List view (keeps the page small at 10,000 locations).
+# page and a link into the paginated List view (the page stays small for any dataset).
 MAP_LIST_MAX = 500
 RADII = (5, 10, 25, 50, 100)
 VIEW_NAMES = {"map": "Map", "list": "List", "cards": "Cards"}

@@ -251,8 +251,8 @@ def _special(location: Location) -> str:
 
 def feed_files(model: SiteModel) -> Iterator[FileSet]:
     """The artifacts producer: every feed of the build, in one pass over the locations
-    (write.FileSet): the three whole-collection feeds (at 100,000 locations each is about
-    240 MB) grow as each location's own file is written."""
+    (write.FileSet): the three whole-collection feeds, each as big as the dataset, grow as
+    each location's own file is written."""
     site = {"name": model.config.site.name, "url": seo.absolute(model.policy.base_url, "/")}
     head = compact_text({"version": FEED_VERSION, "site": site, "count": len(model.locations)})
     columns = extra_columns(model.locations)

@@ -4,8 +4,9 @@ Design (documented decisions):
 
 - **Key.** One 256-bit key per build, derived from the password with PBKDF2-HMAC-SHA256,
   `protection.iterations` rounds (>= 600,000) and a random 16-byte salt. The key is derived
-  ONCE per build (about 0.3 s), in the parent before the render workers fork: they seal each
-  page as they write it (`Sealer`), and `protect_tree` then seals the files the parent wrote.
+  ONCE per build (it is slow by design), in the parent before the render workers fork: they
+  seal each page as they write it (`Sealer`), and `protect_tree` then seals the files the
+  parent wrote.
   Each file is encrypted with AES-256-GCM and its own random 12-byte nonce. Because salt
   and nonces are random, two builds of a protected environment
   are NOT byte-identical (accepted for staging; unprotected builds such as production stay
@@ -175,7 +176,7 @@ def load_protection(folder: Path, password: str) -> Protection:
 
 def envelope_bytes(envelope: dict[str, Any]) -> bytes:
     """Compact JSON, `sitegen_encrypted` first and the ciphertext last (insertion order);
-    by orjson (jsontext.py): json took 26 µs to escape a page's ciphertext, orjson 0.5."""
+    by orjson (jsontext.py), which escapes a page's ciphertext far faster than json."""
     return compact(envelope)
 
 

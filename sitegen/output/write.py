@@ -33,8 +33,8 @@ class FileSet:
     """Files made together in one pass over their source. `pieces()` yields (path, bytes):
     a path in `streams` is appended to, piece after piece, across the pass; any other path
     is a whole file. The location feeds are one: each location is encoded once, added to
-    the three collection feeds and written as its own file, then let go (holding every
-    location's encoded record for the next feed took 440 MB at 100,000 locations)."""
+    the three collection feeds and written as its own file, then let go (not held for the
+    next feed)."""
 
     streams: tuple[str, ...]
     pieces: Callable[[], Iterable[tuple[str, bytes]]]
@@ -110,8 +110,8 @@ class NewFile:
 def create_file(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> tuple[int, str]:
     """Write a new file from `chunks`; its size and sha256. A file already at the path (a
     hard link to the live output, reused by an earlier build step) is unlinked first, never
-    written through. Plain descriptor calls: a build creates 20,000 files and `open()`'s
-    buffered file object, isatty check and stat cost more than the write itself."""
+    written through. Plain descriptor calls: a build creates tens of thousands of files,
+    and `open()`'s buffered file object, isatty check and stat cost more than the write."""
     file = NewFile(path)
     try:
         for chunk in chunks:
@@ -173,8 +173,8 @@ class AtomicOutput:
 
     def path_for(self, rel: str) -> str:
         """The path of `rel` in the staging folder, its folder made. Plain strings: the
-        side task asks for 10,000 paths (a feed file per location), and pathlib's parsing
-        cost more than writing the file."""
+        side task asks for a path per location (its feed file), and pathlib's parsing costs
+        more than writing the file."""
         if rel.startswith("/") or "\x00" in rel or ".." in rel.split("/"):
             raise SitegenError(Diagnostic(rel, None, None, "output path leaves the output folder",
                                           "slugs and URLs must stay inside the site"))

@@ -61,7 +61,7 @@ _PLAIN = (str, int, float, bool, type(None))
 
 def _key_text(value: Any) -> str:
     """repr of a key value; an object's repr is taken once per object (the locations of a
-    chain share one parsed week, and its repr was most of a cache hit)."""
+    chain share one parsed week, whose repr would otherwise be most of a cache hit)."""
     return repr(value) if isinstance(value, _PLAIN) else _object_repr(value)
 
 

@@ -85,8 +85,8 @@ def asset_url_function(hashes: dict[str, str]) -> Callable[[str], str]:
 def render_template_check(env: jinja2.Environment, names: Iterable[str]) -> None:
     """Compile the page templates `names` and every template they extend or include, each
     once, in the parent, so a syntax error anywhere surfaces with its file and line before
-    any work (an included partial was otherwise first parsed by a render worker's page
-    fingerprint)."""
+    any work (an included partial would otherwise be parsed first by a render worker's
+    page fingerprint)."""
     wanted = set(names)
     pending, seen = sorted(wanted, reverse=True), set()  # popped in name order
     try:

@@ -107,8 +107,8 @@ class WarmSite:
         self.alive = True  # False once an edit failed half-way: the model is not trusted
 
     def prepare(self) -> None:
-        """The indexes an edit needs; run after the full build was reported (about 1 s at
-        10,000 locations), so the browser does not wait for it."""
+        """The indexes an edit needs; run after the full build was reported, so the browser
+        does not wait for them."""
         if self.dependents is not None:
             return
         memo: dict[int, frozenset[str]] = {}
@@ -129,7 +129,7 @@ class WarmSite:
         self.dependents = dependents
         self.refs = memo
         # The model is long-lived: keep the cyclic GC from walking its millions of objects in
-        # the middle of an edit (a full collection costs about half a second at 10,000).
+        # the middle of an edit.
         gc.collect()
         gc.freeze()
 
