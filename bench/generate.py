@@ -1,6 +1,6 @@
 """Generate a synthetic, reproducible location dataset and a site folder that builds it.
 
-Used by the large-site tests (tests/test_locator_scale.py) and handy for benchmarks:
+Used by the large-site tests (tests/cli/test_locator_scale.py) and handy for benchmarks:
 
     python -m bench.generate /tmp/big-site --count 10000 --seed 7
     sitegen build --source /tmp/big-site

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
-from browser_support import launch, open_page, serve  # noqa: E402
+from support.browser import launch, open_page, serve  # noqa: E402
 
 from sitegen.build.pipeline import build  # noqa: E402
 from sitegen.build.run import BuildOptions  # noqa: E402

@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
-from browser_support import launch, open_page  # noqa: E402
-from serve_support import ServeProcess, location_url  # noqa: E402
+from support.browser import launch, open_page  # noqa: E402
+from support.serve import ServeProcess, location_url  # noqa: E402
 
 from bench.generate import write_site  # noqa: E402
 from bench.run import machine  # noqa: E402

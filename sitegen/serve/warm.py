@@ -25,7 +25,7 @@ applies such an edit like this:
 7. regenerate the artifacts (feeds, markers, sitemap), audit those whose bytes changed,
    write them and the manifest. A failure here puts the pages back as they were.
 
-The result equals a clean build of the same input byte for byte (tests/test_warm.py). Once an
+The result equals a clean build of the same input byte for byte (tests/cli/test_warm.py). Once an
 edit has begun to change the in-memory model, any failure drops the warm state, so the next
 save runs a full build. The build cache on disk is removed before the first in-place write
 and written again by `persist()` after the browser was told to reload.

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from browser_support import launch, open_page
-from conftest import copy_example
-from serve_support import ServeProcess, location_url
+from support.browser import launch, open_page
+from support.serve import ServeProcess, location_url
+from support.sites import copy_example
 
 pytestmark = pytest.mark.browser
 

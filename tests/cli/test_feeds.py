@@ -1,0 +1,164 @@
+"""Feeds for other platforms and the build manifest, read from a real production build."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from support.sites import REPO, copy_example, generated_rows, run_cli, small_site, tree_hashes
+from test_hostile_input import assert_geojson_is_the_records
+
+from sitegen.model.urls import slug
+
+API = ("api/locations.json", "api/locations.geojson", "api/locations.csv", "api/manifest.json")
+
+
+def dataset() -> list[dict[str, str]]:
+    with (REPO / "locations" / "locations.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = copy_example(tmp_path_factory.mktemp("feeds") / "site")
+    result = run_cli("build", "--source", site, env={
+        "SITEGEN_LEADS__WEBHOOK_URL": "https://hooks.example/x"})
+    assert result.returncode == 0, str(result)
+    return site / "dist" / "production"
+
+
+def test_locations_json_has_every_location(production: Path) -> None:
+    rows = dataset()
+    data = json.loads((production / "api/locations.json").read_text(encoding="utf-8"))
+    assert data["version"] == 1 and data["count"] == len(rows) == 64
+    assert data["site"] == {"name": "Juniper & Oak Coffee",
+                            "url": "https://www.juniperoak.example/"}
+    by_id = {record["id"]: record for record in data["locations"]}
+    assert set(by_id) == {row["store_code"] for row in rows}
+    hayes = by_id["JO-SF-001"]
+    assert hayes["url"] == ("https://www.juniperoak.example/locations/us/ca/san-francisco/"
+                            "juniper-oak-coffee-hayes-valley/")
+    assert hayes["api_url"] == "https://www.juniperoak.example/api/locations/jo-sf-001.json"
+    assert (hayes["lat"], hayes["lng"]) == (37.77652, -122.42389)
+    assert hayes["phone"] == "+14155550142" and hayes["phone_display"] == "(415) 555-0142"
+    assert hayes["categories"] == ["Café", "Roastery", "Wi-Fi"]
+    assert hayes["hours"]["monday"] == [["07:00", "18:00"]]
+    assert hayes["special_hours"][0] == {"date": "2026-11-26", "hours": [],
+                                         "note": "Thanksgiving Day"}
+    assert hayes["image"] == "https://www.juniperoak.example/images/stores/jo-sf-001.svg"
+    assert hayes["extra"]["Services"].startswith("Pour-over bar")
+    for record in data["locations"]:  # each page the feed points at exists
+        path = record["url"].removeprefix("https://www.juniperoak.example/")
+        assert (production / path / "index.html").is_file(), record["url"]
+
+
+def test_one_file_per_location_with_a_path_safe_id(production: Path) -> None:
+    listed = json.loads((production / "api/locations.json").read_text(encoding="utf-8"))
+    files = sorted((production / "api" / "locations").glob("*.json"))
+    assert len(files) == 64
+    for record in listed["locations"]:
+        path = production / "api" / "locations" / f"{slug(record['id'])}.json"
+        assert json.loads(path.read_text(encoding="utf-8")) == record
+
+
+def test_geojson_is_a_feature_collection_of_lng_lat_points(production: Path) -> None:
+    rows = {row["store_code"]: row for row in dataset()}
+    data = json.loads((production / "api/locations.geojson").read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 64
+    for feature in data["features"]:
+        assert feature["type"] == "Feature"
+        geometry = feature["geometry"]
+        assert geometry["type"] == "Point" and len(geometry["coordinates"]) == 2
+        lng, lat = geometry["coordinates"]
+        row = rows[feature["id"]]
+        assert (lng, lat) == (float(row["Longitude"]), float(row["Latitude"]))
+        assert -180 <= lng <= 180 and -90 <= lat <= 90
+        assert feature["properties"]["id"] == feature["id"]
+        assert "lat" not in feature["properties"] and "lng" not in feature["properties"]
+    assert_geojson_is_the_records(production)
+
+
+def test_csv_opens_with_the_csv_module(production: Path) -> None:
+    text = (production / "api/locations.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == 64
+    assert {row["id"] for row in rows} == {row["store_code"] for row in dataset()}
+    hayes = next(row for row in rows if row["id"] == "JO-SF-001")
+    assert hayes["hours.monday"] == "07:00-18:00" and hayes["hours.saturday"] == "08:00-17:00"
+    assert hayes["special_hours"].startswith("2026-11-26 closed Thanksgiving Day; ")
+    assert hayes["categories"] == "Café,Roastery,Wi-Fi"
+    assert "extra.Services" in rows[0]
+    assert "Manager Email" not in rows[0] and "extra.Manager Email" not in rows[0]
+
+
+def test_private_column_appears_nowhere(production: Path) -> None:
+    secrets = {row["Manager Email"] for row in dataset() if row["Manager Email"]}
+    assert len(secrets) > 10
+    for path in production.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"Manager Email" not in data, path
+            for secret in secrets:
+                assert secret.encode() not in data, (path, secret)
+
+
+def test_manifest_hashes_every_written_file(production: Path) -> None:
+    manifest = json.loads((production / "api/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["generator"]["name"] == "sitegen"
+    assert manifest["environment"] == {"name": "production", "kind": "production"}
+    assert manifest["build_time_source"] == "inputs"
+    hashes = tree_hashes(production)
+    del hashes["api/manifest.json"]
+    assert {f["path"]: f["sha256"] for f in manifest["files"]} == hashes
+    assert manifest["counts"]["files"] == len(hashes) + 1
+    assert manifest["counts"]["locations"] == 64
+    pages = {p["url"]: p for p in manifest["pages"]}
+    assert pages["/"]["file"] == "index.html"
+    assert pages["/"]["sha256"] == hashes["index.html"]
+    assert "/thanks/" in pages and manifest["counts"]["pages"] == len(pages)
+    for page in manifest["pages"]:
+        assert hashes[page["file"]] == page["sha256"]
+    # the entries are spelled out as strings: they must be what json.dumps gives
+    data = (production / "api/manifest.json").read_text(encoding="utf-8")
+    assert data == json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def test_build_time_comes_from_source_date_epoch_or_the_inputs(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site", generated_rows(3))
+    stamp = 1_700_000_000
+    for path in site.rglob("*"):
+        os.utime(path, (stamp, stamp))
+    result = run_cli("build", "--source", site, "--out", tmp_path / "a")
+    assert result.returncode == 0, str(result)
+    manifest = json.loads((tmp_path / "a/api/manifest.json").read_text(encoding="utf-8"))
+    # The newest input may be the built-in theme; never the clock, and never older than ours.
+    assert manifest["build_time_source"] == "inputs"
+    assert manifest["build_time"] >= "2023-11-14T22:13:20Z"
+    result = run_cli("build", "--source", site, "--out", tmp_path / "b",
+                     env={"SOURCE_DATE_EPOCH": str(stamp)})
+    manifest = json.loads((tmp_path / "b/api/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["build_time"] == "2023-11-14T22:13:20Z"
+    assert manifest["build_time_source"] == "SOURCE_DATE_EPOCH"
+    bad = run_cli("build", "--source", site, "--out", tmp_path / "c",
+                  env={"SOURCE_DATE_EPOCH": "yesterday"})
+    assert bad.returncode == 1 and "SOURCE_DATE_EPOCH: 'yesterday' is not a Unix time" in \
+        bad.stderr
+
+
+def test_two_builds_of_the_same_input_are_byte_identical(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site", generated_rows(5))
+    for out in ("one", "two"):
+        result = run_cli("build", "--source", site, "--out", tmp_path / out)
+        assert result.returncode == 0, str(result)
+    one, two = tree_hashes(tmp_path / "one"), tree_hashes(tmp_path / "two")
+    assert {k: v for k, v in one.items() if k.startswith("api/")} == \
+        {k: v for k, v in two.items() if k.startswith("api/")}
+    assert one == two
+    manifest = (tmp_path / "one/api/manifest.json").read_bytes()
+    assert hashlib.sha256(manifest).hexdigest() == two["api/manifest.json"]
