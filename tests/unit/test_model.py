@@ -97,7 +97,8 @@ def test_a_content_page_at_a_location_url_is_refused_with_both_pages_named() -> 
         build_model(place(CONFIG, POLICY, _locations()), _content(page), Report())
     # named after the page that comes second (a location page: by its URL)
     assert [d.format() for d in caught.value.diagnostics] == [
-        "/locations/ca/oakland/beans-oakland/: url: two pages write locations/ca/oakland/beans-oakland/index.html "
+        "/locations/ca/oakland/beans-oakland/: url: two pages write "
+        "locations/ca/oakland/beans-oakland/index.html "
         "(page /locations/ca/oakland/beans-oakland/ and location "
         "/locations/ca/oakland/beans-oakland/) (change one page's url)"]
 
