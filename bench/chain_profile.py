@@ -46,7 +46,7 @@ COSTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("near-duplicate check", ("similarity",)),
     ("nearby", ("nearby",)),
     ("JSON", ("orjson", "json/encoder", "jsontext", "dumps (")),
-    ("Markdown", ("markup", "cmark", "nh3")),
+    ("Markdown", ("sitegen/markup", "cmark", "nh3")),
     ("render templates", ("jinja2", "markupsafe", "render.py", "fragments", "<template>")),
     ("audit and guards", ("audit", "guards")),
     ("feeds and markers", ("feeds", "markers")),
