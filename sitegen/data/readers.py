@@ -27,6 +27,7 @@ from urllib.parse import quote
 import yaml
 
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.yamlbudget import FastSafeLoader, YamlBudgetError
 
 FORMATS: dict[str, str] = {
     ".csv": "csv",
@@ -92,7 +93,7 @@ def read_rows(path: Path, *, display_path: str, fmt: str | None = None, encoding
         elif kind == "jsonl":
             rows, records = _read_jsonl(text, display_path, report)
         else:
-            data = _load_json(text, display_path) if kind == "json" else _load_yaml(
+            data = _load_json(text, display_path) if kind == "json" else load_yaml(
                 text, display_path)
             if kind == "geojson" or _is_feature_collection(data):
                 rows, records = _read_geojson(data, display_path, report)
@@ -420,7 +421,7 @@ def _read_jsonl(text: str, display: str, report: Report) -> tuple[list[RawRow], 
     return _objects(items, display, report)
 
 
-class _YamlLoader(yaml.SafeLoader):
+class _YamlLoader(FastSafeLoader):
     """YAML 1.2 core scalars: `02134` stays text, `09:00` is not 540 and `NO` is not False."""
 
 
@@ -440,9 +441,14 @@ _YamlLoader.add_implicit_resolver(
     list("-+0123456789."))
 
 
-def _load_yaml(text: str, display: str) -> object:
+def load_yaml(text: str, display: str) -> object:
+    """A YAML location file's data (safe: builds no Python objects; aliases on a budget)."""
+    loader = _YamlLoader(text)
     try:
-        return yaml.load(text, Loader=_YamlLoader)  # a SafeLoader: builds no Python objects
+        return loader.get_single_data()
+    except YamlBudgetError as exc:
+        raise SitegenError(Diagnostic(display, exc.line + 1, None, exc.message,
+                                      exc.hint)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SitegenError(Diagnostic(
@@ -453,6 +459,8 @@ def _load_yaml(text: str, display: str) -> object:
         raise SitegenError(Diagnostic(display, None, None, f"invalid YAML: {exc}")) from None
     except RecursionError:
         raise _too_deep(display) from None
+    finally:
+        loader.dispose()
 
 
 def _is_feature_collection(data: object) -> bool:
