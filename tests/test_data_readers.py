@@ -363,7 +363,8 @@ def test_sqlite_query(database: Path) -> None:
 def test_sqlite_is_read_only(database: Path) -> None:
     message = fails(database, query='DELETE FROM "my ""shops"" table"')
     assert message == ("locations/shops.sqlite: locations.query: "
-                       "SQLite error: attempt to write a readonly database")
+                       "SQLite error: not authorized (sitegen only reads the database: write "
+                       "one SELECT statement)")
 
 
 def test_sqlite_errors(database: Path) -> None:

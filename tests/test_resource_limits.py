@@ -13,6 +13,7 @@ across vfork and exec).
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -34,7 +35,9 @@ from conftest import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen.data import read_rows
 from sitegen.data.readers import load_yaml
+from sitegen.diagnostics import Report
 from sitegen.yamlbudget import SafeLoader
 
 CPU_SECONDS = 5.0
@@ -164,3 +167,80 @@ def test_the_budget_loader_reads_what_pyyaml_reads(value: object, copies: int) -
     assert yaml.load(text, Loader=SafeLoader) == expected
     if not isinstance(value, bool | int) or value is None:  # the dataset reader's YAML 1.2
         assert load_yaml(text, "x.yaml") == yaml.load(text, Loader=SafeLoader)
+
+
+# --- SQLite: read-only, on a clock, values capped ------------------------------------------------
+
+ENDLESS = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n)"
+TOO_LONG = ("locations/locations.sqlite: locations.table: SQLite took more than 1 s (and "
+            "0.02 ms a row) to read table 'locations' (a view or query that never ends, or a "
+            "slow one? store its rows in a table (CREATE TABLE ... AS SELECT ...) and read "
+            "that)")
+
+
+def sqlite_site(root: Path, view: str, config: str = "  table: locations\n") -> Path:
+    site = make_site(root, {"config/base.yaml": BASE_CONFIG.replace(
+        "locations.csv", "locations.sqlite") + config})
+    (site / "locations").mkdir()
+    with sqlite3.connect(site / "locations" / "locations.sqlite") as connection:
+        connection.execute("CREATE TABLE stores (id TEXT, name TEXT)")
+        connection.executemany("INSERT INTO stores VALUES (?, ?)",
+                               [(f"S{n}", f"Store {n}") for n in range(100)])
+        connection.execute(f"CREATE VIEW locations AS {view}")
+    connection.close()
+    return site
+
+
+@pytest.mark.parametrize(("view", "expected"), [
+    (f"{ENDLESS} SELECT count(*) AS id, 'n' AS name FROM n", TOO_LONG),
+    (f"{ENDLESS} SELECT 'S' || x AS id, 'n' AS name FROM n",
+     "locations/locations.sqlite: more than 500,000 rows (locations.max_rows) (raise "
+     "locations.max_rows if the dataset really is this large, or split it)"),
+    ("SELECT (SELECT count(*) FROM stores a, stores b, stores c, stores d, stores e) AS id, "
+     "name FROM stores", TOO_LONG),
+    ("SELECT 'S1' AS id, zeroblob(1e9) AS name",
+     "locations/locations.sqlite: locations.table: a value in table 'locations' is larger "
+     "than 1,000,000 bytes (a cell holds at most 100,000 characters; long texts belong in "
+     "content/locations/<id>.md)"),
+    (f"{ENDLESS} SELECT 'S' || x AS id, printf('%.*c', 900000, 'x') AS name FROM n "
+     "LIMIT 1000",
+     "locations/locations.sqlite: locations.table: table 'locations' gives more than "
+     "67,108,864 bytes of values (twice the file's size, at least 64 MB) (a view or query "
+     "that repeats values? store its rows in a table and read that)"),
+], ids=["endless-recursive-cte", "endless-recursive-rows", "cpu-burning", "zeroblob-1e9",
+        "repeated-large-values"])
+def test_a_hostile_sqlite_view_ends_with_a_diagnostic(
+        tmp_path: Path, view: str, expected: str) -> None:
+    site = sqlite_site(tmp_path / "site", view)
+    assert_refused(measured(tmp_path, "build", "--source", site), expected)
+
+
+@pytest.mark.parametrize("query", [
+    "ATTACH DATABASE 'other.sqlite' AS other",
+    "PRAGMA writable_schema = ON",
+    "CREATE TEMP TABLE t AS SELECT * FROM stores",
+])
+def test_a_sqlite_query_may_only_read(tmp_path: Path, query: str) -> None:
+    site = sqlite_site(tmp_path / "site", "SELECT * FROM stores",
+                       config=f'  query: "{query}"\n')
+    assert_fails(measured(tmp_path, "build", "--source", site).run, [
+        "locations/locations.sqlite: locations.query: SQLite error: not authorized (sitegen "
+        "only reads the database: write one SELECT statement)"])
+    assert not (REPO / "other.sqlite").exists() and not (site / "other.sqlite").exists()
+
+
+def test_views_and_recursive_queries_that_end_are_read(tmp_path: Path) -> None:
+    database = tmp_path / "shops.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE stores (id TEXT, name TEXT)")
+        connection.execute("INSERT INTO stores VALUES ('A', 'Alpha'), ('B', 'Beta')")
+        connection.execute("CREATE VIEW named AS SELECT id, upper(name) AS name FROM stores")
+    connection.close()
+    view = read_rows(database, display_path="shops.sqlite", table="named", report=Report(),
+                     max_rows=10)
+    assert [r.values for r in view] == [{"id": "A", "name": "ALPHA"},
+                                        {"id": "B", "name": "BETA"}]
+    counted = read_rows(database, display_path="shops.sqlite", report=Report(), max_rows=10,
+                        query="WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+                              "WHERE x < 3) SELECT x AS id FROM n;")
+    assert [r.values for r in counted] == [{"id": 1}, {"id": 2}, {"id": 3}]

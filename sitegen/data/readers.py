@@ -13,14 +13,16 @@ import codecs
 import csv
 import io
 import json
+import operator
 import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from difflib import get_close_matches
 from pathlib import Path
+from time import thread_time
 from typing import Any
 from urllib.parse import quote
 
@@ -648,6 +650,68 @@ def _cell(value: object) -> object:
     return value
 
 
+# SQLite sources are read-only and on budgets, so that a hostile file (a view with an endless
+# recursive CTE, a CPU-burning expression, zeroblob(1e9)) ends in a diagnostic.
+SQLITE_SECONDS = 1.0          # SQLite's CPU time before its first row ...
+SQLITE_ROW_SECONDS = 20e-6    # ... and for each row (a plain table needs about 2 µs)
+SQLITE_MAX_VALUE = 1_000_000  # bytes of one value (above MAX_CELL_CHARS: those are row errors)
+SQLITE_MIN_BYTES = 64 * 1024 * 1024  # values in all: twice the file's size, at least this
+_SQLITE_BATCH = 1000
+_SQLITE_STEPS = 10_000  # virtual machine instructions between two looks at the clock
+# What reading may do, and nothing else: no ATTACH, PRAGMA, write or schema change.
+_SQLITE_ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ,
+                             sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})
+
+
+def _authorize(action: int, *_: object) -> int:
+    return sqlite3.SQLITE_OK if action in _SQLITE_ALLOWED else sqlite3.SQLITE_DENY
+
+
+@dataclass
+class _SqliteClock:
+    """The progress handler: SQLite may work SQLITE_SECONDS, and SQLITE_ROW_SECONDS more for
+    every row it has given. CPU time of this thread, so that a busy machine does not fail a
+    good read; the time Python spends building rows is not counted (`paused`)."""
+
+    start: float = field(default_factory=thread_time)
+    paused: float = 0.0
+    rows: int = 0
+    over: bool = False
+
+    def check(self) -> int:
+        allowed = SQLITE_SECONDS + SQLITE_ROW_SECONDS * self.rows
+        if thread_time() - self.start - self.paused > allowed:
+            self.over = True
+            return 1  # non-zero: SQLite stops with "interrupted"
+        return 0
+
+
+def _open_sqlite(path: Path, display: str) -> sqlite3.Connection:
+    """A read-only connection that may only read, with no value over SQLITE_MAX_VALUE."""
+    _check_readable(path, display)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        connection.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        raise SitegenError(Diagnostic(
+            display, None, None, f"cannot open database: {exc}")) from None
+    connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQLITE_MAX_VALUE)
+    connection.set_authorizer(_authorize)
+    return connection
+
+
+@dataclass(frozen=True)
+class _SqliteSource:
+    """What a SQLite read reads, and the words its diagnostics use for it."""
+
+    display: str
+    sql: str
+    setting: str  # locations.table or locations.query
+    what: str   # "table 'x'" or "the query"
+    max_bytes: int
+
+
 def _read_sqlite(path: Path, display: str, table: str | None,
                  query: str | None, max_rows: int | None = None) -> tuple[list[RawRow], int]:
     if table and query:
@@ -658,28 +722,116 @@ def _read_sqlite(path: Path, display: str, table: str | None,
         raise SitegenError(Diagnostic(
             display, None, "locations.table", "a SQLite source needs a table or a query",
             "set locations.table or locations.query"))
-    _check_readable(path, display)
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    field = "locations.table" if table else "locations.query"
-    sql = 'SELECT * FROM "{}"'.format(table.replace('"', '""')) if table else str(query)
+    connection = _open_sqlite(path, display)
+    source = _SqliteSource(
+        display, 'SELECT * FROM "{}"'.format(table.replace('"', '""')) if table else str(query),
+        "locations.table" if table else "locations.query",
+        f"table '{table}'" if table else "the query",
+        max(SQLITE_MIN_BYTES, 2 * path.stat().st_size))
+    clock = _SqliteClock()
+    connection.set_progress_handler(clock.check, _SQLITE_STEPS)
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        rows = _sqlite_rows(connection, source, clock, max_rows)
     except sqlite3.Error as exc:
-        raise SitegenError(Diagnostic(
-            display, None, None, f"cannot open database: {exc}")) from None
-    try:
-        cursor = connection.execute(sql)
-        header = _header([d[0] for d in cursor.description or ()], display, None)
-        rows = [RawRow(display, n, dict(zip(header, r, strict=True)))
-                for n, r in enumerate(_limited(cursor, max_rows, display), start=1)]
-    except sqlite3.Error as exc:
-        hint = _table_hint(connection, table) if table and "no such table" in str(exc) else None
-        # OperationalError is about the SQL; anything else means the file itself is bad.
-        where = field if isinstance(exc, sqlite3.OperationalError) else None
-        raise SitegenError(Diagnostic(display, None, where, f"SQLite error: {exc}", hint)) from None
+        raise _sqlite_error(exc, connection, source, clock.over, table) from None
     finally:
         connection.close()
     return rows, len(rows)
+
+
+def _sqlite_rows(connection: sqlite3.Connection, source: _SqliteSource, clock: _SqliteClock,
+                 max_rows: int | None) -> list[RawRow]:
+    """The rows of a SQLite read, on the budgets (see _SqliteRows)."""
+    cursor = connection.execute(source.sql)  # runs SQLite to the first row: on the clock
+    if max_rows is not None:
+        _count_rows(connection, source, clock, max_rows)
+    reader = _SqliteRows(source, clock, _header([d[0] for d in cursor.description or ()],
+                                                source.display, None), max_rows)
+    for row in cursor:
+        reader.add(row)
+    reader.flush()
+    return reader.rows
+
+
+def _count_rows(connection: sqlite3.Connection, source: _SqliteSource, clock: _SqliteClock,
+                max_rows: int) -> None:
+    """More than `max_rows` rows fail before Python holds any: SQLite counts them (an endless
+    recursive CTE view ends here, in a fraction of a second). A statement that cannot be
+    wrapped in a subquery skips this: the reading counts its rows too."""
+    wrapped = (f"SELECT count(*) FROM (SELECT 1 FROM (\n{source.sql.strip().rstrip(';')}\n) "
+               f"LIMIT {max_rows + 1})")
+    try:
+        (count,) = connection.execute(wrapped).fetchone()
+    except sqlite3.OperationalError:
+        if clock.over:
+            raise
+        return
+    if count > max_rows:
+        raise _too_many(source.display, max_rows)
+
+
+@dataclass
+class _SqliteRows:
+    """Rows as SQLite gives them, checked one by one against the size budget (every value's
+    length, in C: length_hint is a str's or bytes' length, 0 for a number), built into
+    RawRows a batch at a time with the clock paused."""
+
+    source: _SqliteSource
+    clock: _SqliteClock
+    header: list[str]
+    max_rows: int | None
+    size: int = 0
+    pending: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: list[RawRow] = field(default_factory=list)
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.size += sum(map(operator.length_hint, row))
+        if self.size > self.source.max_bytes:
+            raise SitegenError(Diagnostic(
+                self.source.display, None, self.source.setting,
+                f"{self.source.what} gives more than {self.source.max_bytes:,} bytes of values "
+                "(twice the file's size, at least 64 MB)",
+                "a view or query that repeats values? store its rows in a table and read that"))
+        self.pending.append(row)
+        if len(self.pending) == _SQLITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        began = thread_time()
+        if self.max_rows is not None and len(self.rows) + len(self.pending) > self.max_rows:
+            raise _too_many(self.source.display, self.max_rows)
+        display, header = self.source.display, self.header
+        self.rows.extend(RawRow(display, n, dict(zip(header, r, strict=True)))
+                         for n, r in enumerate(self.pending, start=len(self.rows) + 1))
+        self.pending.clear()
+        self.clock.rows = len(self.rows)
+        self.clock.paused += thread_time() - began
+
+
+def _sqlite_error(exc: sqlite3.Error, connection: sqlite3.Connection, source: _SqliteSource,
+                  interrupted: bool, table: str | None) -> SitegenError:
+    """The diagnostic for a SQLite error: a budget that stopped the read, or SQLite's own."""
+    if interrupted:
+        return SitegenError(Diagnostic(
+            source.display, None, source.setting,
+            f"SQLite took more than {SQLITE_SECONDS:g} s (and {SQLITE_ROW_SECONDS * 1000:g} ms "
+            f"a row) to read {source.what}",
+            "a view or query that never ends, or a slow one? store its rows in a table "
+            "(CREATE TABLE ... AS SELECT ...) and read that"))
+    if isinstance(exc, sqlite3.DataError) and "too big" in str(exc):
+        return SitegenError(Diagnostic(
+            source.display, None, source.setting,
+            f"a value in {source.what} is larger than {SQLITE_MAX_VALUE:,} bytes",
+            f"a cell holds at most {MAX_CELL_CHARS:,} characters; long texts belong in "
+            "content/locations/<id>.md"))
+    if "not authorized" in str(exc):
+        return SitegenError(Diagnostic(
+            source.display, None, source.setting, f"SQLite error: {exc}",
+            "sitegen only reads the database: write one SELECT statement"))
+    hint = _table_hint(connection, table) if table and "no such table" in str(exc) else None
+    # OperationalError is about the SQL; anything else means the file itself is bad.
+    where = source.setting if isinstance(exc, sqlite3.OperationalError) else None
+    return SitegenError(Diagnostic(source.display, None, where, f"SQLite error: {exc}", hint))
 
 
 def _table_hint(connection: sqlite3.Connection, table: str) -> str:
