@@ -238,7 +238,9 @@ def hash_inputs(paths: list[Path], extra: list[str]) -> str:
             digest.update(str(file).encode("utf-8", "surrogateescape"))
             digest.update(b"\x1e")
             try:
-                digest.update(file.read_bytes())
+                with file.open("rb") as handle:  # in pieces: a location file may be large
+                    for piece in iter(lambda h=handle: h.read(1 << 20), b""):
+                        digest.update(piece)
             except OSError:
                 digest.update(b"<unreadable>")
             digest.update(b"\x1f")

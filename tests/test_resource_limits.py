@@ -29,6 +29,7 @@ from conftest import (
     build,
     clean_env,
     cli_command,
+    generated_rows,
     make_site,
     small_site,
 )
@@ -36,8 +37,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.data import read_rows
-from sitegen.data.readers import load_yaml
-from sitegen.diagnostics import Report
+from sitegen.data.readers import MAX_CELL_CHARS, load_yaml
+from sitegen.diagnostics import Report, SitegenError
 from sitegen.yamlbudget import SafeLoader
 
 CPU_SECONDS = 5.0
@@ -244,3 +245,64 @@ def test_views_and_recursive_queries_that_end_are_read(tmp_path: Path) -> None:
                         query="WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
                               "WHERE x < 3) SELECT x AS id FROM n;")
     assert [r.values for r in counted] == [{"id": 1}, {"id": 2}, {"id": 3}]
+
+
+# --- CSV: the cell limit while streaming ----------------------------------------------------------
+
+def write_csv_with(path: Path, cell_line: str, chunks: int, chunk: str) -> None:
+    """A CSV file whose second record is `cell_line` with `chunk` * `chunks` in place of
+    {cell}, written in pieces (the test itself must not hold 200 MB)."""
+    head, tail = cell_line.split("{cell}")
+    rows = generated_rows(3)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(rows[0]) + "\n" + ",".join(rows[0].values()) + "\n" + head)
+        for _ in range(chunks):
+            handle.write(chunk)
+        handle.write(tail + ",".join(rows[2].values()) + "\n")
+
+
+CELL_MESSAGE = ("locations/locations.csv:3: description: value is longer than 100,000 "
+                "characters, the limit per cell (shorten it; long texts belong in "
+                "content/locations/<id>.md)")
+RECORD = "ST-0002,Test Store 0002,2 Main Street,Madison,WI,60002,US,43.1,-89.4,,,{cell}\n"
+
+
+@pytest.mark.parametrize(("cell_line", "chunk"), [
+    (RECORD, "x" * 1024 * 1024),
+    (RECORD.replace("{cell}", '"{cell}"'), ("y" * 79 + "\n") * 13_107 + "y" * 64),
+    (RECORD, "é" * 1024 * 1024),
+], ids=["one-line", "quoted-lines", "not-latin-1"])
+def test_a_200_mb_cell_is_refused_without_holding_it(
+        tmp_path: Path, cell_line: str, chunk: str) -> None:
+    site = small_site(tmp_path / "site")
+    path = site / "locations" / "locations.csv"
+    write_csv_with(path, cell_line, -(-200 * 1024 * 1024 // len(chunk.encode())), chunk)
+    assert path.stat().st_size > 200 * 1024 * 1024
+    result = measured(tmp_path, "build", "--source", site)
+    assert_fails(result.run, [CELL_MESSAGE])
+    assert result.peak_mb < PEAK_MB, result.peak_mb
+
+
+def test_a_line_over_4_million_characters_is_refused(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site")
+    path = site / "locations" / "locations.csv"
+    write_csv_with(path, RECORD.replace(",{cell}", "{cell}"), 4_100, "," * 1000)
+    assert_fails(measured(tmp_path, "build", "--source", site).run, [
+        "locations/locations.csv:3: line is longer than 4,000,000 characters (a cell holds "
+        "at most 100,000 characters; long texts belong in content/locations/<id>.md)"])
+
+
+def test_the_cell_limit_is_exact(tmp_path: Path) -> None:
+    path = tmp_path / "stores.csv"
+    for kind, quote in (("csv", '"'), ("tsv", "")):
+        limit = "a" * MAX_CELL_CHARS
+        path.write_text(f"id,name\n1,{quote}{limit}{quote}\n".replace(",", "\t" if kind ==
+                                                                       "tsv" else ","))
+        [row] = read_rows(path, display_path="s", fmt=kind, report=Report())
+        assert row.values["name"] == limit
+        path.write_text(path.read_text().replace(limit, limit + "é"))
+        with pytest.raises(SitegenError) as caught:
+            read_rows(path, display_path="s", fmt=kind, report=Report())
+        assert str(caught.value) == (
+            "s:2: name: value is longer than 100,000 characters, the limit per cell (shorten "
+            "it; long texts belong in content/locations/<id>.md)")

@@ -23,7 +23,7 @@ from datetime import date, datetime, time
 from difflib import get_close_matches
 from pathlib import Path
 from time import thread_time
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 import yaml
@@ -50,6 +50,7 @@ SUPPORTED = ", ".join(FORMATS)
 XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 XLSX_MAX_RATIO = 100
 MAX_CELL_CHARS = 100_000  # one cell; a longer text belongs in content/locations/<id>.md
+MAX_LINE_CHARS = 4_000_000  # one line of a CSV or TSV file: 20 cells of 100,000 "" quotes
 _BOM = "\ufeff"
 
 
@@ -329,19 +330,26 @@ def _has_value(value: object) -> bool:
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
+class _TooLong(SitegenError):
+    """A cell or a line over its limit, found while streaming: reading stops there."""
+
+
 def _stream_delimited(path: Path, display: str, kind: str, encoding: str, report: Report,
                       max_rows: int | None) -> tuple[list[RawRow], int] | None:
     """The rows of a CSV or TSV file read as it is decoded, without its whole text: the
     bytes, the text and the StringIO copy the csv module read (four bytes a character once
     one is not Latin-1) were a 1 GB peak for a 120 MB file of 100,000 rows. None when the
     file is not plain to read (an unknown encoding, bytes that do not decode, no records,
-    a CSV error): the whole-text path then gives its diagnostics, in its order."""
+    a CSV error): the whole-text path then gives its diagnostics, in its order. A cell or
+    line over its limit is the diagnostic: the whole text is never held for it."""
     try:
         codec = codecs.lookup(encoding).name
         found = Report()
         with path.open(encoding="utf-8-sig" if codec == "utf-8" else codec,
                        newline="") as handle:
             rows, records = _read_delimited(handle, display, kind, found, max_rows)
+    except _TooLong:
+        raise
     except (LookupError, OSError, UnicodeDecodeError, SitegenError):
         return None
     if not records:
@@ -350,15 +358,34 @@ def _stream_delimited(path: Path, display: str, kind: str, encoding: str, report
     return rows, records
 
 
-def _read_delimited(lines: Iterable[str], display: str, kind: str, report: Report,
+def _bounded_lines(source: TextIO, display: str) -> Iterator[str]:
+    """A delimited text's lines for the csv module, read at most MAX_LINE_CHARS at a time:
+    the csv module takes a whole line before it parses a cell of it. A longer line is an
+    error once the csv module has parsed its first piece (a cell too long in it is the
+    better diagnostic) and asks for more, or for the next record."""
+    readline = source.readline
+    number = 0
+    while piece := readline(MAX_LINE_CHARS):
+        number += 1
+        yield piece
+        if len(piece) == MAX_LINE_CHARS and piece[-1] not in "\r\n":
+            raise _TooLong(Diagnostic(
+                display, number, None, f"line is longer than {MAX_LINE_CHARS:,} characters",
+                f"a cell holds at most {MAX_CELL_CHARS:,} characters; long texts belong in "
+                "content/locations/<id>.md"))
+
+
+def _read_delimited(source: TextIO, display: str, kind: str, report: Report,
                     max_rows: int | None = None) -> tuple[list[RawRow], int]:
-    """The rows of a CSV or TSV file's lines (a file opened with newline=""); more than
+    """The rows of a CSV or TSV text (a file opened with newline=""); more than
     `max_rows` records stop the reading there (a pre-count parsed every file with
-    multi-line cells twice: 1 s at 100,000 rows)."""
+    multi-line cells twice: 1 s at 100,000 rows). A cell longer than MAX_CELL_CHARS stops
+    it too, as soon as the csv module has read that many characters of it."""
     dialect = csv.excel_tab if kind == "tsv" else csv.excel
-    # The csv module refuses cells over 128 KiB with a vague error; _check_cells judges them.
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-    reader = csv.reader(lines, dialect)
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(_bounded_lines(source, display), dialect)
+    header: list[str] = []
+    start = 1
     try:
         first = next(reader, None)
         if first is None:
@@ -384,9 +411,37 @@ def _read_delimited(lines: Iterable[str], display: str, kind: str, report: Repor
             if max_rows is not None and len(rows) > max_rows:
                 raise _too_many(display, max_rows)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _cell_too_long(display, start, header, source, dialect) from None
         raise SitegenError(Diagnostic(
             display, reader.line_num, None, f"cannot parse {kind.upper()}: {exc}")) from None
     return rows, len(rows)
+
+
+def _cell_too_long(display: str, line: int, header: list[str], source: TextIO,
+                   dialect: type[csv.Dialect]) -> _TooLong:
+    """The diagnostic for a cell over MAX_CELL_CHARS in the record starting at `line`,
+    naming its column: the record's first MAX_LINE_CHARS characters are read again and
+    parsed without the limit."""
+    column = None
+    if source.seekable():
+        source.seek(0)
+        for _ in range(line - 1):
+            source.readline(MAX_LINE_CHARS)
+        text = source.read(MAX_LINE_CHARS)
+        csv.field_size_limit(MAX_LINE_CHARS + 1)
+        try:
+            cells = next(csv.reader(io.StringIO(text, newline=""), dialect), [])
+        finally:
+            csv.field_size_limit(MAX_CELL_CHARS)
+        long = next((n for n, c in enumerate(cells) if len(c) > MAX_CELL_CHARS), None)
+        if long is not None:
+            column = header[long] if long < len(header) and header[long] else \
+                f"column {long + 1}"
+    return _TooLong(Diagnostic(
+        display, line, column,
+        f"value is longer than {MAX_CELL_CHARS:,} characters, the limit per cell",
+        "shorten it; long texts belong in content/locations/<id>.md"))
 
 
 def _load_json(text: str, display: str) -> object:
