@@ -17,7 +17,7 @@ import operator
 import re
 import sqlite3
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from difflib import get_close_matches
@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import yaml
 
+from sitegen.data.feedcsv import PHONE_COLUMNS, is_feed, restored, restored_phone
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.yamlbudget import FastSafeLoader, YamlBudgetError
 
@@ -380,7 +381,8 @@ def _read_delimited(source: TextIO, display: str, kind: str, report: Report,
     """The rows of a CSV or TSV text (a file opened with newline=""); more than
     `max_rows` records stop the reading there (a pre-count parsed every file with
     multi-line cells twice: 1 s at 100,000 rows). A cell longer than MAX_CELL_CHARS stops
-    it too, as soon as the csv module has read that many characters of it."""
+    it too, as soon as the csv module has read that many characters of it. The cells of a
+    sitegen CSV feed are read as the feed's values (data/feedcsv.py)."""
     dialect = csv.excel_tab if kind == "tsv" else csv.excel
     csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(_bounded_lines(source, display), dialect)
@@ -391,6 +393,7 @@ def _read_delimited(source: TextIO, display: str, kind: str, report: Report,
         if first is None:
             return [], 0
         header = _header(first, display, 1)
+        restore = _feed_restorer(header) if kind == "csv" else None
         rows: list[RawRow] = []
         reported: set[int] = set()
         start = reader.line_num + 1
@@ -398,6 +401,8 @@ def _read_delimited(source: TextIO, display: str, kind: str, report: Report,
             line, start = start, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
+            if restore:
+                cells = restore(cells)
             extra = [c for c in cells[len(header):] if c.strip()]
             if extra:
                 report.error(display, line, None,
@@ -416,6 +421,17 @@ def _read_delimited(source: TextIO, display: str, kind: str, report: Report,
         raise SitegenError(Diagnostic(
             display, reader.line_num, None, f"cannot parse {kind.upper()}: {exc}")) from None
     return rows, len(rows)
+
+
+def _feed_restorer(header: list[str]) -> Callable[[list[str]], list[str]] | None:
+    """For a sitegen CSV feed: a function giving a row's values as the feed had them."""
+    if not is_feed(header):
+        return None
+    undo = [restored_phone if name in PHONE_COLUMNS else restored for name in header]
+
+    def restore(cells: list[str]) -> list[str]:
+        return [f(c) for f, c in zip(undo, cells, strict=False)] + cells[len(undo):]
+    return restore
 
 
 def _cell_too_long(display: str, line: int, header: list[str], source: TextIO,
