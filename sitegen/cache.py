@@ -239,7 +239,7 @@ def hash_inputs(paths: list[Path], extra: list[str]) -> str:
             digest.update(b"\x1e")
             try:
                 with file.open("rb") as handle:  # in pieces: a location file may be large
-                    for piece in iter(lambda h=handle: h.read(1 << 20), b""):
+                    while piece := handle.read(1 << 20):
                         digest.update(piece)
             except OSError:
                 digest.update(b"<unreadable>")

@@ -56,7 +56,7 @@ class BudgetComposer(Composer):
             size = self._sizes.get(id(node))
             if size is None:
                 raise YamlBudgetError(
-                    event.start_mark.line,
+                    _line(event),
                     f"YAML alias *{event.anchor} is inside the value of its own anchor "
                     "(it would repeat forever)",
                     "an alias can only repeat a value that ends before it")
@@ -75,21 +75,25 @@ class BudgetComposer(Composer):
         limit = max(MIN_VALUES, GROWTH * self._written)
         if self._expanded > limit:
             raise YamlBudgetError(
-                event.start_mark.line,
+                _line(event),
                 f"YAML aliases expand the document past {limit:,} values "
                 f"({self._written:,} written)",
                 "an alias repeats its anchor's whole value: use fewer aliases of aliases, "
                 "or write the values out")
 
 
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line if event.start_mark else 0
+
+
 class SafeLoader(BudgetComposer, yaml.SafeLoader):
     """yaml.SafeLoader with the alias budget."""
 
 
-_EventSource: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+_EventSource: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
-class FastSafeLoader(BudgetComposer, _EventSource):  # type: ignore[misc, valid-type]
+class FastSafeLoader(BudgetComposer, _EventSource):
     """A safe loader reading libyaml's events (when present), composed with the budget."""
 
     def __init__(self, stream: str) -> None:
