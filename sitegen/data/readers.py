@@ -724,7 +724,7 @@ def _cell(value: object) -> object:
 # SQLite sources are read-only and on budgets, so that a hostile file (a view with an endless
 # recursive CTE, a CPU-burning expression, zeroblob(1e9)) ends in a diagnostic.
 SQLITE_SECONDS = 1.0          # SQLite's CPU time before its first row ...
-SQLITE_ROW_SECONDS = 20e-6    # ... and for each row (a plain table needs about 2 µs)
+SQLITE_ROW_SECONDS = 20e-6    # ... and for each row: ten times what a plain table needs
 SQLITE_MAX_VALUE = 1_000_000  # bytes of one value (above MAX_CELL_CHARS: those are row errors)
 SQLITE_MIN_BYTES = 64 * 1024 * 1024  # values in all: twice the file's size, at least this
 _SQLITE_BATCH = 1000
