@@ -175,8 +175,11 @@ def changed_records(path: Path, *, display_path: str, fmt: str | None, encoding:
     header = "".join(new[:starts[0] - 1])
     # One line more than the edited records: the next record must start where it should,
     # which shows the edit left no quote open.
-    rows, _ = _read_delimited(io.StringIO(header + "".join(new[begin - 1:end]), newline=""),
-                              display_path, kind, report)
+    try:
+        rows, _ = _read_delimited(io.StringIO(header + "".join(new[begin - 1:end]),
+                                              newline=""), display_path, kind, report)
+    except SitegenError:  # its line would count from the excerpt: the whole read says it
+        return None
     expected = last - first + 1 + (1 if last + 1 < len(starts) else 0)
     lines = [row.row - starts[0] + begin for row in rows]
     if len(rows) != expected or lines[0] != begin or \
