@@ -18,6 +18,10 @@ release untouched. The build id is the UTC time and a short hash of the build's
 started before the switch, and the target of `rollback`), are never deleted.
 
 `rollback` switches `current` back to the previous release (or a named one) the same way.
+
+DIR is sitegen's own: `publish` refuses, before it writes anything, a DIR that holds anything
+besides the layout above, and one that is, contains or lies inside the site folder's sources
+(outdir.py).
 """
 
 from __future__ import annotations
