@@ -66,8 +66,8 @@ def marker_files(model: SiteModel) -> dict[str, bytes]:
 
 @dataclass(frozen=True)
 class Target:
-    """A folder a command is about to write: its resolved path, the site, and how the user
-    named it (`--out`, `--to`; None for the default `dist/<env>/`)."""
+    """The folder a build is about to write: its resolved path, the site, and how the user
+    named it (`--out`, or None for the default `dist/<env>/`)."""
 
     path: Path
     source: Path
@@ -90,28 +90,39 @@ def resolved(path: Path, option: str | None) -> Path:
 
 
 def site_inputs(source: Path, dataset: Path | None = None) -> list[tuple[Path, str]]:
-    """What no output may be, hold or lie inside, with the words that name it."""
-    inputs = [(resolved(source / name, None), what) for name, what in SITE_PARTS]
+    """What no output may be, hold or lie inside, with the words that name it (`source`
+    resolved already: only a part that is a link itself needs resolving)."""
+    inputs = [(_part(source / name), what) for name, what in SITE_PARTS]
     if dataset is not None:
         inputs.append((resolved(dataset, None), "the dataset"))
     inputs.append((PROGRAM, "sitegen's program folder"))
     return inputs
 
 
+def _part(path: Path) -> Path:
+    return resolved(path, None) if path.is_symlink() else path
+
+
 def overlap(path: Path, source: Path, inputs: list[tuple[Path, str]]) -> str | None:
     """How `path` overlaps the site (e.g. "contains the site folder /s"), or None."""
     if path == source:
         return f"is the site folder {source}"
-    if path in source.parents:
+    if _below(source, path):
         return f"contains the site folder {source}"
     for folder, what in inputs:
         if path == folder:
             return f"is {what} {folder}"
-        if path in folder.parents:
+        if _below(folder, path):
             return f"contains {what} {folder}"
-        if folder in path.parents:
+        if _below(path, folder):
             return f"is inside {what} {folder}"
     return None
+
+
+def _below(inner: Path, outer: Path) -> bool:
+    """`inner` lies somewhere inside `outer` (both absolute and resolved)."""
+    depth = len(outer.parts)
+    return len(inner.parts) > depth and inner.parts[:depth] == outer.parts
 
 
 def owned_output(func: F) -> F:
@@ -140,11 +151,12 @@ def build_target(source: Path, env: str, out: Path | None) -> Target:
 
 def claim_output(target: Target, loaded: LoadedConfig) -> None:
     """Refuse the folder when it overlaps the dataset the config reads, is a published
-    release, or holds files sitegen did not write; otherwise the build may replace it."""
+    release, or holds files sitegen did not write; otherwise the build may replace it.
+    (`owned_output` checked the site's own folders already.)"""
     from sitegen.data.remote import source_path
 
-    found = overlap(target.path, target.source, site_inputs(target.source,
-                                                             source_path(loaded)))
+    dataset = [(resolved(source_path(loaded), None), "the dataset")]
+    found = overlap(target.path, target.source, dataset)
     if found:
         raise SitegenError(_refusal(target, found))
     release = target.path.parent
