@@ -10,6 +10,9 @@ interception, which would answer CORS preflights itself and hide exactly what is
 - `leads.encoding: json`: the webhook answers CORS (a `Webhook`), and the Mission location is
   routed to a `PlainReceiver`, whose missing CORS answer loses the lead (hence the warning).
 
+And `sitegen serve` (development, a subprocess): its own pages' leads reach the inbox, and a
+page of another origin (a static server on another port) cannot post into it.
+
 SITEGEN_BASE_URL points at the static server, so `_next` (/thanks/) stays on this machine;
 the receivers are http://, so the builds set leads.allow_insecure.
 """
@@ -26,6 +29,7 @@ import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 from conftest import copy_example, run_cli
 from local_servers import FormspreeLike, PlainReceiver, Webhook
+from serve_support import ServeProcess
 
 pytestmark = pytest.mark.browser
 
@@ -461,3 +465,59 @@ def test_json_to_a_receiver_without_cors_never_arrives_and_is_kept(json_site: Js
         assert [r.method for r in json_site.plain.requests] == ["OPTIONS"]
         assert kept(page)[0]["data"]["message"] == "Lost without CORS"
 
+
+# --- the dev server's inbox -----------------------------------------------------------------------
+
+ATTACK = """<!doctype html><title>Win a prize</title>
+<form id="f" method="post" action="{inbox}">
+<input name="name" value="Mallory"><input name="message" value="cross-site">
+</form>
+<script>
+fetch("{inbox}", {{method: "POST", mode: "no-cors", body: "name=Mallory&message=fetch",
+                  headers: {{"Content-Type": "application/x-www-form-urlencoded"}}}})
+  .finally(function () {{ document.getElementById("f").submit(); }});
+</script>
+"""
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
+    site = copy_example(tmp_path_factory.mktemp("leads-serve") / "site")
+    with ServeProcess(site) as server:
+        server.wait_outcome()
+        yield server
+
+
+def inbox(server: ServeProcess) -> list[dict[str, Any]]:
+    import json
+
+    path = server.site / ".sitegen" / "leads.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_the_dev_inbox_takes_a_lead_from_its_own_page(browser: Any, dev: ServeProcess) -> None:
+    before = len(inbox(dev))
+    with page_in(Live(dev.url, browser)) as page:
+        page.goto(f"{dev.url}{HAYES}")
+        assert page.get_attribute("#lead-form", "data-response") == "read"
+        fill(page, message="From the dev server")
+        settle(page)
+        page.click("#lead-form button[type=submit]")
+        status(page).filter(has_text=SUCCESS).wait_for()
+    (record,) = inbox(dev)[before:]
+    assert record["fields"]["message"] == "From the dev server"
+    assert record["location_id"] == "JO-SF-001" and record["spam"] is False
+
+
+def test_a_page_of_another_origin_cannot_post_to_the_dev_inbox(
+        browser: Any, dev: ServeProcess, tmp_path: Path) -> None:
+    before = len(inbox(dev))
+    (tmp_path / "attack.html").write_text(ATTACK.format(inbox=f"{dev.url}/_sitegen/leads"),
+                                          encoding="utf-8")
+    with serve(tmp_path) as other, page_in(Live(other, browser)) as page:
+        page.goto(f"{other}/attack.html")
+        page.wait_for_url(f"{dev.url}/**")  # the form was submitted, after the fetch
+        assert inbox(dev)[before:] == []
+        assert page.url == f"{dev.url}/_sitegen/leads"
+        assert "a same-site post (Sec-Fetch-Site) refused: the lead inbox takes posts from " \
+            "the pages of this site only" in page.content()
