@@ -361,6 +361,23 @@ def test_a_kept_lead_is_resent_when_its_page_is_opened_again(form_site: FormSite
         assert page.input_value("#lead-form-message") == "" and kept(page) is None
 
 
+def test_a_lead_sent_offline_goes_out_when_the_browser_is_back_online(
+        form_site: FormSite, hook: PlainReceiver) -> None:
+    with page_in(form_site) as page:
+        page.goto(f"{form_site.base}{HAYES}")
+        fill(page, message="Written on the train")
+        settle(page)
+        page.context.set_offline(True)
+        page.click("#lead-form button[type=submit]")
+        status(page).filter(has_text="could not be sent").wait_for()
+        page.fill("#lead-form-message", "Written on the train, then corrected")
+        page.context.set_offline(False)  # the browser's online event: no click needed
+        status(page).filter(has_text=SUCCESS).wait_for()
+        assert [p.fields()["message"] for p in hook.posts()] == [
+            "Written on the train, then corrected"]  # what the form holds now
+        assert kept(page) is None
+
+
 def test_discarding_a_kept_lead_forgets_it(form_site: FormSite, hook: PlainReceiver) -> None:
     with page_in(form_site) as page:
         send_while_down(page, form_site, "Forget this one")

@@ -302,17 +302,22 @@
             "in the form until you leave this page.");
       });
     }
-    return { key: key, resume: resume, idle: function () { return !busy; } };
+    return { key: key, resume: resume, retry: function () { send(); },
+             idle: function () { return !busy; } };
   }
 
   var inFlight = {};  // keys of kept leads being sent in the background
 
-  // Send every kept lead: a form of this page resumes its own, the rest go in the background.
-  function flush(forms) {
+  // Send every kept lead: a form of this page sends its own (shown in the form first when
+  // the page opens; later, as the visitor may have edited it since), the rest go in the
+  // background.
+  function flush(forms, opening) {
     kept().forEach(function (entry) {
       var own = forms.filter(function (f) { return f.key === entry.key; })[0];
       if (own) {
-        if (own.idle()) { own.resume(entry); }
+        if (own.idle()) {
+          if (opening) { own.resume(entry); } else { own.retry(); }
+        }
         return;
       }
       if (inFlight[entry.key]) { return; }
@@ -332,8 +337,8 @@
       var handle = init(form);
       if (handle) { forms.push(handle); }
     });
-    flush(forms);
-    window.addEventListener("online", function () { flush(forms); });
+    flush(forms, true);
+    window.addEventListener("online", function () { flush(forms, false); });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
