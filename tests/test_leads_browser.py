@@ -417,7 +417,7 @@ def test_without_javascript_a_formspree_style_receiver_returns_to_the_thanks_pag
 
 def test_without_javascript_a_plain_webhook_shows_its_own_reply(form_site: FormSite,
                                                                 hook: PlainReceiver) -> None:
-    """The README's caveat: a receiver that ignores `_next` answers the visitor itself."""
+    """The caveat in docs/leads.md: a receiver that ignores `_next` answers the visitor itself."""
     with page_in(form_site, java_script_enabled=False) as page:
         page.goto(f"{form_site.base}{HAYES}")
         fill(page, message="Plain webhook")
