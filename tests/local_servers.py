@@ -12,7 +12,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
 
@@ -43,6 +43,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     content_length: int | None = None  # a different Content-Length than len(body): truncation
+    # Writes the body itself, with no Content-Length sent: a body cut short, trickled, chunked.
+    stream: Callable[[BinaryIO], None] | None = None
 
 
 Responder = Callable[[Seen], Reply]
@@ -81,11 +83,13 @@ class LocalServer:
                     self.send_header(name, value)
                 size = len(answer.body) if answer.content_length is None else \
                     answer.content_length
-                if answer.status not in (204, 304):
+                if answer.status not in (204, 304) and answer.stream is None:
                     self.send_header("Content-Length", str(size))
                 self.send_header("Connection", "close")
                 self.end_headers()
-                if answer.body:
+                if answer.stream is not None:
+                    answer.stream(self.wfile)
+                elif answer.body:
                     self.wfile.write(answer.body)
                 self.close_connection = True
 
