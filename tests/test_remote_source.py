@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 import pytest
 from conftest import (
@@ -27,49 +26,9 @@ from conftest import (
     summary,
     tree_hashes,
 )
-from local_servers import LocalServer, Reply, Seen
+from local_servers import LocalServer, Reply, Seen, Sent, chunked, cut, trickle
 
 from sitegen.data.remote import cache_files
-
-Stream = Callable[[BinaryIO], None]
-
-
-@dataclass
-class Sent:
-    """A body the host writes by hand, with no Content-Length: cut short, trickled, chunked."""
-
-    write: Stream
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-def cut(data: bytes) -> Sent:
-    """`data`, then the connection closes: all HTTP knows of the body's end."""
-    return Sent(lambda out: out.write(data))
-
-
-def trickle(every: float) -> Sent:
-    """A byte every `every` seconds until the client goes away (or a minute passes)."""
-    def write(out: BinaryIO) -> None:
-        stop = time.monotonic() + 60
-        try:
-            for byte in (b"id,name\n" * 1000):
-                out.write(bytes([byte]))
-                time.sleep(every)
-                if time.monotonic() > stop:
-                    return
-        except OSError:
-            return
-    return Sent(write)
-
-
-def chunked(parts: list[bytes], *, last: bool) -> Sent:
-    """A chunked transfer of `parts`, with or without the closing zero-length chunk."""
-    def write(out: BinaryIO) -> None:
-        for part in parts:
-            out.write(b"%x\r\n%s\r\n" % (len(part), part))
-        if last:
-            out.write(b"0\r\n\r\n")
-    return Sent(write, {"Transfer-Encoding": "chunked"})
 
 ROWS = generated_rows(3)
 CSV = csv_text(ROWS).encode("utf-8")

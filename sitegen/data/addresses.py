@@ -17,6 +17,9 @@ from ipaddress import IPv4Address, IPv6Address
 Address = IPv4Address | IPv6Address
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IANA's IETF protocol assignments: never a server's address, but Python before 3.12.4 calls
+# all of it global except 192.0.0.0/29 and 192.0.0.170/31.
+PROTOCOL_ASSIGNMENTS = ipaddress.ip_network("192.0.0.0/24")
 _KINDS = (("loopback", "is_loopback"), ("unspecified", "is_unspecified"),
           ("link-local", "is_link_local"), ("multicast", "is_multicast"),
           ("private", "is_private"), ("reserved", "is_reserved"))
@@ -42,6 +45,8 @@ def address_kind(address: Address) -> str | None:
     for kind, test in _KINDS:
         if getattr(address, test):
             return kind
+    if address in PROTOCOL_ASSIGNMENTS:
+        return "reserved"
     return None if address.is_global else "non-global"
 
 

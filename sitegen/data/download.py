@@ -82,14 +82,15 @@ class Answer:
 
 def display_url(url: str) -> str:
     """The URL for messages: no user:password, and secret-looking query values masked."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # not a URL urllib can take apart: its scheme and host part alone
+        scheme, separator, rest = url.partition("://")
+        return scheme + separator + rest.split("/", 1)[0].rsplit("@", 1)[-1]
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
     if port:
         host += f":{port}"
     query = urlencode([(k, "***" if any(s in k.lower() for s in _SECRET_PARAM) else v)
@@ -102,7 +103,11 @@ def get(rules: Rules) -> Answer:
     with _Guard(rules) as guard:
         opener = urllib.request.build_opener(_HttpHandler(guard), _HttpsHandler(guard),
                                              _Redirects(guard))
-        request = urllib.request.Request(rules.url, headers=dict(rules.headers))
+        try:
+            request = urllib.request.Request(rules.url, headers=dict(rules.headers))
+        except ValueError as exc:
+            raise Refused(f"not a URL sitegen can download ({exc})",
+                          "check locations.source") from None
         try:
             response = opener.open(request, timeout=min(TIMEOUT, rules.deadline))
         except urllib.error.HTTPError as exc:
@@ -150,8 +155,9 @@ def _too_big(what: str, limit: int) -> Refused:
 
 
 def _origin(url: str) -> tuple[str, int] | None:
-    parts = urlsplit(url if "://" in url else f"http://{url}")
+    """(host, port) of a URL, or of a proxy written as host:port; None when it has none."""
     try:
+        parts = urlsplit(url if "://" in url else f"http://{url}")
         port = parts.port
     except ValueError:
         return None
@@ -261,7 +267,8 @@ class _Guard:
                           "use the URL the redirects end at as locations.source, or fix the "
                           "redirect loop on the server")
         origin = _origin(target)
-        if origin and urlsplit(target).scheme.lower() in _SCHEMES and self._trusted(*origin):
+        if origin and target.lower().startswith(("http://", "https://")) and \
+                self._trusted(*origin):
             return
         refused = target_problem(target, private_ok=self.rules.allow_private)
         if refused:
@@ -276,20 +283,23 @@ def target_problem(target: str, *, private_ok: bool = False) -> Refused | None:
     with a host, and (unless `private_ok`) every address the host resolves to is public.
     A host that does not resolve passes: connecting to it fails, as unreachable."""
     shown = display_url(target)
-    if urlsplit(target).scheme.lower() not in _SCHEMES:
+    try:
+        scheme = urlsplit(target).scheme.lower()
+    except ValueError:
+        return Refused(f"redirected to {shown}, which is not a valid URL", _FIX_REDIRECT)
+    if scheme not in _SCHEMES:
         return Refused(f"redirected to {shown}, which is not an http(s) URL",
                        "sitegen follows redirects only to http:// and https:// URLs; use the "
                        "final http(s) URL as locations.source")
     origin = _origin(target)
     if origin is None:
         return Refused(f"redirected to {shown}, which has no valid host and port",
-                       "fix the redirect on the server, or use the final URL as "
-                       "locations.source")
+                       _FIX_REDIRECT)
     if private_ok:
         return None
     try:
         infos = socket.getaddrinfo(origin[0], origin[1], type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
+    except (OSError, UnicodeError, ValueError):
         return None
     for *_, sockaddr in infos:
         problem = _address_problem(origin[0], str(sockaddr[0]))
@@ -298,6 +308,7 @@ def target_problem(target: str, *, private_ok: bool = False) -> Refused | None:
     return None
 
 
+_FIX_REDIRECT = "fix the redirect on the server, or use the final URL as locations.source"
 _PRIVATE_HINT = ("sitegen follows redirects only to public addresses; set "
                  "locations.allow_private_hosts: true if this server is yours")
 
@@ -373,10 +384,18 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         location = headers.get("Location") or headers.get("URI")
         if location is not None:
             try:
-                self.guard.check_redirect(urljoin(req.full_url, location.strip()))
+                self.guard.check_redirect(_join(req.full_url, location.strip()))
             except Refused:
                 fp.close()
                 raise
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+def _join(base: str, location: str) -> str:
+    try:
+        return urljoin(base, location)
+    except ValueError:
+        raise Refused(f"redirected to {display_url(location)}, which is not a valid URL",
+                      _FIX_REDIRECT) from None

@@ -30,8 +30,10 @@ import zipfile
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # A literal or number the text stops inside (json reports the error where it begins).
-_PARTIAL_TOKEN = re.compile(r"t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?"
-                            r"|-?[0-9]*\.?[0-9]*(?:[eE][-+]?[0-9]*)?")
+_LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+_PARTIAL_TOKEN = re.compile("|".join(
+    [re.escape(word[:end]) for word in _LITERALS for end in range(1, len(word))]
+    + [r"-?[0-9]*\.?[0-9]*(?:[eE][-+]?[0-9]*)?"]))
 _SQLITE = b"SQLite format 3\x00"
 _ZIP = b"PK\x03\x04"
 
@@ -85,10 +87,8 @@ def _delimited_cut(text: str, dialect: type[csv.Dialect]) -> str | None:
             return None
         last: list[str] | None = None
         last_line = start = reader.line_num + 1
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if any(c.strip() for c in cells):
-                last, last_line = cells, line
+        for cells in reader:  # the last record, blank or not: a cut can leave a blank one
+            last, last_line, start = cells, start, reader.line_num + 1
     except csv.Error:
         return None  # not a CSV the reader accepts either: it reports where
     if last is None:
