@@ -378,3 +378,16 @@ def test_json_cut_without_length_is_refused(tmp_path: Path,
                           f"JSON stops at line {line}, column {column}, before it is complete "
                           f"{TRUNCATED}"])
     assert not (tmp_path / "site" / "dist").exists()
+
+
+def test_a_whole_download_the_reader_rejects_keeps_the_cached_copy(good: Shared) -> None:
+    """Complete, but not a dataset: the reader's own error, in every environment, and the
+    cached copy (the last good download) stays for the build after the source is fixed."""
+    broken = DATA.replace(b"id,name,street", b"id,name,name", 1)
+    good.host.body[PATH] = broken
+    output, cache = good.site / "dist" / "production", good.site / ".sitegen" / "cache"
+    before = (tree_hashes(output), tree_hashes(cache))
+    result = run_cli("build", "--source", good.site, "--env", "development")
+    assert_fails(result, [f"{good.url}:1: duplicate column 'name' (columns 2 and 3) (rename "
+                          "one of them so each column has its own name)"])
+    assert (tree_hashes(output), tree_hashes(cache)) == before
