@@ -14,9 +14,9 @@ format's own end of data is checked instead:
     yaml       nothing: YAML has no end a cut would break; a cut YAML either does not parse
                (the reader's error) or is caught by the row-count check
 
-Every format also fails when the text ends inside a multi-byte character. A CSV cut exactly at
-a line break, or inside the last cell of a row, still looks whole: the row-count check
-against the cached copy (remote.py) is the net for those.
+Every format also fails when the text ends inside a multi-byte character. A CSV or JSON Lines
+file cut exactly at a line break, or a CSV cut inside the last cell of a row, still looks
+whole: the row-count check against the cached copy (remote.py) is the net for those.
 """
 
 from __future__ import annotations
