@@ -16,6 +16,9 @@ the system's certificates); this module adds what it lacks:
   private one for the connection (DNS rebinding) is still refused. Through a proxy the proxy
   resolves the names: there the redirect target is checked by a lookup of sitegen's own.
 
+The name lookups themselves cannot be interrupted: they keep the system resolver's own
+timeouts (a few seconds), outside the deadline.
+
 `Unreachable` means the server could not be reached at all (the caller may use a cached
 copy); `Refused` means the server answered but the download cannot be trusted.
 """
@@ -177,8 +180,8 @@ class _Guard:
 
     def __init__(self, rules: Rules):
         self.rules = rules
-        proxies = urllib.request.getproxies()
-        self.trusted = {o for o in (_origin(rules.url), *map(_origin, proxies.values())) if o}
+        proxies = [url for scheme, url in urllib.request.getproxies().items() if scheme != "no"]
+        self.trusted = {o for o in (_origin(rules.url), *map(_origin, proxies)) if o}
         self.end = time.monotonic() + rules.deadline
         self.redirects = 0
         self.connected = False

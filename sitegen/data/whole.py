@@ -27,8 +27,8 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 
-_LINE_END = re.compile(r"\r\n|\r|\n")
 # A literal or number the text stops inside (json reports the error where it begins).
 _LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
 _PARTIAL_TOKEN = re.compile("|".join(
@@ -80,41 +80,38 @@ def _decode(body: bytes, encoding: str) -> str | None:
 
 def _delimited_cut(text: str, dialect: type[csv.Dialect]) -> str | None:
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # as the reader does
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    consumed: list[str] = []  # the lines of the record being read (the reader reads no further)
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed.append(line)
+            yield line
+
+    reader = csv.reader(lines(), dialect)
+    last: list[str] | None = None
+    last_lines: list[str] = []
     try:
         header = next(reader, None)
-        if header is None:
-            return None
-        last: list[str] | None = None
-        last_line = start = reader.line_num + 1
+        consumed.clear()
         for cells in reader:  # the last record, blank or not: a cut can leave a blank one
-            last, last_line, start = cells, start, reader.line_num + 1
+            last, last_lines = cells, consumed.copy()
+            consumed.clear()
     except csv.Error:
         return None  # not a CSV the reader accepts either: it reports where
-    if last is None:
+    if header is None or last is None:
         return None
-    tail = text[_line_start(text, last_line):]
+    first_line = reader.line_num - len(last_lines) + 1
     try:
-        for _ in csv.reader(io.StringIO(tail, newline=""), dialect, strict=True):
+        for _ in csv.reader(last_lines, dialect, strict=True):
             pass
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             return (f"truncated: the file ends inside the quoted value of the row that begins "
-                    f"on line {last_line}")
+                    f"on line {first_line}")
     if len(last) < len(header) and not text.endswith(("\n", "\r")):
-        return (f"truncated: the last row (line {last_line}) has {len(last)} of {len(header)} "
-                "cells and no line break")
+        return (f"truncated: the last row (line {first_line}) has {len(last)} of "
+                f"{len(header)} cells and no line break")
     return None
-
-
-def _line_start(text: str, line: int) -> int:
-    """The offset where 1-based `line` begins, lines ending as the csv module ends them."""
-    if line <= 1:
-        return 0
-    for number, match in enumerate(_LINE_END.finditer(text), start=2):
-        if number == line:
-            return match.end()
-    return len(text)
 
 
 def _json_cut(text: str) -> str | None:
