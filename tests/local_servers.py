@@ -68,6 +68,10 @@ class LocalServer:
     def url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
     def posts(self) -> list[Seen]:
         with self._lock:
             return [r for r in self.requests if r.method == "POST"]
@@ -197,3 +201,59 @@ class Webhook(LocalServer):
                 return Reply(303, {**CORS, "Location": target})
         return Reply(200, {**CORS, "Content-Type": "application/json"},
                      b'{"status": "success"}')
+
+
+class PlainReceiver(LocalServer):
+    """A webhook that knows nothing of CORS (a bare endpoint, a self-hosted script): records
+    POSTs and answers `status` with no Access-Control-* header; OPTIONS is not allowed, so
+    a browser's CORS preflight to it fails and the post behind it is never sent."""
+
+    def __init__(self, port: int = 0):
+        self.status = 200
+        super().__init__(self._reply, port)
+
+    def _reply(self, request: Seen) -> Reply:
+        if request.method != "POST":
+            return Reply(405, {"Allow": "POST", "Content-Type": "text/plain"},
+                         b"method not allowed\n")
+        return Reply(self.status, {"Content-Type": "application/json"},
+                     b'{"received": true}' if self.status < 400 else b'{"error": "failed"}')
+
+
+class FormspreeLike(LocalServer):
+    """A form backend that behaves as Formspree documents: an HTML form post (no JSON
+    Accept) is answered with a redirect to its `_next` field when that is an absolute
+    http(s) URL, else with the backend's own thank-you page; a post with `Accept:
+    application/json` gets `{"ok": true, "next": ...}` with CORS; a filled `_gotcha` is
+    accepted and discarded (`spam`); `_next` and `_gotcha` are not stored as fields."""
+
+    def __init__(self, port: int = 0):
+        self.spam: list[Seen] = []
+        super().__init__(self._reply, port)
+
+    def submissions(self) -> list[dict[str, Any]]:
+        """The stored leads: posts that were not spam, without the special fields."""
+        return [{k: v for k, v in r.fields().items() if k not in ("_next", "_gotcha")}
+                for r in self.posts() if all(r is not spam for spam in self.spam)]
+
+    def _reply(self, request: Seen) -> Reply:
+        origin = request.header("Origin") or "*"
+        cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                "Access-Control-Allow-Headers": "Content-Type, Accept",
+                "Access-Control-Allow-Methods": "POST, OPTIONS"}
+        if request.method == "OPTIONS":
+            return Reply(204, cors)
+        if request.method != "POST":
+            return Reply(405, cors)
+        fields = request.fields()
+        if fields.get("_gotcha"):
+            self.spam.append(request)
+        if "application/json" in (request.header("Accept") or ""):
+            return Reply(200, {**cors, "Content-Type": "application/json"},
+                         json.dumps({"ok": True, "next": "/thanks"}).encode())
+        target = str(fields.get("_next") or "")
+        if target.startswith(("http://", "https://")):
+            return Reply(302, {"Location": target})
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"},
+                     b"<!doctype html><title>Thanks!</title><h1>The form was submitted "
+                     b"successfully.</h1>")
