@@ -138,8 +138,11 @@ def _read_body(response: http.client.HTTPResponse, guard: _Guard) -> bytes:
             if received > limit:
                 raise _too_big("the download is", limit)
             chunks.append(chunk)
-    except http.client.IncompleteRead:
+    except http.client.IncompleteRead as exc:
         guard.check_deadline()
+        if not response.chunked:
+            raise Refused(f"truncated: received {received} bytes ({exc})",
+                          TRUNCATED_HINT) from None
         raise Refused(f"truncated: the chunked transfer stopped before its last chunk, after "
                       f"{received} bytes", TRUNCATED_HINT) from None
     except (OSError, http.client.HTTPException) as exc:

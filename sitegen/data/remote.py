@@ -194,14 +194,20 @@ class _Cache:
                                       f"refusing the download: {reason}", hint))
 
     def rows(self, fmt: str) -> int | None:
-        """The cached copy's row count: kept beside it, or counted (a cache from before the
-        count was kept); None when it cannot be read."""
-        if self.meta.get("format") == fmt and isinstance(self.meta.get("rows"), int):
+        """The cached copy's row count: kept beside it when it was read the same way, else
+        counted now; None when it cannot be read."""
+        if self.meta.get("read_as") == read_as(fmt, self.download.settings) and \
+                isinstance(self.meta.get("rows"), int):
             return int(self.meta["rows"])
         try:
             return count_rows(self.body, fmt, self.download.settings, self.shown)
         except SitegenError:
             return None
+
+
+def read_as(fmt: str, settings: LocationsSection) -> list[str | None]:
+    """What decides which rows the reader finds in a file, besides its bytes."""
+    return [fmt, settings.encoding, settings.table, settings.query, settings.sheet]
 
 
 def count_rows(path: Path, fmt: str, settings: LocationsSection, shown: str) -> int:
@@ -287,7 +293,8 @@ def _accept(cache: _Cache, answer: Answer, fmt: str) -> Fetched:
               "last_modified": last_modified,
               "content_type": answer.headers.get("Content-Type") or "", "format": fmt,
               "fetched": email.utils.formatdate(usegmt=True),
-              "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body), "rows": rows}
+              "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body), "rows": rows,
+              "read_as": read_as(fmt, settings)}
     _write_atomic(cache.meta_path, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
     return Fetched(cache.body, fmt, "downloaded")
 
