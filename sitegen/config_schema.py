@@ -76,6 +76,12 @@ class LocationsSection(Strict):
     categories_separator: str = ","
     max_rows: int = Field(500_000, ge=1, description="more rows than this is an error, "
                           "found before any row is validated")
+    download_deadline: float = Field(60.0, gt=0, description="seconds a URL source's whole "
+                                     "download may take, redirects included")
+    max_row_drop: float = Field(0.2, ge=0, le=1, description="share of the cached copy's rows "
+                                "a new download may lack before it is refused")
+    allow_private_hosts: bool = Field(False, description="follow a URL source's redirects to "
+                                      "loopback, private and link-local addresses")
 
     @field_validator("phone_region")
     @classmethod
