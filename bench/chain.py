@@ -6,7 +6,7 @@ chain exports.
 
 - 1,660 cities over the 50 states and DC (every city has a location from 1,660 rows on; fewer
   rows use fewer of them), named deterministically from syllables ("Cedar Falls",
-  "Millbrook"), placed around two to five interior anchor towns of their state, so that the
+  "Millbrook"), placed around one to six interior anchor towns of their state, so that the
   coordinates fall inside the state; each city has its state's time zone, a ZIP prefix from
   the state's range and one of the state's real area codes. Locations are spread by a
   Zipf-like weight per city within each state and by the state's population.
@@ -445,9 +445,7 @@ def site_config() -> dict[str, object]:
     config.pop("theme", None)
     config["site"].pop("logo", None)
     config["site"]["description"] = "Coffee roasted in small batches, in 1,660 US cities."
-    fields = config["locations"]["fields"]
-    for key in ("booking_url",):
-        fields.pop(key, None)
+    config["locations"]["fields"].pop("booking_url", None)  # the chain has no booking links
     config["locations"]["categories_separator"] = "|"
     config["seo"] = {
         "location_title": "{name}, {street}, {city} | Coffee in {city}",

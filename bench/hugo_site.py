@@ -169,9 +169,10 @@ def _front(data: dict[str, object], body: str = "") -> str:
 def _static(site: Path) -> None:
     """The default theme's CSS, JS and favicon, so Hugo copies assets as sitegen does."""
     import sitegen
-    for found in Path(sitegen.__file__).parent.rglob("static/css/site.css"):
-        shutil.copytree(found.parents[1], site / "static" / "_assets", dirs_exist_ok=True)
-        break
+    found = next(Path(sitegen.__file__).parent.rglob("static/css/site.css"), None)
+    if found is None:
+        raise SystemExit("sitegen's default theme has no static/css/site.css to copy")
+    shutil.copytree(found.parents[1], site / "static" / "_assets", dirs_exist_ok=True)
     shutil.copy(REPO / "content" / "favicon.svg", site / "static" / "favicon.svg")
 
 
