@@ -90,6 +90,7 @@ class ServeFlags:
     env: str
     host: str
     port: int
+    allowed_hosts: tuple[str, ...]
     open_browser: bool
     source: Path
     jobs: int | None
@@ -157,6 +158,9 @@ def build(flags: BuildFlags) -> None:
               help="address to listen on (a non-loopback address is reachable by others)")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="port to listen on; 0 picks a free one")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="also answer requests for this host name (a tunnel or a container's "
+                   "name); by default only 127.0.0.1, localhost, [::1] and --host")
 @click.option("--open", "open_browser", is_flag=True, help="open the site in a browser")
 @click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="site folder")
@@ -171,10 +175,11 @@ def serve(flags: ServeFlags) -> None:
     Example:
       sitegen serve --open
     """
-    from sitegen.serve.server import ServeOptions
+    from sitegen.serve.server import Listen, ServeOptions
     from sitegen.serve.server import serve as run_serve
 
-    run_serve(ServeOptions(flags.source, flags.env, flags.host, flags.port, flags.jobs,
+    run_serve(ServeOptions(flags.source, flags.env,
+                           Listen(flags.host, flags.port, flags.allowed_hosts), flags.jobs,
                            _echo_diagnostics, open_browser=flags.open_browser))
 
 

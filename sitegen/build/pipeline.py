@@ -29,7 +29,13 @@ from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_context, guard_file
 from sitegen.audit.pages import PageAudit
 from sitegen.audit.tree import WrittenTree, finish_audit
-from sitegen.build.cache import BuildCache, CachedPage, DetailsWriter, load_details, save_cache
+from sitegen.build.cache import (
+    BuildCache,
+    CachedPage,
+    DetailsWriter,
+    load_details,
+    save_cache_after_swap,
+)
 from sitegen.build.fingerprint import PageFingerprints, base_fingerprint
 from sitegen.build.notify import notify_build
 from sitegen.build.run import BuildOptions, BuildRun, planning_run, start
@@ -69,6 +75,7 @@ from sitegen.output.artifacts import (
 )
 from sitegen.output.lock import output_lock
 from sitegen.output.manifest import MANIFEST, Manifest, build_manifest
+from sitegen.output.outdir import refuse_overlap
 from sitegen.output.protect import Sealer, is_protected_path, protect_tree
 from sitegen.output.write import Artifact, AtomicOutput, FileSet
 from sitegen.render.globals import template_globals
@@ -120,6 +127,8 @@ def build(options: BuildOptions) -> BuildResult:
     unless `options.force`. `options.keep_state` (serve) returns the model and what was
     written, so the next edit can be applied in place (serve/warm.py)."""
     started = time.perf_counter()
+    if options.source.resolve().is_dir():  # else the build reports the missing folder
+        refuse_overlap(options.target)  # not the site, not someone else's lock file
     with _cyclic_gc_paused(), _output_locked(options):
         report = Report()
         run = start(options, report)
@@ -155,7 +164,8 @@ def build(options: BuildOptions) -> BuildResult:
             saved = BuildCache(inputs=run.inputs, pages=outcome.pages,
                                rows={run.rows_key: fresh_rows}, summary=summary, near=near,
                                diagnostics=report.warnings)
-            save_cache(run.source, options.env, saved, run.out_dir, details)
+            report.extend(save_cache_after_swap(run.source, options.env, saved, run.out_dir,
+                                                details))
         report.extend(notify_build(run.loaded.config.notifications, manifest.summary))
     state = BuildState(run.loaded, run.policy, run.resolved, model, dataset.mapped,
                        dataset.lines, outcome, saved, manifest.data, list(report.items),

@@ -24,6 +24,7 @@ from sitegen.config.policy import Policy, resolve_policy
 from sitegen.data.remote import resolve_source
 from sitegen.diagnostics import Report
 from sitegen.output.manifest import build_time, iso
+from sitegen.output.outdir import Target, build_target, claim_output, resolved
 
 Progress = Callable[[int, int], None]
 GENERATOR = Path(__file__).parents[1]  # the generator's own code: a build reads it too
@@ -45,8 +46,13 @@ class BuildOptions:
     keep_state: bool = False  # serve: keep what the next in-place edit needs
 
     @property
+    def target(self) -> Target:
+        """The output folder, resolved, with how the user named it (output/outdir.py)."""
+        return build_target(resolved(self.source, "--source"), self.env, self.out)
+
+    @property
     def out_dir(self) -> Path:
-        return (self.out or self.source.resolve() / "dist" / self.env).resolve()
+        return self.target.path
 
 
 @dataclass(frozen=True)
@@ -105,10 +111,11 @@ def prepare(source: Path, env: str, *, flags: Mapping[str, Any] | None = None,
 
 
 def start(options: BuildOptions, report: Report) -> BuildRun:
-    """Load the config, resolve the policy and the dataset's file, read the small part of
-    the build cache, and digest every input."""
+    """Load the config, resolve the policy, claim the output folder, resolve the dataset's
+    file, read the small part of the build cache, and digest every input."""
     loaded, policy = prepare(options.source.resolve(), options.env, flags=options.flags,
                              environ=options.environ)
+    claim_output(options.target, loaded)  # a folder sitegen may replace (output/outdir.py)
     cache = BuildCache() if options.force else load_cache(loaded.source, options.env, report)
     resolved = resolve_source(loaded, policy.kind, report)
     inputs = input_fingerprint(options, loaded, policy, resolved[0])

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sitegen.config.schema import BUILTIN_ENVIRONMENTS, EnvironmentKind, SiteConfig
+from sitegen.config.yamlbudget import SafeLoader, YamlBudgetError
 from sitegen.config.yamlfile import KeyPath, dotted, load_yaml_file
 from sitegen.diagnostics import Diagnostic, SitegenError
 
@@ -169,7 +170,10 @@ def _environ_layer(environ: Mapping[str, str]) -> Layer:
         value: Any = raw
         if raw.strip().startswith(("[", "{")):
             try:
-                value = yaml.safe_load(raw)
+                value = yaml.load(raw, Loader=SafeLoader)
+            except YamlBudgetError as exc:
+                raise SitegenError(Diagnostic(f"${name}", None, None, exc.message,
+                                              exc.hint)) from None
             except (yaml.YAMLError, RecursionError):  # too deep: the schema refuses the text
                 value = raw
         _set_path(data, keys, value)

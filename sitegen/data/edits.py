@@ -19,7 +19,7 @@ from sitegen.data.readers import (
     _read_text,
     split_lines,
 )
-from sitegen.diagnostics import Report
+from sitegen.diagnostics import Report, SitegenError
 
 
 @dataclass
@@ -63,8 +63,11 @@ def changed_records(dataset: DatasetFile, previous: list[str], starts: list[int]
     header = "".join(new[:starts[0] - 1])
     # One line more than the edited records: the next record must start where it should,
     # which shows the edit left no quote open.
-    rows, _ = _read_delimited(io.StringIO(header + "".join(new[begin - 1:end]), newline=""),
-                              display_path, kind, report)
+    try:
+        rows, _ = _read_delimited(io.StringIO(header + "".join(new[begin - 1:end]),
+                                              newline=""), display_path, kind, report)
+    except SitegenError:  # its line would count from the excerpt: the whole read says it
+        return None
     expected = last - first + 1 + (1 if last + 1 < len(starts) else 0)
     lines = [row.row - starts[0] + begin for row in rows]
     if len(rows) != expected or lines[0] != begin or \

@@ -32,7 +32,7 @@ from sitegen.config.load import load_config
 from sitegen.config.schema import LocationsSection
 from sitegen.data.mapping import CANONICAL_FIELDS
 from sitegen.data.masking import MASKED_DOMAIN, fake_phone
-from sitegen.data.readers import FORMATS, DatasetFile, RawRow, read_rows
+from sitegen.data.readers import FORMATS, DatasetFile, RawRow, load_yaml, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 
 JITTER_DEGREES = 0.01
@@ -212,8 +212,8 @@ def _wrapper_key(source_path: Path) -> str | None:
     try:
         text = source_path.read_text(encoding="utf-8")
         data = json.loads(text) if source_path.suffix.lower() == ".json" else \
-            yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError):
+            load_yaml(text, source_path.name)
+    except (OSError, ValueError, SitegenError):
         return None
     if isinstance(data, dict):
         lists = [k for k, v in data.items() if isinstance(v, list)]

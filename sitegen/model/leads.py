@@ -12,13 +12,23 @@ Where a form posts is decided here, from the resolved policy only:
 so a staging or development page can never carry a production destination. Forms appear once
 the site configures anything under `leads:` (a destination, texts or fields); `leads.pages: []`
 turns them off. A production site that configures leads but no destination gets disabled forms
-with a notice, and the build warns. The dev server's inbox that local forms post to is
-serve/inbox.py.
+with a notice, and the build warns.
+
+How the script sends (`LeadForm.response`): by default a form-encoded POST, a CORS "simple
+request" that needs no preflight, so it reaches a receiver that sends no CORS headers. Where
+the page can read the answer (the same origin, Formspree, or `encoding: json`, which needs
+CORS anyway) a non-2xx answer is an error the visitor sees; elsewhere the script posts with
+`mode: "no-cors"`, whose answer is opaque: any answer counts as sent, and only a network
+failure (receiver down, offline) counts as unsent. JSON to another site is a warning: the
+receiver must answer the preflight, which no build can check.
+
+The dev server's inbox that local forms post to is serve/inbox.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 from sitegen.config.policy import THANKS_URL, Policy
 from sitegen.config.schema import LeadField, LeadsSection, SiteConfig
@@ -85,6 +95,9 @@ class LeadForm:
     provider: str  # webhook | formspree | netlify | sandbox | local | mailto | none
     action: str | None
     encoding: str  # json | form: what the script sends (a no-JS post is always form-encoded)
+    response: str  # read: the script can read the answer | opaque: a no-cors post (see above)
+    cors_required: bool  # JSON to a receiver on another site whose CORS nobody has checked
+    keep: bool  # the script keeps an unsent lead in sessionStorage and sends it again
     transport: str  # fetch (the script posts) | native (the browser submits: mailto:)
     enctype: str | None
     netlify_name: str | None
@@ -138,6 +151,15 @@ def _provider(leads: LeadsSection, endpoint: str | None) -> str:
     return "netlify" if leads.netlify else "webhook"
 
 
+def same_origin(action: str, base_url: str) -> bool:
+    """Whether a form action is on the site's own origin (a path, or the base URL's host)."""
+    def origin(url: str) -> tuple[str, str]:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), parts.netloc.lower()
+
+    return origin(urljoin(base_url + "/", action)) == origin(base_url)
+
+
 def form_for(config: SiteConfig, policy: Policy, page_url: str,
              location: Location | None) -> LeadForm:
     leads = config.leads
@@ -149,9 +171,7 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
     if mode == "disabled":
         action = None
     if policy.kind == "production":  # routes, Formspree and Netlify exist only in production
-        if provider == "formspree":
-            encoding = "json"
-        elif provider == "netlify":
+        if provider == "netlify":  # Netlify Forms reads form-encoded posts only
             encoding, netlify_name = "form", NETLIFY_NAME
         route = route_for(leads, location)
         if route and route.startswith("mailto:"):
@@ -184,8 +204,14 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
         hidden.append(("consent_text", leads.consent_text))
     hidden += [(name, "") for name in UTM_FIELDS]
     hidden += [(STARTED, ""), (NEXT, absolute(policy.base_url, THANKS_URL))]
+    readable = bool(action) and (same_origin(action or "", policy.base_url)
+                                 or provider == "formspree")  # Formspree answers CORS
     return LeadForm(
-        mode=mode, provider=provider, action=action, encoding=encoding, transport=transport,
+        mode=mode, provider=provider, action=action, encoding=encoding,
+        response="read" if readable or encoding == "json" else "opaque",
+        cors_required=encoding == "json" and transport == "fetch" and bool(action)
+        and not readable,
+        keep=leads.keep_unsent and transport == "fetch", transport=transport,
         enctype=enctype, netlify_name=netlify_name, heading=leads.heading,
         submit_label=leads.submit_label, success_text=leads.success_text,
         consent_text=leads.consent_text, notice=notice,
@@ -219,15 +245,24 @@ def attach(model: SiteModel, report: Report) -> None:
     if not forms_enabled(config):
         return
     leads = config.leads
-    disabled = 0
-    forms = 0
+    disabled = cross_site_json = forms = 0
     for page in model.pages:
         form = attach_page(config, policy, page)
         if form is not None:
             forms += 1
             disabled += form.disabled
+            cross_site_json += form.cors_required
     if forms and not any(p.url == THANKS_URL for p in model.pages):
         model.pages.append(thanks_page(config))
+    if cross_site_json:
+        report.warning("config", None, "leads.encoding",
+                       f"{cross_site_json} of {forms} forms post JSON to a receiver on another "
+                       "site: the browser first asks it for permission (a CORS preflight), "
+                       "and a receiver that does not answer with Access-Control-Allow-Origin "
+                       "and Access-Control-Allow-Headers: Content-Type never gets a lead; a "
+                       "build cannot check this",
+                       "send a test lead from the published site, or remove leads.encoding: "
+                       "the default form posts need no CORS")
     if policy.kind != "production":
         return
     if disabled:

@@ -1,7 +1,9 @@
 """The dev server's lead inbox: where development lead forms post (`/_sitegen/leads`).
 
-`store_lead()` parses a JSON or form-encoded POST body and appends one JSON line to
-`<site>/.sitegen/leads.jsonl`; `handle_inbox()` wraps it as an HTTP response for the dev server.
+`store_lead()` parses a JSON or form-encoded POST body, marks spam (the honeypot filled, or
+sent sooner than `leads.min_seconds` after the form was shown) and appends one JSON line to
+`<site>/.sitegen/leads.jsonl`; `handle_inbox()` wraps it as an HTTP response for the dev
+server.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sitegen.config.policy import THANKS_URL
-from sitegen.model.leads import HONEYPOT, NEXT
+from sitegen.model.leads import HONEYPOT, NEXT, STARTED
 
 INBOX = Path(".sitegen") / "leads.jsonl"
 MAX_BODY = 64 * 1024
@@ -73,16 +75,45 @@ def _collect(pairs: Iterable[tuple[str, ...]]) -> dict[str, Any]:
     return data
 
 
-def store_lead(site_root: Path, body: bytes, content_type: str) -> dict:
-    """Parse a lead, append it to `<site>/.sitegen/leads.jsonl`, print a summary; return it."""
+@dataclass(frozen=True)
+class InboxRules:
+    """What the dev inbox checks, from the site's `leads` config."""
+
+    min_seconds: int = 3
+
+
+def spam_reason(fields: dict[str, Any], rules: InboxRules, now_ms: int) -> str | None:
+    """Why a lead looks sent by a bot: the honeypot filled, or sent sooner than
+    `min_seconds` after the script started the form (`_started`, ms since the epoch; empty
+    without JavaScript, so a no-JS post is judged by the honeypot alone)."""
+    if str(fields.get(HONEYPOT) or "").strip():
+        return f"the {HONEYPOT} honeypot is filled"
+    try:
+        started = int(str(fields.get(STARTED) or ""))
+    except ValueError:
+        return None
+    seconds = (now_ms - started) / 1000
+    if seconds < rules.min_seconds:
+        return (f"sent {max(seconds, 0):.1f} s after the form was shown "
+                f"(leads.min_seconds is {rules.min_seconds})")
+    return None
+
+
+def store_lead(site_root: Path, body: bytes, content_type: str,
+               rules: InboxRules | None = None) -> dict:
+    """Parse a lead, mark spam, append it to `<site>/.sitegen/leads.jsonl`, print a summary;
+    return it. Spam is kept, marked (like a form service's spam folder), so a developer
+    sees the checks work."""
     fields = parse_body(body, content_type)
-    spam = bool(str(fields.get(HONEYPOT) or "").strip())
-    received = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    now = _dt.datetime.now(_dt.UTC)
+    reason = spam_reason(fields, rules or InboxRules(), int(now.timestamp() * 1000))
+    received = now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
     record = {
         "received": received,
         "location_id": str(fields.get("location_id") or ""),
         "page_url": str(fields.get("page_url") or ""),
-        "spam": spam,
+        "spam": reason is not None,
+        "spam_reason": reason,
         "fields": {k: v for k, v in fields.items() if k not in (HONEYPOT, NEXT)},
     }
     path = Path(site_root) / INBOX
@@ -91,8 +122,8 @@ def store_lead(site_root: Path, body: bytes, content_type: str) -> dict:
         inbox.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     who = str(fields.get("name") or fields.get("email") or "anonymous")[:60]
     where = record["location_id"] or urlsplit(str(record["page_url"])).path or "the site"
-    print(f"lead {'(spam) ' if spam else ''}from {who} for {where} -> {INBOX.as_posix()}",
-          file=sys.stderr)
+    print(f"lead {f'(spam: {reason}) ' if reason else ''}from {who} for {where} -> "
+          f"{INBOX.as_posix()}", file=sys.stderr)
     return record
 
 
@@ -103,11 +134,12 @@ class InboxResponse:
     body: bytes
 
 
-def handle_inbox(site_root: Path, body: bytes, content_type: str,
-                 accept: str = "") -> InboxResponse:
-    """POST /_sitegen/leads for the dev server: JSON for the script, a redirect for no-JS forms."""
+def handle_inbox(site_root: Path, body: bytes, content_type: str, accept: str = "",
+                 rules: InboxRules | None = None) -> InboxResponse:
+    """POST /_sitegen/leads for the dev server: JSON for the script, a redirect for no-JS
+    forms. Spam gets the same answer as a lead, as form services do: a bot learns nothing."""
     try:
-        record = store_lead(site_root, body, content_type)
+        record = store_lead(site_root, body, content_type, rules)
     except LeadError as exc:
         return InboxResponse(400, {"Content-Type": "application/json"},
                              json.dumps({"ok": False, "error": str(exc)}).encode())

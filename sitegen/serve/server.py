@@ -23,6 +23,11 @@ dotfiles and anything that resolves outside the output folder (symlinks included
 found (404).
 Protected environments (`protection.mode` basic-auth or encrypt) ask for HTTP basic auth
 with `protection.username` and the password from the environment, on every route.
+
+Only the server's own host names are answered (`Listen.allows`): a request whose Host header
+names anything else gets 421, so a web page that rebinds its own DNS name to 127.0.0.1 cannot
+read the site or post to the inbox. The inbox takes posts from the site's own pages only
+(`cross_site`): a browser's post from any other origin is refused with 403 and not stored.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import traceback
 import webbrowser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,6 +60,7 @@ import click
 from sitegen.config.policy import LOCAL_INBOX, Policy
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.serve import livereload
+from sitegen.serve.inbox import InboxRules
 from sitegen.serve.rebuild import Outcome, Rebuilder
 from sitegen.serve.watch import WATCHED_DIRS, Watcher
 
@@ -153,6 +160,77 @@ def fallback_page(title: str, text: str) -> bytes:
     return NOT_BUILT.format(title=title, text=text).encode()
 
 
+# --- who may ask -------------------------------------------------------------------------------
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return None
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, lower-case, without port, brackets or a final dot."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].partition("]")[0]
+    name, colon, port = header.rpartition(":")
+    if colon and port.isdigit() and ":" not in name:
+        header = name
+    return header.rstrip(".")
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where the dev server listens, and the host names it answers besides its own."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allowed_hosts: tuple[str, ...] = ()
+
+    def allows(self, header: str | None) -> bool:
+        """Whether a request's Host header names this server: localhost, a loopback address,
+        the --host given (any address of this machine when that is a wildcard) or an
+        --allow-host name. A DNS rebinding attack always names the attacker's domain."""
+        if header is None:
+            return True  # HTTP/1.0 tools may send none; every browser sends one
+        name = host_name(header)
+        bound = self.host.strip("[]").lower()
+        if not name:
+            return False
+        if name in ("localhost", bound) or name in (h.lower() for h in self.allowed_hosts):
+            return True
+        address = _ip(name)
+        return address is not None and (address.is_loopback or bound in ("", "0.0.0.0", "::"))
+
+    def names(self) -> str:
+        """The names `allows` accepts, for the refusal message."""
+        own = [*LOOPBACK_NAMES, url_host(self.host), *self.allowed_hosts]
+        if self.host.strip("[]") in ("", "0.0.0.0", "::"):
+            own.append("any IP address of this machine")
+        return ", ".join(dict.fromkeys(own))
+
+
+def cross_site(headers: Mapping[str, str] | Message) -> str | None:
+    """Why a POST to the inbox did not come from a page of this site, or None.
+
+    Browsers send `Sec-Fetch-Site` and `Origin` with every POST (forms and fetch alike): the
+    inbox takes `same-origin` posts whose Origin is this very host. Tools such as curl send
+    neither and are let in (they are not a web page acting for someone)."""
+    site = (headers.get("Sec-Fetch-Site") or "").strip().lower()
+    if site and site not in ("same-origin", "none"):
+        return f"a {site} post (Sec-Fetch-Site)"
+    origin = headers.get("Origin")
+    if origin is not None:
+        own = f"http://{(headers.get('Host') or '').strip().lower()}"
+        if origin.strip().lower() != own:
+            return f"a post from {origin.strip()[:100] or 'an empty origin'}"
+    return None
+
+
 # --- the server -------------------------------------------------------------------------------
 
 def is_loopback(host: str) -> bool:
@@ -197,8 +275,7 @@ class ServeOptions:
 
     source: Path
     env: str = "development"
-    host: str = "127.0.0.1"
-    port: int = 8000  # 0: a free one
+    listen: Listen = Listen()  # where, and the host names it answers
     jobs: int | None = None
     show_diagnostics: ShowDiagnostics | None = None  # default: printed to stderr
     environ: Mapping[str, str] | None = None  # default: os.environ
@@ -211,7 +288,8 @@ class DevServer:
     def __init__(self, options: ServeOptions):
         self.source = Path(options.source).resolve()
         self.env = env = options.env
-        self.host = host = options.host
+        self.listen = listen = options.listen
+        host, port = listen.host, listen.port
         self.jobs = options.jobs
         self.environ = options.environ
         self.out_dir = (self.source / "dist" / env).resolve()
@@ -228,15 +306,16 @@ class DevServer:
         self._thread: threading.Thread | None = None
         server_class = _HTTPServer6 if ":" in host.strip("[]") else _HTTPServer
         try:
-            self.httpd = server_class((host.strip("[]"), options.port), _Handler)
+            self.httpd = server_class((host.strip("[]"), port), _Handler)
         except OSError as exc:
             raise SitegenError(Diagnostic(
-                f"{host}:{options.port}", None, "--port", f"cannot listen: {exc.strerror or exc}",
+                f"{host}:{port}", None, "--port", f"cannot listen: {exc.strerror or exc}",
                 "the port is probably in use: pick another with --port, or --port 0 for a "
                 "free one")) from None
         self.httpd.app = self
         self.port = self.httpd.server_address[1]
         self.url = f"http://{url_host(host)}:{self.port}"
+        self.inbox_rules = InboxRules()
         try:
             self.policy = self._policy(initial=True)
         except BaseException:
@@ -276,10 +355,14 @@ class DevServer:
     # --- building
 
     def _policy(self, *, initial: bool = False) -> Policy:
+        """The environment's policy (and the inbox's spam rules) from the current config."""
         from sitegen.build.run import prepare
 
         try:
-            return prepare(self.source, self.env, flags=self._flags(), environ=self.environ)[1]
+            loaded, policy = prepare(self.source, self.env, flags=self._flags(),
+                                     environ=self.environ)
+            self.inbox_rules = InboxRules(loaded.config.leads.min_seconds)
+            return policy
         except SitegenError:
             if not initial:
                 return self.policy
@@ -474,7 +557,7 @@ class DevServer:
     def inbox(self, body: bytes, kind: str, accept: str) -> Response:
         from sitegen.serve.inbox import handle_inbox
 
-        answer = handle_inbox(self.source, body, kind, accept)
+        answer = handle_inbox(self.source, body, kind, accept, self.inbox_rules)
         return Response(answer.status, dict(answer.headers), answer.body)
 
 
@@ -533,6 +616,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _guarded(self, handler: Callable[[str, str, bool], None], *, head: bool) -> None:
         try:
+            listen = self.app.listen
+            if not listen.allows(self.headers.get("Host")):
+                self.close_connection = True
+                self._send(text_response(421, (
+                    f"sitegen serve answers only its own host names ({listen.names()}), not "
+                    f"{host_name(self.headers.get('Host') or '')[:100]!r}: a page that points "
+                    "its own domain at this machine cannot use it (DNS rebinding). To open the "
+                    "site under that name, restart with --allow-host NAME.")), head)
+                return
             try:
                 path, query = request_path(self.path)
             except BadTarget as exc:
@@ -578,10 +670,13 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(text_response(411, "a Content-Length is required"), head)
             return
-        if length < 0 or length > MAX_BODY:
+        refusal = cross_site(self.headers)
+        if refusal or length < 0 or length > MAX_BODY:
             if 0 < length <= DRAIN_LIMIT:  # read it, so the client sees the answer, not a reset
                 self.rfile.read(length)
-            self._send(text_response(413, f"a lead is at most {MAX_BODY // 1024} KB"), head)
+            self._send(text_response(403, f"{refusal} refused: the lead inbox takes posts "
+                                     "from the pages of this site only") if refusal else
+                       text_response(413, f"a lead is at most {MAX_BODY // 1024} KB"), head)
             return
         body = self.rfile.read(length)
         self._send(self.app.inbox(body, self.headers.get("Content-Type", ""),
@@ -653,10 +748,11 @@ def serve(options: ServeOptions, stop: threading.Event | None = None) -> None:
     _register_fork_hook()
     try:
         server = DevServer(options)
-        host, env = options.host, options.env
-        if not is_loopback(host):
-            click.echo(f"warning: {host} is not a loopback address: anyone who can reach this "
-                       "machine can open the site and post to its lead inbox", err=True)
+        listen, env = options.listen, options.env
+        if not is_loopback(listen.host):
+            click.echo(f"warning: {listen.host} is not a loopback address: anyone who can "
+                       "reach this machine can open the site and post to its lead inbox",
+                       err=True)
         click.echo(f"serving {env} at {server.url}/")
         watched = [f"{name}/" for name in WATCHED_DIRS if (server.source / name).is_dir()]
         click.echo(f"watching {', '.join(watched) or 'nothing yet'} in {server.source}; "
