@@ -43,11 +43,11 @@ class Sample:
     rss_mb: list[float] = field(default_factory=list)
 
 
-def _run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _run(args: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one process and the children it waited for."""
     started = time.perf_counter()
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, cwd=REPO)
+                               stderr=subprocess.PIPE, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if status != 0:
