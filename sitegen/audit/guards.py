@@ -226,7 +226,7 @@ def page_text(text: str, guard: GuardContext) -> str | None:
 
 
 def page_guards(rel: str, text: str, policy: Policy) -> list[Diagnostic]:
-    """Rules that need only the page and the policy: run by audit.audit_page, in the render
+    """Rules that need only the page and the policy: run by pages.audit_page, in the render
     workers during a build (in parallel, cached with the page) and by `sitegen check`."""
     return _production_page(rel, text, policy) if policy.indexable else []
 

@@ -7,7 +7,7 @@ process rendered it, so `--jobs 1` and `--jobs 2` give identical trees. In an en
 the workers also seal each page with the key the parent derived before forking (the audit
 still reads the plaintext), so the parent does not re-read and encrypt every page serially.
 With a guard context, the workers also apply the file guard rails to the bytes they wrote
-(`guards.guard_file`; a sealed page's prompt is judged as written, the page behind it from
+(`audit/guards.guard_file`; a sealed page's prompt is judged as written, the page behind it from
 the plaintext the worker still holds); the parent's pass over the folder then reads only
 the files no worker judged.
 """

@@ -17,7 +17,7 @@ keeps the same fake values from build to build. Fake values are well formed:
 - name, street, website, description, postal code: neutral placeholders (masking the name
   changes the location's slug and URL, because slugs come from names).
 
-Production refuses `locations.mask` when the config is loaded (environments.py).
+Production refuses `locations.mask` when the config is loaded (config/policy.py).
 """
 
 from __future__ import annotations
