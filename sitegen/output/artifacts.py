@@ -50,10 +50,10 @@ def build_marker(model: SiteModel) -> dict[str, bytes]:
 PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,
                              build_marker, output_marker, feed_files]
 # The markers and the feeds, most of the artifacts' work, read the placed locations alone
-# (model/site.Placed.located_model), so a build writes them in a process of its own while the rest of
-# the model is made and the pages rendered. The others are small; the sitemaps list each
-# page's lastmod, settled only when the build has compared the pages with the previous
-# build.
+# (model/site.Placed.located_model), so a build writes them in a process of its own while
+# the rest of the model is made and the pages rendered. The others are small; the sitemaps
+# list each page's lastmod, settled only when the build has compared the pages with the
+# previous build.
 LOCATED: list[Producer] = [marker_files, feed_files]
 LATE: list[Producer] = [p for p in PRODUCERS if p not in LOCATED]
 

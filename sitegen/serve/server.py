@@ -13,8 +13,8 @@ module is the HTTP server and its routes:
     POST     /_sitegen/leads         development lead forms → inbox.handle_inbox()
     GET/HEAD anything else           a file of dist/<env>/ (folders serve index.html)
 
-Every build goes through `build/pipeline.build()`, so a faster (incremental) build makes serve faster
-with no change here. Requests wait (at most 30 s) while a build runs, then read the file with
+Every build goes through `build/pipeline.build()`, so a faster (incremental) build makes serve
+faster with no change here. Requests wait (at most 30 s) while a build runs, then read the file with
 the rebuild lock held, so a page is never read from a half-swapped site. An edit applied in
 place (warm.py) writes its pages first and releases them (`Rebuilder.release`): the open
 pages reload at once, and only requests for the feeds still being rewritten wait. Paths are
