@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitegen import ctas, leads, seo
+from sitegen import ctas, images, leads, seo
 from sitegen.artifacts import (
     LATE,
     LOCATED,
@@ -30,6 +30,7 @@ from sitegen.artifacts import (
     artifacts,
 )
 from sitegen.audit import NearDuplicateCheck, NearDuplicates, PageAudit, finish_audit
+from sitegen.branding import resolve_brand
 from sitegen.cache import (
     BuildCache,
     CachedPage,
@@ -47,9 +48,11 @@ from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.environments import Policy, resolve_policy
 from sitegen.fingerprint import PageFingerprints, base_fingerprint
 from sitegen.forking import release_free_memory
+from sitegen.frontdoor import map_assets, search_hint
 from sitegen.guards import GuardContext, guard_context, guard_file
 from sitegen.hours import day_text
 from sitegen.locations import Location, RowCache, require_url_fields, validate_rows
+from sitegen.locator import data_url
 from sitegen.lock import locked_build
 from sitegen.manifest import MANIFEST, build_manifest, build_time, iso
 from sitegen.masking import mask_locations
@@ -188,6 +191,9 @@ def build_site_model(loaded: LoadedConfig, policy: Policy, report: Report,
     model.memo = {} if keep_state else None
     ctas.attach(model, content, report)
     leads.attach(model, report)
+    model.brand = resolve_brand(loaded)
+    model.pictures, derived = images.prepare(model.locations, model.static_files, report, jobs)
+    model.static_files = [*model.static_files, *derived]
     if report.errors:
         raise SitegenError(report.items)
     release_free_memory()
@@ -236,7 +242,8 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     rows_key = cache_key_for_rows(loaded)
     fresh_rows: RowCache = {}
     jobs = jobs or default_jobs()
-    sealer = Sealer.new(policy, loaded.config) if policy.protection == "encrypt" else None
+    sealer = Sealer.new(policy, loaded.config, resolve_brand(loaded)) \
+        if policy.protection == "encrypt" else None
     with AtomicOutput(out_dir) as output, contextlib.ExitStack() as stack:
         guard = guard_context(loaded, policy, output.tmp, environ,
                               protection=sealer.protection if sealer else None)
@@ -345,6 +352,12 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
         "site_host": policy.base_url.split("://", 1)[-1].split("/", 1)[0],
         "ctas_for": ctas.lookup(model),
         "lead_forms": leads.forms_enabled(config),
+        "brand": model.brand,
+        "picture_for": model.pictures,
+        "search_hint": search_hint(model.locations),
+        "hint_for": search_hint,
+        "markers_url": data_url(config),
+        "map_assets": map_assets(config),
     }
 
 
@@ -395,7 +408,7 @@ def write_site(model: SiteModel, source: Path, output: AtomicOutput, jobs: int,
     write the artifacts: those of LOCATED by `side` when the caller started it (a build),
     every one here otherwise (serve, which keeps their bytes to apply the next edit in
     place)."""
-    dirs = theme_dirs(source, model.config.theme)
+    dirs = theme_dirs(source, model.config.theme.name)
     _copy_static(model, dirs, output)
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)

@@ -80,6 +80,9 @@ class SiteModel:
     # Derived data kept between in-place edits (serve sets it; a one-off build does not
     # hold on to it): feed fragments and marker rows, by location fingerprint.
     memo: dict[str, Any] | None = None
+    # The brand (branding.Brand) and the location photos (images.Pictures), for templates.
+    brand: Any = None
+    pictures: Any = None
 
     def drop_page_data(self) -> None:
         """Empty every page's context, in place (the `ctas_for` lookup shares the location

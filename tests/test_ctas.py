@@ -158,7 +158,7 @@ def test_rendered_buttons_and_analytics_listener(example: Path) -> None:
 
 def test_card_macro_for_other_views(example: Path) -> None:
     model, _ = model_of(example)
-    dirs = theme_dirs(example, model.config.theme)
+    dirs = theme_dirs(example, model.config.theme.name)
     env = make_environment(dirs, template_globals(model, dirs))
     template = env.from_string(
         '{% from "partials/cta.html" import cta_list %}'

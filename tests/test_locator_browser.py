@@ -242,7 +242,7 @@ def test_card_view_shows_every_location(page: Any, base_url: str, site: Path) ->
     assert cards.count() == len(locations(site))
     hayes = cards.filter(has_text="Hayes Valley")
     assert hayes.locator("img.card-image").get_attribute("src") == \
-        "/images/stores/jo-sf-001.svg"
+        "/images/stores/jo-sf-001.jpg"
     assert hayes.get_by_role("link", name="Call (415) 555-0142").get_attribute("href") == \
         "tel:+14155550142"
     assert hayes.locator(".open-badge").is_visible()

@@ -29,6 +29,7 @@ from sitegen.diagnostics import SitegenError
 from sitegen.environments import resolve_policy
 from sitegen.hostconfig import htpasswd_line
 from sitegen.protect import (
+    PromptLook,
     Protection,
     check_basic_auth,
     derive_key,
@@ -108,7 +109,7 @@ def test_prompt_page_is_accessible_and_holds_only_ciphertext(site: Path) -> None
     policy = resolve_policy(load_config(site, "staging", environ=ENV), ENV)
     protection = Protection(bytes(32), bytes(16), 600_000)
     page = prompt_page(protection.encrypt(b"<h1>Secret Hayes Valley</h1>"), policy,
-                       language="en", remember_days=7, script_src=unlock_url())
+                       PromptLook("en", 7, unlock_url()))
     assert "Hayes" not in page
     assert '<label for="sitegen-password">Password</label>' in page
     assert 'type="password"' in page and 'autocomplete="current-password"' in page

@@ -1,4 +1,5 @@
-// The small map on a location page: plain Leaflet, one marker, tiles from the site config.
+// The small map on a location page: plain Leaflet, one marker (the brand's pin), tiles from
+// the site config.
 (function () {
   "use strict";
   var node = document.getElementById("location-map");
@@ -10,6 +11,7 @@
     attribution: node.getAttribute("data-attribution") || "", maxZoom: 19
   }).addTo(map);
   var name = node.getAttribute("data-name") || "";
-  L.marker(at, { title: name, alt: name, keyboard: false, interactive: false }).addTo(map);
+  L.marker(at, { title: name, alt: name, keyboard: false, interactive: false,
+    icon: window.Locator ? Locator.markerIcon(L, node) : new L.Icon.Default() }).addTo(map);
   node.classList.add("is-ready");
 })();

@@ -1,5 +1,6 @@
-// The location page: today's row in the hours table and the "Open now" badge, both in the
-// location's own time zone (data-timezone), with holiday hours (data-special) respected.
+// The location page: today's row in the hours table, the "Open now" badge and today's hours
+// at the top, all in the location's own time zone (data-timezone), with holiday hours
+// (data-special) respected.
 (function () {
   "use strict";
   var article = document.querySelector("article.location");
@@ -20,9 +21,17 @@
   function parse(text) {
     try { return JSON.parse(text || "null"); } catch (e) { return null; }
   }
-  Locator.showStatus(badge, {
+  var place = {
     hours: parse(table.getAttribute("data-hours")),
     special: parse(table.getAttribute("data-special")),
     timeZone: zone
-  }, badge.getAttribute("data-clock"));
+  };
+  var clock = badge.getAttribute("data-clock");
+  Locator.showStatus(badge, place, clock);
+  var today = document.querySelector("[data-today-hours]");
+  var text = today && Locator.todayHours(place.hours, place.special, zone, new Date(), clock);
+  if (text) {
+    today.textContent = "Today: " + text;
+    today.hidden = false;
+  }
 })();

@@ -13,6 +13,9 @@
   var list = root.querySelector("[data-results]");
   var serverOnly = root.querySelectorAll("[data-server-only]");
   var markers = {};  // location index -> marker, made on first use
+  var pin = Locator.markerIcon(L, root.querySelector(".map-panel"));
+  var layout = root.querySelector("[data-map-layout]");
+  var toggle = root.querySelector("[data-map-toggle]");
   var here = null;   // "you are here" marker and radius circle
   var ctx = null;
 
@@ -30,7 +33,7 @@
 
   function markerFor(loc) {
     if (!markers[loc.index]) {
-      var marker = L.marker([loc.lat, loc.lng], { title: loc.name, alt: loc.name });
+      var marker = L.marker([loc.lat, loc.lng], { title: loc.name, alt: loc.name, icon: pin });
       marker.bindPopup(function () { return popup(loc); });
       markers[loc.index] = marker;
     }
@@ -61,15 +64,29 @@
     var first = null;
     slice.forEach(function (loc) {
       var item = Locator.resultItem(loc, ctx);
-      var button = el("button", { type: "button", className: "show-on-map" }, [
+      var button = el("button", { type: "button", className: "show-on-map" }, [Locator.icon("map"),
         "Show on map", el("span", { className: "visually-hidden" }, [": " + loc.name])]);
-      button.addEventListener("click", function () { showOnMap(loc); });
-      item.appendChild(button);
+      button.addEventListener("click", function () { showMap(); showOnMap(loc); });
+      item.querySelector(".result-actions").appendChild(button);
       list.appendChild(item);
       first = first || item.querySelector("a");
     });
     return first;
   }
+
+  // Narrow screens show the map or the list (the Map / List buttons); wide ones both.
+  function setShown(which) {
+    layout.setAttribute("data-show", which);
+    Array.prototype.forEach.call(toggle.querySelectorAll("button"), function (button) {
+      button.setAttribute("aria-pressed", button.getAttribute("data-show") === which ? "true" : "false");
+    });
+    if (which === "map") { map.invalidateSize(); }
+  }
+  function showMap() { if (layout.getAttribute("data-show") !== "map") { setShown("map"); } }
+  toggle.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-show]");
+    if (button) { setShown(button.getAttribute("data-show")); }
+  });
 
   var pager = Locator.Pager(root.querySelector("[data-show-more]"), 50, renderItems);
 

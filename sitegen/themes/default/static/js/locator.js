@@ -1,14 +1,17 @@
 /* locator.js: the shared, dependency-free logic of the location finder.
  *
- * Used by the Map, List and Card views (with locator-map.js or locator-list.js) and by the
- * location page (location.js). Exposes window.Locator:
+ * Used by the Map, List and Card views (with locator-map.js or locator-list.js), by the
+ * location page (location.js, location-map.js) and the maps of the home and hub pages
+ * (overview-map.js). Exposes window.Locator:
  *   data     load(url) / decode(json): markers.json -> location objects
  *   search   normalize, filter(locations, state, origin)
  *   distance distanceKm, formatDistance
- *   hours    openStatus(hours, special, timeZone, now, clock)
+ *   hours    openStatus(hours, special, timeZone, now, clock), todayHours(...)
  *   state    readState, writeState: the search in the URL (?q=&category=&radius=&sort=)
- *   UI       el (DOM builder, text only), start(root, view): wires the search form
- * Data is only ever put into the page with textContent and DOM APIs, never innerHTML.
+ *   UI       el (DOM builder, text only), icon, action, resultItem, markerIcon (the brand's
+ *            map pin), start(root, view): wires the search form
+ * Data is only ever put into the page with textContent and DOM APIs, never innerHTML (the
+ * one HTML string is the constant pin markerIcon hands to Leaflet).
  */
 (function (global) {
   "use strict";
@@ -208,10 +211,33 @@
     return { state: "closed", text: "Closed" };
   }
 
+  function intervalsText(list, clock) {
+    if (!list.length) { return "Closed"; }
+    return list.map(function (iv) {
+      if (iv[0] === 0 && iv[1] >= DAY) { return "Open 24 hours"; }
+      return formatTime(iv[0], clock) + " – " + (iv[1] % DAY === 0 ? "midnight" : formatTime(iv[1], clock));
+    }).join(", ");
+  }
+
+  // Today's opening hours as text ("7:00 AM – 6:00 PM", "Closed"), holiday hours first;
+  // "" when unknown.
+  function todayHours(hours, special, timeZone, now, clock) {
+    var t = zoned(now || new Date(), timeZone);
+    var date = isoDate(t.year, t.month, t.day, 0);
+    var list = special && Object.prototype.hasOwnProperty.call(special, date) ? special[date] :
+      hours && hours[DAY_KEYS[t.weekday]];
+    return list === undefined || list === null ? "" : intervalsText(list, clock);
+  }
+
   // Fill a badge element (class open-badge) with a location's status.
+  // The state ("Open now", "Closed") is a pill; what follows it ("· Closes at 6:00 PM") is
+  // text beside it, free to wrap on a narrow screen.
   function showStatus(badge, loc, clock, now) {
     var status = openStatus(loc.hours, loc.special, loc.timeZone, now, clock);
-    badge.textContent = status.text;
+    var cut = status.text.indexOf(" · ");
+    badge.textContent = "";
+    badge.appendChild(el("span", { className: "badge-state" }, [cut < 0 ? status.text : status.text.slice(0, cut)]));
+    if (cut >= 0) { badge.appendChild(document.createTextNode(status.text.slice(cut))); }
     badge.classList.toggle("open", status.state === "open");
     badge.classList.toggle("closed", status.state === "closed");
     badge.hidden = status.state === "unknown";
@@ -281,14 +307,68 @@
       el("span", { className: "distance" }, [formatDistance(loc.km, unit) + " away"]);
   }
 
+  // The icons of partials/icons.html, for what this script renders.
+  var ICONS = {
+    call: "M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2",
+    directions: "M3 11l18-8-8 18-2-8-8-2z",
+    map: "M9 4L3 6v14l6-2 6 2 6-2V4l-6 2-6-2zM9 4v14M15 6v14",
+    store: "M4 10v10h16V10M3 4h18l-1 6H4zM9 20v-6h6v6"
+  };
+  var SVG = "http://www.w3.org/2000/svg";
+  function icon(name) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "icon");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "20");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+
+  // A compact action link: icon, short visible label, full label for screen readers.
+  function action(href, iconName, short, full, extra) {
+    var props = Object.assign({ className: "action", href: href }, extra || {});
+    return el("a", props, [icon(iconName), el("span", { className: "action-label",
+      "aria-hidden": full ? "true" : null }, [short]),
+      full ? el("span", { className: "visually-hidden" }, [full]) : null]);
+  }
+
   // One result of the Map and List views (the same markup as partials/locator_item.html).
   function resultItem(loc, options) {
+    var phone = loc.tel ? action("tel:" + loc.tel, "call", loc.phone, null, { className: "action result-phone" }) :
+      loc.phone ? el("span", { className: "result-phone" }, [loc.phone]) : null;
     return el("li", { className: "result", "data-url": loc.url }, [
-      el("a", { className: "result-name", href: loc.url }, [loc.name]),
-      el("span", { className: "result-address" }, [loc.address]),
-      el("span", { className: "result-meta" }, [badge(loc, options.clock), " ",
-        distanceNode(loc, options.unit)])
+      el("div", { className: "result-main" }, [
+        el("a", { className: "result-name", href: loc.url }, [loc.name]),
+        el("span", { className: "result-address" }, [loc.address]),
+        el("span", { className: "result-meta" }, [badge(loc, options.clock), " ",
+          distanceNode(loc, options.unit)])
+      ]),
+      el("div", { className: "result-actions" }, [phone, " ",
+        action(directionsUrl(options.directions, loc), "directions", "Directions",
+          "Directions to " + loc.name, { rel: "noopener" })])
     ]);
+  }
+
+  /* The map pin of every map: the brand's pin (an SVG coloured by the CSS custom property
+   * --marker), or the image `theme.marker.icon` names. `node` carries data-marker-icon and
+   * data-marker-size ("32,42"). */
+  function markerIcon(L, node) {
+    var size = String(node && node.getAttribute("data-marker-size") || "32,42").split(",").map(Number);
+    var image = node && node.getAttribute("data-marker-icon");
+    var anchor = [size[0] / 2, size[1]];
+    if (image) {
+      return L.icon({ iconUrl: image, iconSize: size, iconAnchor: anchor, popupAnchor: [0, -size[1]] });
+    }
+    var pin = '<svg viewBox="0 0 32 42" width="' + size[0] + '" height="' + size[1] + '" aria-hidden="true">' +
+      '<path d="M16 1.5C8 1.5 1.5 7.8 1.5 15.7 1.5 26.4 16 40.5 16 40.5s14.5-14.1 14.5-24.8C30.5 7.8 24 1.5 16 1.5z" ' +
+      'fill="currentColor" stroke="#fff" stroke-width="2"/><circle cx="16" cy="15.5" r="5.5" fill="#fff"/></svg>';
+    return L.divIcon({ className: "brand-marker", html: pin, iconSize: size, iconAnchor: anchor,
+      popupAnchor: [0, -size[1] + 4] });
   }
 
   /* Shows `items` `size` at a time: render(items slice, offset) appends them; the button
@@ -353,6 +433,17 @@
       update();
     });
     locate.addEventListener("click", findMe);
+    var filtersButton = form.querySelector("[data-filters-button]");
+    if (filtersButton) {
+      filtersButton.addEventListener("click", function () {
+        var open = form.classList.toggle("filters-open");
+        filtersButton.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      if (ctx.state.category || ctx.state.radius || ctx.state.sort) {
+        form.classList.add("filters-open");
+        filtersButton.setAttribute("aria-expanded", "true");
+      }
+    }
 
     function announce(results) {
       if (!ctx.active && view.keepsServerCount) { count.textContent = serverCount; return; }
@@ -414,6 +505,7 @@
     distanceKm: distanceKm, formatDistance: formatDistance, formatTime: formatTime,
     openStatus: openStatus, showStatus: showStatus, readState: readState, writeState: writeState,
     geolocate: geolocate, el: el, directionsUrl: directionsUrl, badge: badge,
-    distanceNode: distanceNode, resultItem: resultItem, Pager: Pager, start: start
+    distanceNode: distanceNode, resultItem: resultItem, Pager: Pager, start: start,
+    todayHours: todayHours, icon: icon, action: action, markerIcon: markerIcon
   };
 })(window);
