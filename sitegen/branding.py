@@ -78,7 +78,8 @@ def colour_values(config: SiteConfig) -> dict[str, str]:
         colours["on_primary"] = ink_for(colours["primary"])
     if "header" in colours and "on_header" not in colours:
         colours["on_header"] = ink_for(colours["header"])
-    values = {COLOR_VARIABLES[key]: value for key, value in colours.items()}
+    values = {variable: colours[key] for key, variable in COLOR_VARIABLES.items()
+              if key in colours}
     marker = config.theme.marker.color or colours.get("primary")
     if marker:
         values["--marker"] = marker

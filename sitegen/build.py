@@ -356,6 +356,7 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
         "picture_for": model.pictures,
         "search_hint": search_hint(model.locations),
         "hint_for": search_hint,
+        "directions_for": functools.partial(ctas.directions_url, config),
         "markers_url": data_url(config),
         "map_assets": map_assets(config),
     }

@@ -112,7 +112,7 @@ def svg_size(data: bytes) -> tuple[int, int] | None:
 def _open(data: bytes) -> Any:
     """The image, upright and fully decoded; raises OSError or ValueError when it is not a
     readable image, or one too large to decode safely."""
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -122,6 +122,8 @@ def _open(data: bytes) -> Any:
                 raise ValueError(f"{image.width}x{image.height} pixels is more than "
                                  f"{MAX_PIXELS:,}")
             image.load()
+        except UnidentifiedImageError:
+            raise ValueError("not a format Pillow recognises") from None
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise ValueError(str(exc)) from None
     image = ImageOps.exif_transpose(image)
@@ -196,7 +198,7 @@ def prepare(locations: list[Location], static_files: list[tuple[Path, str]],
     files: list[tuple[Path, str]] = []
     queued: list[_Job] = []
     seen: set[str] = set()
-    for location in locations:
+    for location in sorted(locations, key=lambda loc: (loc.source, loc.row)):
         url = location.image
         if not url or url in seen or url.startswith(("http://", "https://")):
             continue
@@ -205,8 +207,7 @@ def prepare(locations: list[Location], static_files: list[tuple[Path, str]],
         if path is None:
             report.error(location.source, location.row, "image",
                          f"'{url[:80]}' is not a file of the content folder",
-                         f"add content{url.split('?', 1)[0][:80]} or correct the image "
-                         "path (site-relative, e.g. /images/shop.jpg)")
+                         f"add content{url.split('?', 1)[0][:80]}, or correct the path")
             continue
         try:
             data = path.read_bytes()

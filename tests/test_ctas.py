@@ -137,7 +137,7 @@ def test_unknown_kind_in_config_is_a_config_error(example: Path) -> None:
     add_config(example, "ctas:\n  site: [call, directons]\n")
     result = run_cli("config", "--source", example)
     assert result.returncode == 1
-    assert "config/base.yaml:59: ctas.site[1].type: input should be 'call'" in result.stderr
+    assert "config/base.yaml:81: ctas.site[1].type: input should be 'call'" in result.stderr
 
 
 def test_rendered_buttons_and_analytics_listener(example: Path) -> None:
@@ -145,8 +145,12 @@ def test_rendered_buttons_and_analytics_listener(example: Path) -> None:
         "SITEGEN_LEADS__WEBHOOK_URL": "https://hooks.example/x"})
     assert result.returncode == 0, str(result)
     html = (example / "dist/production" / HAYES_PAGE).read_text(encoding="utf-8")
-    assert re.search(r'<a class="button" href="tel:\+14155550142" data-cta="call" '
-                     r'data-location="JO-SF-001">Call \(415\) 555-0142</a>', html)
+    # A compact row: an icon and the short label on screen, the full label for screen readers.
+    assert re.search(r'<a class="action primary" href="tel:\+14155550142" data-cta="call" '
+                     r'data-location="JO-SF-001"><svg class="icon"[^>]*aria-hidden="true"[^>]*>'
+                     r'<path d="[^"]+"/></svg><span class="action-label" aria-hidden="true">'
+                     r'Call</span><span class="visually-hidden">Call \(415\) 555-0142</span></a>',
+                     html)
     assert 'data-cta="directions"' in html and 'rel="noopener"' in html
     assert "/_assets/js/track.js" in html  # production with analytics on
     assert (example / "dist/production/_assets/js/track.js").is_file()

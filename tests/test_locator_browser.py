@@ -251,7 +251,7 @@ def test_card_view_shows_every_location(page: Any, base_url: str, site: Path) ->
 def test_pages_work_without_javascript(browser: Any, base_url: str, site: Path) -> None:
     with open_page(browser, base_url, java_script_enabled=False) as page:
         page.goto(base_url + "/locations/map/")
-        links = page.locator("[data-results] li.result a")
+        links = page.locator("[data-results] li.result a.result-name")
         assert links.count() == len(locations(site))
         assert page.locator("[data-locator-form]").is_hidden()
         page.goto(base_url + "/locations/cards/")

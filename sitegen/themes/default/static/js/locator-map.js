@@ -65,7 +65,8 @@
     slice.forEach(function (loc) {
       var item = Locator.resultItem(loc, ctx);
       var button = el("button", { type: "button", className: "show-on-map" }, [Locator.icon("map"),
-        "Show on map", el("span", { className: "visually-hidden" }, [": " + loc.name])]);
+        el("span", { "aria-hidden": "true" }, ["Map"]),
+        el("span", { className: "visually-hidden" }, ["Show on map: " + loc.name])]);
       button.addEventListener("click", function () { showMap(); showOnMap(loc); });
       item.querySelector(".result-actions").appendChild(button);
       list.appendChild(item);
