@@ -63,8 +63,23 @@ def capture(page: Any, base: str, shot: Shot) -> bytes:
     page.add_style_tag(content=NO_MOTION)
     page.wait_for_selector(shot.ready, state="attached")
     page.evaluate("document.fonts.ready")
-    page.wait_for_timeout(400)  # the last marker positions after the map fits its bounds
+    settle(page)
     return page.screenshot()
+
+
+MARKERS = """() => Array.from(document.querySelectorAll('.leaflet-marker-icon'),
+    icon => icon.style.transform + icon.textContent).join('|')"""
+
+
+def settle(page: Any) -> None:
+    """Wait until the map markers stop moving (zoom and cluster animations), 3 s at most."""
+    before = page.evaluate(MARKERS)
+    for _ in range(10):
+        page.wait_for_timeout(300)
+        now = page.evaluate(MARKERS)
+        if now == before:
+            return
+        before = now
 
 
 def reduce(png: bytes) -> Image.Image:

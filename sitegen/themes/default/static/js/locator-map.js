@@ -93,6 +93,7 @@
 
   function fit(results) {
     if (!results.length) { return; }
+    map.invalidateSize({ animate: false });  // the page around the map may have moved since
     var points = results.slice(0, ctx.origin && ctx.state.sort === "distance" && !ctx.state.radius ? 5 : results.length)
       .map(function (loc) { return [loc.lat, loc.lng]; });
     if (ctx.origin) { points.push([ctx.origin.lat, ctx.origin.lng]); }

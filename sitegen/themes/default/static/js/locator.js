@@ -403,6 +403,7 @@
     var sortDistance = form.querySelector('#locator-sort option[value="distance"]');
     var serverCount = count.textContent;
     var unit = root.getAttribute("data-unit") || "km";
+    var asked = readState(global.location.search);  // as opened, before update() rewrites it
     var ctx = { state: readState(global.location.search), origin: null, unit: unit,
       clock: root.getAttribute("data-clock") || "24h",
       directions: root.getAttribute("data-directions") || "", byUrl: {}, all: [] };
@@ -486,7 +487,7 @@
       all.forEach(function (loc) { ctx.byUrl[loc.url] = loc; });
       update();
       // A shared link asked for distance: locate at once if the visitor already allowed it.
-      var wantsDistance = readState(global.location.search).sort === "distance" || ctx.state.radius;
+      var wantsDistance = asked.sort === "distance" || asked.radius;
       if (wantsDistance && navigator.permissions) {
         navigator.permissions.query({ name: "geolocation" }).then(function (p) {
           if (p.state === "granted") { findMe(); }
