@@ -23,6 +23,7 @@ measured, and its script is not reachable offline). Figures go to docs/benchmark
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import http.server
 import io
@@ -101,6 +102,11 @@ class HostHandler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Cache-Control", "public, max-age=600")
         super().end_headers()
 
+    def handle(self) -> None:
+        # The browser drops requests it no longer needs (tiles of a zoom it left).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
+
     def do_GET(self) -> None:  # noqa: N802 - stdlib's name
         if self.path.startswith("/_tiles/"):
             self._send(self.tile, "image/png")
@@ -161,6 +167,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs per page and preset; the "
                         "median performance score is kept")
     parser.add_argument("--keep", type=Path, help="keep the JSON reports in this folder")
+    parser.add_argument("--pages", default=",".join(PAGES), help="a comma-separated subset of "
+                        + ", ".join(PAGES))
+    parser.add_argument("--presets", default="mobile,desktop", help="mobile, desktop or both")
     options = parser.parse_args()
     binary = lighthouse_bin()
     port = free_port()
@@ -179,8 +188,9 @@ def main() -> None:
         reports.mkdir(parents=True, exist_ok=True)
         print(f"{'page':<10} {'preset':<8} perf a11y  bp  seo    CLS    LCP ms  TBT ms")
         try:
-            for preset in ("mobile", "desktop"):
-                for name, path in PAGES.items():
+            for preset in options.presets.split(","):
+                for name in options.pages.split(","):
+                    path = PAGES[name]
                     runs = [run_lighthouse(binary, base + path, preset,
                                            reports / f"{name}-{preset}-{n}.json")
                             for n in range(options.runs)]

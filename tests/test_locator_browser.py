@@ -264,6 +264,7 @@ def test_pages_work_without_javascript(browser: Any, base_url: str, site: Path) 
 
 def test_detail_map_has_one_marker(page: Any, base_url: str) -> None:
     page.goto(base_url + HAYES)
+    page.locator("#location-map").scroll_into_view_if_needed()  # it loads when in view
     page.wait_for_selector("#location-map .leaflet-marker-icon")
     assert page.locator("#location-map .leaflet-marker-icon").count() == 1
     assert page.locator("#location-map .leaflet-control-attribution").text_content() \

@@ -293,6 +293,7 @@ def test_a_location_shows_its_photo_in_modern_formats(browser: Any, base_url: st
         assert call.get_attribute("data-cta") == "call" and call.is_visible()
         assert page.get_by_role("link", name="Directions to Juniper & Oak Coffee — Hayes "
                                 "Valley").first.is_visible()
+        page.locator("#location-map").scroll_into_view_if_needed()  # the map loads in view
         marker = page.locator("#location-map .brand-marker")
         marker.wait_for()
         assert marker.evaluate("e => getComputedStyle(e).color") == "rgb(31, 77, 58)"

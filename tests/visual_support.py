@@ -48,7 +48,7 @@ SHOTS = (
     Shot("map", "/locations/map/", ".leaflet-marker-icon"),
     Shot("list", "/locations/list/", ".open-badge:not([hidden])"),
     Shot("cards", "/locations/cards/", ".open-badge:not([hidden])"),
-    Shot("location", HAYES, "#location-map .leaflet-marker-icon"),
+    Shot("location", HAYES, "[data-today-hours]:not([hidden])"),
     Shot("page", "/about/", "main h1"),
     Shot("contact", "/contact/", "form.lead-form"),
     Shot("404", "/404.html", "main h1"),

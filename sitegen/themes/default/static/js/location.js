@@ -5,19 +5,14 @@
   "use strict";
   var article = document.querySelector("article.location");
   var table = document.querySelector("table.hours");
-  if (!article || !table) { return; }
+  if (!article || !table || !window.Locator) { return; }
   var zone = article.getAttribute("data-timezone") || undefined;
-  var day;
-  try {
-    day = new Intl.DateTimeFormat("en-US", { weekday: "long", timeZone: zone }).format(new Date());
-  } catch (e) {
-    day = new Intl.DateTimeFormat("en-US", { weekday: "long" }).format(new Date());
-  }
-  var row = table.querySelector('tr[data-day="' + day.toLowerCase() + '"]');
+  var day = Locator.weekday(new Date(), zone);  // one Intl formatter for the whole page
+  var row = table.querySelector('tr[data-day="' + day + '"]');
   if (row) { row.classList.add("today"); row.setAttribute("aria-current", "date"); }
 
   var badge = document.querySelector("[data-open-status]");
-  if (!badge || !window.Locator) { return; }
+  if (!badge) { return; }
   function parse(text) {
     try { return JSON.parse(text || "null"); } catch (e) { return null; }
   }

@@ -9,7 +9,8 @@
  *   hours    openStatus(hours, special, timeZone, now, clock), todayHours(...)
  *   state    readState, writeState: the search in the URL (?q=&category=&radius=&sort=)
  *   UI       el (DOM builder, text only), icon, action, resultItem, markerIcon (the brand's
- *            map pin), start(root, view): wires the search form
+ *            map pin), loadLeaflet and whenVisible (maps load as they scroll into view),
+ *            start(root, view): wires the search form
  * Data is only ever put into the page with textContent and DOM APIs, never innerHTML (the
  * one HTML string is the constant pin markerIcon hands to Leaflet).
  */
@@ -142,6 +143,10 @@
     return { year: +parts.year, month: +parts.month, day: +parts.day, weekday: weekday,
       minutes: (+parts.hour % 24) * 60 + (+parts.minute) };
   }
+
+  var WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+  // "monday"... for `now` in the time zone (the keys of the hours table's rows).
+  function weekday(now, timeZone) { return WEEKDAYS[zoned(now, timeZone).weekday]; }
 
   function isoDate(year, month, day, offset) {
     var d = new Date(Date.UTC(year, month - 1, day + offset));
@@ -354,6 +359,53 @@
     ]);
   }
 
+  /* Leaflet (and MarkerCluster), loaded once, when a map first needs it: `node` names the
+   * scripts in data-leaflet and the stylesheets in data-leaflet-css (space-separated). */
+  var leaflet = null;
+  function loadLeaflet(node) {
+    if (!leaflet) {
+      (node.getAttribute("data-leaflet-css") || "").split(" ").filter(Boolean).forEach(function (href) {
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = href;
+        document.head.appendChild(link);
+      });
+      leaflet = (node.getAttribute("data-leaflet") || "").split(" ").filter(Boolean)
+        .reduce(function (chain, src) {
+          return chain.then(function () {
+            return new Promise(function (resolve, reject) {
+              var tag = document.createElement("script");
+              tag.src = src;
+              tag.onload = resolve;
+              tag.onerror = function () { reject(new Error("could not load " + src)); };
+              document.head.appendChild(tag);
+            });
+          });
+        }, Promise.resolve());
+    }
+    return leaflet;
+  }
+
+  /* Calls show(node) for each of `nodes` once it is in the window and the page is idle: a
+   * map below the fold costs nothing until the visitor scrolls to it. */
+  function whenVisible(nodes, show) {
+    if (!nodes.length) { return; }
+    var idle = global.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
+    if (!("IntersectionObserver" in global)) {
+      Array.prototype.forEach.call(nodes, function (node) { idle(function () { show(node); }); });
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          idle(function () { show(entry.target); });
+        }
+      });
+    });
+    Array.prototype.forEach.call(nodes, function (node) { observer.observe(node); });
+  }
+
   /* The map pin of every map: the brand's pin (an SVG coloured by the CSS custom property
    * --marker), or the image `theme.marker.icon` names. `node` carries data-marker-icon and
    * data-marker-size ("32,42"). */
@@ -507,6 +559,7 @@
     openStatus: openStatus, showStatus: showStatus, readState: readState, writeState: writeState,
     geolocate: geolocate, el: el, directionsUrl: directionsUrl, badge: badge,
     distanceNode: distanceNode, resultItem: resultItem, Pager: Pager, start: start,
-    todayHours: todayHours, icon: icon, action: action, markerIcon: markerIcon
+    todayHours: todayHours, icon: icon, action: action, markerIcon: markerIcon,
+    loadLeaflet: loadLeaflet, whenVisible: whenVisible, weekday: weekday
   };
 })(window);

@@ -1,43 +1,13 @@
 /* overview-map.js: the map of a hub's locations on the home page, /locations/ and the hub
  * pages ([data-overview-map]). Leaflet, MarkerCluster and the marker data load only when the
- * map comes near the window, so the page itself stays light; the locations shown are those
- * whose URL starts with the hub's (data-prefix). Without JavaScript, or until it loads, the
- * box is a link to the Map view. */
+ * map is in the window and the page is idle, so the page itself stays light; the locations
+ * shown are those whose URL starts with the hub's (data-prefix). Without JavaScript, or
+ * until it loads, the box is a link to the Map view. */
 (function () {
   "use strict";
   var nodes = document.querySelectorAll("[data-overview-map]");
-  if (!nodes.length || !window.Locator || !("IntersectionObserver" in window)) { return; }
+  if (!nodes.length || !window.Locator) { return; }
   var el = Locator.el;
-  var leaflet = null;
-
-  function script(src) {
-    return new Promise(function (resolve, reject) {
-      var tag = document.createElement("script");
-      tag.src = src;
-      tag.onload = resolve;
-      tag.onerror = function () { reject(new Error("could not load " + src)); };
-      document.head.appendChild(tag);
-    });
-  }
-
-  function stylesheet(href) {
-    if (document.querySelector('link[href="' + CSS.escape(href) + '"]')) { return; }
-    var link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = href;
-    document.head.appendChild(link);
-  }
-
-  function loadLeaflet(node) {
-    if (!leaflet) {
-      (node.getAttribute("data-leaflet-css") || "").split(" ").filter(Boolean).forEach(stylesheet);
-      var scripts = (node.getAttribute("data-leaflet") || "").split(" ").filter(Boolean);
-      leaflet = scripts.reduce(function (chain, src) {
-        return chain.then(function () { return script(src); });
-      }, Promise.resolve());
-    }
-    return leaflet;
-  }
 
   function popup(loc) {
     return el("div", { className: "map-popup" }, [
@@ -47,14 +17,14 @@
   }
 
   function show(node) {
-    Promise.all([loadLeaflet(node), Locator.load(node.getAttribute("data-src"))]).then(function (done) {
+    Promise.all([Locator.loadLeaflet(node), Locator.load(node.getAttribute("data-src"))]).then(function (done) {
       var L = window.L;
       var prefix = node.getAttribute("data-prefix") || "/";
       var shown = done[1].filter(function (loc) { return loc.url.indexOf(prefix) === 0; });
       if (!shown.length) { return; }
       var map = L.map(node, { scrollWheelZoom: false });
       L.tileLayer(node.getAttribute("data-tiles"), {
-        attribution: node.getAttribute("data-attribution") || "", maxZoom: 19
+        attribution: node.getAttribute("data-attribution") || "", maxZoom: 19, detectRetina: true
       }).addTo(map);
       var icon = Locator.markerIcon(L, node);
       var layer = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup();
@@ -72,13 +42,5 @@
     });
   }
 
-  var observer = new IntersectionObserver(function (entries) {
-    entries.forEach(function (entry) {
-      if (entry.isIntersecting) {
-        observer.unobserve(entry.target);
-        show(entry.target);
-      }
-    });
-  }, { rootMargin: "200px" });
-  Array.prototype.forEach.call(nodes, function (node) { observer.observe(node); });
+  Locator.whenVisible(nodes, show);
 })();
