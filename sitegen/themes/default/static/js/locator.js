@@ -83,7 +83,12 @@
 
   function toKm(value, unit) { return unit === "mi" ? value * KM_PER_MILE : value; }
 
-  var collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+  // Made on first use: an Intl.Collator costs a long task to set up, on every page.
+  var collator = null;
+  function compareNames(a, b) {
+    collator = collator || new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+    return collator.compare(a, b);
+  }
 
   // Every word of the query must occur in the location's name, address or categories.
   function filter(locations, state, origin, unit) {
@@ -102,7 +107,7 @@
     if (state.sort === "distance" && origin) {
       results.sort(function (a, b) { return a.km - b.km || a.index - b.index; });
     } else if (state.sort === "name") {
-      results.sort(function (a, b) { return collator.compare(a.name, b.name) || a.index - b.index; });
+      results.sort(function (a, b) { return compareNames(a.name, b.name) || a.index - b.index; });
     }
     return results;
   }
@@ -386,8 +391,9 @@
     return leaflet;
   }
 
-  /* Calls show(node) for each of `nodes` once it is in the window and the page is idle: a
-   * map below the fold costs nothing until the visitor scrolls to it. */
+  /* Calls show(node) for each of `nodes` once half of it is in the window and the page is
+   * idle: a map below the fold, or just peeking in at the bottom, costs nothing until the
+   * visitor scrolls to it. */
   function whenVisible(nodes, show) {
     if (!nodes.length) { return; }
     var idle = global.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
@@ -402,7 +408,7 @@
           idle(function () { show(entry.target); });
         }
       });
-    });
+    }, { threshold: 0.5 });
     Array.prototype.forEach.call(nodes, function (node) { observer.observe(node); });
   }
 
