@@ -24,7 +24,15 @@ sys.path.insert(0, str(REPO))
 
 from browser_support import launch, open_page, serve  # noqa: E402
 from PIL import Image  # noqa: E402
-from visual_support import SHOTS, SIZES, capture, reduce, reference_path, save  # noqa: E402
+from visual_support import (  # noqa: E402
+    SHOTS,
+    SIZES,
+    open_shot,
+    reduce,
+    reference_path,
+    save,
+    screenshot,
+)
 
 from sitegen.build import build  # noqa: E402
 
@@ -57,11 +65,12 @@ def main() -> None:
                     host = locked if shot.staging else base
                     with open_page(browser, host, viewport={"width": width,
                                                             "height": height}) as page:
-                        png = capture(page, host, shot)
-                    if options.update_references:
-                        target = reference_path(shot, size)
-                        save(reduce(png), target)
-                        print(target.relative_to(REPO))
+                        open_shot(page, host, shot)
+                        png = screenshot(page, masked=False)
+                        if options.update_references:
+                            target = reference_path(shot, size)
+                            save(reduce(screenshot(page, masked=True)), target)
+                            print(target.relative_to(REPO))
                     if (shot.name, size) in wanted:
                         target = DOCS / f"{shot.name}-{size}.webp"
                         target.parent.mkdir(parents=True, exist_ok=True)
