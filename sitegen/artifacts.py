@@ -18,6 +18,7 @@ from sitegen.guards import build_marker
 from sitegen.hostconfig import host_files
 from sitegen.locator import marker_files
 from sitegen.model import SiteModel
+from sitegen.outdir import marker_files as output_marker
 from sitegen.write import Artifact, FileSet
 
 Produced = tuple[str, Artifact] | FileSet
@@ -35,7 +36,7 @@ def crawler_files(model: SiteModel) -> dict[str, bytes]:
 
 
 PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,
-                             build_marker, feed_files]
+                             build_marker, output_marker, feed_files]
 # The markers and the feeds, most of the artifacts' work, read the placed locations alone
 # (model.located_model), so a build writes them in a process of its own while the rest of
 # the model is made and the pages rendered. The others are small; the sitemaps list each

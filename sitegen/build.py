@@ -38,7 +38,7 @@ from sitegen.cache import (
     hash_inputs,
     load_cache,
     load_details,
-    save_cache,
+    save_cache_after_swap,
 )
 from sitegen.config import LoadedConfig, load_config
 from sitegen.content import load_content
@@ -64,6 +64,7 @@ from sitegen.model import (
     place_locations,
 )
 from sitegen.notify import notify_build
+from sitegen.outdir import build_target, claim_output, owned_output
 from sitegen.protect import Sealer, is_protected_path, protect_tree
 from sitegen.render import (
     asset_hashes,
@@ -219,6 +220,7 @@ def _without_cyclic_gc(function: Callable[..., BuildResult]) -> Callable[..., Bu
 
 
 @_without_cyclic_gc
+@owned_output
 @locked_build
 def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str, Any] | None
           = None, strict: bool = False, environ: Mapping[str, str] | None = None,
@@ -231,7 +233,9 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
     source = source.resolve()
     loaded, policy = prepare(source, env, flags=flags, environ=environ)
     report = Report()
-    out_dir = (out or source / "dist" / env).resolve()
+    target = build_target(source, env, out)
+    claim_output(target, loaded)
+    out_dir = target.path
     cache = BuildCache() if force else load_cache(source, env, report)
     resolved = resolve_source(loaded, policy.kind, report)
     inputs = input_fingerprint(loaded, policy, resolved[0], out_dir, strict, environ)
@@ -293,7 +297,7 @@ def build(source: Path, env: str, *, out: Path | None = None, flags: Mapping[str
         saved = BuildCache(inputs=inputs, pages=outcome.pages, rows={rows_key: fresh_rows},
                            summary=summary, near=near,
                            diagnostics=[d for d in report.items if d.severity == "warning"])
-        save_cache(source, env, saved, out_dir, details)
+        report.extend(save_cache_after_swap(source, env, saved, out_dir, details))
     report.extend(notify_build(loaded.config.notifications, manifest.summary))
     state = BuildState(loaded, policy, resolved, model, dataset.mapped, dataset.lines,
                        outcome, saved, manifest.data, list(report.items), environ) \

@@ -15,6 +15,8 @@ A cache that cannot be read is discarded with a warning and the build starts cle
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import hashlib
 import os
@@ -136,6 +138,28 @@ def save_cache(source: Path, env: str, cache: BuildCache, out_dir: Path,
     _write(cache_path(source, env), small)
 
 
+def save_cache_after_swap(source: Path, env: str, cache: BuildCache, out_dir: Path,
+                          details: DetailsWriter | None = None) -> list[Diagnostic]:
+    """`save_cache` for a build whose new output is live already: a write that fails (a
+    full disk, a read-only or foreign-owned cache folder) cannot undo that, so it is a
+    warning, not a failed build. What the failed write left is removed (as far as the disk
+    allows), so the next build finds no cache and renders every page."""
+    try:
+        save_cache(source, env, cache, out_dir, details)
+        return []
+    except OSError as exc:
+        for path in (cache_path(source, env), cache_path(source, env, "-pages")):
+            for leftover in (path, path.with_suffix(f".tmp-{os.getpid()}")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
+        hint = "free some disk space" if exc.errno == errno.ENOSPC else "check permissions"
+        folder = cache_path(source, env).parent.relative_to(source)
+        return [Diagnostic(
+            str(folder), None, None, f"cannot save the build cache: {exc.strerror or exc}",
+            f"the new output is live; the next build renders every page again; {hint}",
+            "warning")]
+
+
 def _write_details(path: Path, cache: BuildCache) -> None:
     """The pages, rows and near-duplicates as a stream of pickles of CHUNK entries each,
     ended by a marker: one pickle of 100,000 pages held a memo of every object it wrote,
@@ -238,7 +262,9 @@ def hash_inputs(paths: list[Path], extra: list[str]) -> str:
             digest.update(str(file).encode("utf-8", "surrogateescape"))
             digest.update(b"\x1e")
             try:
-                digest.update(file.read_bytes())
+                with file.open("rb") as handle:  # in pieces: a location file may be large
+                    while piece := handle.read(1 << 20):
+                        digest.update(piece)
             except OSError:
                 digest.update(b"<unreadable>")
             digest.update(b"\x1f")

@@ -122,24 +122,28 @@ def build(env: str | None, source: Path, out: Path | None, base_url: str | None,
               help="address to listen on (a non-loopback address is reachable by others)")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="port to listen on; 0 picks a free one")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="also answer requests for this host name (a tunnel or a container's "
+                   "name); by default only 127.0.0.1, localhost, [::1] and --host")
 @click.option("--open", "open_browser", is_flag=True, help="open the site in a browser")
 @click.option("--source", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="site folder")
 @click.option("--jobs", type=click.IntRange(1, 64),
               help="render processes (default: $SITEGEN_JOBS or all cores)")
 @domain_errors
-def serve(env: str, host: str, port: int, open_browser: bool, source: Path,
-          jobs: int | None) -> None:
+def serve(env: str, host: str, port: int, allowed_hosts: tuple[str, ...],
+          open_browser: bool, source: Path, jobs: int | None) -> None:
     """Build, serve and rebuild on every save, with live reload and errors in the browser.
 
     \b
     Example:
       sitegen serve --open
     """
+    from sitegen.serve import Listen
     from sitegen.serve import serve as run_serve
 
-    run_serve(source, env, host=host, port=port, open_browser=open_browser, jobs=jobs,
-              show_diagnostics=_echo_diagnostics)
+    run_serve(source, env, Listen(host, port, allowed_hosts), open_browser=open_browser,
+              jobs=jobs, show_diagnostics=_echo_diagnostics)
 
 
 @main.command()

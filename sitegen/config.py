@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from sitegen.config_schema import BUILTIN_ENVIRONMENTS, SiteConfig
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.yamlbudget import SafeLoader, YamlBudgetError
 from sitegen.yamlfile import KeyPath, dotted, load_yaml_file
 
 ENV_PREFIX = "SITEGEN_"
@@ -169,7 +170,10 @@ def _environ_layer(environ: Mapping[str, str]) -> Layer:
         value: Any = raw
         if raw.strip().startswith(("[", "{")):
             try:
-                value = yaml.safe_load(raw)
+                value = yaml.load(raw, Loader=SafeLoader)
+            except YamlBudgetError as exc:
+                raise SitegenError(Diagnostic(f"${name}", None, None, exc.message,
+                                              exc.hint)) from None
             except (yaml.YAMLError, RecursionError):  # too deep: the schema refuses the text
                 value = raw
         _set_path(data, keys, value)

@@ -76,6 +76,12 @@ class LocationsSection(Strict):
     categories_separator: str = ","
     max_rows: int = Field(500_000, ge=1, description="more rows than this is an error, "
                           "found before any row is validated")
+    download_deadline: float = Field(60.0, gt=0, description="seconds a URL source's whole "
+                                     "download may take, redirects included")
+    max_row_drop: float = Field(0.2, ge=0, le=1, description="share of the cached copy's rows "
+                                "a new download may lack before it is refused")
+    allow_private_hosts: bool = Field(False, description="follow a URL source's redirects to "
+                                      "loopback, private and link-local addresses")
 
     @field_validator("phone_region")
     @classmethod
@@ -207,7 +213,8 @@ class CtasSection(Strict):
 LEAD_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 LEAD_RESERVED = frozenset({
     "location_id", "location_name", "page_url", "environment", "consent", "consent_text",
-    "recipient", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"})
+    "recipient", "submission_id", "utm_source", "utm_medium", "utm_campaign", "utm_term",
+    "utm_content"})
 
 
 class LeadField(Strict):
@@ -258,7 +265,11 @@ class LeadsSection(Strict):
     formspree_id: str | None = None
     netlify: bool = False
     sandbox_url: str | None = None
-    encoding: Literal["json", "form"] = "json"
+    encoding: Literal["json", "form"] = "form"
+    allow_insecure: bool = Field(False, description="accept http:// lead destinations outside "
+                                 "development")
+    keep_unsent: bool = Field(True, description="keep a lead that could not be sent in the "
+                              "visitor's browser tab and send it again")
     consent_text: str = "I agree that my details are used to answer my enquiry."
     min_seconds: int = Field(3, ge=0, le=60)
     routes: dict[str, str] = Field(default_factory=dict)

@@ -74,6 +74,18 @@ def live_endpoint(leads: LeadsSection) -> str | None:
     return None
 
 
+def insecure_destinations(leads: LeadsSection, kind: str) -> list[tuple[str, ...]]:
+    """The config keys of the `http://` destinations an environment's forms post to:
+    production's webhook and routes, staging's sandbox (never printed: webhook URLs are
+    secrets)."""
+    if kind == "production":
+        targets = [(("leads", "webhook_url"), leads.webhook_url)] + [
+            (("leads", "routes", key), url) for key, url in sorted(leads.routes.items())]
+    else:
+        targets = [(("leads", "sandbox_url"), leads.sandbox_url)]
+    return [key for key, url in targets if url and url.lower().startswith("http://")]
+
+
 def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = None,
                    *, require_password: bool = True) -> Policy:
     """Resolve the environment's policy, refusing impossible or unsafe configs with the key."""
@@ -114,6 +126,14 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
                    "testers would pollute the production figures",
                    "set analytics only in config/production.yaml")
         protection = mode or ("encrypt" if kind == "staging" else "none")
+
+    if kind != "development" and not cfg.leads.allow_insecure:
+        for key in insecure_destinations(cfg.leads, kind):
+            refuse(key, f"an http:// lead destination: {kind} forms would send visitors' "
+                   "details unencrypted, and browsers block a background post to it from an "
+                   "https:// page",
+                   "use the receiver's https:// address; for a test receiver, set "
+                   "leads.allow_insecure: true")
 
     password = None
     if protection != "none":

@@ -8,7 +8,8 @@ feed is a pure function of the model, so two builds of the same input are byte-i
     /api/locations/<key>.json   one record; <key> is the id made path-safe with urls.slug
     /api/locations.geojson      FeatureCollection; Point [lng, lat]; properties = the record
                                 without lat/lng
-    /api/locations.csv          one row per location; hours per day; extra.* columns last
+    /api/locations.csv          one row per location; hours per day; extra.* columns last;
+                                cells safe to open in a spreadsheet (data/feedcsv.py)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sitegen import seo
+from sitegen.data.feedcsv import FEED_HEAD, PHONE_COLUMNS, neutral, neutral_phone
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.hours import DAY_MINUTES, DAYS, Interval
 from sitegen.jsontext import compact, compact_text
@@ -33,12 +35,8 @@ from sitegen.write import Batch, FileSet
 
 API = "api/"
 FEED_VERSION = 1
-CSV_COLUMNS = (
-    "id", "name", "url", "street", "city", "region", "postal_code", "country",
-    "neighbourhood", "lat", "lng", "phone", "phone_display", "email", "website", "booking_url",
-    "timezone", "categories", *(f"hours.{day}" for day in DAYS), "special_hours",
-    "description", "image",
-)
+CSV_COLUMNS = (*FEED_HEAD, *(f"hours.{day}" for day in DAYS), "special_hours", "description",
+               "image")
 
 
 def _clock(minutes: int) -> str:
@@ -153,8 +151,30 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# lat, lng and the phones are neighbours: the text cells are those around them.
+_LAT = CSV_COLUMNS.index("lat")
+_PHONE, _PHONE_DISPLAY = _LAT + 2, _LAT + 3
+assert CSV_COLUMNS[_LAT:_LAT + 4] == ("lat", "lng", *sorted(PHONE_COLUMNS))
+# A cell starting as neutral() may change it, after the separator the check joins cells with.
+_MAY_RUN = re.compile("\x1f['=+\\-@\t\r]")
+
+
 def csv_row(location: Location, record: dict[str, Any], extra_names: list[str],
             separator: str) -> list[str]:
+    """The location's CSV row, safe in a spreadsheet (data/feedcsv.py). lat and lng are
+    numbers; the phones take neutral_phone; the other cells are looked at together first,
+    with one regex search, as most rows need no change."""
+    cells = _cells(location, record, extra_names, separator)
+    phone, display = cells[_PHONE], cells[_PHONE_DISPLAY]
+    if _MAY_RUN.search("\x1f" + "\x1f".join(cells[:_LAT]) + "\x1f"
+                       + "\x1f".join(cells[_PHONE_DISPLAY + 1:])):
+        cells = list(map(neutral, cells))
+    cells[_PHONE], cells[_PHONE_DISPLAY] = neutral_phone(phone), neutral_phone(display)
+    return cells
+
+
+def _cells(location: Location, record: dict[str, Any], extra_names: list[str],
+           separator: str) -> list[str]:
     days = location.hours.days if location.hours else {}
     extra = record["extra"]
     return [
@@ -230,14 +250,14 @@ def _encoded(model: SiteModel) -> Iterator[tuple[Location, str, _Encoded]]:
 def _csv_line(location: Location, record: dict[str, Any], columns: tuple[str, ...],
               separator: str) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerow(
         csv_row(location, record, list(columns), separator))
     return buffer.getvalue().encode("utf-8")
 
 
 def _csv_header(columns: tuple[str, ...]) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerow(
         [*CSV_COLUMNS, *(f"extra.{name}" for name in columns)])
     return buffer.getvalue().encode("utf-8")
 

@@ -14,8 +14,18 @@ the site configures anything under `leads:` (a destination, texts or fields); `l
 turns them off. A production site that configures leads but no destination gets disabled forms
 with a notice, and the build warns.
 
-The inbox: `store_lead()` parses a JSON or form-encoded POST body and appends one JSON line to
-`<site>/.sitegen/leads.jsonl`; `handle_inbox()` wraps it as an HTTP response for the dev server.
+How the script sends (`LeadForm.response`): by default a form-encoded POST, a CORS "simple
+request" that needs no preflight, so it reaches a receiver that sends no CORS headers. Where
+the page can read the answer (the same origin, Formspree, or `encoding: json`, which needs
+CORS anyway) a non-2xx answer is an error the visitor sees; elsewhere the script posts with
+`mode: "no-cors"`, whose answer is opaque: any answer counts as sent, and only a network
+failure (receiver down, offline) counts as unsent. JSON to another site is a warning: the
+receiver must answer the preflight, which no build can check.
+
+The inbox: `store_lead()` parses a JSON or form-encoded POST body, marks spam (the honeypot
+filled, or sent sooner than `leads.min_seconds` after the form was shown) and appends one JSON
+line to `<site>/.sitegen/leads.jsonl`; `handle_inbox()` wraps it as an HTTP response for the
+dev server.
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from sitegen import seo
 from sitegen.config_schema import LeadField, LeadsSection, SiteConfig
@@ -97,6 +107,9 @@ class LeadForm:
     provider: str  # webhook | formspree | netlify | sandbox | local | mailto | none
     action: str | None
     encoding: str  # json | form: what the script sends (a no-JS post is always form-encoded)
+    response: str  # read: the script can read the answer | opaque: a no-cors post (see above)
+    cors_required: bool  # JSON to a receiver on another site whose CORS nobody has checked
+    keep: bool  # the script keeps an unsent lead in sessionStorage and sends it again
     transport: str  # fetch (the script posts) | native (the browser submits: mailto:)
     enctype: str | None
     netlify_name: str | None
@@ -150,6 +163,15 @@ def _provider(leads: LeadsSection, endpoint: str | None) -> str:
     return "netlify" if leads.netlify else "webhook"
 
 
+def same_origin(action: str, base_url: str) -> bool:
+    """Whether a form action is on the site's own origin (a path, or the base URL's host)."""
+    def origin(url: str) -> tuple[str, str]:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), parts.netloc.lower()
+
+    return origin(urljoin(base_url + "/", action)) == origin(base_url)
+
+
 def form_for(config: SiteConfig, policy: Policy, page_url: str,
              location: Location | None) -> LeadForm:
     leads = config.leads
@@ -161,9 +183,7 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
     if mode == "disabled":
         action = None
     if policy.kind == "production":  # routes, Formspree and Netlify exist only in production
-        if provider == "formspree":
-            encoding = "json"
-        elif provider == "netlify":
+        if provider == "netlify":  # Netlify Forms reads form-encoded posts only
             encoding, netlify_name = "form", NETLIFY_NAME
         route = route_for(leads, location)
         if route and route.startswith("mailto:"):
@@ -196,8 +216,14 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
         hidden.append(("consent_text", leads.consent_text))
     hidden += [(name, "") for name in UTM_FIELDS]
     hidden += [(STARTED, ""), (NEXT, seo.absolute(policy.base_url, THANKS_URL))]
+    readable = bool(action) and (same_origin(action or "", policy.base_url)
+                                 or provider == "formspree")  # Formspree answers CORS
     return LeadForm(
-        mode=mode, provider=provider, action=action, encoding=encoding, transport=transport,
+        mode=mode, provider=provider, action=action, encoding=encoding,
+        response="read" if readable or encoding == "json" else "opaque",
+        cors_required=encoding == "json" and transport == "fetch" and bool(action)
+        and not readable,
+        keep=leads.keep_unsent and transport == "fetch", transport=transport,
         enctype=enctype, netlify_name=netlify_name, heading=leads.heading,
         submit_label=leads.submit_label, success_text=leads.success_text,
         consent_text=leads.consent_text, notice=notice,
@@ -231,15 +257,24 @@ def attach(model: SiteModel, report: Report) -> None:
     if not forms_enabled(config):
         return
     leads = config.leads
-    disabled = 0
-    forms = 0
+    disabled = cross_site_json = forms = 0
     for page in model.pages:
         form = attach_page(config, policy, page)
         if form is not None:
             forms += 1
             disabled += form.disabled
+            cross_site_json += form.cors_required
     if forms and not any(p.url == THANKS_URL for p in model.pages):
         model.pages.append(thanks_page(config))
+    if cross_site_json:
+        report.warning("config", None, "leads.encoding",
+                       f"{cross_site_json} of {forms} forms post JSON to a receiver on another "
+                       "site: the browser first asks it for permission (a CORS preflight), "
+                       "and a receiver that does not answer with Access-Control-Allow-Origin "
+                       "and Access-Control-Allow-Headers: Content-Type never gets a lead; a "
+                       "build cannot check this",
+                       "send a test lead from the published site, or remove leads.encoding: "
+                       "the default form posts need no CORS")
     if policy.kind != "production":
         return
     if disabled:
@@ -320,16 +355,45 @@ def _collect(pairs: list[tuple[str, ...]]) -> dict[str, Any]:
     return data
 
 
-def store_lead(site_root: Path, body: bytes, content_type: str) -> dict:
-    """Parse a lead, append it to `<site>/.sitegen/leads.jsonl`, print a summary; return it."""
+@dataclass(frozen=True)
+class InboxRules:
+    """What the dev inbox checks, from the site's `leads` config."""
+
+    min_seconds: int = 3
+
+
+def spam_reason(fields: dict[str, Any], rules: InboxRules, now_ms: int) -> str | None:
+    """Why a lead looks sent by a bot: the honeypot filled, or sent sooner than
+    `min_seconds` after the script started the form (`_started`, ms since the epoch; empty
+    without JavaScript, so a no-JS post is judged by the honeypot alone)."""
+    if str(fields.get(HONEYPOT) or "").strip():
+        return f"the {HONEYPOT} honeypot is filled"
+    try:
+        started = int(str(fields.get(STARTED) or ""))
+    except ValueError:
+        return None
+    seconds = (now_ms - started) / 1000
+    if seconds < rules.min_seconds:
+        return (f"sent {max(seconds, 0):.1f} s after the form was shown "
+                f"(leads.min_seconds is {rules.min_seconds})")
+    return None
+
+
+def store_lead(site_root: Path, body: bytes, content_type: str,
+               rules: InboxRules | None = None) -> dict:
+    """Parse a lead, mark spam, append it to `<site>/.sitegen/leads.jsonl`, print a summary;
+    return it. Spam is kept, marked (like a form service's spam folder), so a developer
+    sees the checks work."""
     fields = parse_body(body, content_type)
-    spam = bool(str(fields.get(HONEYPOT) or "").strip())
-    received = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    now = _dt.datetime.now(_dt.UTC)
+    reason = spam_reason(fields, rules or InboxRules(), int(now.timestamp() * 1000))
+    received = now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
     record = {
         "received": received,
         "location_id": str(fields.get("location_id") or ""),
         "page_url": str(fields.get("page_url") or ""),
-        "spam": spam,
+        "spam": reason is not None,
+        "spam_reason": reason,
         "fields": {k: v for k, v in fields.items() if k not in (HONEYPOT, NEXT)},
     }
     path = Path(site_root) / INBOX
@@ -338,8 +402,8 @@ def store_lead(site_root: Path, body: bytes, content_type: str) -> dict:
         inbox.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     who = str(fields.get("name") or fields.get("email") or "anonymous")[:60]
     where = record["location_id"] or urlsplit(record["page_url"]).path or "the site"
-    print(f"lead {'(spam) ' if spam else ''}from {who} for {where} -> {INBOX.as_posix()}",
-          file=sys.stderr)
+    print(f"lead {f'(spam: {reason}) ' if reason else ''}from {who} for {where} -> "
+          f"{INBOX.as_posix()}", file=sys.stderr)
     return record
 
 
@@ -350,11 +414,12 @@ class InboxResponse:
     body: bytes
 
 
-def handle_inbox(site_root: Path, body: bytes, content_type: str,
-                 accept: str = "") -> InboxResponse:
-    """POST /_sitegen/leads for the dev server: JSON for the script, a redirect for no-JS forms."""
+def handle_inbox(site_root: Path, body: bytes, content_type: str, accept: str = "",
+                 rules: InboxRules | None = None) -> InboxResponse:
+    """POST /_sitegen/leads for the dev server: JSON for the script, a redirect for no-JS
+    forms. Spam gets the same answer as a lead, as form services do: a bot learns nothing."""
     try:
-        record = store_lead(site_root, body, content_type)
+        record = store_lead(site_root, body, content_type, rules)
     except LeadError as exc:
         return InboxResponse(400, {"Content-Type": "application/json"},
                              json.dumps({"ok": False, "error": str(exc)}).encode())

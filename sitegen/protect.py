@@ -13,9 +13,9 @@ Design (documented decisions):
 - **What is encrypted.** Every HTML page, and every data file the build writes (.json,
   .geojson, .csv, .xml, .txt, .ics, .vcf), except `robots.txt`, the host config files
   (hostconfig.py), the non-secret metadata (`_sitegen/build.json`, `_sitegen/protection.json`,
-  the build manifest `api/manifest.json`: paths and hashes) and the theme's static assets in
-  `_assets/` (CSS, JS, images stay plain, like content images). URL paths are not secret:
-  folder names come from slugs.
+  the output marker `_sitegen/output.json`, the build manifest `api/manifest.json`: paths
+  and hashes) and the theme's static assets in `_assets/` (CSS, JS, images stay plain, like
+  content images). URL paths are not secret: folder names come from slugs.
 - **Pages.** Each page is replaced by a small prompt page: banner, label, password field,
   submit button, a role=alert error region, `noindex` and the ciphertext. `/_assets/js/
   unlock.js` derives the key with WebCrypto, decrypts and renders the real page with
@@ -64,6 +64,7 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.environments import Policy
 from sitegen.hostconfig import HOST_FILES
 from sitegen.jsontext import compact, loads
+from sitegen.outdir import MARKER as OUTPUT_MARKER
 
 ENVELOPE_KEY = "sitegen_encrypted"
 PROTECTION_FILE = "_sitegen/protection.json"
@@ -76,7 +77,7 @@ PROTECTED_SUFFIXES = (".html", ".htm", ".json", ".geojson", ".csv", ".xml", ".tx
 # manifest lists paths and hashes, which deploy tools read; paths are not secret).
 BUILD_MANIFEST = "api/manifest.json"
 PLAIN_FILES = frozenset({"robots.txt", PROTECTION_FILE, BUILD_FILE, BUILD_MANIFEST,
-                         *HOST_FILES})
+                         OUTPUT_MARKER, *HOST_FILES})
 PLAIN_PREFIXES = ("_assets/",)
 PAYLOAD_ID = "sitegen-protected"
 PAYLOAD_OPEN = f'<script type="application/json" id="{PAYLOAD_ID}">'

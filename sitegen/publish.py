@@ -18,6 +18,10 @@ release untouched. The build id is the UTC time and a short hash of the build's
 started before the switch, and the target of `rollback`), are never deleted.
 
 `rollback` switches `current` back to the previous release (or a named one) the same way.
+
+DIR is sitegen's own: `publish` refuses, before it writes anything, a DIR that holds anything
+besides the layout above, and one that is, contains or lies inside the site folder's sources
+(outdir.py).
 """
 
 from __future__ import annotations
@@ -32,15 +36,22 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.lock import exclusive, output_lock
+from sitegen.outdir import overlap, resolved, site_inputs
+
+if TYPE_CHECKING:
+    from sitegen.config import LoadedConfig
 
 RELEASES = "releases"
 CURRENT = "current"
 LOCK = ".publish.lock"
 MANIFEST = "api/manifest.json"
 RELEASE_NAME = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}(?:-\d+)?$")
+TMP_RELEASE = re.compile(r"^\.release\.tmp-\d+$")
+TMP_CURRENT = re.compile(r"^current\.tmp-\d+$")
 DIFF_LINES = 20
 
 
@@ -230,6 +241,60 @@ def _copy(folder: Path, tmp: Path) -> None:
                         "the live release is unchanged") from None
 
 
+def _publish_folder(target: Path, source: Path, loaded: LoadedConfig, folder: Path) -> Path:
+    """`target` resolved, once it is known to be apart from the site and the build `folder`
+    and to hold nothing but a publish folder's layout (or nothing at all): publish writes
+    and prunes there."""
+    from sitegen.data.remote import source_path
+
+    given, target = str(target), resolved(target, "--to")
+    found = overlap(target, source, site_inputs(source, source_path(loaded)))
+    if found:
+        raise SitegenError(Diagnostic(
+            given, None, "--to", f"{found}; publishing writes {RELEASES}/ and {CURRENT} "
+            "into it", "publish into a folder of its own outside the site, e.g. "
+            "/srv/www/<site>"))
+    if folder == target or target in folder.parents or folder in target.parents:
+        raise SitegenError(Diagnostic(str(target), None, None,
+                                      "the publish folder overlaps the build folder",
+                                      "publish into a folder outside dist/"))
+    foreign = _foreign_entries(target, given)
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise SitegenError(Diagnostic(
+            given, None, "--to", f"is not empty and not a sitegen publish folder (it "
+            f"holds {foreign[0]}{more}); publishing writes {RELEASES}/ and {CURRENT} there "
+            "and deletes old releases", f"publish into a new or empty folder; a publish "
+            f"folder holds only {RELEASES}/, {CURRENT} and {LOCK}"))
+    return target
+
+
+def _foreign_entries(target: Path, given: str) -> list[str]:
+    """What `target` (`given` by the user) holds beyond the layout of the module docstring
+    (paths relative to it, sorted)."""
+    try:
+        entries = sorted(os.scandir(target), key=lambda entry: entry.name)
+    except FileNotFoundError:
+        return []
+    except NotADirectoryError:
+        raise SitegenError(Diagnostic(given, None, "--to", "is a file, not a folder",
+                                      "publish into a folder")) from None
+    except OSError as exc:
+        raise SitegenError(Diagnostic(given, None, "--to",
+                                      f"cannot read: {exc.strerror or exc}",
+                                      "check permissions")) from None
+    found: list[str] = []
+    for entry in entries:
+        name = entry.name
+        if name == RELEASES and entry.is_dir(follow_symlinks=False):
+            found += [f"{RELEASES}/{inner}" for inner in sorted(os.listdir(entry.path))
+                      if not RELEASE_NAME.match(inner) and not TMP_RELEASE.match(inner)]
+        elif not (name in (CURRENT, LOCK) or TMP_CURRENT.match(name)) \
+                or entry.is_dir(follow_symlinks=False):
+            found.append(name)
+    return found
+
+
 def publish(source: Path, env: str, target: Path, *, folder: Path | None = None,
             environ: Mapping[str, str] | None = None) -> PublishResult:
     """Audit and release `<source>/dist/<env>/` (or `folder`) into `target`."""
@@ -243,11 +308,7 @@ def publish(source: Path, env: str, target: Path, *, folder: Path | None = None,
     if not folder.is_dir():
         raise SitegenError(Diagnostic(str(folder), None, None, "no build folder here",
                                       f"run sitegen build --env {env} first"))
-    target = target.resolve()
-    if folder == target or target in folder.parents or folder in target.parents:
-        raise SitegenError(Diagnostic(str(target), None, None,
-                                      "the publish folder overlaps the build folder",
-                                      "publish into a folder outside dist/"))
+    target = _publish_folder(target, source, loaded, folder)
     with exclusive(target / LOCK, str(target), environ=environ):
         _remove_stale(target)
         previous = live_release(target)

@@ -30,7 +30,7 @@ import yaml
 
 from sitegen.config import load_config
 from sitegen.data import CANONICAL_FIELDS, RawRow, read_rows
-from sitegen.data.readers import FORMATS
+from sitegen.data.readers import FORMATS, load_yaml
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.masking import MASKED_DOMAIN, fake_phone
 
@@ -186,8 +186,8 @@ def _wrapper_key(source_path: Path) -> str | None:
     try:
         text = source_path.read_text(encoding="utf-8")
         data = json.loads(text) if source_path.suffix.lower() == ".json" else \
-            yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError):
+            load_yaml(text, source_path.name)
+    except (OSError, ValueError, SitegenError):
         return None
     if isinstance(data, dict):
         lists = [k for k, v in data.items() if isinstance(v, list)]

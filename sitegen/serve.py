@@ -23,6 +23,11 @@ dotfiles and anything that resolves outside the output folder (symlinks included
 found (404).
 Protected environments (`protection.mode` basic-auth or encrypt) ask for HTTP basic auth
 with `protection.username` and the password from the environment, on every route.
+
+Only the server's own host names are answered (`Listen.allows`): a request whose Host header
+names anything else gets 421, so a web page that rebinds its own DNS name to 127.0.0.1 cannot
+read the site or post to the inbox. The inbox takes posts from the site's own pages only
+(`cross_site`): a browser's post from any other origin is refused with 403 and not stored.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ import click
 from sitegen import livereload
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.environments import LOCAL_INBOX, Policy
+from sitegen.leads import InboxRules
 from sitegen.rebuild import Outcome, Rebuilder
 from sitegen.watch import WATCHED_DIRS, Watcher
 
@@ -153,6 +159,77 @@ def fallback_page(title: str, text: str) -> bytes:
     return NOT_BUILT.format(title=title, text=text).encode()
 
 
+# --- who may ask -------------------------------------------------------------------------------
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return None
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header, lower-case, without port, brackets or a final dot."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].partition("]")[0]
+    name, colon, port = header.rpartition(":")
+    if colon and port.isdigit() and ":" not in name:
+        header = name
+    return header.rstrip(".")
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where the dev server listens, and the host names it answers besides its own."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allowed_hosts: tuple[str, ...] = ()
+
+    def allows(self, header: str | None) -> bool:
+        """Whether a request's Host header names this server: localhost, a loopback address,
+        the --host given (any address of this machine when that is a wildcard) or an
+        --allow-host name. A DNS rebinding attack always names the attacker's domain."""
+        if header is None:
+            return True  # HTTP/1.0 tools may send none; every browser sends one
+        name = host_name(header)
+        bound = self.host.strip("[]").lower()
+        if not name:
+            return False
+        if name in ("localhost", bound) or name in (h.lower() for h in self.allowed_hosts):
+            return True
+        address = _ip(name)
+        return address is not None and (address.is_loopback or bound in ("", "0.0.0.0", "::"))
+
+    def names(self) -> str:
+        """The names `allows` accepts, for the refusal message."""
+        own = [*LOOPBACK_NAMES, url_host(self.host), *self.allowed_hosts]
+        if self.host.strip("[]") in ("", "0.0.0.0", "::"):
+            own.append("any IP address of this machine")
+        return ", ".join(dict.fromkeys(own))
+
+
+def cross_site(headers: Mapping[str, str]) -> str | None:
+    """Why a POST to the inbox did not come from a page of this site, or None.
+
+    Browsers send `Sec-Fetch-Site` and `Origin` with every POST (forms and fetch alike): the
+    inbox takes `same-origin` posts whose Origin is this very host. Tools such as curl send
+    neither and are let in (they are not a web page acting for someone)."""
+    site = (headers.get("Sec-Fetch-Site") or "").strip().lower()
+    if site and site not in ("same-origin", "none"):
+        return f"a {site} post (Sec-Fetch-Site)"
+    origin = headers.get("Origin")
+    if origin is not None:
+        own = f"http://{(headers.get('Host') or '').strip().lower()}"
+        if origin.strip().lower() != own:
+            return f"a post from {origin.strip()[:100] or 'an empty origin'}"
+    return None
+
+
 # --- the server -------------------------------------------------------------------------------
 
 def is_loopback(host: str) -> bool:
@@ -194,13 +271,14 @@ def fallback_policy(env: str, base_url: str) -> Policy:
 class DevServer:
     """The HTTP server, the rebuild thread, the watcher and the event hub of one site."""
 
-    def __init__(self, source: Path, env: str, *, host: str = "127.0.0.1", port: int = 8000,
+    def __init__(self, source: Path, env: str, listen: Listen = Listen(), *,
                  jobs: int | None = None, show_diagnostics: ShowDiagnostics | None = None,
                  environ: Mapping[str, str] | None = None,
                  quiet: float | None = None):
         self.source = Path(source).resolve()
         self.env = env
-        self.host = host
+        self.listen = listen
+        host, port = listen.host, listen.port
         self.jobs = jobs
         self.environ = environ
         self.out_dir = (self.source / "dist" / env).resolve()
@@ -227,6 +305,7 @@ class DevServer:
         self.httpd.app = self
         self.port = self.httpd.server_address[1]
         self.url = f"http://{url_host(host)}:{self.port}"
+        self.inbox_rules = InboxRules()
         try:
             self.policy = self._policy(initial=True)
         except BaseException:
@@ -266,10 +345,14 @@ class DevServer:
     # --- building
 
     def _policy(self, *, initial: bool = False) -> Policy:
+        """The environment's policy (and the inbox's spam rules) from the current config."""
         from sitegen.build import prepare
 
         try:
-            return prepare(self.source, self.env, flags=self._flags(), environ=self.environ)[1]
+            loaded, policy = prepare(self.source, self.env, flags=self._flags(),
+                                     environ=self.environ)
+            self.inbox_rules = InboxRules(loaded.config.leads.min_seconds)
+            return policy
         except SitegenError:
             if not initial:
                 return self.policy
@@ -462,7 +545,7 @@ class DevServer:
     def inbox(self, body: bytes, kind: str, accept: str) -> Response:
         from sitegen.leads import handle_inbox
 
-        answer = handle_inbox(self.source, body, kind, accept)
+        answer = handle_inbox(self.source, body, kind, accept, self.inbox_rules)
         return Response(answer.status, dict(answer.headers), answer.body)
 
 
@@ -521,6 +604,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _guarded(self, handler: Callable[[str, str, bool], None], *, head: bool) -> None:
         try:
+            listen = self.app.listen
+            if not listen.allows(self.headers.get("Host")):
+                self.close_connection = True
+                self._send(text_response(421, (
+                    f"sitegen serve answers only its own host names ({listen.names()}), not "
+                    f"{host_name(self.headers.get('Host') or '')[:100]!r}: a page that points "
+                    "its own domain at this machine cannot use it (DNS rebinding). To open the "
+                    "site under that name, restart with --allow-host NAME.")), head)
+                return
             try:
                 path, query = request_path(self.path)
             except BadTarget as exc:
@@ -566,10 +658,13 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._send(text_response(411, "a Content-Length is required"), head)
             return
-        if length < 0 or length > MAX_BODY:
+        refusal = cross_site(self.headers)
+        if refusal or length < 0 or length > MAX_BODY:
             if 0 < length <= DRAIN_LIMIT:  # read it, so the client sees the answer, not a reset
                 self.rfile.read(length)
-            self._send(text_response(413, f"a lead is at most {MAX_BODY // 1024} KB"), head)
+            self._send(text_response(403, f"{refusal} refused: the lead inbox takes posts "
+                                     "from the pages of this site only") if refusal else
+                       text_response(413, f"a lead is at most {MAX_BODY // 1024} KB"), head)
             return
         body = self.rfile.read(length)
         self._send(self.app.inbox(body, self.headers.get("Content-Type", ""),
@@ -628,7 +723,7 @@ def _register_fork_hook() -> None:
         _FORK_HOOK.append(True)
 
 
-def serve(source: Path, env: str, *, host: str = "127.0.0.1", port: int = 8000,
+def serve(source: Path, env: str, listen: Listen = Listen(), *,
           open_browser: bool = False, jobs: int | None = None,
           show_diagnostics: ShowDiagnostics | None = None,
           stop: threading.Event | None = None) -> None:
@@ -643,11 +738,11 @@ def serve(source: Path, env: str, *, host: str = "127.0.0.1", port: int = 8000,
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     _register_fork_hook()
     try:
-        server = DevServer(source, env, host=host, port=port, jobs=jobs,
-                           show_diagnostics=show_diagnostics)
-        if not is_loopback(host):
-            click.echo(f"warning: {host} is not a loopback address: anyone who can reach this "
-                       "machine can open the site and post to its lead inbox", err=True)
+        server = DevServer(source, env, listen, jobs=jobs, show_diagnostics=show_diagnostics)
+        if not is_loopback(listen.host):
+            click.echo(f"warning: {listen.host} is not a loopback address: anyone who can "
+                       "reach this machine can open the site and post to its lead inbox",
+                       err=True)
         click.echo(f"serving {env} at {server.url}/")
         watched = [f"{name}/" for name in WATCHED_DIRS if (server.source / name).is_dir()]
         click.echo(f"watching {', '.join(watched) or 'nothing yet'} in {server.source}; "

@@ -12,6 +12,7 @@ import ctypes
 import errno
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -266,10 +267,15 @@ class AtomicOutput:
 
 
 def remove_stale(final: Path) -> None:
-    """Remove temporary folders left by builds that were killed (their process is gone)."""
-    for candidate in final.parent.glob(f".{final.name}.*-*"):
-        pid = candidate.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+    """Remove temporary folders left by builds that were killed (their process is gone):
+    exactly the names this writer gives them, `.<name>.tmp-<pid>` and `.<name>.old-<pid>`,
+    never another file beside the output."""
+    ours = re.compile(rf"\.{re.escape(final.name)}\.(?:tmp|old)-(\d+)")
+    for name in os.listdir(final.parent):
+        found = ours.fullmatch(name)
+        candidate = final.parent / name
+        if found and not _alive(int(found[1])) and candidate.is_dir() \
+                and not candidate.is_symlink():
             shutil.rmtree(candidate, ignore_errors=True)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.yamlbudget import SafeLoader, YamlBudgetError
 
 KeyPath = tuple[str | int, ...]
 MAX_DEPTH = 100
@@ -24,14 +25,15 @@ class LoadedYaml:
     lines: dict[KeyPath, int]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader; YAML anchors/aliases are allowed but resolved by value."""
-
-
 def load_yaml_text(text: str, display_path: str, line_offset: int = 0) -> LoadedYaml:
-    """Parse YAML text; raise SitegenError with the 1-based line of a syntax error."""
+    """Parse YAML text; raise SitegenError with the 1-based line of a syntax error, or of the
+    alias that takes the document past its budget (yamlbudget). Aliases are resolved by
+    value."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=SafeLoader)
+    except YamlBudgetError as exc:
+        raise SitegenError(Diagnostic(display_path, exc.line + 1 + line_offset, None,
+                                      exc.message, exc.hint)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -52,7 +54,7 @@ def load_yaml_text(text: str, display_path: str, line_offset: int = 0) -> Loaded
     lines: dict[KeyPath, int] = {}
     if node is None:
         return LoadedYaml(None, lines)
-    constructor = _Loader(text)
+    constructor = SafeLoader(text)
     data = _convert(node, (), lines, constructor, display_path, line_offset, 0)
     return LoadedYaml(data, lines)
 

@@ -3,16 +3,20 @@ answer what the test says (a webhook with CORS, a dataset host with ETags, a tru
 
 `LocalServer(reply)` serves on a free port (or a given one, so a stopped server can come back
 on the same address) and calls `reply(request)` for every request; `reply` returns a `Reply`.
+Given a server-side TLS context it serves https. A `Reply` with a `stream` writes its body by
+hand, with no Content-Length: `cut`, `trickle` and `chunked` make the usual hostile ones.
 """
 
 from __future__ import annotations
 
 import http.server
 import json
+import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
 
@@ -43,15 +47,18 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     content_length: int | None = None  # a different Content-Length than len(body): truncation
+    # Writes the body itself, with no Content-Length sent: a body cut short, trickled, chunked.
+    stream: Callable[[BinaryIO], None] | None = None
 
 
 Responder = Callable[[Seen], Reply]
 
 
 class LocalServer:
-    def __init__(self, reply: Responder, port: int = 0):
+    def __init__(self, reply: Responder, port: int = 0, tls: ssl.SSLContext | None = None):
         self.reply = reply
         self.port = port
+        self.tls = tls  # serve https with this server-side context
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
         self._server: http.server.ThreadingHTTPServer | None = None
@@ -59,7 +66,11 @@ class LocalServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
 
     def posts(self) -> list[Seen]:
         with self._lock:
@@ -81,11 +92,13 @@ class LocalServer:
                     self.send_header(name, value)
                 size = len(answer.body) if answer.content_length is None else \
                     answer.content_length
-                if answer.status not in (204, 304):
+                if answer.status not in (204, 304) and answer.stream is None:
                     self.send_header("Content-Length", str(size))
                 self.send_header("Connection", "close")
                 self.end_headers()
-                if answer.body:
+                if answer.stream is not None:
+                    answer.stream(self.wfile)
+                elif answer.body:
                     self.wfile.write(answer.body)
                 self.close_connection = True
 
@@ -96,6 +109,8 @@ class LocalServer:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -114,6 +129,47 @@ class LocalServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+Stream = Callable[[BinaryIO], None]
+
+
+@dataclass
+class Sent:
+    """A body the host writes by hand, with no Content-Length: cut short, trickled, chunked."""
+
+    write: Stream
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def cut(data: bytes) -> Sent:
+    """`data`, then the connection closes: all HTTP knows of the body's end."""
+    return Sent(lambda out: out.write(data))
+
+
+def trickle(every: float) -> Sent:
+    """A byte every `every` seconds until the client goes away (or a minute passes)."""
+    def write(out: BinaryIO) -> None:
+        stop = time.monotonic() + 60
+        try:
+            for byte in (b"id,name\n" * 1000):
+                out.write(bytes([byte]))
+                time.sleep(every)
+                if time.monotonic() > stop:
+                    return
+        except OSError:
+            return
+    return Sent(write)
+
+
+def chunked(parts: list[bytes], *, last: bool) -> Sent:
+    """A chunked transfer of `parts`, with or without the closing zero-length chunk."""
+    def write(out: BinaryIO) -> None:
+        for part in parts:
+            out.write(b"%x\r\n%s\r\n" % (len(part), part))
+        if last:
+            out.write(b"0\r\n\r\n")
+    return Sent(write, {"Transfer-Encoding": "chunked"})
 
 
 CORS = {"Access-Control-Allow-Origin": "*",
@@ -145,3 +201,59 @@ class Webhook(LocalServer):
                 return Reply(303, {**CORS, "Location": target})
         return Reply(200, {**CORS, "Content-Type": "application/json"},
                      b'{"status": "success"}')
+
+
+class PlainReceiver(LocalServer):
+    """A webhook that knows nothing of CORS (a bare endpoint, a self-hosted script): records
+    POSTs and answers `status` with no Access-Control-* header; OPTIONS is not allowed, so
+    a browser's CORS preflight to it fails and the post behind it is never sent."""
+
+    def __init__(self, port: int = 0):
+        self.status = 200
+        super().__init__(self._reply, port)
+
+    def _reply(self, request: Seen) -> Reply:
+        if request.method != "POST":
+            return Reply(405, {"Allow": "POST", "Content-Type": "text/plain"},
+                         b"method not allowed\n")
+        return Reply(self.status, {"Content-Type": "application/json"},
+                     b'{"received": true}' if self.status < 400 else b'{"error": "failed"}')
+
+
+class FormspreeLike(LocalServer):
+    """A form backend that behaves as Formspree documents: an HTML form post (no JSON
+    Accept) is answered with a redirect to its `_next` field when that is an absolute
+    http(s) URL, else with the backend's own thank-you page; a post with `Accept:
+    application/json` gets `{"ok": true, "next": ...}` with CORS; a filled `_gotcha` is
+    accepted and discarded (`spam`); `_next` and `_gotcha` are not stored as fields."""
+
+    def __init__(self, port: int = 0):
+        self.spam: list[Seen] = []
+        super().__init__(self._reply, port)
+
+    def submissions(self) -> list[dict[str, Any]]:
+        """The stored leads: posts that were not spam, without the special fields."""
+        return [{k: v for k, v in r.fields().items() if k not in ("_next", "_gotcha")}
+                for r in self.posts() if all(r is not spam for spam in self.spam)]
+
+    def _reply(self, request: Seen) -> Reply:
+        origin = request.header("Origin") or "*"
+        cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                "Access-Control-Allow-Headers": "Content-Type, Accept",
+                "Access-Control-Allow-Methods": "POST, OPTIONS"}
+        if request.method == "OPTIONS":
+            return Reply(204, cors)
+        if request.method != "POST":
+            return Reply(405, cors)
+        fields = request.fields()
+        if fields.get("_gotcha"):
+            self.spam.append(request)
+        if "application/json" in (request.header("Accept") or ""):
+            return Reply(200, {**cors, "Content-Type": "application/json"},
+                         json.dumps({"ok": True, "next": "/thanks"}).encode())
+        target = str(fields.get("_next") or "")
+        if target.startswith(("http://", "https://")):
+            return Reply(302, {"Location": target})
+        return Reply(200, {"Content-Type": "text/html; charset=utf-8"},
+                     b"<!doctype html><title>Thanks!</title><h1>The form was submitted "
+                     b"successfully.</h1>")

@@ -140,10 +140,14 @@ class ServeProcess:
         status, _, body = self.http(path, **options)  # type: ignore[arg-type]
         return body.decode("utf-8", errors="replace") if status == 200 else ""
 
-    def raw_request(self, request_line: str, timeout: float = 30) -> tuple[int, bytes]:
-        """Send one request line as bytes on a bare socket; the status and the whole reply."""
+    def raw_request(self, request_line: str, timeout: float = 30,
+                    host: str | None = None) -> tuple[int, bytes]:
+        """Send one request line as bytes on a bare socket (with a Host header naming the
+        server unless told); the status and the whole reply."""
+        host = f"{self.host}:{self.port}" if host is None else host
         with socket.create_connection((self.host, self.port), timeout=timeout) as sock:
-            sock.sendall(request_line.encode("latin-1") + b"\r\nHost: x\r\n\r\n")
+            sock.sendall(request_line.encode("latin-1") + b"\r\nHost: "
+                         + host.encode("latin-1") + b"\r\n\r\n")
             chunks = []
             while True:
                 data = sock.recv(65536)

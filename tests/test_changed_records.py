@@ -13,6 +13,7 @@ import dataclasses
 import io
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,20 @@ def test_a_multi_line_cell_made_single_line_moves_the_later_rows(tmp_path: Path)
     assert list(found.records) == [0] and found.records[0].values["description"] == "abc"
     assert (found.shift_from, found.shift) == (1, -2)
     assert [row.row for row in _read(path)] == [2, 3, 4]
+
+
+def test_a_cell_made_too_long_is_declined_and_the_full_read_names_its_line(
+        tmp_path: Path) -> None:
+    rows = [["S1", "One", "a"], ["S2", "Two", "b"], ["S3", "Three", "c\nd"], ["S4", "Four", "e"]]
+    path, starts, lines = _written(tmp_path, rows)
+    path.write_text(_csv([*rows[:3], ["S4", "Four", "é" * 100_001]]), encoding="utf-8")
+    assert changed_records(path, display_path="locations.csv", fmt=None, encoding="utf-8",
+                           previous=lines, starts=starts, report=Report()) is None
+    with pytest.raises(SitegenError) as caught:
+        _read(path)
+    assert str(caught.value) == (
+        "locations.csv:6: description: value is longer than 100,000 characters, the limit "
+        "per cell (shorten it; long texts belong in content/locations/<id>.md)")
 
 
 @settings(max_examples=300, deadline=None)

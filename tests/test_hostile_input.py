@@ -357,12 +357,15 @@ def timed(*args: str | Path) -> tuple[float, object]:
 
 
 def test_a_50_mb_cell_is_a_row_error(tmp_path: Path) -> None:
+    """In a JSON file, which is parsed whole; a CSV file is refused as it streams
+    (test_resource_limits.py)."""
     rows = generated_rows(3)
     rows[1]["description"] = "x" * (50 * 1024 * 1024)
-    site = small_site(tmp_path / "site", rows)
+    site = small_site(tmp_path / "site", rows, config=BASE_CONFIG.replace(
+        "locations.csv", "locations.json"), extra={"locations/locations.json": json.dumps(rows)})
     seconds, result = timed("build", "--source", site)
     assert_fails(result, [  # type: ignore[arg-type]
-        "locations/locations.csv:3: description: value is 52,428,800 characters long; the "
+        "locations/locations.json:2: description: value is 52,428,800 characters long; the "
         "limit is 100,000 per cell (shorten it; long texts belong in "
         "content/locations/<id>.md)"])
     assert seconds < 60

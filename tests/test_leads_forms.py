@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import BASE_CONFIG, copy_example, run_cli, small_site
+from conftest import BASE_CONFIG, assert_fails, copy_example, run_cli, small_site
 
 from sitegen.build import build_site_model, prepare
 from sitegen.diagnostics import Report
@@ -148,7 +148,8 @@ def test_production_webhook_with_routes(example: Path) -> None:
         "SITEGEN_LEADS__ROUTES": f"{{JO-SF-001: '{SF_HOOK}', Bakery: '{BAKERY}'}}"})
     assert report.warnings == []
     hayes, contact = forms["JO-SF-001"], forms["/contact/"]
-    assert (hayes.action, hayes.provider, hayes.encoding) == (SF_HOOK, "webhook", "json")
+    assert (hayes.action, hayes.provider, hayes.encoding) == (SF_HOOK, "webhook", "form")
+    assert (hayes.response, hayes.cors_required, hayes.keep) == ("opaque", False, True)
     assert (contact.action, contact.provider) == (HOOK, "webhook")
     assert dict(contact.hidden)["location_id"] == ""
     bakery = next(f for key, f in forms.items() if key.startswith("JO-")
@@ -162,14 +163,105 @@ def test_production_webhook_with_routes(example: Path) -> None:
                for f in forms.values())
 
 
-def test_production_formspree_and_form_encoding(example: Path) -> None:
-    forms, _ = model_forms(example, "production", {"SITEGEN_LEADS__FORMSPREE_ID": "xyzabcde",
-                                                   "SITEGEN_LEADS__ENCODING": "form"})
-    assert {(f.action, f.provider, f.encoding) for f in forms.values()} == {
-        ("https://formspree.io/f/xyzabcde", "formspree", "json")}
-    forms, _ = model_forms(example, "production", {"SITEGEN_LEADS__WEBHOOK_URL": HOOK,
-                                                   "SITEGEN_LEADS__ENCODING": "form"})
-    assert {f.encoding for f in forms.values()} == {"form"}
+def test_production_formspree_and_encodings(example: Path) -> None:
+    """Form posts by default; the page reads the answer where CORS is known (Formspree, the
+    site's own origin) or required anyway (JSON), else it cannot (an opaque no-cors post)."""
+    forms, report = model_forms(example, "production",
+                                {"SITEGEN_LEADS__FORMSPREE_ID": "xyzabcde"})
+    assert {(f.action, f.provider, f.encoding, f.response) for f in forms.values()} == {
+        ("https://formspree.io/f/xyzabcde", "formspree", "form", "read")}
+    forms, report = model_forms(example, "production",
+                                {"SITEGEN_LEADS__FORMSPREE_ID": "xyzabcde",
+                                 "SITEGEN_LEADS__ENCODING": "json"})
+    assert {(f.encoding, f.response, f.cors_required) for f in forms.values()} == {
+        ("json", "read", False)}
+    assert report.warnings == []  # Formspree answers CORS
+    forms, _ = model_forms(example, "production", {"SITEGEN_LEADS__WEBHOOK_URL": HOOK})
+    assert {(f.encoding, f.response) for f in forms.values()} == {("form", "opaque")}
+    forms, _ = model_forms(example, "production", {
+        "SITEGEN_LEADS__WEBHOOK_URL": "https://www.juniperoak.example/api/leads"})
+    assert {f.response for f in forms.values()} == {"read"}  # the site's own origin
+    forms, _ = model_forms(example, "production", {"SITEGEN_LEADS__NETLIFY": "true",
+                                                   "SITEGEN_LEADS__ENCODING": "json"})
+    assert {(f.encoding, f.response) for f in forms.values()} == {("form", "read")}
+    forms, _ = model_forms(example, "development", {"SITEGEN_LEADS__WEBHOOK_URL": HOOK})
+    assert {(f.action, f.encoding, f.response) for f in forms.values()} == {
+        ("/_sitegen/leads", "form", "read")}
+
+
+def test_json_encoding_warns_that_the_receiver_must_answer_cors(tmp_path: Path) -> None:
+    site = copy_example(tmp_path / "site")
+    env = {"SITEGEN_LEADS__WEBHOOK_URL": HOOK, "SITEGEN_LEADS__ENCODING": "json",
+           "SITEGEN_LEADS__ROUTES": f"{{Bakery: '{BAKERY}'}}"}
+    result = run_cli("build", "--source", site, env=env)
+    assert result.returncode == 0, str(result)
+    assert result.err_lines == [
+        "config: leads.encoding: warning: 65 of 65 forms post JSON to a receiver on another "
+        "site: the browser first asks it for permission (a CORS preflight), and a receiver "
+        "that does not answer with Access-Control-Allow-Origin and Access-Control-Allow-Headers:"
+        " Content-Type never gets a lead; a build cannot check this (send a test lead from the "
+        "published site, or remove leads.encoding: the default form posts need no CORS)"]
+    result = run_cli("build", "--source", site, "--strict", env=env)
+    assert result.returncode == 1, str(result)
+    # The default needs no CORS: no warning.
+    result = run_cli("build", "--source", site, env={"SITEGEN_LEADS__WEBHOOK_URL": HOOK})
+    assert result.returncode == 0 and result.err_lines == [], str(result)
+    # Staging's sandbox on another site is a receiver like any other.
+    staging = staging_site(tmp_path / "staging")
+    result = run_cli("build", "--source", staging, "--env", "staging", env={
+        "SITEGEN_LEADS__SANDBOX_URL": SANDBOX, "SITEGEN_LEADS__ENCODING": "json"})
+    assert result.returncode == 0, str(result)
+    assert [line.split(": the browser")[0] for line in result.err_lines] == [
+        "config: leads.encoding: warning: 65 of 65 forms post JSON to a receiver on another site"]
+
+
+INSECURE = ("an http:// lead destination: {kind} forms would send visitors' details "
+            "unencrypted, and browsers block a background post to it from an https:// page "
+            "(use the receiver's https:// address; for a test receiver, set "
+            "leads.allow_insecure: true)")
+
+
+def test_an_http_webhook_outside_development_is_a_config_error(tmp_path: Path) -> None:
+    site = copy_example(tmp_path / "site")
+    production = site / "config" / "production.yaml"
+    production.write_text(production.read_text(encoding="utf-8") + (
+        "leads:\n  routes:\n    JO-SF-001: http://hooks.example/sf\n"
+        "    Bakery: https://hooks.example/bakery\n"), encoding="utf-8")
+    line = len(production.read_text(encoding="utf-8").splitlines()) - 1
+    secret = "http://hooks.example/catch/SECRET-TOKEN"
+    result = run_cli("build", "--source", site, env={"SITEGEN_LEADS__WEBHOOK_URL": secret})
+    assert_fails(result, [
+        f"$SITEGEN_LEADS__WEBHOOK_URL: leads.webhook_url: {INSECURE.format(kind='production')}",
+        f"config/production.yaml:{line}: leads.routes.JO-SF-001: "
+        f"{INSECURE.format(kind='production')}"])
+    assert "SECRET-TOKEN" not in result.stderr  # a webhook URL is a secret: never printed
+    assert not (site / "dist").exists()
+    # Allowed explicitly: it builds (a local test receiver).
+    result = run_cli("build", "--source", site, env={"SITEGEN_LEADS__WEBHOOK_URL": secret,
+                                                     "SITEGEN_LEADS__ALLOW_INSECURE": "true"})
+    assert result.returncode == 0 and result.err_lines == [], str(result)
+    # Staging's sandbox too; development posts to its own inbox and is never refused.
+    staging = staging_site(tmp_path / "staging")
+    result = run_cli("build", "--source", staging, "--env", "staging",
+                     env={"SITEGEN_LEADS__SANDBOX_URL": "http://sandbox.example/leads"})
+    assert_fails(result, [f"$SITEGEN_LEADS__SANDBOX_URL: leads.sandbox_url: "
+                          f"{INSECURE.format(kind='staging')}"])
+    result = run_cli("build", "--source", site, "--env", "development",
+                     env={"SITEGEN_LEADS__WEBHOOK_URL": secret})
+    assert result.returncode == 0, str(result)
+
+
+def test_keeping_unsent_leads_can_be_switched_off(tmp_path: Path) -> None:
+    config = BASE_CONFIG + "leads:\n  webhook_url: https://hooks.example/x\n  pages: [contact]\n"
+    extra = {"content/contact.md": "---\ntitle: Contact\ntemplate: contact.html\n---\nHi.\n"}
+    kept = small_site(tmp_path / "kept", config=config, extra=extra)
+    off = small_site(tmp_path / "off", config=config + "  keep_unsent: false\n", extra=extra)
+    for site, keep in ((kept, "true"), (off, "false")):
+        result = run_cli("build", "--source", site)
+        assert result.returncode == 0 and result.err_lines == [], str(result)
+        html = (site / "dist/production/contact/index.html").read_text(encoding="utf-8")
+        assert f'data-keep="{keep}"' in html
+        assert ("data-lead-keep-note" in html) is (keep == "true")
 
 
 def test_production_without_destination_disables_forms_and_warns(tmp_path: Path) -> None:

@@ -1,12 +1,15 @@
 """The local lead inbox: a real HTTP server on 127.0.0.1 mounts `sitegen.leads` at
-POST /_sitegen/leads (as `sitegen serve` does), and leads land in `.sitegen/leads.jsonl`."""
+POST /_sitegen/leads (as `sitegen serve` does), and leads land in `.sitegen/leads.jsonl`,
+spam marked (the honeypot filled, or sent sooner than leads.min_seconds, here 3)."""
 
 from __future__ import annotations
 
 import http.client
 import http.server
 import json
+import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 
 from sitegen.environments import LOCAL_INBOX
-from sitegen.leads import handle_inbox, parse_body, store_lead
+from sitegen.leads import InboxRules, handle_inbox, parse_body, store_lead
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def inbox(tmp_path: Path) -> Iterator[tuple[Path, int]]:
                 return
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             answer = handle_inbox(site, body, self.headers.get("Content-Type") or "",
-                                  self.headers.get("Accept") or "")
+                                  self.headers.get("Accept") or "", InboxRules(min_seconds=3))
             self.send_response(answer.status)
             for name, value in answer.headers.items():
                 self.send_header(name, value)
@@ -106,10 +109,35 @@ def test_form_post_without_javascript_is_stored_and_redirected(inbox: tuple[Path
 
 def test_leads_append_and_spam_is_flagged(inbox: tuple[Path, int]) -> None:
     site, port = inbox
+    answers = []
     for number, trap in enumerate(("", "http://spam.example")):
         body = urlencode({"name": f"n{number}", "_gotcha": trap}).encode()
-        post(port, body, "application/x-www-form-urlencoded", "application/json")
-    assert [r["spam"] for r in leads(site)] == [False, True]
+        answers.append(post(port, body, "application/x-www-form-urlencoded",
+                            "application/json")[0])
+    assert answers == [200, 200]  # a bot learns nothing from the answer
+    assert [(r["spam"], r["spam_reason"]) for r in leads(site)] == [
+        (False, None), (True, "the _gotcha honeypot is filled")]
+
+
+def test_a_lead_sent_sooner_than_min_seconds_is_marked_spam(inbox: tuple[Path, int],
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    site, port = inbox
+    now = int(time.time() * 1000)
+    for name, started in (("quick", now - 1000), ("future", now + 60_000),
+                          ("human", now - 10_000), ("no-js", ""), ("odd", "soon")):
+        body = urlencode({"name": name, "_started": started, "_gotcha": ""}).encode()
+        assert post(port, body, "application/x-www-form-urlencoded",
+                    "application/json")[0] == 200
+    records = {r["fields"]["name"]: r for r in leads(site)}
+    assert [name for name, r in records.items() if r["spam"]] == ["quick", "future"]
+    assert re.fullmatch(r"sent [01]\.\d s after the form was shown \(leads\.min_seconds is 3\)",
+                        records["quick"]["spam_reason"]), records["quick"]
+    assert records["future"]["spam_reason"] == \
+        "sent 0.0 s after the form was shown (leads.min_seconds is 3)"
+    assert all(records[n]["spam_reason"] is None for n in ("human", "no-js", "odd"))
+    err = capsys.readouterr().err
+    assert "lead (spam: sent " in err and "lead from human for the site" in err
 
 
 def test_an_unreadable_body_is_a_400_and_stores_nothing(inbox: tuple[Path, int]) -> None:

@@ -98,7 +98,8 @@ def test_protected_paths() -> None:
                 "search.geojson", "llms.txt"):
         assert is_protected_path(rel), rel
     for rel in ("robots.txt", "_headers", ".htaccess", "vercel.json", "_sitegen/nginx.conf",
-                "_sitegen/protection.json", "_sitegen/build.json", "api/manifest.json",
+                "_sitegen/protection.json", "_sitegen/build.json", "_sitegen/output.json",
+                "api/manifest.json",
                 "_assets/js/unlock.js", "_assets/css/site.css", "images/logo.svg"):
         assert not is_protected_path(rel), rel
 

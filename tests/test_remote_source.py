@@ -1,18 +1,32 @@
 """`locations.source: http://...`: download, cache, revalidate, fall back, refuse bad downloads.
 
-A real HTTP server on 127.0.0.1 plays the spreadsheet host; builds run through the CLI.
+A real HTTP server on 127.0.0.1 plays the spreadsheet host; builds run through the CLI. A
+download is whole or refused: cut short without a Content-Length, trickled past the deadline,
+redirected to loopback or ftp://, or far shorter than the cached copy, a production build
+refuses it with one diagnostic and leaves the last good output and the cache as they were.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import csv_text, generated_rows, make_site, run_cli, summary
-from local_servers import LocalServer, Reply, Seen
+from conftest import (
+    assert_fails,
+    build,
+    csv_text,
+    generated_rows,
+    make_site,
+    run_cli,
+    summary,
+    tree_hashes,
+)
+from local_servers import LocalServer, Reply, Seen, Sent, chunked, cut, trickle
 
 from sitegen.data.remote import cache_files
 
@@ -29,9 +43,18 @@ class Host:
     etag: str = '"v1"'
     content_type: dict[str, str] = field(default_factory=dict)
     short_by: dict[str, int] = field(default_factory=dict)  # Content-Length larger than the body
+    redirect: dict[str, str] = field(default_factory=dict)  # path -> Location of a 302
+    stream: dict[str, Sent] = field(default_factory=dict)  # path -> a body written by hand
 
     def reply(self, request: Seen) -> Reply:
         path = request.path.split("?", 1)[0]
+        if path in self.redirect:
+            return Reply(302, {"Location": self.redirect[path]})
+        if path in self.stream:
+            sent = self.stream[path]
+            headers = {"Content-Type": self.content_type.get(path, "text/csv; charset=utf-8"),
+                       "ETag": self.etag, **sent.headers}
+            return Reply(200, headers, stream=sent.write)
         if path not in self.body:
             return Reply(404, {"Content-Type": "text/plain"}, b"not found")
         if request.header("If-None-Match") == self.etag:
@@ -196,3 +219,175 @@ def test_json_api_format_from_content_type(tmp_path: Path,
     fixed = url_site(tmp_path / "fixed", f"{server.url}/api/stores?key=secret123",
                      "  format: json\n")
     assert run_cli("build", "--source", fixed).returncode == 0
+
+
+# --- whole or refused -------------------------------------------------------------------------
+
+PATH = "/stores.csv"
+DATA = csv_text(generated_rows(64)).encode("utf-8")
+LINES = DATA.split(b"\n")  # the header, 64 rows, and the empty text after the last line break
+DEADLINE = 2
+TRUNCATED = "(the connection broke mid-download; build again)"
+PRIVATE = ("(sitegen follows redirects only to public addresses; set "
+           "locations.allow_private_hosts: true if this server is yours)")
+
+
+@dataclass
+class Shared:
+    """One host for the tests of this part, and a site with a good production build from it."""
+
+    host: Host
+    server: LocalServer
+    site: Path
+
+    @property
+    def url(self) -> str:
+        return f"{self.server.url}{PATH}"
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    state = Shared(Host(body={PATH: DATA}),
+                   LocalServer(lambda request: state.host.reply(request)), Path())
+    state.server.start()
+    try:
+        state.site = url_site(tmp_path_factory.mktemp("good") / "site", state.url,
+                              f"  download_deadline: {DEADLINE}\n")
+        build(state.site)
+        yield state
+    finally:
+        state.server.stop()
+
+
+@pytest.fixture
+def good(shared: Shared, tmp_path: Path) -> Shared:
+    """A copy of the well-built site; its host now has a new version (ETag "v2") of the data,
+    whose body the test sets."""
+    shared.host = Host(body={PATH: DATA}, etag='"v2"')
+    shared.server.requests.clear()
+    site = tmp_path / "site"
+    shutil.copytree(shared.site, site)
+    return Shared(shared.host, shared.server, site)
+
+
+def assert_refused(good: Shared, reason: str, hint: str) -> None:
+    """A production build exits 1 with exactly this diagnostic, in well under a minute, and
+    leaves the last good output and the cached copy byte for byte as they were."""
+    output, cache = good.site / "dist" / "production", good.site / ".sitegen" / "cache"
+    before = (tree_hashes(output), tree_hashes(cache))
+    started = time.monotonic()
+    result = run_cli("build", "--source", good.site, timeout=120)
+    assert time.monotonic() - started < 60, str(result)  # a generous bound: no hang
+    assert_fails(result, [f"{good.url}: locations.source: refusing the download: {reason} "
+                          f"{hint}"])
+    assert (tree_hashes(output), tree_hashes(cache)) == before
+
+
+def test_body_cut_mid_row_without_length_is_refused(good: Shared) -> None:
+    partial = LINES[22][:30]  # row 22 (line 23) cut inside its third cell
+    good.host.stream[PATH] = cut(b"\n".join(LINES[:22]) + b"\n" + partial)
+    assert_refused(good, f"truncated: the last row (line 23) has {len(partial.split(b','))} "
+                         "of 12 cells and no line break", TRUNCATED)
+    # Outside production the last good download is used, with the same reason as a warning.
+    fetched = json.loads(cache_files(good.site, good.url)[1].read_text())["fetched"]
+    dev = build(good.site, "--env", "development")
+    assert summary(dev)["built"] == 64
+    assert dev.err_lines == [
+        f"{good.url}: locations.source: warning: refusing the download: truncated: the last "
+        f"row (line 23) has 3 of 12 cells and no line break; using the cached copy from "
+        f"{fetched} {TRUNCATED}"]
+
+
+def test_body_cut_at_a_line_break_is_refused_by_the_row_count(good: Shared) -> None:
+    good.host.stream[PATH] = cut(b"\n".join(LINES[:22]) + b"\n")  # 21 whole rows of 64
+    assert_refused(good, "it has 21 rows where the cached copy has 64: 67% fewer, more than "
+                         "locations.max_row_drop (20%)",
+                   "(if the rows were removed on purpose, build once with "
+                   "SITEGEN_LOCATIONS__MAX_ROW_DROP=1; otherwise check the source)")
+    # Removed on purpose: the user says so once, and the shorter dataset becomes the copy.
+    accepted = build(good.site, env={"SITEGEN_LOCATIONS__MAX_ROW_DROP": "1"})
+    assert summary(accepted)["built"] == 21
+    meta = json.loads(cache_files(good.site, good.url)[1].read_text())
+    assert (meta["rows"], meta["etag"]) == (21, '"v2"')
+
+
+def test_trickling_server_is_cut_off_at_the_deadline(good: Shared) -> None:
+    good.host.stream[PATH] = trickle(0.2)  # never silent for the 30 s read timeout
+    assert_refused(good, f"not finished within the {DEADLINE} s download deadline "
+                         "(locations.download_deadline)",
+                   "(the server is too slow or stalled; build again later, or raise "
+                   "locations.download_deadline)")
+
+
+def test_redirect_to_loopback_is_refused_unless_private_hosts_are_allowed(good: Shared) -> None:
+    with LocalServer(Host(body={PATH: DATA}).reply) as other:
+        target = f"{other.url}{PATH}"  # 127.0.0.1 on another port: not the configured origin
+        good.host.redirect[PATH] = target
+        assert_refused(good, f"redirected to {target}: 127.0.0.1 is a loopback address",
+                       PRIVATE)
+        assert other.requests == []
+        allowed = build(good.site, env={"SITEGEN_LOCATIONS__ALLOW_PRIVATE_HOSTS": "true"})
+        assert summary(allowed)["built"] == 64
+        assert [r.path for r in other.requests] == [PATH]
+
+
+def test_redirect_to_ftp_is_refused(good: Shared) -> None:
+    good.host.redirect[PATH] = "ftp://127.0.0.1/stores.csv"
+    assert_refused(good, "redirected to ftp://127.0.0.1/stores.csv, which is not an http(s) "
+                         "URL", "(sitegen follows redirects only to http:// and https:// URLs; "
+                         "use the final http(s) URL as locations.source)")
+
+
+def test_redirect_loop_is_refused(good: Shared) -> None:
+    good.host.redirect[PATH] = PATH  # the configured origin is trusted: the count still holds
+    assert_refused(good, f"more than 5 redirects (the last to {good.url})",
+                   "(use the URL the redirects end at as locations.source, or fix the "
+                   "redirect loop on the server)")
+    assert len(gets(good.server)) == 6  # the configured URL and 5 redirects
+
+
+def test_chunked_transfer_without_its_last_chunk_is_refused(good: Shared) -> None:
+    good.host.stream[PATH] = chunked([DATA[:1000], DATA[1000:2000]], last=False)
+    assert_refused(good, "truncated: the chunked transfer stopped before its last chunk, "
+                         "after 2000 bytes", TRUNCATED)
+    # The whole transfer, in chunks, is accepted: the same bytes as the cached copy.
+    good.host.stream[PATH] = chunked([DATA[:1000], DATA[1000:]], last=True)
+    assert summary(build(good.site))["built"] == 64
+
+
+def test_same_origin_redirect_is_followed(tmp_path: Path,
+                                          host: tuple[Host, LocalServer]) -> None:
+    state, server = host
+    state.redirect["/old.csv"] = "/stores.csv"
+    result = build(url_site(tmp_path / "site", f"{server.url}/old.csv"))
+    assert summary(result)["built"] == 3
+    assert [r.path for r in gets(server)] == ["/old.csv", "/stores.csv"]
+
+
+def test_json_cut_without_length_is_refused(tmp_path: Path,
+                                            host: tuple[Host, LocalServer]) -> None:
+    state, server = host
+    text = json.dumps({"stores": ROWS}, indent=2).encode()
+    state.stream["/api/stores.json"] = cut(text[:-40])
+    state.content_type["/api/stores.json"] = "application/json"
+    url = f"{server.url}/api/stores.json"
+    end = text[:-40].rstrip()
+    line, column = end.count(b"\n") + 1, len(end.rsplit(b"\n", 1)[-1])
+    result = run_cli("build", "--source", url_site(tmp_path / "site", url))
+    assert_fails(result, [f"{url}: locations.source: refusing the download: truncated: the "
+                          f"JSON stops at line {line}, column {column}, before it is complete "
+                          f"{TRUNCATED}"])
+    assert not (tmp_path / "site" / "dist").exists()
+
+
+def test_a_whole_download_the_reader_rejects_keeps_the_cached_copy(good: Shared) -> None:
+    """Complete, but not a dataset: the reader's own error, in every environment, and the
+    cached copy (the last good download) stays for the build after the source is fixed."""
+    broken = DATA.replace(b"id,name,street", b"id,name,name", 1)
+    good.host.body[PATH] = broken
+    output, cache = good.site / "dist" / "production", good.site / ".sitegen" / "cache"
+    before = (tree_hashes(output), tree_hashes(cache))
+    result = run_cli("build", "--source", good.site, "--env", "development")
+    assert_fails(result, [f"{good.url}:1: duplicate column 'name' (columns 2 and 3) (rename "
+                          "one of them so each column has its own name)"])
+    assert (tree_hashes(output), tree_hashes(cache)) == before

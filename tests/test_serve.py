@@ -2,7 +2,8 @@
 
 The pieces: request-path checks, editor-noise filtering, debouncing, rebuild coalescing,
 script injection and the event hub. The real server (tests/serve_support.py): basic auth on
-staging (encrypt and basic-auth modes), the development lead inbox, path traversal over a
+staging (encrypt and basic-auth modes), the development lead inbox (spam marked, cross-site
+posts refused), Host headers other than its own refused (DNS rebinding), path traversal over a
 bare socket, 200 rapid valid and invalid edits, and SIGINT/SIGTERM leaving no process and no
 temporary folder behind. Browser tests are in tests/test_serve_browser.py.
 """
@@ -16,9 +17,12 @@ import socket
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from conftest import BASE_CONFIG, csv_text, generated_rows, make_site, run_cli, small_site
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from serve_support import ServeProcess, basic_auth, location_url, wait_for
 
 from sitegen import livereload
@@ -26,7 +30,10 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.rebuild import Rebuilder
 from sitegen.serve import (
     BadTarget,
+    Listen,
     content_type,
+    cross_site,
+    host_name,
     is_loopback,
     request_path,
     resolve_file,
@@ -327,9 +334,68 @@ def test_loopback_hosts_and_served_urls() -> None:
     assert url_host("::1") == "[::1]" and url_host("localhost") == "localhost"
 
 
+@pytest.mark.parametrize("header", [
+    "127.0.0.1", "127.0.0.1:8000", "localhost:8000", "LOCALHOST", "localhost.:8000",
+    "[::1]:8000", "[::1]", "127.0.0.2:8000", None])
+def test_the_server_answers_its_own_host_names(header: str | None) -> None:
+    assert Listen().allows(header)
+
+
+@pytest.mark.parametrize("header", [
+    "evil.example", "evil.example:8000", "127.0.0.1.nip.io:8000", "localhost.evil.example",
+    "192.168.1.10:8000", "[fe80::1]:8000", "", ":8000", "0x7f000001", "2130706433"])
+def test_the_server_refuses_other_host_names(header: str) -> None:
+    assert not Listen().allows(header)
+
+
+def test_host_names_for_a_named_host_a_wildcard_and_allowed_hosts() -> None:
+    assert Listen("devbox.local").allows("DevBox.local:8000")
+    assert not Listen("devbox.local").allows("evil.example")
+    wildcard = Listen("0.0.0.0")
+    assert wildcard.allows("192.168.1.10:8000") and wildcard.allows("[fe80::1]:8000")
+    assert not wildcard.allows("evil.example:8000")  # a name still has to be ours
+    tunnel = Listen(allowed_hosts=("site-8000.preview.example",))
+    assert tunnel.allows("site-8000.preview.example") and not tunnel.allows("preview.example")
+    assert Listen("0.0.0.0").names() == \
+        "localhost, 127.0.0.1, [::1], any IP address of this machine"
+
+
+_label = st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
+
+
+@given(labels=st.lists(_label, min_size=2, max_size=4), port=st.integers(0, 65535))
+def test_no_domain_name_but_localhost_is_answered(labels: list[str], port: int) -> None:
+    """A DNS rebinding attack names the attacker's domain, whatever it resolves to."""
+    name = ".".join(labels)
+    assume(not re.fullmatch(r"[\d.]+", name))  # 127.0.0.1 is ours
+    assert host_name(f"{name}:{port}") == name
+    assert not Listen().allows(f"{name}:{port}") and not Listen().allows(name)
+
+
+@given(st.text(max_size=40))
+def test_host_name_never_fails(header: str) -> None:
+    assert isinstance(host_name(header), str)
+    Listen().allows(header)
+
+
+def test_cross_site_inbox_posts() -> None:
+    own = {"Host": "127.0.0.1:8000"}
+    assert cross_site({**own, "Origin": "http://127.0.0.1:8000",
+                       "Sec-Fetch-Site": "same-origin"}) is None
+    assert cross_site(own) is None  # curl: no Origin, no Sec-Fetch-Site
+    assert cross_site({**own, "Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}) \
+        == "a cross-site post (Sec-Fetch-Site)"
+    assert cross_site({**own, "Origin": "http://127.0.0.1:9000", "Sec-Fetch-Site": "same-site"}) \
+        == "a same-site post (Sec-Fetch-Site)"
+    assert cross_site({**own, "Origin": "http://127.0.0.1:9000"}) == \
+        "a post from http://127.0.0.1:9000"
+    assert cross_site({**own, "Origin": "null"}) == "a post from null"
+    assert cross_site({**own, "Origin": "https://127.0.0.1:8000"}) is not None
+
+
 # --- the real server ---------------------------------------------------------------------------
 
-LEADS_CONFIG = BASE_CONFIG + "leads:\n  consent_text: I agree.\n"
+LEADS_CONFIG = BASE_CONFIG + "leads:\n  consent_text: I agree.\n  min_seconds: 5\n"
 SECRET = "TOP-SECRET-d41d8cd9"
 
 
@@ -391,6 +457,81 @@ def test_serve_stores_development_leads(dev_server: ServeProcess) -> None:
     status, _, _ = dev_server.http("/_sitegen/leads", method="POST", body=b"x" * 70_000,
                                    headers={"Content-Type": "text/plain"})
     assert status == 413
+
+
+def _inbox(server: ServeProcess) -> list[dict]:
+    path = server.site / ".sitegen" / "leads.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_serve_answers_only_its_own_host_names(dev_server: ServeProcess) -> None:
+    port = dev_server.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost"):
+        assert dev_server.http("/", headers={"Host": host})[0] == 200, host
+    before = len(_inbox(dev_server))
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.nip.io:{port}",
+                 f"localhost.evil.example:{port}"):
+        for method, path, body in (("GET", "/", None), ("GET", "/secret.txt", None),
+                                   ("GET", "/_sitegen/events", None),
+                                   ("POST", "/_sitegen/leads", b"name=Rebound")):
+            status, headers, reply = dev_server.http(path, method=method, body=body, headers={
+                "Host": host, "Content-Type": "application/x-www-form-urlencoded"})
+            assert status == 421, (host, path, status)
+            assert reply.decode() == (
+                "sitegen serve answers only its own host names (localhost, 127.0.0.1, [::1]), "
+                f"not {host.rsplit(':', 1)[0] if ':' in host else host!r}: a page that points its "
+                "own domain at this machine cannot use it (DNS rebinding). To open the site "
+                "under that name, restart with --allow-host NAME.\n")
+            assert SECRET.encode() not in reply
+    assert len(_inbox(dev_server)) == before
+    # An HTTP/1.0 tool that sends no Host header is no browser: it is answered.
+    with socket.create_connection((dev_server.host, port), timeout=30) as sock:
+        sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        assert sock.recv(64).startswith(b"HTTP/1.0 200 ")
+
+
+def test_serve_inbox_refuses_cross_site_posts(dev_server: ServeProcess) -> None:
+    own = f"http://127.0.0.1:{dev_server.port}"
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    before = len(_inbox(dev_server))
+    for headers, why in (
+            ({"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
+             "a cross-site post (Sec-Fetch-Site)"),
+            ({"Origin": "http://127.0.0.1:9", "Sec-Fetch-Site": "same-site"},
+             "a same-site post (Sec-Fetch-Site)"),
+            ({"Origin": "http://evil.example"}, "a post from http://evil.example"),
+            ({"Origin": "null"}, "a post from null")):
+        status, _, reply = dev_server.http("/_sitegen/leads", method="POST",
+                                           body=b"name=Mallory&message=spam",
+                                           headers={**form, **headers})
+        assert status == 403, headers
+        assert reply.decode() == (f"{why} refused: the lead inbox takes posts from the pages "
+                                  "of this site only\n")
+    assert len(_inbox(dev_server)) == before
+    status, _, reply = dev_server.http("/_sitegen/leads", method="POST",
+                                       body=b"name=Ada&message=hello", headers={
+                                           **form, "Origin": own, "Sec-Fetch-Site": "same-origin"})
+    assert status == 200 and json.loads(reply)["ok"] is True
+    assert [r["fields"]["name"] for r in _inbox(dev_server)[before:]] == ["Ada"]
+
+
+def test_serve_inbox_marks_spam_by_the_sites_rules(dev_server: ServeProcess) -> None:
+    before = len(_inbox(dev_server))
+    now = int(time.time() * 1000)
+    for name, fields in (("Bot", {"_gotcha": "http://spam.example", "_started": now - 60_000}),
+                         ("Quick", {"_started": now - 4000}),  # leads.min_seconds is 5 here
+                         ("Human", {"_started": now - 6000, "_gotcha": ""})):
+        status, headers, _ = dev_server.http(
+            "/_sitegen/leads", method="POST", body=urlencode({"name": name, **fields}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"})
+        assert status == 303 and headers["location"] == "/thanks/"  # spam is told nothing
+    records = {r["fields"]["name"]: r for r in _inbox(dev_server)[before:]}
+    assert records["Bot"]["spam_reason"] == "the _gotcha honeypot is filled"
+    assert re.fullmatch(r"sent 4\.\d s after the form was shown \(leads\.min_seconds is 5\)",
+                        records["Quick"]["spam_reason"]), records["Quick"]
+    assert (records["Human"]["spam"], records["Human"]["spam_reason"]) == (False, None)
+    wait_for(lambda: any("lead (spam: the _gotcha honeypot is filled) from Bot" in line
+                         for line in dev_server.err), 10, message="the spam summary line")
 
 
 def test_requests_during_a_rebuild_wait_for_it(dev_server: ServeProcess) -> None:

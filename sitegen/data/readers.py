@@ -13,20 +13,24 @@ import codecs
 import csv
 import io
 import json
+import operator
 import re
 import sqlite3
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from time import thread_time
+from typing import Any, TextIO
 from urllib.parse import quote
 
 import yaml
 
+from sitegen.data.feedcsv import PHONE_COLUMNS, is_feed, restored, restored_phone
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.yamlbudget import FastSafeLoader, YamlBudgetError
 
 FORMATS: dict[str, str] = {
     ".csv": "csv",
@@ -47,6 +51,7 @@ SUPPORTED = ", ".join(FORMATS)
 XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 XLSX_MAX_RATIO = 100
 MAX_CELL_CHARS = 100_000  # one cell; a longer text belongs in content/locations/<id>.md
+MAX_LINE_CHARS = 4_000_000  # one line of a CSV or TSV file: 20 cells of 100,000 "" quotes
 _BOM = "\ufeff"
 
 
@@ -92,7 +97,7 @@ def read_rows(path: Path, *, display_path: str, fmt: str | None = None, encoding
         elif kind == "jsonl":
             rows, records = _read_jsonl(text, display_path, report)
         else:
-            data = _load_json(text, display_path) if kind == "json" else _load_yaml(
+            data = _load_json(text, display_path) if kind == "json" else load_yaml(
                 text, display_path)
             if kind == "geojson" or _is_feature_collection(data):
                 rows, records = _read_geojson(data, display_path, report)
@@ -170,8 +175,11 @@ def changed_records(path: Path, *, display_path: str, fmt: str | None, encoding:
     header = "".join(new[:starts[0] - 1])
     # One line more than the edited records: the next record must start where it should,
     # which shows the edit left no quote open.
-    rows, _ = _read_delimited(io.StringIO(header + "".join(new[begin - 1:end]), newline=""),
-                              display_path, kind, report)
+    try:
+        rows, _ = _read_delimited(io.StringIO(header + "".join(new[begin - 1:end]),
+                                              newline=""), display_path, kind, report)
+    except SitegenError:  # its line would count from the excerpt: the whole read says it
+        return None
     expected = last - first + 1 + (1 if last + 1 < len(starts) else 0)
     lines = [row.row - starts[0] + begin for row in rows]
     if len(rows) != expected or lines[0] != begin or \
@@ -326,19 +334,26 @@ def _has_value(value: object) -> bool:
     return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
+class _TooLong(SitegenError):
+    """A cell or a line over its limit, found while streaming: reading stops there."""
+
+
 def _stream_delimited(path: Path, display: str, kind: str, encoding: str, report: Report,
                       max_rows: int | None) -> tuple[list[RawRow], int] | None:
     """The rows of a CSV or TSV file read as it is decoded, without its whole text: the
     bytes, the text and the StringIO copy the csv module read (four bytes a character once
     one is not Latin-1) were a 1 GB peak for a 120 MB file of 100,000 rows. None when the
     file is not plain to read (an unknown encoding, bytes that do not decode, no records,
-    a CSV error): the whole-text path then gives its diagnostics, in its order."""
+    a CSV error): the whole-text path then gives its diagnostics, in its order. A cell or
+    line over its limit is the diagnostic: the whole text is never held for it."""
     try:
         codec = codecs.lookup(encoding).name
         found = Report()
         with path.open(encoding="utf-8-sig" if codec == "utf-8" else codec,
                        newline="") as handle:
             rows, records = _read_delimited(handle, display, kind, found, max_rows)
+    except _TooLong:
+        raise
     except (LookupError, OSError, UnicodeDecodeError, SitegenError):
         return None
     if not records:
@@ -347,20 +362,41 @@ def _stream_delimited(path: Path, display: str, kind: str, encoding: str, report
     return rows, records
 
 
-def _read_delimited(lines: Iterable[str], display: str, kind: str, report: Report,
+def _bounded_lines(source: TextIO, display: str) -> Iterator[str]:
+    """A delimited text's lines for the csv module, read at most MAX_LINE_CHARS at a time:
+    the csv module takes a whole line before it parses a cell of it. A longer line is an
+    error once the csv module has parsed its first piece (a cell too long in it is the
+    better diagnostic) and asks for more, or for the next record."""
+    readline = source.readline
+    number = 0
+    while piece := readline(MAX_LINE_CHARS):
+        number += 1
+        yield piece
+        if len(piece) == MAX_LINE_CHARS and piece[-1] not in "\r\n":
+            raise _TooLong(Diagnostic(
+                display, number, None, f"line is longer than {MAX_LINE_CHARS:,} characters",
+                f"a cell holds at most {MAX_CELL_CHARS:,} characters; long texts belong in "
+                "content/locations/<id>.md"))
+
+
+def _read_delimited(source: TextIO, display: str, kind: str, report: Report,
                     max_rows: int | None = None) -> tuple[list[RawRow], int]:
-    """The rows of a CSV or TSV file's lines (a file opened with newline=""); more than
+    """The rows of a CSV or TSV text (a file opened with newline=""); more than
     `max_rows` records stop the reading there (a pre-count parsed every file with
-    multi-line cells twice: 1 s at 100,000 rows)."""
+    multi-line cells twice: 1 s at 100,000 rows). A cell longer than MAX_CELL_CHARS stops
+    it too, as soon as the csv module has read that many characters of it. The cells of a
+    sitegen CSV feed are read as the feed's values (data/feedcsv.py)."""
     dialect = csv.excel_tab if kind == "tsv" else csv.excel
-    # The csv module refuses cells over 128 KiB with a vague error; _check_cells judges them.
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-    reader = csv.reader(lines, dialect)
+    csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(_bounded_lines(source, display), dialect)
+    header: list[str] = []
+    start = 1
     try:
         first = next(reader, None)
         if first is None:
             return [], 0
         header = _header(first, display, 1)
+        restore = _feed_restorer(header) if kind == "csv" else None
         rows: list[RawRow] = []
         reported: set[int] = set()
         start = reader.line_num + 1
@@ -368,6 +404,8 @@ def _read_delimited(lines: Iterable[str], display: str, kind: str, report: Repor
             line, start = start, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
+            if restore:
+                cells = restore(cells)
             extra = [c for c in cells[len(header):] if c.strip()]
             if extra:
                 report.error(display, line, None,
@@ -381,9 +419,48 @@ def _read_delimited(lines: Iterable[str], display: str, kind: str, report: Repor
             if max_rows is not None and len(rows) > max_rows:
                 raise _too_many(display, max_rows)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _cell_too_long(display, start, header, source, dialect) from None
         raise SitegenError(Diagnostic(
             display, reader.line_num, None, f"cannot parse {kind.upper()}: {exc}")) from None
     return rows, len(rows)
+
+
+def _feed_restorer(header: list[str]) -> Callable[[list[str]], list[str]] | None:
+    """For a sitegen CSV feed: a function giving a row's values as the feed had them."""
+    if not is_feed(header):
+        return None
+    undo = [restored_phone if name in PHONE_COLUMNS else restored for name in header]
+
+    def restore(cells: list[str]) -> list[str]:
+        return [f(c) for f, c in zip(undo, cells, strict=False)] + cells[len(undo):]
+    return restore
+
+
+def _cell_too_long(display: str, line: int, header: list[str], source: TextIO,
+                   dialect: type[csv.Dialect]) -> _TooLong:
+    """The diagnostic for a cell over MAX_CELL_CHARS in the record starting at `line`,
+    naming its column: the record's first MAX_LINE_CHARS characters are read again and
+    parsed without the limit."""
+    column = None
+    if source.seekable():
+        source.seek(0)
+        for _ in range(line - 1):
+            source.readline(MAX_LINE_CHARS)
+        text = source.read(MAX_LINE_CHARS)
+        csv.field_size_limit(MAX_LINE_CHARS + 1)
+        try:
+            cells = next(csv.reader(io.StringIO(text, newline=""), dialect), [])
+        finally:
+            csv.field_size_limit(MAX_CELL_CHARS)
+        long = next((n for n, c in enumerate(cells) if len(c) > MAX_CELL_CHARS), None)
+        if long is not None:
+            column = header[long] if long < len(header) and header[long] else \
+                f"column {long + 1}"
+    return _TooLong(Diagnostic(
+        display, line, column,
+        f"value is longer than {MAX_CELL_CHARS:,} characters, the limit per cell",
+        "shorten it; long texts belong in content/locations/<id>.md"))
 
 
 def _load_json(text: str, display: str) -> object:
@@ -420,7 +497,7 @@ def _read_jsonl(text: str, display: str, report: Report) -> tuple[list[RawRow], 
     return _objects(items, display, report)
 
 
-class _YamlLoader(yaml.SafeLoader):
+class _YamlLoader(FastSafeLoader):
     """YAML 1.2 core scalars: `02134` stays text, `09:00` is not 540 and `NO` is not False."""
 
 
@@ -440,9 +517,14 @@ _YamlLoader.add_implicit_resolver(
     list("-+0123456789."))
 
 
-def _load_yaml(text: str, display: str) -> object:
+def load_yaml(text: str, display: str) -> object:
+    """A YAML location file's data (safe: builds no Python objects; aliases on a budget)."""
+    loader = _YamlLoader(text)
     try:
-        return yaml.load(text, Loader=_YamlLoader)  # a SafeLoader: builds no Python objects
+        return loader.get_single_data()
+    except YamlBudgetError as exc:
+        raise SitegenError(Diagnostic(display, exc.line + 1, None, exc.message,
+                                      exc.hint)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SitegenError(Diagnostic(
@@ -453,6 +535,8 @@ def _load_yaml(text: str, display: str) -> object:
         raise SitegenError(Diagnostic(display, None, None, f"invalid YAML: {exc}")) from None
     except RecursionError:
         raise _too_deep(display) from None
+    finally:
+        loader.dispose()
 
 
 def _is_feature_collection(data: object) -> bool:
@@ -640,6 +724,68 @@ def _cell(value: object) -> object:
     return value
 
 
+# SQLite sources are read-only and on budgets, so that a hostile file (a view with an endless
+# recursive CTE, a CPU-burning expression, zeroblob(1e9)) ends in a diagnostic.
+SQLITE_SECONDS = 1.0          # SQLite's CPU time before its first row ...
+SQLITE_ROW_SECONDS = 20e-6    # ... and for each row: ten times what a plain table needs
+SQLITE_MAX_VALUE = 1_000_000  # bytes of one value (above MAX_CELL_CHARS: those are row errors)
+SQLITE_MIN_BYTES = 64 * 1024 * 1024  # values in all: twice the file's size, at least this
+_SQLITE_BATCH = 1000
+_SQLITE_STEPS = 10_000  # virtual machine instructions between two looks at the clock
+# What reading may do, and nothing else: no ATTACH, PRAGMA, write or schema change.
+_SQLITE_ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ,
+                             sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})
+
+
+def _authorize(action: int, *_: object) -> int:
+    return sqlite3.SQLITE_OK if action in _SQLITE_ALLOWED else sqlite3.SQLITE_DENY
+
+
+@dataclass
+class _SqliteClock:
+    """The progress handler: SQLite may work SQLITE_SECONDS, and SQLITE_ROW_SECONDS more for
+    every row it has given. CPU time of this thread, so that a busy machine does not fail a
+    good read; the time Python spends building rows is not counted (`paused`)."""
+
+    start: float = field(default_factory=thread_time)
+    paused: float = 0.0
+    rows: int = 0
+    over: bool = False
+
+    def check(self) -> int:
+        allowed = SQLITE_SECONDS + SQLITE_ROW_SECONDS * self.rows
+        if thread_time() - self.start - self.paused > allowed:
+            self.over = True
+            return 1  # non-zero: SQLite stops with "interrupted"
+        return 0
+
+
+def _open_sqlite(path: Path, display: str) -> sqlite3.Connection:
+    """A read-only connection that may only read, with no value over SQLITE_MAX_VALUE."""
+    _check_readable(path, display)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        connection.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        raise SitegenError(Diagnostic(
+            display, None, None, f"cannot open database: {exc}")) from None
+    connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQLITE_MAX_VALUE)
+    connection.set_authorizer(_authorize)
+    return connection
+
+
+@dataclass(frozen=True)
+class _SqliteSource:
+    """What a SQLite read reads, and the words its diagnostics use for it."""
+
+    display: str
+    sql: str
+    setting: str  # locations.table or locations.query
+    what: str   # "table 'x'" or "the query"
+    max_bytes: int
+
+
 def _read_sqlite(path: Path, display: str, table: str | None,
                  query: str | None, max_rows: int | None = None) -> tuple[list[RawRow], int]:
     if table and query:
@@ -650,28 +796,116 @@ def _read_sqlite(path: Path, display: str, table: str | None,
         raise SitegenError(Diagnostic(
             display, None, "locations.table", "a SQLite source needs a table or a query",
             "set locations.table or locations.query"))
-    _check_readable(path, display)
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    field = "locations.table" if table else "locations.query"
-    sql = 'SELECT * FROM "{}"'.format(table.replace('"', '""')) if table else str(query)
+    connection = _open_sqlite(path, display)
+    source = _SqliteSource(
+        display, 'SELECT * FROM "{}"'.format(table.replace('"', '""')) if table else str(query),
+        "locations.table" if table else "locations.query",
+        f"table '{table}'" if table else "the query",
+        max(SQLITE_MIN_BYTES, 2 * path.stat().st_size))
+    clock = _SqliteClock()
+    connection.set_progress_handler(clock.check, _SQLITE_STEPS)
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        rows = _sqlite_rows(connection, source, clock, max_rows)
     except sqlite3.Error as exc:
-        raise SitegenError(Diagnostic(
-            display, None, None, f"cannot open database: {exc}")) from None
-    try:
-        cursor = connection.execute(sql)
-        header = _header([d[0] for d in cursor.description or ()], display, None)
-        rows = [RawRow(display, n, dict(zip(header, r, strict=True)))
-                for n, r in enumerate(_limited(cursor, max_rows, display), start=1)]
-    except sqlite3.Error as exc:
-        hint = _table_hint(connection, table) if table and "no such table" in str(exc) else None
-        # OperationalError is about the SQL; anything else means the file itself is bad.
-        where = field if isinstance(exc, sqlite3.OperationalError) else None
-        raise SitegenError(Diagnostic(display, None, where, f"SQLite error: {exc}", hint)) from None
+        raise _sqlite_error(exc, connection, source, clock.over, table) from None
     finally:
         connection.close()
     return rows, len(rows)
+
+
+def _sqlite_rows(connection: sqlite3.Connection, source: _SqliteSource, clock: _SqliteClock,
+                 max_rows: int | None) -> list[RawRow]:
+    """The rows of a SQLite read, on the budgets (see _SqliteRows)."""
+    cursor = connection.execute(source.sql)  # runs SQLite to the first row: on the clock
+    if max_rows is not None:
+        _count_rows(connection, source, clock, max_rows)
+    reader = _SqliteRows(source, clock, _header([d[0] for d in cursor.description or ()],
+                                                source.display, None), max_rows)
+    for row in cursor:
+        reader.add(row)
+    reader.flush()
+    return reader.rows
+
+
+def _count_rows(connection: sqlite3.Connection, source: _SqliteSource, clock: _SqliteClock,
+                max_rows: int) -> None:
+    """More than `max_rows` rows fail before Python holds any: SQLite counts them (an endless
+    recursive CTE view ends here, in a fraction of a second). A statement that cannot be
+    wrapped in a subquery skips this: the reading counts its rows too."""
+    wrapped = (f"SELECT count(*) FROM (SELECT 1 FROM (\n{source.sql.strip().rstrip(';')}\n) "
+               f"LIMIT {max_rows + 1})")
+    try:
+        (count,) = connection.execute(wrapped).fetchone()
+    except sqlite3.OperationalError:
+        if clock.over:
+            raise
+        return
+    if count > max_rows:
+        raise _too_many(source.display, max_rows)
+
+
+@dataclass
+class _SqliteRows:
+    """Rows as SQLite gives them, checked one by one against the size budget (every value's
+    length, in C: length_hint is a str's or bytes' length, 0 for a number), built into
+    RawRows a batch at a time with the clock paused."""
+
+    source: _SqliteSource
+    clock: _SqliteClock
+    header: list[str]
+    max_rows: int | None
+    size: int = 0
+    pending: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: list[RawRow] = field(default_factory=list)
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.size += sum(map(operator.length_hint, row))
+        if self.size > self.source.max_bytes:
+            raise SitegenError(Diagnostic(
+                self.source.display, None, self.source.setting,
+                f"{self.source.what} gives more than {self.source.max_bytes:,} bytes of values "
+                "(twice the file's size, at least 64 MB)",
+                "a view or query that repeats values? store its rows in a table and read that"))
+        self.pending.append(row)
+        if len(self.pending) == _SQLITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        began = thread_time()
+        if self.max_rows is not None and len(self.rows) + len(self.pending) > self.max_rows:
+            raise _too_many(self.source.display, self.max_rows)
+        display, header = self.source.display, self.header
+        self.rows.extend(RawRow(display, n, dict(zip(header, r, strict=True)))
+                         for n, r in enumerate(self.pending, start=len(self.rows) + 1))
+        self.pending.clear()
+        self.clock.rows = len(self.rows)
+        self.clock.paused += thread_time() - began
+
+
+def _sqlite_error(exc: sqlite3.Error, connection: sqlite3.Connection, source: _SqliteSource,
+                  interrupted: bool, table: str | None) -> SitegenError:
+    """The diagnostic for a SQLite error: a budget that stopped the read, or SQLite's own."""
+    if interrupted:
+        return SitegenError(Diagnostic(
+            source.display, None, source.setting,
+            f"SQLite took more than {SQLITE_SECONDS:g} s (and {SQLITE_ROW_SECONDS * 1000:g} ms "
+            f"a row) to read {source.what}",
+            "a view or query that never ends, or a slow one? store its rows in a table "
+            "(CREATE TABLE ... AS SELECT ...) and read that"))
+    if isinstance(exc, sqlite3.DataError) and "too big" in str(exc):
+        return SitegenError(Diagnostic(
+            source.display, None, source.setting,
+            f"a value in {source.what} is larger than {SQLITE_MAX_VALUE:,} bytes",
+            f"a cell holds at most {MAX_CELL_CHARS:,} characters; long texts belong in "
+            "content/locations/<id>.md"))
+    if "not authorized" in str(exc):
+        return SitegenError(Diagnostic(
+            source.display, None, source.setting, f"SQLite error: {exc}",
+            "sitegen only reads the database: write one SELECT statement"))
+    hint = _table_hint(connection, table) if table and "no such table" in str(exc) else None
+    # OperationalError is about the SQL; anything else means the file itself is bad.
+    where = source.setting if isinstance(exc, sqlite3.OperationalError) else None
+    return SitegenError(Diagnostic(source.display, None, where, f"SQLite error: {exc}", hint))
 
 
 def _table_hint(connection: sqlite3.Connection, table: str) -> str:
