@@ -27,6 +27,7 @@
     var toggle = root.querySelector("[data-map-toggle]");
     var here = null;   // "you are here" marker and radius circle
     var ctx = null;
+    var fitted = false;
 
     function popup(loc) {
       return el("div", { className: "map-popup" }, [
@@ -119,7 +120,10 @@
       if (here) {
         here.circle.setRadius(ctx.state.radius ? Number(ctx.state.radius) * (ctx.unit === "mi" ? 1609.344 : 1000) : 0);
       }
-      fit(results);
+      // The page's own map already shows every location: the first, unfiltered render
+      // keeps that view (no second zoom, no second round of tiles).
+      if (ctx.active || ctx.origin || fitted) { fit(results); }
+      fitted = true;
     }
 
     function located(origin, context) {

@@ -317,26 +317,9 @@
       el("span", { className: "distance" }, [formatDistance(loc.km, unit) + " away"]);
   }
 
-  // The icons of partials/icons.html, for what this script renders.
-  var ICONS = {
-    call: "M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2",
-    directions: "M3 11l18-8-8 18-2-8-8-2z",
-    map: "M9 4L3 6v14l6-2 6 2 6-2V4l-6 2-6-2zM9 4v14M15 6v14",
-    store: "M4 10v10h16V10M3 4h18l-1 6H4zM9 20v-6h6v6"
-  };
-  var SVG = "http://www.w3.org/2000/svg";
+  // An icon of partials/icons.html (drawn by site.css), for what this script renders.
   function icon(name) {
-    var svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("class", "icon");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("width", "20");
-    svg.setAttribute("height", "20");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    var path = document.createElementNS(SVG, "path");
-    path.setAttribute("d", ICONS[name]);
-    svg.appendChild(path);
-    return svg;
+    return el("span", { className: "icon icon-" + name, "aria-hidden": "true" });
   }
 
   // A compact action link: icon, short visible label, full label for screen readers.
