@@ -135,8 +135,10 @@ def encode(image: Any, width: int, pillow_format: str, settings: dict[str, Any])
     from PIL import Image
 
     height = max(1, round(image.height * width / image.width))
-    copy = image if width == image.width else image.resize((width, height),
-                                                           Image.Resampling.LANCZOS)
+    # Always a copy: `save` keeps its settings on the image object, and the threads encode
+    # from one shared original (its own bytes would take another thread's settings).
+    copy = image.copy() if width == image.width else image.resize((width, height),
+                                                                  Image.Resampling.LANCZOS)
     out = io.BytesIO()
     copy.save(out, pillow_format, **settings)
     return out.getvalue()

@@ -333,3 +333,20 @@ def test_every_page_type_looks_as_it_did(browser: Any, base_url: str, staging_ur
         f"{reference.name}: {changed:.1%} of the picture changed (allowed {TOLERANCE:.1%}); "
         f"see {tmp_path}. If the change is intended: "
         "python bench/screenshots.py --update-references")
+
+
+def test_the_consent_banner_wears_the_brand(browser: Any, tmp_path: Path) -> None:
+    out = tmp_path / "consent"
+    build(REPO, "production", out=out, environ={"SITEGEN_ANALYTICS__CONSENT": "true"})
+    with serve(out) as base, tab(browser, base, 390, 844) as page:
+        page.goto(base + "/about/")
+        banner = page.get_by_role("region", name="Cookie consent")
+        banner.wait_for()
+        accept = banner.get_by_role("button", name="Accept")
+        decline = banner.get_by_role("button", name="Decline")
+        assert accept.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(31, 77, 58)"
+        assert decline.evaluate("b => getComputedStyle(b).color") == "rgb(31, 77, 58)"
+        assert banner.evaluate("b => getComputedStyle(b).position") == "fixed"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        decline.click()
+        assert banner.count() == 0
