@@ -126,8 +126,8 @@ def _open(data: bytes) -> Any:
             raise ValueError("not a format Pillow recognises") from None
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise ValueError(str(exc)) from None
-    image = ImageOps.exif_transpose(image)
-    return image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    upright = ImageOps.exif_transpose(image)
+    return upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB")
 
 
 def encode(image: Any, width: int, pillow_format: str, settings: dict[str, Any]) -> bytes:
