@@ -1,16 +1,19 @@
-"""Screenshots of the four location views for the README: docs/screenshots/{view}.png.
+"""Screenshots of every page type: the visual test's references and the README's pictures.
 
-Views: map, list, cards and detail (a location page).
+    python bench/screenshots.py                       # docs/screenshots/*.webp only
+    python bench/screenshots.py --update-references   # and tests/visual/*.png
 
-    python bench/screenshots.py            # builds the example site into a temporary folder
-
-Builds the bundled example site, serves it on 127.0.0.1 and photographs each view at 1280x800
-in Debian's Chromium. Map tiles are blocked (no network), so maps show a neutral background.
-The clock is fixed (a Wednesday, 10:30 in New York) so the open-now badges are the same each run.
+Builds the example site (production, and staging for the password page) into a temporary
+folder, serves it on 127.0.0.1 and photographs the first screen of each page type at
+1366x900 and 390x844 in Debian's Chromium, the way tests/test_theme_browser.py does
+(tests/support/visual.py: fixed clock, no animations, map tiles blocked). Run it with
+`--update-references` after an intended change of the theme, and commit the new pictures.
 """
 
 from __future__ import annotations
 
+import argparse
+import io
 import sys
 import tempfile
 from pathlib import Path
@@ -19,45 +22,63 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
+from PIL import Image  # noqa: E402
 from support.browser import launch, open_page, serve  # noqa: E402
+from support.visual import (  # noqa: E402
+    SHOTS,
+    SIZES,
+    open_shot,
+    reduce,
+    reference_path,
+    save,
+    screenshot,
+)
 
 from sitegen.build.pipeline import build  # noqa: E402
 from sitegen.build.run import BuildOptions  # noqa: E402
 
-OUT = REPO / "docs" / "screenshots"
-CLOCK = "2026-06-17T10:30:00-04:00"
-DETAIL = "/locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/"
+DOCS = REPO / "docs" / "screenshots"
+# The README's pictures: (shot, size).
+README = (("home", "desktop"), ("home", "mobile"), ("map", "desktop"), ("map", "mobile"),
+          ("location", "desktop"), ("location", "mobile"), ("list", "desktop"),
+          ("cards", "desktop"), ("hub", "desktop"), ("unlock", "mobile"))
+PASSWORD = "screenshots only"
 
 
-def take(site: Path, out: Path = OUT) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    shots = []
-    with serve(site) as base, launch() as browser:
-        for name, path, ready in (
-            ("map", "/locations/map/", ".marker-cluster, .leaflet-marker-icon"),
-            ("list", "/locations/list/", ".open-badge:not([hidden])"),
-            ("cards", "/locations/cards/", ".open-badge:not([hidden])"),
-            ("detail", DETAIL, ".leaflet-marker-icon"),
-        ):
-            with open_page(browser, base) as page:
-                page.clock.set_fixed_time(CLOCK)
-                page.goto(base + path)
-                page.wait_for_selector(ready)
-                page.wait_for_timeout(600)  # marker and cluster animations
-                if name == "detail":  # the address, map and hours rather than the intro
-                    page.evaluate("document.getElementById('contact-heading').scrollIntoView();"
-                                  "window.scrollBy(0, -16)")
-                target = out / f"{name}.png"
-                page.screenshot(path=str(target))
-                shots.append(target)
-    return shots
+def build_sites(tmp: Path) -> tuple[Path, Path]:
+    production, staging = tmp / "production", tmp / "staging"
+    build(BuildOptions(REPO, "production", out=production, environ={}))
+    build(BuildOptions(REPO, "staging", out=staging,
+                       environ={"SITEGEN_STAGING_PASSWORD": PASSWORD}))
+    return production, staging
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--update-references", action="store_true",
+                        help="also rewrite the visual test's references in tests/visual/")
+    options = parser.parse_args()
+    wanted = set(README)
     with tempfile.TemporaryDirectory() as tmp:
-        build(BuildOptions(REPO, "production", out=Path(tmp) / "site", environ={}))
-        for shot in take(Path(tmp) / "site"):
-            print(shot.relative_to(REPO))
+        production, staging = build_sites(Path(tmp))
+        with serve(production) as base, serve(staging) as locked, launch() as browser:
+            for shot in SHOTS:
+                for size, (width, height) in SIZES.items():
+                    host = locked if shot.staging else base
+                    with open_page(browser, host, viewport={"width": width,
+                                                            "height": height}) as page:
+                        open_shot(page, host, shot)
+                        png = screenshot(page, masked=False)
+                        if options.update_references:
+                            target = reference_path(shot, size)
+                            save(reduce(screenshot(page, masked=True)), target)
+                            print(target.relative_to(REPO))
+                    if (shot.name, size) in wanted:
+                        target = DOCS / f"{shot.name}-{size}.webp"
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        Image.open(io.BytesIO(png)).convert("RGB").save(
+                            target, "WEBP", quality=80, method=6)
+                        print(target.relative_to(REPO))
 
 
 if __name__ == "__main__":

@@ -78,6 +78,8 @@ from sitegen.output.manifest import MANIFEST, Manifest, build_manifest
 from sitegen.output.outdir import refuse_overlap
 from sitegen.output.protect import Sealer, is_protected_path, protect_tree
 from sitegen.output.write import Artifact, AtomicOutput, FileSet
+from sitegen.render import images
+from sitegen.render.branding import resolve_brand
 from sitegen.render.globals import template_globals
 from sitegen.render.templates import (
     asset_hashes,
@@ -137,7 +139,7 @@ def build(options: BuildOptions) -> BuildResult:
                                diagnostics=[*report.items, *run.cache.diagnostics],
                                **run.cache.summary)
         load_details(run.source, options.env, run.cache, report)
-        sealer = Sealer.new(run.policy, run.loaded.config) \
+        sealer = Sealer.new(run.policy, run.loaded.config, resolve_brand(run.loaded)) \
             if run.policy.protection == "encrypt" else None
         fresh_rows: RowCache = {}
         dataset = load_dataset(run, report, fresh_rows)
@@ -257,6 +259,10 @@ def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel
     model.memo = {} if run.options.keep_state else None
     ctas.attach(model, content, report)
     leads.attach(model, report)
+    model.brand = resolve_brand(run.loaded)
+    model.pictures, derived = images.prepare(model.locations, model.static_files, report,
+                                             run.jobs)
+    model.static_files = [*model.static_files, *derived]
     if report.errors:
         raise SitegenError(report.items)
     release_free_memory()
@@ -362,7 +368,7 @@ def write_site(writing: Writing, model: SiteModel, side: SideTask | None) -> Wri
     a page loads are in place by then), reuse the others from the live output, then write
     the artifacts: those of LOCATED by `side` when the build started it, every one here
     otherwise (serve, which keeps their bytes to apply the next edit in place)."""
-    dirs = theme_dirs(writing.run.source, model.config.theme)
+    dirs = theme_dirs(writing.run.source, model.config.theme.name)
     _copy_static(model, dirs, writing.output)
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)

@@ -98,6 +98,7 @@ def load_config(source: Path, env: str, *, environ: Mapping[str, str] | None = N
     merged: dict[str, Any] = {}
     origins: dict[KeyPath, Origin] = {}
     for layer in layers:
+        _expand_shorthands(layer)
         _deep_merge(merged, layer.data)
         for path, origin in layer.origins.items():
             if isinstance(_get_path(layer.data, path), dict):
@@ -224,6 +225,20 @@ def _get_path(data: Any, keys: KeyPath) -> Any:
             return None
         data = data.get(key)
     return data
+
+
+# Keys whose text value stands for one key of their mapping: `theme: brand` is
+# `theme: {name: brand}`, so a later layer's `theme.colors` keeps the folder name.
+SHORTHANDS: dict[str, str] = {"theme": "name"}
+
+
+def _expand_shorthands(layer: Layer) -> None:
+    for key, inner in SHORTHANDS.items():
+        value = layer.data.get(key)
+        if isinstance(value, str):
+            layer.data[key] = {inner: value}
+            if (key,) in layer.origins:
+                layer.origins[(key, inner)] = layer.origins.pop((key,))
 
 
 def _deep_merge(into: dict[str, Any], other: dict[str, Any]) -> None:

@@ -339,6 +339,151 @@ class MapsSection(Strict):
     zoom: int = Field(13, ge=1, le=19)
 
 
+HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+# A CSS font-family list: names, quotes, commas, spaces and hyphens, nothing else.
+FONT_STACK = re.compile(r"""[A-Za-z0-9 ,'"_-]{1,200}""")
+THEME_STATIC_FILE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_./-]{0,199}")
+
+
+def _site_path(value: str | None) -> str | None:
+    if value and not (_http_url(value) or (value.startswith("/")
+                                           and not value.startswith("//"))):
+        raise ValueError("must be an http(s) URL or a site-relative path such as /logo.svg")
+    if value and any(c in "\\\"'<>" or ord(c) < 32 for c in value):
+        raise ValueError("must be a plain URL path: no quotes, angle brackets, backslashes "
+                         "or control characters")
+    return value
+
+
+class ThemeColors(Strict):
+    """Brand colours, each `#rgb` or `#rrggbb`; unset ones keep the theme's own."""
+
+    primary: str | None = Field(None, description="buttons, links, active states, the marker")
+    on_primary: str | None = Field(None, description="text on primary; black or white "
+                                   "by contrast when unset")
+    secondary: str | None = Field(None, description="decoration: rules, borders, accents")
+    text: str | None = None
+    muted: str | None = None
+    background: str | None = None
+    surface: str | None = Field(None, description="panels, cards, the search box")
+    border: str | None = None
+    header: str | None = Field(None, description="the header's background")
+    on_header: str | None = Field(None, description="text on the header; black or white "
+                                  "by contrast when unset")
+    open: str | None = Field(None, description="the open-now badge's text")
+    closed: str | None = Field(None, description="the closed badge's text")
+
+    @field_validator("*")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        if value is not None and not HEX_COLOUR.fullmatch(value):
+            raise ValueError(f"'{value[:40]}' is not a colour: write #rgb or #rrggbb, "
+                             "e.g. '#1f4d3a' (quoted: YAML reads # as a comment)")
+        return value.lower() if value else value
+
+
+class FontFile(Strict):
+    """A self-hosted font file in the site theme's static folder (served under /_assets/)."""
+
+    family: str
+    src: str = Field(description="path inside themes/<name>/static/, e.g. fonts/brand.woff2")
+    weight: str = "400"
+    style: Literal["normal", "italic"] = "normal"
+
+    @field_validator("family")
+    @classmethod
+    def _family(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9 _-]{1,60}", value):
+            raise ValueError("a font family name is letters, digits, spaces, _ and -")
+        return value
+
+    @field_validator("src")
+    @classmethod
+    def _src(cls, value: str) -> str:
+        if not THEME_STATIC_FILE.fullmatch(value) or ".." in value.split("/") \
+                or not value.lower().endswith((".woff2", ".woff")):
+            raise ValueError("must be a .woff2 or .woff file inside the theme's static "
+                             "folder, e.g. fonts/brand.woff2")
+        return value
+
+    @field_validator("weight")
+    @classmethod
+    def _weight(cls, value: str) -> str:
+        if not re.fullmatch(r"[1-9]00( [1-9]00)?|normal|bold", str(value)):
+            raise ValueError("write a weight such as 400, bold, or a range such as 100 900")
+        return str(value)
+
+
+class ThemeFonts(Strict):
+    body: str | None = Field(None, description="CSS font-family list of the text")
+    headings: str | None = Field(None, description="CSS font-family list of the headings")
+    files: list[FontFile] = Field(default_factory=list)
+
+    @field_validator("body", "headings")
+    @classmethod
+    def _stack(cls, value: str | None) -> str | None:
+        if value is not None and (not FONT_STACK.fullmatch(value) or value.count('"') % 2
+                                  or value.count("'") % 2):
+            raise ValueError("write a CSS font-family list, e.g. 'Inter, system-ui, "
+                             "sans-serif' (letters, digits, spaces, commas, quotes, -)")
+        return value
+
+
+class ThemeMarker(Strict):
+    color: str | None = Field(None, description="the map pin's colour; colors.primary "
+                              "when unset")
+    icon: str | None = Field(None, description="a site-relative image replacing the pin")
+    size: tuple[int, int] = Field((32, 42), description="[width, height] of the pin in px")
+
+    @field_validator("color")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        return ThemeColors._hex(value)
+
+    @field_validator("icon")
+    @classmethod
+    def _icon(cls, value: str | None) -> str | None:
+        return _site_path(value)
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not all(8 <= n <= 128 for n in value):
+            raise ValueError("width and height are between 8 and 128 pixels")
+        return value
+
+
+class ThemeSection(Strict):
+    """The theme folder and the brand settings applied to every page (branding.py).
+
+    `theme: juniper` is shorthand for `theme: {name: juniper}`."""
+
+    name: str | None = Field(None, description="folder under themes/ searched before the "
+                             "built-in default theme")
+    colors: ThemeColors = Field(default_factory=ThemeColors)
+    fonts: ThemeFonts = Field(default_factory=ThemeFonts)
+    logo: str | None = Field(None, description="the header's and the password page's logo; "
+                             "site.logo when unset")
+    marker: ThemeMarker = Field(default_factory=ThemeMarker)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,59}", value):
+            raise ValueError("a theme is a folder name under themes/, e.g. brand")
+        return value
+
+    @field_validator("logo")
+    @classmethod
+    def _logo(cls, value: str | None) -> str | None:
+        return _site_path(value)
+
+
 class AuditSection(Strict):
     near_duplicate_threshold: float = Field(0.6, gt=0, le=1)
 
@@ -369,7 +514,7 @@ class BuildSection(Strict):
 class SiteConfig(Strict):
     environment: EnvironmentSection = Field(default_factory=EnvironmentSection)
     base_url: str | None = None
-    theme: str | None = None
+    theme: ThemeSection = Field(default_factory=ThemeSection)
     site: SiteSection = Field(default_factory=SiteSection)
     locations: LocationsSection = Field(default_factory=LocationsSection)
     urls: UrlsSection = Field(default_factory=UrlsSection)

@@ -78,6 +78,10 @@ class SiteModel:
     # Derived data kept between in-place edits (serve sets it; a one-off build does not
     # hold on to it): feed fragments and marker rows, by location fingerprint.
     memo: dict[str, Any] | None = None
+    # The brand (render/branding.Brand) and the location photos (render/images.Pictures),
+    # for templates: made by the build once the model is complete.
+    brand: Any = None
+    pictures: Any = None
 
     def drop_page_data(self) -> None:
         """Empty every page's context, in place (the `ctas_for` lookup shares the location

@@ -63,7 +63,7 @@ def input_files(loaded: LoadedConfig) -> list[Path]:
     dataset = source_path(loaded)
     if dataset.is_file():
         files.append(dataset)
-    for folder in theme_dirs(source, loaded.config.theme):
+    for folder in theme_dirs(source, loaded.config.theme.name):
         files.extend(_walk(folder))
     return files
 

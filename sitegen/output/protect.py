@@ -66,6 +66,7 @@ from sitegen.files import walk
 from sitegen.jsontext import compact, loads
 from sitegen.output.hostconfig import HOST_FILES
 from sitegen.output.outdir import MARKER as OUTPUT_MARKER
+from sitegen.render.branding import Brand, Logo
 
 ENVELOPE_KEY = "sitegen_encrypted"
 PROTECTION_FILE = "_sitegen/protection.json"
@@ -248,28 +249,31 @@ def with_unlock_script(page: str, src: str) -> str:
     return page[:match.start()] + tag + page[match.start():]
 
 
+# The brand's colours (branding.py sets these custom properties) with plain defaults.
 PROMPT_STYLE = """
-:root{color-scheme:light dark;font-family:system-ui,-apple-system,"Segoe UI",sans-serif}
-body{margin:0;background:#f4f4f2;color:#1b1b1b;line-height:1.5}
+:root{font-family:var(--font,system-ui,-apple-system,"Segoe UI",sans-serif)}
+body{margin:0;background:var(--panel,#f4f4f2);color:var(--ink,#1b1b1b);line-height:1.5}
 .env-banner{background:#7a1f1f;color:#fff;padding:.4rem 1rem;font-size:.9rem;text-align:center}
-main{max-width:26rem;margin:12vh auto;padding:2rem;background:#fff;border-radius:.5rem;
-box-shadow:0 1px 4px rgba(0,0,0,.15)}
-h1{font-size:1.5rem;margin:0 0 .5rem}
+.prompt-brand{display:flex;align-items:center;gap:.6rem;margin:0;padding:.75rem 1rem;
+background:var(--header-bg,#fff);color:var(--header-ink,#1b1b1b);font-weight:700;
+font-size:1.15rem;font-family:var(--font-headings,inherit);
+border-bottom:4px solid var(--decor,#ccc)}
+.prompt-brand img{height:2.5rem;width:auto}
+main{max-width:26rem;margin:10vh auto;padding:2rem;background:var(--bg,#fff);border-radius:.5rem;
+box-shadow:0 1px 4px rgba(0,0,0,.15);border-top:4px solid var(--accent,#1a5fb4)}
+h1{font-size:1.5rem;margin:0 0 .5rem;font-family:var(--font-headings,inherit)}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 input[type=password]{box-sizing:border-box;width:100%;font:inherit;padding:.55rem;
-border:2px solid #555;border-radius:.3rem}
-input:focus,button:focus{outline:3px solid #1a5fb4;outline-offset:2px}
+border:2px solid var(--muted,#555);border-radius:.3rem;background:#fff;color:#1b1b1b}
+input:focus,button:focus{outline:3px solid #f5b700;outline-offset:2px}
 .remember{display:flex;gap:.5rem;align-items:center;margin-top:.75rem}
 .remember label{display:inline;font-weight:400;margin:0}
 button{margin-top:1rem;font:inherit;font-weight:600;padding:.55rem 1.2rem;border:0;
-border-radius:.3rem;background:#1a5fb4;color:#fff;cursor:pointer}
+border-radius:.3rem;background:var(--accent,#1a5fb4);color:var(--accent-ink,#fff);cursor:pointer}
 .error{color:#a51d2d;font-weight:600;min-height:1.5em;margin:.75rem 0 0}
 .status{min-height:1.5em;margin:.25rem 0 0}
 .sitegen-auto .sitegen-prompt{visibility:hidden;animation:sitegen-reveal 0s 4s forwards}
 @keyframes sitegen-reveal{to{visibility:visible}}
-@media (prefers-color-scheme:dark){body{background:#1b1b1b;color:#eee}
-main{background:#2a2a2a}input[type=password]{background:#111;color:#eee;border-color:#aaa}
-.error{color:#ff7b7b}}
 """
 
 PROMPT_AUTO = ('<script>try{if(sessionStorage.getItem("sitegen-key")||'
@@ -277,13 +281,34 @@ PROMPT_AUTO = ('<script>try{if(sessionStorage.getItem("sitegen-key")||'
                '{document.documentElement.className="sitegen-auto";}}catch(e){}</script>')
 
 
-def prompt_page(envelope: dict[str, Any], policy: Policy, *, language: str, remember_days: int,
-                script_src: str) -> str:
+@dataclass(frozen=True)
+class PromptLook:
+    """How the password page reads and looks: its language, the remember-me days, the unlock
+    script, and the site's brand (its name, logo and the theme's custom properties)."""
+
+    language: str
+    remember_days: int
+    script_src: str
+    site_name: str = ""
+    logo: Logo | None = None
+    css: str = ""
+
+
+def prompt_page(envelope: dict[str, Any], policy: Policy, look: PromptLook) -> str:
     """The small page that replaces a protected page: it holds only the ciphertext."""
+    remember_days = look.remember_days
     banner = ""
     if policy.banner:
         banner = (f'<div class="env-banner" role="note" aria-label="Environment">'
                   f'{html.escape(policy.banner)}: this is not the public site.</div>\n')
+    brand = ""
+    if look.site_name or look.logo:
+        logo = ""
+        if look.logo:
+            size = (f' width="{look.logo.width}" height="{look.logo.height}"'
+                    if look.logo.width else "")
+            logo = f'<img src="{html.escape(look.logo.src)}" alt=""{size}>'
+        brand = f'<p class="prompt-brand">{logo}<span>{html.escape(look.site_name)}</span></p>\n'
     remember = ""
     if remember_days:
         days = f"{remember_days} day{'s' if remember_days != 1 else ''}"
@@ -292,17 +317,17 @@ def prompt_page(envelope: dict[str, Any], policy: Policy, *, language: str, reme
                     f'device for {days}</label></div>\n')
     payload = envelope_bytes(envelope).decode()
     return f"""<!doctype html>
-<html lang="{html.escape(language)}">
+<html lang="{html.escape(look.language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="{html.escape(policy.robots_meta or 'noindex, nofollow')}">
 <title>Password required</title>
-<style>{PROMPT_STYLE}</style>
+<style>{PROMPT_STYLE}{look.css}</style>
 {PROMPT_AUTO}
 </head>
 <body>
-{banner}<main id="main" class="sitegen-prompt">
+{banner}{brand}<main id="main" class="sitegen-prompt">
 <h1>Password required</h1>
 <p>This preview is private. Enter the password you were given to view it.</p>
 <form id="sitegen-unlock" data-remember-days="{remember_days}">
@@ -318,7 +343,7 @@ required aria-describedby="sitegen-error">
 <noscript><p>This preview needs JavaScript to decrypt its pages.</p></noscript>
 </main>
 <script type="application/json" id="{PAYLOAD_ID}">{payload}</script>
-<script src="{script_src}"></script>
+<script src="{look.script_src}"></script>
 </body>
 </html>
 """
@@ -332,20 +357,20 @@ class Sealer:
 
     protection: Protection
     policy: Policy
-    language: str
-    remember_days: int
-    script_src: str
+    look: PromptLook
 
     @classmethod
-    def new(cls, policy: Policy, config: SiteConfig) -> Sealer:
+    def new(cls, policy: Policy, config: SiteConfig, brand: Brand | None = None) -> Sealer:
         if policy.password is None:
             raise SitegenError(Diagnostic(
                 "environment", None, config.protection.password_env,
                 f"environment '{policy.name}' is password protected but "
                 f"${config.protection.password_env} is not set",
                 f"export {config.protection.password_env}=..."))
-        return cls(Protection.new(policy.password, config.protection.iterations), policy,
-                   config.site.language, config.protection.remember_days, unlock_url())
+        look = PromptLook(config.site.language, config.protection.remember_days, unlock_url(),
+                          config.site.name, brand.logo if brand else None,
+                          brand.css if brand else "")
+        return cls(Protection.new(policy.password, config.protection.iterations), policy, look)
 
     def seal(self, rel: str, data: bytes, text: str | None = None) -> bytes:
         """A page becomes its prompt page, any other protected file an envelope. `text`:
@@ -353,11 +378,9 @@ class Sealer:
         if not rel.lower().endswith((".html", ".htm")):
             return envelope_bytes(self.protection.encrypt(data))
         page = with_unlock_script(data.decode("utf-8") if text is None else text,
-                                  self.script_src)
+                                  self.look.script_src)
         envelope = self.protection.encrypt(page.encode("utf-8"))
-        return prompt_page(envelope, self.policy, language=self.language,
-                           remember_days=self.remember_days,
-                           script_src=self.script_src).encode("utf-8")
+        return prompt_page(envelope, self.policy, self.look).encode("utf-8")
 
 
 def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str]) -> Protection:

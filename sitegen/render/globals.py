@@ -3,13 +3,16 @@ helpers, the calls to action of any location and whether lead forms are on."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from sitegen.data.hours import day_text
 from sitegen.model import ctas, leads
 from sitegen.model.pages import SiteModel
+from sitegen.model.views import data_url
 from sitegen.render import seo
+from sitegen.render.frontdoor import map_assets, search_hint
 from sitegen.render.templates import asset_hashes, asset_url_function
 
 
@@ -36,6 +39,13 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
         "site_host": policy.base_url.split("://", 1)[-1].split("/", 1)[0],
         "ctas_for": ctas.lookup(model),
         "lead_forms": leads.forms_enabled(config),
+        "brand": model.brand,
+        "picture_for": model.pictures,
+        "search_hint": search_hint(model.locations),
+        "hint_for": search_hint,
+        "directions_for": functools.partial(ctas.directions_url, config),
+        "markers_url": data_url(config),
+        "map_assets": map_assets(config),
     }
 
 

@@ -73,8 +73,9 @@ def render_search_map(tiles: str, attribution: str, box: list[list[float]]) -> M
     # Per instance, so other folium users in the process keep their defaults.
     fmap.default_js = [("leaflet", LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
-    _child(fmap, folium.TileLayer(tiles=tiles, attr=attribution,
-                                  name="Map", max_zoom=19, max_native_zoom=19), "tiles")
+    # detect_retina: tiles of the next zoom on high-density screens, drawn at half size.
+    _child(fmap, folium.TileLayer(tiles=tiles, attr=attribution, name="Map", max_zoom=19,
+                                  max_native_zoom=19, detect_retina=True), "tiles")
     cluster = MarkerCluster(name="Locations", control=False, show_coverage_on_hover=False,
                             chunked_loading=True)
     cluster.default_js = [("markercluster", CLUSTER_JS)]

@@ -69,8 +69,9 @@ from sitegen.render.templates import render_page
 
 # Fields an in-place edit may change: the model's structure (slugs, URLs, hubs, nearby
 # lists, view order, page titles) is computed from the other fields only.
+# An image is not one: a new photo means new derivative files (images.py), a full build.
 LEAF_FIELDS = ("phone", "email", "website", "hours", "special_hours", "timezone",
-               "description", "image", "booking_url", "faqs", "extra", "source", "row")
+               "description", "booking_url", "faqs", "extra", "source", "row")
 ASSIGNED = ("slug", "url", "fingerprint")  # set by the model stage, not by validation
 MAX_ROWS = 50  # more changed rows than this is a bulk edit: a full build is as fast
 EMPTY: frozenset[str] = frozenset()

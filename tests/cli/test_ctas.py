@@ -139,7 +139,7 @@ def test_unknown_kind_in_config_is_a_config_error(example: Path) -> None:
     add_config(example, "ctas:\n  site: [call, directons]\n")
     result = run_cli("config", "--source", example)
     assert result.returncode == 1
-    assert "config/base.yaml:59: ctas.site[1].type: input should be 'call'" in result.stderr
+    assert "config/base.yaml:81: ctas.site[1].type: input should be 'call'" in result.stderr
 
 
 def test_rendered_buttons_and_analytics_listener(example: Path) -> None:
@@ -147,8 +147,11 @@ def test_rendered_buttons_and_analytics_listener(example: Path) -> None:
         "SITEGEN_LEADS__WEBHOOK_URL": "https://hooks.example/x"})
     assert result.returncode == 0, str(result)
     html = (example / "dist/production" / HAYES_PAGE).read_text(encoding="utf-8")
-    assert re.search(r'<a class="button" href="tel:\+14155550142" data-cta="call" '
-                     r'data-location="JO-SF-001">Call \(415\) 555-0142</a>', html)
+    # A compact row: an icon and the short label on screen, the full label for screen readers.
+    assert '<a class="action primary" href="tel:+14155550142" data-cta="call" ' \
+        'data-location="JO-SF-001"><span class="icon icon-call" aria-hidden="true"></span>' \
+        '<span class="action-label" aria-hidden="true">Call</span><span class="visually-hidden">' \
+        'Call (415) 555-0142</span></a>' in html
     assert 'data-cta="directions"' in html and 'rel="noopener"' in html
     assert "/_assets/js/track.js" in html  # production with analytics on
     assert (example / "dist/production/_assets/js/track.js").is_file()
@@ -160,7 +163,7 @@ def test_rendered_buttons_and_analytics_listener(example: Path) -> None:
 
 def test_card_macro_for_other_views(example: Path) -> None:
     model, _ = model_of(example)
-    dirs = theme_dirs(example, model.config.theme)
+    dirs = theme_dirs(example, model.config.theme.name)
     env = make_environment(dirs, template_globals(model, dirs))
     template = env.from_string(
         '{% from "partials/cta.html" import cta_list %}'

@@ -65,7 +65,7 @@ def test_locations_json_has_every_location(production: Path) -> None:
     assert hayes["hours"]["monday"] == [["07:00", "18:00"]]
     assert hayes["special_hours"][0] == {"date": "2026-11-26", "hours": [],
                                          "note": "Thanksgiving Day"}
-    assert hayes["image"] == "https://www.juniperoak.example/images/stores/jo-sf-001.svg"
+    assert hayes["image"] == "https://www.juniperoak.example/images/stores/jo-sf-001.jpg"
     assert hayes["extra"]["Services"].startswith("Pour-over bar")
     for record in data["locations"]:  # each page the feed points at exists
         path = record["url"].removeprefix("https://www.juniperoak.example/")

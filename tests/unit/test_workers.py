@@ -35,7 +35,7 @@ def _model(site: Path) -> SiteModel:
 
 def _job(model: SiteModel, out: Path, *, fingerprints: bool = False) -> RenderJob:
     """A render job into `out`, beside the site folder `site` the model was planned from."""
-    dirs = theme_dirs(out.parent / "site", model.config.theme)
+    dirs = theme_dirs(out.parent / "site", model.config.theme.name)
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)
     prints = PageFingerprints(env, "base", globals_) if fingerprints else None

@@ -3,7 +3,8 @@
  * The page loads this file instead of the provider's snippet, with the provider settings in
  * data attributes (data-provider, data-id, data-domain, data-url; a custom snippet sits in
  * <template id="sitegen-analytics-snippet">). It shows an accessible banner with Accept and
- * Decline, stores the choice in localStorage ("sitegen-consent"), and loads the provider
+ * Decline (styled by the theme: .consent-banner in site.css, in the brand's colours),
+ * stores the choice in localStorage ("sitegen-consent"), and loads the provider
  * script only after Accept (now, or on a later visit). Nothing is loaded after Decline or
  * while the visitor has not chosen. `window.sitegenConsent.reset()` forgets the choice (link
  * to it from the privacy page, e.g. <button onclick="sitegenConsent.reset()">).
@@ -90,20 +91,18 @@
     banner.className = "consent-banner";
     banner.setAttribute("role", "region");
     banner.setAttribute("aria-label", "Cookie consent");
-    banner.setAttribute("style", "position:fixed;left:0;right:0;bottom:0;z-index:1000;" +
-      "background:#1b1b1b;color:#fff;padding:1rem;display:flex;flex-wrap:wrap;gap:.75rem;" +
-      "align-items:center;justify-content:center;font:inherit");
     var text = document.createElement("p");
     text.id = "consent-text";
-    text.style.margin = "0";
     text.textContent = "We would like to measure visits with analytics. " +
       "Do you accept analytics cookies?";
     var accept = document.createElement("button");
     accept.type = "button";
+    accept.className = "button";
     accept.textContent = "Accept";
     accept.setAttribute("aria-describedby", "consent-text");
     var decline = document.createElement("button");
     decline.type = "button";
+    decline.className = "button secondary";
     decline.textContent = "Decline";
     decline.setAttribute("aria-describedby", "consent-text");
     accept.addEventListener("click", function () { store("accepted"); close(); load(); });
@@ -111,9 +110,12 @@
     banner.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { close(); }
     });
+    var buttons = document.createElement("div");
+    buttons.className = "consent-buttons";
+    buttons.appendChild(accept);
+    buttons.appendChild(decline);
     banner.appendChild(text);
-    banner.appendChild(accept);
-    banner.appendChild(decline);
+    banner.appendChild(buttons);
     document.body.appendChild(banner);
   }
 

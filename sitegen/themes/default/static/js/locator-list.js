@@ -16,19 +16,24 @@
   var list = null;   // the list the next List view item goes into
   var last = null;   // the previous location rendered (for group headings)
 
+  // A card of the Card view (the same markup as partials/location_card.html).
   function card(loc) {
-    var call = loc.tel ? el("a", { className: "button", href: "tel:" + loc.tel }, ["Call " + loc.phone]) : null;
-    var directions = el("a", { className: call ? "secondary-action" : "button",
-      href: Locator.directionsUrl(ctx.directions, loc), rel: "noopener" }, ["Directions"]);
+    var media = loc.image ? el("img", { className: "card-image", src: loc.image, alt: "",
+      loading: "lazy", width: "400", height: "225" }) : el("span", { className: "card-placeholder",
+      "aria-hidden": "true" }, [Locator.icon("store")]);
+    var call = loc.tel ? el("li", {}, [Locator.action("tel:" + loc.tel, "call", "Call",
+      "Call " + loc.phone, { className: "action primary", "data-cta": "call" })]) : null;
+    var directions = el("li", {}, [Locator.action(Locator.directionsUrl(ctx.directions, loc),
+      "directions", "Directions", "Directions to " + loc.name,
+      { className: "action" + (call ? "" : " primary"), rel: "noopener", "data-cta": "directions" })]);
     return el("li", { className: "card loc-card", "data-url": loc.url }, [
-      loc.image ? el("img", { className: "card-image", src: loc.image, alt: "", loading: "lazy",
-        width: "400", height: "225" }) : null,
+      el("div", { className: "card-media" }, [media]),
       el("div", { className: "card-body" }, [
         el("h2", { className: "card-title" }, [el("a", { href: loc.url }, [loc.name])]),
         el("p", { className: "address" }, [loc.address]),
         el("p", { className: "card-status" }, [Locator.badge(loc, ctx.clock), " ",
           Locator.distanceNode(loc, ctx.unit)]),
-        el("p", { className: "card-actions" }, [call, " ", directions])
+        el("ul", { className: "card-actions" }, [call, directions])
       ])
     ]);
   }

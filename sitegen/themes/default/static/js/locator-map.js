@@ -3,105 +3,138 @@
  * markers from the marker data and keeps them in step with the result list beside the map. */
 (function () {
   "use strict";
-  var root = document.getElementById("locator");
-  var handles = window.sitegenMaps && window.sitegenMaps.locator;
-  if (!root || !window.Locator || !handles) { return; }
-  var L = window.L;
-  var el = Locator.el;
-  var map = handles.map;
-  var cluster = handles.cluster;
-  var list = root.querySelector("[data-results]");
-  var serverOnly = root.querySelectorAll("[data-server-only]");
-  var markers = {};  // location index -> marker, made on first use
-  var here = null;   // "you are here" marker and radius circle
-  var ctx = null;
-
-  function popup(loc) {
-    return el("div", { className: "map-popup" }, [
-      el("p", { className: "map-popup-name" }, [el("a", { href: loc.url }, [loc.name])]),
-      el("p", {}, [loc.address]),
-      el("p", {}, [Locator.badge(loc, ctx.clock), " ", Locator.distanceNode(loc, ctx.unit)]),
-      el("p", { className: "map-popup-links" }, [
-        el("a", { href: loc.url }, ["Details"]), " · ",
-        el("a", { href: Locator.directionsUrl(ctx.directions, loc), rel: "noopener" }, ["Directions"])
-      ])
-    ]);
+  // folium's script makes the map when the page is parsed (DOMContentLoaded), after this
+  // deferred script has run: start then.
+  if (!(window.sitegenMaps && window.sitegenMaps.locator)) {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 
-  function markerFor(loc) {
-    if (!markers[loc.index]) {
-      var marker = L.marker([loc.lat, loc.lng], { title: loc.name, alt: loc.name });
-      marker.bindPopup(function () { return popup(loc); });
-      markers[loc.index] = marker;
-    }
-    return markers[loc.index];
-  }
+  function start() {
+    var root = document.getElementById("locator");
+    var handles = window.sitegenMaps && window.sitegenMaps.locator;
+    if (!root || !window.Locator || !handles) { return; }
+    var L = window.L;
+    var el = Locator.el;
+    var map = handles.map;
+    var cluster = handles.cluster;
+    var list = root.querySelector("[data-results]");
+    var serverOnly = root.querySelectorAll("[data-server-only]");
+    var markers = {};  // location index -> marker, made on first use
+    var pin = Locator.markerIcon(L, root.querySelector(".map-panel"));
+    var layout = root.querySelector("[data-map-layout]");
+    var toggle = root.querySelector("[data-map-toggle]");
+    var here = null;   // "you are here" marker and radius circle
+    var ctx = null;
+    var fitted = false;
 
-  // markercluster's zoomToShowLayer never calls back when the map does not actually move
-  // (a pan to where it already is, or a call during another zoom): after a short wait the
-  // popup is opened anyway, from the marker's own zoom level if it is still clustered.
-  function showOnMap(loc) {
-    var marker = markerFor(loc);
-    var opened = false;
-    function open() {
-      if (opened) { return; }
-      opened = true;
-      marker.openPopup();
+    function popup(loc) {
+      return el("div", { className: "map-popup" }, [
+        el("p", { className: "map-popup-name" }, [el("a", { href: loc.url }, [loc.name])]),
+        el("p", {}, [loc.address]),
+        el("p", {}, [Locator.badge(loc, ctx.clock), " ", Locator.distanceNode(loc, ctx.unit)]),
+        el("p", { className: "map-popup-links" }, [
+          el("a", { href: loc.url }, ["Details"]), " · ",
+          el("a", { href: Locator.directionsUrl(ctx.directions, loc), rel: "noopener" }, ["Directions"])
+        ])
+      ]);
     }
-    cluster.zoomToShowLayer(marker, open);
-    window.setTimeout(function () {
-      if (opened) { return; }
-      if (map.hasLayer(marker)) { open(); return; }
-      map.setView(marker.getLatLng(), map.getMaxZoom(), { animate: false });
+
+    function markerFor(loc) {
+      if (!markers[loc.index]) {
+        var marker = L.marker([loc.lat, loc.lng], { title: loc.name, alt: loc.name, icon: pin });
+        marker.bindPopup(function () { return popup(loc); });
+        markers[loc.index] = marker;
+      }
+      return markers[loc.index];
+    }
+
+    // markercluster's zoomToShowLayer never calls back when the map does not actually move
+    // (a pan to where it already is, or a call during another zoom): after a short wait the
+    // popup is opened anyway, from the marker's own zoom level if it is still clustered.
+    function showOnMap(loc) {
+      var marker = markerFor(loc);
+      var opened = false;
+      function open() {
+        if (opened) { return; }
+        opened = true;
+        marker.openPopup();
+      }
       cluster.zoomToShowLayer(marker, open);
-    }, 800);
-  }
-
-  function renderItems(slice) {
-    var first = null;
-    slice.forEach(function (loc) {
-      var item = Locator.resultItem(loc, ctx);
-      var button = el("button", { type: "button", className: "show-on-map" }, [
-        "Show on map", el("span", { className: "visually-hidden" }, [": " + loc.name])]);
-      button.addEventListener("click", function () { showOnMap(loc); });
-      item.appendChild(button);
-      list.appendChild(item);
-      first = first || item.querySelector("a");
-    });
-    return first;
-  }
-
-  var pager = Locator.Pager(root.querySelector("[data-show-more]"), 50, renderItems);
-
-  function fit(results) {
-    if (!results.length) { return; }
-    var points = results.slice(0, ctx.origin && ctx.state.sort === "distance" && !ctx.state.radius ? 5 : results.length)
-      .map(function (loc) { return [loc.lat, loc.lng]; });
-    if (ctx.origin) { points.push([ctx.origin.lat, ctx.origin.lng]); }
-    map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 14 });
-  }
-
-  function render(results, context) {
-    ctx = context;
-    cluster.clearLayers();
-    cluster.addLayers(results.map(markerFor));
-    Array.prototype.forEach.call(serverOnly, function (node) { node.hidden = true; });
-    list.textContent = "";
-    pager.show(results);
-    if (here) {
-      here.circle.setRadius(ctx.state.radius ? Number(ctx.state.radius) * (ctx.unit === "mi" ? 1609.344 : 1000) : 0);
+      window.setTimeout(function () {
+        if (opened) { return; }
+        if (map.hasLayer(marker)) { open(); return; }
+        map.setView(marker.getLatLng(), map.getMaxZoom(), { animate: false });
+        cluster.zoomToShowLayer(marker, open);
+      }, 800);
     }
-    fit(results);
-  }
 
-  function located(origin, context) {
-    ctx = context;
-    if (here) { here.layer.remove(); }
-    var dot = L.circleMarker([origin.lat, origin.lng], { radius: 8, weight: 3, color: "#fff",
-      fillColor: "#1a73e8", fillOpacity: 1 }).bindTooltip("You are here");
-    var circle = L.circle([origin.lat, origin.lng], { radius: 0, weight: 1, fillOpacity: 0.06 });
-    here = { circle: circle, layer: L.layerGroup([circle, dot]).addTo(map) };
-  }
+    function renderItems(slice) {
+      var first = null;
+      slice.forEach(function (loc) {
+        var item = Locator.resultItem(loc, ctx);
+        var button = el("button", { type: "button", className: "show-on-map" }, [Locator.icon("map"),
+          el("span", { "aria-hidden": "true" }, ["Map"]),
+          el("span", { className: "visually-hidden" }, ["Show on map: " + loc.name])]);
+        button.addEventListener("click", function () { showMap(); showOnMap(loc); });
+        item.querySelector(".result-actions").appendChild(button);
+        list.appendChild(item);
+        first = first || item.querySelector("a");
+      });
+      return first;
+    }
 
-  Locator.start(root, { render: render, located: located });
+    // Narrow screens show the map or the list (the Map / List buttons); wide ones both.
+    function setShown(which) {
+      layout.setAttribute("data-show", which);
+      Array.prototype.forEach.call(toggle.querySelectorAll("button"), function (button) {
+        button.setAttribute("aria-pressed", button.getAttribute("data-show") === which ? "true" : "false");
+      });
+      if (which === "map") { map.invalidateSize(); }
+    }
+    function showMap() { if (layout.getAttribute("data-show") !== "map") { setShown("map"); } }
+    toggle.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-show]");
+      if (button) { setShown(button.getAttribute("data-show")); }
+    });
+
+    var pager = Locator.Pager(root.querySelector("[data-show-more]"), 50, renderItems);
+
+    function fit(results) {
+      if (!results.length) { return; }
+      map.invalidateSize({ animate: false });  // the page around the map may have moved since
+      var points = results.slice(0, ctx.origin && ctx.state.sort === "distance" && !ctx.state.radius ? 5 : results.length)
+        .map(function (loc) { return [loc.lat, loc.lng]; });
+      if (ctx.origin) { points.push([ctx.origin.lat, ctx.origin.lng]); }
+      map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 14 });
+    }
+
+    function render(results, context) {
+      ctx = context;
+      cluster.clearLayers();
+      cluster.addLayers(results.map(markerFor));
+      Array.prototype.forEach.call(serverOnly, function (node) { node.hidden = true; });
+      list.textContent = "";
+      pager.show(results);
+      if (here) {
+        here.circle.setRadius(ctx.state.radius ? Number(ctx.state.radius) * (ctx.unit === "mi" ? 1609.344 : 1000) : 0);
+      }
+      // The page's own map already shows every location: the first, unfiltered render
+      // keeps that view (no second zoom, no second round of tiles).
+      if (ctx.active || ctx.origin || fitted) { fit(results); }
+      fitted = true;
+    }
+
+    function located(origin, context) {
+      ctx = context;
+      if (here) { here.layer.remove(); }
+      var dot = L.circleMarker([origin.lat, origin.lng], { radius: 8, weight: 3, color: "#fff",
+        fillColor: "#1a73e8", fillOpacity: 1 }).bindTooltip("You are here");
+      var circle = L.circle([origin.lat, origin.lng], { radius: 0, weight: 1, fillOpacity: 0.06 });
+      here = { circle: circle, layer: L.layerGroup([circle, dot]).addTo(map) };
+    }
+
+    Locator.start(root, { render: render, located: located });
+  }
 })();

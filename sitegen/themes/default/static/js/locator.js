@@ -1,14 +1,18 @@
 /* locator.js: the shared, dependency-free logic of the location finder.
  *
- * Used by the Map, List and Card views (with locator-map.js or locator-list.js) and by the
- * location page (location.js). Exposes window.Locator:
+ * Used by the Map, List and Card views (with locator-map.js or locator-list.js), by the
+ * location page (location.js, location-map.js) and the maps of the home and hub pages
+ * (overview-map.js). Exposes window.Locator:
  *   data     load(url) / decode(json): markers.json -> location objects
  *   search   normalize, filter(locations, state, origin)
  *   distance distanceKm, formatDistance
- *   hours    openStatus(hours, special, timeZone, now, clock)
+ *   hours    openStatus(hours, special, timeZone, now, clock), todayHours(...)
  *   state    readState, writeState: the search in the URL (?q=&category=&radius=&sort=)
- *   UI       el (DOM builder, text only), start(root, view): wires the search form
- * Data is only ever put into the page with textContent and DOM APIs, never innerHTML.
+ *   UI       el (DOM builder, text only), icon, action, resultItem, markerIcon (the brand's
+ *            map pin), loadLeaflet and whenVisible (maps load as they scroll into view),
+ *            start(root, view): wires the search form
+ * Data is only ever put into the page with textContent and DOM APIs, never innerHTML (the
+ * one HTML string is the constant pin markerIcon hands to Leaflet).
  */
 (function (global) {
   "use strict";
@@ -79,7 +83,12 @@
 
   function toKm(value, unit) { return unit === "mi" ? value * KM_PER_MILE : value; }
 
-  var collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+  // Made on first use: an Intl.Collator costs a long task to set up, on every page.
+  var collator = null;
+  function compareNames(a, b) {
+    collator = collator || new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
+    return collator.compare(a, b);
+  }
 
   // Every word of the query must occur in the location's name, address or categories.
   function filter(locations, state, origin, unit) {
@@ -98,7 +107,7 @@
     if (state.sort === "distance" && origin) {
       results.sort(function (a, b) { return a.km - b.km || a.index - b.index; });
     } else if (state.sort === "name") {
-      results.sort(function (a, b) { return collator.compare(a.name, b.name) || a.index - b.index; });
+      results.sort(function (a, b) { return compareNames(a.name, b.name) || a.index - b.index; });
     }
     return results;
   }
@@ -139,6 +148,10 @@
     return { year: +parts.year, month: +parts.month, day: +parts.day, weekday: weekday,
       minutes: (+parts.hour % 24) * 60 + (+parts.minute) };
   }
+
+  var WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+  // "monday"... for `now` in the time zone (the keys of the hours table's rows).
+  function weekday(now, timeZone) { return WEEKDAYS[zoned(now, timeZone).weekday]; }
 
   function isoDate(year, month, day, offset) {
     var d = new Date(Date.UTC(year, month - 1, day + offset));
@@ -208,10 +221,33 @@
     return { state: "closed", text: "Closed" };
   }
 
+  function intervalsText(list, clock) {
+    if (!list.length) { return "Closed"; }
+    return list.map(function (iv) {
+      if (iv[0] === 0 && iv[1] >= DAY) { return "Open 24 hours"; }
+      return formatTime(iv[0], clock) + " – " + (iv[1] % DAY === 0 ? "midnight" : formatTime(iv[1], clock));
+    }).join(", ");
+  }
+
+  // Today's opening hours as text ("7:00 AM – 6:00 PM", "Closed"), holiday hours first;
+  // "" when unknown.
+  function todayHours(hours, special, timeZone, now, clock) {
+    var t = zoned(now || new Date(), timeZone);
+    var date = isoDate(t.year, t.month, t.day, 0);
+    var list = special && Object.prototype.hasOwnProperty.call(special, date) ? special[date] :
+      hours && hours[DAY_KEYS[t.weekday]];
+    return list === undefined || list === null ? "" : intervalsText(list, clock);
+  }
+
   // Fill a badge element (class open-badge) with a location's status.
+  // The state ("Open now", "Closed") is a pill; what follows it ("· Closes at 6:00 PM") is
+  // text beside it, free to wrap on a narrow screen.
   function showStatus(badge, loc, clock, now) {
     var status = openStatus(loc.hours, loc.special, loc.timeZone, now, clock);
-    badge.textContent = status.text;
+    var cut = status.text.indexOf(" · ");
+    badge.textContent = "";
+    badge.appendChild(el("span", { className: "badge-state" }, [cut < 0 ? status.text : status.text.slice(0, cut)]));
+    if (cut >= 0) { badge.appendChild(document.createTextNode(status.text.slice(cut))); }
     badge.classList.toggle("open", status.state === "open");
     badge.classList.toggle("closed", status.state === "closed");
     badge.hidden = status.state === "unknown";
@@ -281,14 +317,99 @@
       el("span", { className: "distance" }, [formatDistance(loc.km, unit) + " away"]);
   }
 
+  // An icon of partials/icons.html (drawn by site.css), for what this script renders.
+  function icon(name) {
+    return el("span", { className: "icon icon-" + name, "aria-hidden": "true" });
+  }
+
+  // A compact action link: icon, short visible label, full label for screen readers.
+  function action(href, iconName, short, full, extra) {
+    var props = Object.assign({ className: "action", href: href }, extra || {});
+    return el("a", props, [icon(iconName), el("span", { className: "action-label",
+      "aria-hidden": full ? "true" : null }, [short]),
+      full ? el("span", { className: "visually-hidden" }, [full]) : null]);
+  }
+
   // One result of the Map and List views (the same markup as partials/locator_item.html).
   function resultItem(loc, options) {
+    var phone = loc.tel ? action("tel:" + loc.tel, "call", loc.phone, null, { className: "action result-phone" }) :
+      loc.phone ? el("span", { className: "result-phone" }, [loc.phone]) : null;
     return el("li", { className: "result", "data-url": loc.url }, [
-      el("a", { className: "result-name", href: loc.url }, [loc.name]),
-      el("span", { className: "result-address" }, [loc.address]),
-      el("span", { className: "result-meta" }, [badge(loc, options.clock), " ",
-        distanceNode(loc, options.unit)])
+      el("div", { className: "result-main" }, [
+        el("a", { className: "result-name", href: loc.url }, [loc.name]),
+        el("span", { className: "result-address" }, [loc.address]),
+        el("span", { className: "result-meta" }, [badge(loc, options.clock), " ",
+          distanceNode(loc, options.unit)])
+      ]),
+      el("div", { className: "result-actions" }, [phone, " ",
+        action(directionsUrl(options.directions, loc), "directions", "Directions",
+          "Directions to " + loc.name, { rel: "noopener" })])
     ]);
+  }
+
+  /* Leaflet (and MarkerCluster), loaded once, when a map first needs it: `node` names the
+   * scripts in data-leaflet and the stylesheets in data-leaflet-css (space-separated). */
+  var leaflet = null;
+  function loadLeaflet(node) {
+    if (!leaflet) {
+      (node.getAttribute("data-leaflet-css") || "").split(" ").filter(Boolean).forEach(function (href) {
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = href;
+        document.head.appendChild(link);
+      });
+      leaflet = (node.getAttribute("data-leaflet") || "").split(" ").filter(Boolean)
+        .reduce(function (chain, src) {
+          return chain.then(function () {
+            return new Promise(function (resolve, reject) {
+              var tag = document.createElement("script");
+              tag.src = src;
+              tag.onload = resolve;
+              tag.onerror = function () { reject(new Error("could not load " + src)); };
+              document.head.appendChild(tag);
+            });
+          });
+        }, Promise.resolve());
+    }
+    return leaflet;
+  }
+
+  /* Calls show(node) for each of `nodes` once half of it is in the window and the page is
+   * idle: a map below the fold, or just peeking in at the bottom, costs nothing until the
+   * visitor scrolls to it. */
+  function whenVisible(nodes, show) {
+    if (!nodes.length) { return; }
+    var idle = global.requestIdleCallback || function (fn) { return setTimeout(fn, 1); };
+    if (!("IntersectionObserver" in global)) {
+      Array.prototype.forEach.call(nodes, function (node) { idle(function () { show(node); }); });
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          idle(function () { show(entry.target); });
+        }
+      });
+    }, { threshold: 0.5 });
+    Array.prototype.forEach.call(nodes, function (node) { observer.observe(node); });
+  }
+
+  /* The map pin of every map: the brand's pin (an SVG coloured by the CSS custom property
+   * --marker), or the image `theme.marker.icon` names. `node` carries data-marker-icon and
+   * data-marker-size ("32,42"). */
+  function markerIcon(L, node) {
+    var size = String(node && node.getAttribute("data-marker-size") || "32,42").split(",").map(Number);
+    var image = node && node.getAttribute("data-marker-icon");
+    var anchor = [size[0] / 2, size[1]];
+    if (image) {
+      return L.icon({ iconUrl: image, iconSize: size, iconAnchor: anchor, popupAnchor: [0, -size[1]] });
+    }
+    var pin = '<svg viewBox="0 0 32 42" width="' + size[0] + '" height="' + size[1] + '" aria-hidden="true">' +
+      '<path d="M16 1.5C8 1.5 1.5 7.8 1.5 15.7 1.5 26.4 16 40.5 16 40.5s14.5-14.1 14.5-24.8C30.5 7.8 24 1.5 16 1.5z" ' +
+      'fill="currentColor" stroke="#fff" stroke-width="2"/><circle cx="16" cy="15.5" r="5.5" fill="#fff"/></svg>';
+    return L.divIcon({ className: "brand-marker", html: pin, iconSize: size, iconAnchor: anchor,
+      popupAnchor: [0, -size[1] + 4] });
   }
 
   /* Shows `items` `size` at a time: render(items slice, offset) appends them; the button
@@ -323,6 +444,7 @@
     var sortDistance = form.querySelector('#locator-sort option[value="distance"]');
     var serverCount = count.textContent;
     var unit = root.getAttribute("data-unit") || "km";
+    var asked = readState(global.location.search);  // as opened, before update() rewrites it
     var ctx = { state: readState(global.location.search), origin: null, unit: unit,
       clock: root.getAttribute("data-clock") || "24h",
       directions: root.getAttribute("data-directions") || "", byUrl: {}, all: [] };
@@ -353,6 +475,17 @@
       update();
     });
     locate.addEventListener("click", findMe);
+    var filtersButton = form.querySelector("[data-filters-button]");
+    if (filtersButton) {
+      filtersButton.addEventListener("click", function () {
+        var open = form.classList.toggle("filters-open");
+        filtersButton.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      if (ctx.state.category || ctx.state.radius || ctx.state.sort) {
+        form.classList.add("filters-open");
+        filtersButton.setAttribute("aria-expanded", "true");
+      }
+    }
 
     function announce(results) {
       if (!ctx.active && view.keepsServerCount) { count.textContent = serverCount; return; }
@@ -395,7 +528,7 @@
       all.forEach(function (loc) { ctx.byUrl[loc.url] = loc; });
       update();
       // A shared link asked for distance: locate at once if the visitor already allowed it.
-      var wantsDistance = readState(global.location.search).sort === "distance" || ctx.state.radius;
+      var wantsDistance = asked.sort === "distance" || asked.radius;
       if (wantsDistance && navigator.permissions) {
         navigator.permissions.query({ name: "geolocation" }).then(function (p) {
           if (p.state === "granted") { findMe(); }
@@ -414,6 +547,8 @@
     distanceKm: distanceKm, formatDistance: formatDistance, formatTime: formatTime,
     openStatus: openStatus, showStatus: showStatus, readState: readState, writeState: writeState,
     geolocate: geolocate, el: el, directionsUrl: directionsUrl, badge: badge,
-    distanceNode: distanceNode, resultItem: resultItem, Pager: Pager, start: start
+    distanceNode: distanceNode, resultItem: resultItem, Pager: Pager, start: start,
+    todayHours: todayHours, icon: icon, action: action, markerIcon: markerIcon,
+    loadLeaflet: loadLeaflet, whenVisible: whenVisible, weekday: weekday
   };
 })(window);
