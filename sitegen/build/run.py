@@ -138,7 +138,8 @@ def input_fingerprint(options: BuildOptions, loaded: LoadedConfig, policy: Polic
     policy_text = repr(dataclasses.replace(policy, password=None)) + hashlib.sha256(
         (policy.password or "").encode()).hexdigest()
     paths = [loaded.source / "config", dataset, loaded.source / "content",
-             loaded.source / "themes", GENERATOR]
+             loaded.source / "themes", loaded.source / loaded.config.redirects.ledger,
+             GENERATOR]
     return hash_inputs([p for p in paths if p.exists()], [
         loaded.config.model_dump_json(), policy_text, str(options.out_dir),
         repr(options.strict), environ.get("SOURCE_DATE_EPOCH", "")])
