@@ -6,11 +6,12 @@ redirects (protected builds have none):
 - `_redirects` — Netlify and Cloudflare Pages: `/old/ /new/ 301!`, one line each. The `!`
   (Netlify's "force") makes the rule win over the stub page at the old path; Cloudflare
   Pages applies `_redirects` before static files and reads `301!` as 301.
-- `.htaccess` — Apache (mod_alias): `Redirect 301 /old/ /new/`.
+- `.htaccess` — Apache (mod_alias): `RedirectMatch 301 ^/old/$ /new/` (an exact match:
+  `Redirect` would also move every path below /old/).
 - `_sitegen/nginx.conf` — `location = /old/ { return 301 /new/; }`, inside the snippet
   included in the `server {}` block.
 - `vercel.json` — `{"redirects": [{"source": "/old/", "destination": "/new/",
-  "permanent": true}]}` (Vercel answers 308 for `permanent`).
+  "statusCode": 301}]}` (Vercel applies redirects before the files).
 
 Paths are site paths of an allowlisted alphabet (data/ledger.PATH, and slugs), so no value
 can break out of a rule. Targets are site-relative: the host keeps the scheme and host
@@ -20,6 +21,7 @@ name the visitor used.
 from __future__ import annotations
 
 import json
+import re
 
 REDIRECTS_FILE = "_redirects"
 
@@ -32,7 +34,8 @@ def redirect_sections(redirects: list[tuple[str, str]]) -> dict[str, list[str]]:
     return {
         REDIRECTS_FILE: [note, *(f"{old} {new} 301!" for old, new in redirects)],
         ".htaccess": [note, "<IfModule mod_alias.c>",
-                      *(f"  Redirect 301 {old} {new}" for old, new in redirects),
+                      *(f"  RedirectMatch 301 ^{re.escape(old)}$ {new}"
+                        for old, new in redirects),
                       "</IfModule>"],
         "_sitegen/nginx.conf": [note, *(f"location = {old} {{ return 301 {new}; }}"
                                         for old, new in redirects)],
@@ -48,7 +51,7 @@ def with_redirects(files: dict[str, bytes], redirects: list[tuple[str, str]]
     for name, lines in redirect_sections(redirects).items():
         out[name] = out.get(name, b"") + ("\n".join(lines) + "\n").encode("utf-8")
     vercel = json.loads(out["vercel.json"]) if "vercel.json" in out else {}
-    vercel["redirects"] = [{"source": old, "destination": new, "permanent": True}
+    vercel["redirects"] = [{"source": old, "destination": new, "statusCode": 301}
                            for old, new in redirects]
     out["vercel.json"] = (json.dumps(vercel, indent=2) + "\n").encode("utf-8")
     return dict(sorted(out.items()))
