@@ -412,3 +412,31 @@ def test_bad_front_matter_promotions_name_the_content_file(tmp_path: Path) -> No
     assert_fails(run_cli("build", "--source", site), [
         "content/locations/A1.md: promotions: unknown promotion key 'colour' (a promotion has "
         "title, start, end, text, url)"])
+
+
+def test_check_finds_a_redirect_chain_and_a_missing_target(tmp_path: Path) -> None:
+    site = ledger_site(tmp_path / "site", "paths:\n  /old/alpha/: A1\n")
+    build(site, env={"SOURCE_DATE_EPOCH": JANUARY})
+    out = site / "dist" / "production"
+    assert run_cli("check", "--source", site).returncode == 0
+    rules = out / "_redirects"
+    rules.write_text(rules.read_text(encoding="utf-8")
+                     + "/older/ /old/alpha/ 301!\n/gone/ /not-built/ 301!\n", encoding="utf-8")
+    assert_fails(run_cli("check", "--source", site), [
+        "_redirects: redirect.chain: /older/ redirects to /old/alpha/, which redirects again "
+        "(every old URL must reach a page in one hop)",
+        "_redirects: redirect.target-missing: /gone/ redirects to /not-built/, which is not "
+        "a page of the build (point the ledger entry at a page the site has)"])
+
+
+def test_check_refuses_redirects_in_a_protected_build(tmp_path: Path) -> None:
+    site = ledger_site(tmp_path / "site", "paths:\n  /old/alpha/: A1\n")
+    password = {"SITEGEN_STAGING_PASSWORD": "correct horse battery staple"}
+    build(site, "--env", "staging", env=password)
+    (site / "dist" / "staging" / "_redirects").write_text(f"/old/alpha/ {ALPHA} 301!\n",
+                                                          encoding="utf-8")
+    result = run_cli("check", "--env", "staging", "--source", site, env=password)
+    assert result.returncode == 1
+    assert "_redirects: guard.redirects-while-protected: redirect rules in the protected " \
+        "environment 'staging' (protected builds write no redirects; rebuild with sitegen)" \
+        in result.err_lines
