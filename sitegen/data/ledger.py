@@ -18,6 +18,7 @@ not kept).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,11 +55,81 @@ class Ledger:
         return Ledger(locations, dict(self.paths))
 
     def text(self) -> str:
-        body: dict[str, Any] = {"locations": dict(sorted(self.locations.items()))}
+        """The ledger as YAML in the one layout `quick_read` reads: ids and id targets as JSON
+        strings (YAML double-quoted scalars), paths plain (their alphabet needs no quotes)."""
+        out = [HEADER, "locations:\n"]
+        for ident, urls in sorted(self.locations.items()):
+            out.append(f"  {_quoted(ident)}:\n")
+            out.extend(f"  - {url}\n" for url in urls)
         if self.paths:
-            body["paths"] = dict(sorted(self.paths.items()))
-        return HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True,
-                                       default_flow_style=False, width=1000)
+            out.append("paths:\n")
+            out.extend(f"  {old}: {new if new.startswith('/') else _quoted(new)}\n"
+                       for old, new in sorted(self.paths.items()))
+        return "".join(out)
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+_SECTION = re.compile(r"^(locations|paths):[ \t]*$")
+_ID_LINE = re.compile(r'^[ ]+("(?:[^"\\]|\\.)*"|[A-Za-z0-9][\w.-]*):[ \t]*$')
+_URL_LINE = re.compile(r"^[ ]*- (\S+)[ \t]*$")
+_PATH_LINE = re.compile(r'^[ ]+(/\S*): ("(?:[^"\\]|\\.)*"|\S+)[ \t]*$')
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _scalar(text: str) -> str | None:
+    """A quoted or plain key as YAML reads it; None when YAML would not read it as this
+    very text (a plain `yes`, `123`, `null`...)."""
+    if text.startswith('"'):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return None
+        return value if isinstance(value, str) else None
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    return text if tag == "tag:yaml.org,2002:str" else None
+
+
+def quick_read(text: str) -> tuple[dict[str, Any], dict[tuple[str | int, ...], int]] | None:
+    """The ledger in the layout `Ledger.text` writes (and the same by hand), read line by
+    line: a big ledger takes a fraction of a second where the YAML composer takes a minute.
+    None for anything else (comments after values, flow style, anchors...): YAML reads it."""
+    data: dict[str, Any] = {}
+    lines: dict[tuple[str | int, ...], int] = {}
+    section: str | None = None
+    ident: str | None = None
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        found = _SECTION.match(line)
+        if found:
+            section, ident = found.group(1), None
+            if section in data:
+                return None
+            data[section], lines[(section,)] = {}, number
+            continue
+        if section == "locations":
+            key = _ID_LINE.match(line)
+            url = _URL_LINE.match(line)
+            if key and (name := _scalar(key.group(1))) is not None \
+                    and name not in data[section]:
+                ident = name
+                data[section][ident], lines[(section, ident)] = [], number
+                continue
+            if url and ident is not None and not url.group(1).startswith(("'", '"')):
+                lines[(section, ident, len(data[section][ident]))] = number
+                data[section][ident].append(url.group(1))
+                continue
+        if section == "paths" and (pair := _PATH_LINE.match(line)) \
+                and (target := _scalar(pair.group(2))) is not None \
+                and pair.group(1) not in data[section]:
+            data[section][pair.group(1)], lines[(section, pair.group(1))] = target, number
+            continue
+        return None
+    return data, lines
 
 
 def is_site_path(text: str) -> bool:
@@ -72,14 +143,18 @@ def read_ledger(source: Path, rel: str, report: Report) -> Ledger:
     if not path.is_file():
         return Ledger()
     try:
-        loaded = load_yaml_text(path.read_text(encoding="utf-8"), rel)
+        text = path.read_text(encoding="utf-8")
+        quick = quick_read(text)
+        if quick is None:
+            loaded = load_yaml_text(text, rel)
+            quick = loaded.data, loaded.lines
     except UnicodeDecodeError:
         report.error(rel, None, None, "the ledger is not UTF-8 text", "save it as UTF-8")
         return Ledger()
     except SitegenError as exc:
         report.extend(exc.diagnostics)
         return Ledger()
-    data, lines = loaded.data, loaded.lines
+    data, lines = quick
     ledger = Ledger(lines=lines)
     if data is None:
         return ledger

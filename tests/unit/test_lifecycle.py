@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.data.ledger import Ledger, is_site_path, read_ledger
+from sitegen.data.ledger import Ledger, is_site_path, quick_read, read_ledger
 from sitegen.data.lifecycle import (
     STATUSES,
     LifecycleError,
@@ -143,3 +144,21 @@ def test_ledger_text_reads_back_and_published_keeps_history(tmp_path: Path) -> N
     assert report.items == []
     assert (again.locations, again.paths) == (ledger.locations, ledger.paths)
     assert list(again.locations) == ["A", "B"]  # sorted by id
+
+
+SEGMENT = st.text(alphabet="abcxyz019._~%+@,:=-", min_size=1, max_size=8).filter(
+    lambda s: s not in (".", ".."))
+PATHS = st.lists(SEGMENT, max_size=4).map(lambda parts: "/" + "".join(p + "/" for p in parts))
+IDS = st.text(max_size=12).filter(lambda s: "\x00" not in s and s.strip() == s and s != "")
+
+
+@given(st.dictionaries(IDS, st.lists(PATHS, min_size=1, max_size=3), max_size=6),
+       st.dictionaries(PATHS, st.one_of(PATHS, IDS), max_size=4))
+def test_the_quick_reader_reads_what_yaml_reads(locations: dict[str, list[str]],
+                                                paths: dict[str, str]) -> None:
+    text = Ledger(locations, paths).text()
+    loaded = yaml.load(text, Loader=yaml.SafeLoader)
+    quick = quick_read(text)
+    assert quick is not None
+    assert quick[0]["locations"] == loaded["locations"] == locations
+    assert quick[0].get("paths", {}) == (loaded.get("paths") or {}) == paths
