@@ -68,8 +68,15 @@ class Ledger:
         return "".join(out)
 
 
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def _quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A JSON string, which is a YAML double-quoted scalar once the characters YAML does
+    not allow in a file (DEL, C1 controls, lone surrogates) or reads as line breaks (NEL,
+    U+2028, U+2029) are escaped too."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                            json.dumps(text, ensure_ascii=False))
 
 
 _SECTION = re.compile(r"^(locations|paths):[ \t]*$")

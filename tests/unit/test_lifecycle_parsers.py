@@ -160,5 +160,5 @@ def test_the_quick_reader_reads_what_yaml_reads(locations: dict[str, list[str]],
     loaded = yaml.load(text, Loader=yaml.SafeLoader)
     quick = quick_read(text)
     assert quick is not None
-    assert quick[0]["locations"] == loaded["locations"] == locations
+    assert quick[0]["locations"] == (loaded["locations"] or {}) == locations
     assert quick[0].get("paths", {}) == (loaded.get("paths") or {}) == paths
