@@ -37,7 +37,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = status_site(tmp_path_factory.mktemp("lifecycle-browser") / "site", STATUSES)
     ledger = source / "locations" / "redirects.yaml"
     ledger.write_text(ledger.read_text(encoding="utf-8").replace(
-        "  JO-SF-002:\n", f"  JO-SF-002:\n  - {OLD_MISSION}\n"), encoding="utf-8")
+        '  "JO-SF-002":\n', f'  "JO-SF-002":\n  - {OLD_MISSION}\n'), encoding="utf-8")
+    assert OLD_MISSION in ledger.read_text(encoding="utf-8")
     build(source, env={"SOURCE_DATE_EPOCH": JANUARY})
     return source / "dist" / "production"
 
