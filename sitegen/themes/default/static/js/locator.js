@@ -118,6 +118,9 @@
       .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
 
+  // A postcode as the place index keys it: upper case, letters and digits only.
+  function canonicalCode(text) { return String(text || "").toUpperCase().replace(/[^A-Z0-9]/g, ""); }
+
   function toKm(value, unit) { return unit === "mi" ? value * KM_PER_MILE : value; }
 
   // Made on first use: an Intl.Collator costs a long task to set up, on every page.
@@ -539,6 +542,18 @@
       }
     }
 
+    // A postcode or postcode area ("M2", "97205", "M5V 2T6"): found directly only as a
+    // location's own postcode; "M2" is not the start of "M20 1AB", so it is a place.
+    function postcodeLike(q) {
+      var code = canonicalCode(q);
+      return /[0-9]/.test(code) && code.length >= 2 && code.length <= 9 &&
+        q.trim().split(/\s+/).length <= 2;
+    }
+    function ownPostcode(q) {
+      var code = canonicalCode(q);
+      return ctx.all.some(function (loc) { return canonicalCode(loc.postcode) === code; });
+    }
+
     function plural(n) { return n + " location" + (n === 1 ? "" : "s"); }
 
     function announce(results, outcome) {
@@ -594,7 +609,8 @@
       });
       if (ctx.state.q !== before && !chosen) { ctx.state.place = ""; }
       var number = ++searched;
-      var direct = !ctx.state.q || filter(ctx.all, { q: ctx.state.q }, null, unit).length > 0;
+      var direct = !ctx.state.q || (postcodeLike(ctx.state.q) ? ownPostcode(ctx.state.q) :
+        filter(ctx.all, { q: ctx.state.q }, null, unit).length > 0);
       if (direct || !root.getAttribute("data-places")) {
         show(null, settled);
         return;
