@@ -109,7 +109,7 @@ def _check_row(row: list[str], countries: tuple[str, ...]) -> tuple[str, str] | 
         return "", f"{len(row)} columns where 3 are expected (postcode,lat,lng)"
     postcode, lat_text, lng_text = (cell.strip() for cell in row)
     if not postcode:
-        return "postcode", "empty"
+        return "postcode", "the postcode is empty"
     if not any(keys(country, postcode) for country in countries):
         where = ", ".join(countries)
         return "postcode", f"'{postcode[:40]}' is not a postcode or postcode area of {where} " \
@@ -127,7 +127,7 @@ def read_centroids(path: Path, display: str, countries: tuple[str, ...], report:
                    ) -> list[Centroid]:
     """The rows of a `postcode,lat,lng` CSV file; problems go to `report` as errors (with
     the row number), and a file with any error gives no rows."""
-    hint = "each row is postcode,lat,lng, e.g. M14 5AB,53.4466,-2.2227"
+    hint = "each row is postcode,lat,lng: 97205,45.5209,-122.6865 or M14 5AB,53.4466,-2.2227"
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             report.error(display, None, None, f"the file is larger than "
@@ -151,7 +151,8 @@ def read_centroids(path: Path, display: str, countries: tuple[str, ...], report:
         return []
     found: list[Centroid] = []
     errors = 0
-    for number, row in enumerate(rows, start=2):
+    for row in rows:
+        number = rows.line_num
         if not any(cell.strip() for cell in row):
             continue
         checked = _check_row(row, countries)
