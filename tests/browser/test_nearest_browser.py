@@ -24,6 +24,7 @@ from test_locator_browser import km, locations
 
 from sitegen.build.pipeline import build
 from sitegen.build.run import BuildOptions
+from sitegen.data.postcodes import keys, rule
 
 pytestmark = pytest.mark.browser
 
@@ -264,3 +265,17 @@ def test_searches_without_a_location_are_analytics_events_without_the_query(
         ["Search", {"outcome": "radius", "place": "Beaverton, Oregon", "radius": "10"}],
         ["Search", {"outcome": "none", "place": "", "radius": "10"}],
     ]
+
+
+SAMPLES = ["M14 5AB", "m145ab", "EC1A 1BB", "M1", "BL3", "M", "W1A 0AX", "97205", "97205-1234",
+           "972", "9720", "M5V 2T6", "m5v", "K1N", "79000", "1234", "12", "<script>",
+           "Springfield", "", "٩٧٢٠٥", "M14 5AB 🏥", "../", "javascript:alert(1)"]
+
+
+def test_the_browser_finds_postcodes_by_the_builds_keys(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/locations/map/?q=Beaverton")
+    wait_count(page, "64 locations, nearest to Beaverton, Oregon first")
+    for country in ("GB", "US", "CA", "FR"):
+        shown = page.evaluate("([r, s]) => s.map(t => LocatorPlaces.postcodeKeys(r, t))",
+                              [rule(country), SAMPLES])
+        assert shown == [keys(country, text) for text in SAMPLES], country
