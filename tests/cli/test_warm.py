@@ -9,8 +9,8 @@ own line says whether the edit was applied in place or needed a full build.
 from __future__ import annotations
 
 import csv
-import os
 import io
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
