@@ -16,6 +16,7 @@ the manifest is hashed and the folder audited.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import functools
 import gc
@@ -53,6 +54,7 @@ from sitegen.data.ledger import read_ledger
 from sitegen.data.locations import Location, RowCache, Validation, validate_rows
 from sitegen.data.mapping import MappedRow, RowMapping, map_rows
 from sitegen.data.masking import mask_locations
+from sitegen.data.postcodes import Centroid, countries_of, read_centroids
 from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.forking import release_free_memory
@@ -147,6 +149,8 @@ def build(options: BuildOptions) -> BuildResult:
         fresh_rows: RowCache = {}
         dataset = load_dataset(run, report, fresh_rows)
         placed = place(run.loaded.config, run.policy, dataset.locations, parse_today(run.today))
+        placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations,
+                                                                      report))
         with AtomicOutput(run.out_dir) as output, contextlib.ExitStack() as stack:
             writing = Writing(run, output, sealer, guard_context(
                 run.loaded, run.policy, output.tmp, run.environ,
@@ -253,6 +257,18 @@ def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = No
     return dataset
 
 
+def load_postcodes(run: BuildRun, locations: list[Location], report: Report
+                   ) -> list[Centroid]:
+    """The rows of `locator.postcodes` (none when unset); raise if the file has errors."""
+    name = run.loaded.config.locator.postcodes
+    if not name or not run.loaded.config.locator.places:
+        return []
+    rows = read_centroids(run.loaded.source / name, name, countries_of(locations), report)
+    if report.errors:
+        raise SitegenError(report.items)
+    return rows
+
+
 def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel:
     """The model of the placed locations and the content: pages, hubs, calls to action and
     lead forms; `run.options.keep_state` (serve) also keeps the memo in-place edits use."""
@@ -283,6 +299,7 @@ def plan_site(loaded: LoadedConfig, policy: Policy, report: Report
     run = planning_run(loaded, policy, report)
     dataset = load_dataset(run, report)
     placed = place(loaded.config, policy, dataset.locations, parse_today(run.today))
+    placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations, report))
     return build_site_model(run, placed, report), dataset
 
 

@@ -87,6 +87,7 @@ class Placed:
     segments: list[dict[str, str]]  # each location's URL segment values, in the same order
     today: datetime.date | None = None  # the build date the statuses were settled on
     closed: list[Location] = field(default_factory=list)  # closed on that date: no page
+    postcodes: list[Any] = field(default_factory=list)  # locator.postcodes rows
 
     def located_model(self) -> SiteModel:
         """The model of the placed locations alone: all that the location artifacts read
@@ -94,7 +95,7 @@ class Placed:
         config = self.config
         return SiteModel(config, self.policy, self.locations,
                          Hub("root", "Locations", config.urls.locations), [], [], {},
-                         self.pattern, closed=self.closed)
+                         self.pattern, closed=self.closed, postcodes=self.postcodes)
 
 
 def place(config: SiteConfig, policy: Policy, locations: list[Location],
@@ -140,7 +141,7 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
                       "The page you asked for does not exist.", {}, indexable=False))
     _check_unique_urls(pages)
     return SiteModel(config, policy, locations, root, pages, content.static_files, nearby,
-                     pattern, closed=placed.closed)
+                     pattern, closed=placed.closed, postcodes=placed.postcodes)
 
 
 def _apply_location_content(locations: list[Location], extra: dict[str, LocationContent],
