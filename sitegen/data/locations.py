@@ -256,6 +256,7 @@ def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Rep
                                    f"{first} is built",
                                    "remove one of the rows, or map locations.id (a list of "
                                    "columns for a composite key) to tell them apart")
+                    skipped += 1
                     continue
                 if first is not None:
                     row_report.error(row.source, row.row, _label(row, "id"),
@@ -317,11 +318,9 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
         err("name", "required field is missing", "every location needs a name")
     lat = _coordinate(row, "lat", -90, 90, err)
     lng = _coordinate(row, "lng", -180, 180, err)
-    if name is None or lat is None or lng is None:
-        return None
     street, city, region = _text(row, "street"), _text(row, "city"), _text(row, "region")
     derived: list[str] = []
-    if not city or not region:
+    if lat is not None and lng is not None and (not city or not region):
         place = place_at(lat, lng)
         if not city and place.city:
             city = place.city
@@ -360,7 +359,7 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
         warn("timezone", f"unknown time zone '{timezone}'", "write an IANA name such as "
              "Europe/London or America/New_York; the zone at the coordinates is used")
         timezone = None
-    if not timezone:
+    if not timezone and lat is not None and lng is not None:
         timezone = zone_at(lat, lng)
         derived.append("timezone")
 
@@ -368,6 +367,8 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
     categories = _categories(row.values.get("categories"), settings.categories_separator)
     description = _text(row, "description") or ""
     postal_code = _text(row, "postal_code")
+    if name is None or lat is None or lng is None:
+        return None
     identifier = _text(row, "id") or _derived_id(
         name, street, None if "city" in derived else city, postal_code,
         None if street or "city" not in derived else (lat, lng))

@@ -23,14 +23,15 @@ import opening_hours
 
 from sitegen.data.hours import DAY_MINUTES, DAYS, HoursError, Interval, WeeklyHours, parse_hours
 
+MINUTE = datetime.timedelta(minutes=1)
 # The Monday of the first week of the reference year, and the weeks compared.
 REFERENCE_MONDAY = datetime.datetime(2025, 12, 29)
 REFERENCE_WEEKS = 53
 # A date that is a public holiday in the calendar named beside it (Bastille Day), to read
 # what a `PH` rule says.
 HOLIDAY = (datetime.datetime(2026, 7, 14), "FR")
-# Words of the OSM grammar whose hours a weekly table cannot hold.
-VARIABLE = ("sunrise", "sunset", "dawn", "dusk", "SH", "+")
+# Times of the OSM grammar that move with the sun: no weekly table holds them.
+SUN = ("sunrise", "sunset", "dawn", "dusk")
 # What the parser raises on text outside the grammar (ParserError, missing from its stubs).
 PARSE_ERRORS = (getattr(opening_hours, "ParserError", SyntaxError), SyntaxError, ValueError)
 AS_WRITTEN_HINT = ("shown on the page as written; a weekly table needs rules such as "
@@ -65,41 +66,57 @@ def read_hours(text: str) -> HoursReading:
         hint = f"{first.hint}; shown on the page as written" if first.hint else AS_WRITTEN_HINT
         return HoursReading(None, None, text, first.message, hint)
     normalized = str(parsed.normalize())
-    reason = _not_weekly(parsed, normalized)
-    if reason:
-        return HoursReading(None, None, text, f"opening hours {_quote(text)} {reason}",
-                            AS_WRITTEN_HINT)
-    holidays = _holiday_hours(text) if "PH" in normalized else None
-    return HoursReading(_week(parsed, REFERENCE_MONDAY), holidays)
-
-
-def _not_weekly(parsed: opening_hours.OpeningHours, normalized: str) -> str | None:
-    """Why the OSM hours cannot be a weekly table, or None when they can."""
     words = normalized.replace(",", " ").replace(";", " ").split()
-    if any(word in VARIABLE or word.endswith("+") or word.startswith(("sun", "dawn", "dusk"))
-           or "sunrise" in word or "sunset" in word for word in words):
-        return "depend on the sun, school holidays or an open end"
-    first: WeeklyHours | None = None
-    for week in range(REFERENCE_WEEKS):
-        start = REFERENCE_MONDAY + datetime.timedelta(weeks=week)
-        for _, _, state, comment in parsed.intervals(start, start + datetime.timedelta(days=7)):
-            if comment:
-                return f"carry a comment ({_quote(comment)})"
-            if str(state).lower().endswith("unknown"):
-                return "leave some hours unknown"
-        hours = _week(parsed, start)
-        if first is None:
-            first = hours
-        elif hours.days != first.days:
-            return "change through the year (months, weeks or dates)"
-    return None
+    if any(word == "SH" or word.endswith("+") or any(sun in word for sun in SUN)
+           for word in words):
+        return _as_written(text, "depend on the sun, school holidays or an open end")
+    days, reason = _year(parsed)
+    weeks = [_week(days[start:start + 8]) for start in range(0, REFERENCE_WEEKS * 7, 7)]
+    if reason is None and any(week.days != weeks[0].days for week in weeks):
+        reason = "change through the year (months, weeks or dates)"
+    if reason:
+        return _as_written(text, reason)
+    holidays = _holiday_hours(text) if "PH" in normalized else None
+    return HoursReading(weeks[0], holidays)
 
 
-def _week(parsed: opening_hours.OpeningHours, monday: datetime.datetime) -> WeeklyHours:
-    """The week from `monday` as a weekly table; hours running past midnight into the next
-    day's first hours are one interval (22:00-02:00), as hours.parse_day reads them."""
-    days: list[list[Interval]] = [list(_open_minutes(parsed, monday + datetime.timedelta(d)))
-                                  for d in range(8)]
+def _as_written(text: str, reason: str) -> HoursReading:
+    return HoursReading(None, None, text, f"opening hours {_quote(text)} {reason}",
+                        AS_WRITTEN_HINT)
+
+
+def _year(parsed: opening_hours.OpeningHours) -> tuple[list[list[Interval]], str | None]:
+    """The open intervals of each day of the reference year and one day more, in minutes
+    from each day's midnight (one call to the parser: a call per day costs 50 times more);
+    and why they are no weekly table, when a comment or an unknown state says so."""
+    days: list[list[Interval]] = [[] for _ in range(REFERENCE_WEEKS * 7 + 1)]
+    end = REFERENCE_MONDAY + datetime.timedelta(days=len(days))
+    for opens, closes, state, comment in parsed.intervals(REFERENCE_MONDAY, end):
+        if comment:
+            return days, f"carry a comment ({_quote(comment)})"
+        if state == opening_hours.State.UNKNOWN:
+            return days, "leave some hours unknown"
+        if state == opening_hours.State.OPEN:
+            _spread(days, (opens - REFERENCE_MONDAY) // MINUTE,
+                    (closes - REFERENCE_MONDAY) // MINUTE)
+    return days, None
+
+
+def _spread(days: list[list[Interval]], first: int, last: int) -> None:
+    """An open interval (minutes from the reference Monday) cut at each midnight."""
+    last = min(last, len(days) * DAY_MINUTES)
+    while first < last:
+        day = first // DAY_MINUTES
+        stop = min(last, (day + 1) * DAY_MINUTES)
+        days[day].append((first - day * DAY_MINUTES, stop - day * DAY_MINUTES))
+        first = stop
+
+
+def _week(eight: list[list[Interval]]) -> WeeklyHours:
+    """Monday to Sunday (and the next Monday) as a weekly table; hours running past midnight
+    into the next day's first hours are one interval (22:00-02:00), as hours.parse_day
+    reads them."""
+    days = [list(day) for day in eight]
     for index in range(7):
         today, tomorrow = days[index], days[index + 1]
         if today and tomorrow and today[-1][0] > 0 and today[-1][1] == DAY_MINUTES \
@@ -116,16 +133,9 @@ def _open_minutes(parsed: opening_hours.OpeningHours, day: datetime.datetime
     """The open intervals of one day, in minutes from its midnight."""
     end = day + datetime.timedelta(days=1)
     for opens, closes, state, _ in parsed.intervals(day, end):
-        if not str(state).lower().endswith("open"):
-            continue
-        first = max(opens, day)
-        last = min(closes, end)
-        if last > first:
-            yield (_minutes(first, day), _minutes(last, day))
-
-
-def _minutes(moment: datetime.datetime, day: datetime.datetime) -> int:
-    return int((moment.replace(tzinfo=None) - day).total_seconds() // 60)
+        first, last = max(opens, day), min(closes, end)
+        if state == opening_hours.State.OPEN and last > first:
+            yield ((first - day) // MINUTE, (last - day) // MINUTE)
 
 
 def _holiday_hours(text: str) -> list[Interval]:
