@@ -293,7 +293,7 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
     name = _text(row, "name")
     if not name:
         err("name", "required field is missing", "every location needs a name")
-    street, city = _text(row, "street"), _text(row, "city")
+    street, city = _street(row, settings), _text(row, "city")
     if not street and not city:
         err("street", "an address is required (street or city)", "map locations.fields.street")
     lat = _coordinate(row, "lat", -90, 90, err)
@@ -352,6 +352,24 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
         extra={k: v for k, v in sorted(row.extra.items())}, source=row.source, row=row.row,
         slug_source=_text(row, "slug"),
     )
+
+
+# Where the house number follows the street name ("Hauptstraße 12", "Via Roma 12").
+NUMBER_AFTER_STREET = frozenset(
+    "AT BA BE BG CH CZ DE DK EE ES FI HR HU IS IT LI LT LU LV NL NO PL PT RO RS SE SI SK"
+    .split())
+
+
+def _street(row: MappedRow, settings: LocationsSection) -> str | None:
+    """The street, with the house number of a dataset that keeps it apart (OpenStreetMap's
+    addr:housenumber) on the side the country writes it: after the street name in most of
+    continental Europe, before it elsewhere (France, the UK, the Americas)."""
+    street, number = _text(row, "street"), _text(row, "house_number")
+    if not street or not number or street.startswith(number + " ") \
+            or street.endswith(" " + number):
+        return street
+    country = (_text(row, "country") or settings.phone_region or "").upper()
+    return f"{street} {number}" if country in NUMBER_AFTER_STREET else f"{number} {street}"
 
 
 def _coordinate(row: MappedRow, name: str, low: float, high: float, err: Any) -> float | None:

@@ -18,8 +18,8 @@ from sitegen.diagnostics import Report
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 CANONICAL_FIELDS: tuple[str, ...] = (
-    "id", "name", "street", "city", "region", "postal_code", "country", "lat", "lng",
-    "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
+    "id", "name", "house_number", "street", "city", "region", "postal_code", "country", "lat",
+    "lng", "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
     "timezone", "categories", "description", "image", "faqs", "slug", "neighbourhood",
     "booking_url",
 )
@@ -31,6 +31,7 @@ _SYNONYMS = {
     "postcode": "postal_code", "latitude": "lat", "lon": "lng", "long": "lng",
     "longitude": "lng", "telephone": "phone", "tel": "phone", "url": "website",
     "opening_hours": "hours", "category": "categories", "title": "name",
+    "housenumber": "house_number",
 }
 
 EXTRA_PREFIX = "extra."
