@@ -4,15 +4,15 @@ or (`--from FILE`) one built from the user's own dataset, its mapping guessed fr
 
 from __future__ import annotations
 
+import re
 import shutil
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from sitegen.data.guess import Guess, guess_fields
+from sitegen.data.guess import Guess, fold, guess_fields
 from sitegen.data.readers import FORMATS, SUPPORTED, DatasetFile, RawRow, read_rows
 from sitegen.data.sniff import sniff_delimiter, sniff_encoding
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
@@ -109,18 +109,54 @@ def _require(guess: Guess, columns: list[str], display: str) -> None:
 
 def _unique_id(guess: Guess, rows: list[RawRow], notes: list[str]) -> Guess:
     """The guessed id column, only when its values are present and unique in every row: a
-    column that repeats would stop the build; without one, ids come from name and address."""
+    column that repeats would stop the build. Else a two-column key whose pairs are (a
+    register's FSCSKEY + FSCS_SEQ), written as `locations.id: [A, B]`; else none, and ids
+    are made from name and address."""
     column = guess.fields.get("id")
-    if column is None:
+    if column is not None and _unique(rows, (column,)):
         return guess
-    values = Counter(str(row.values.get(column, "")).strip() for row in rows)
-    repeated = sum(count - 1 for count in values.values() if count > 1) + values.get("", 0)
-    if not repeated:
-        return guess
-    notes.append(f"column '{column}' is not a unique id ({repeated} rows repeat a value or "
-                 "have none): ids are made from name and address instead")
+    key = _key_columns(rows, [c for c in guess.unused if c != column])
     fields = {k: v for k, v in guess.fields.items() if k != "id"}
-    return Guess(fields, [*guess.unused, column])
+    unused = [c for c in [*guess.unused, *([column] if column else [])] if c not in key]
+    if column is not None:
+        notes.append(f"column '{column}' is not a unique id (a value repeats or is missing)")
+    if len(key) == 1:
+        notes.append(f"column '{key[0]}' identifies each row: used as the id")
+        return Guess({"id": key[0], **fields}, unused)
+    if key:
+        notes.append(f"columns {' + '.join(key)} together identify each row: "
+                     "written as locations.id")
+    elif column is not None or rows:
+        notes.append("no column identifies each row: ids are made from name and address "
+                     "(set locations.id to keep URLs and caches stable when those change)")
+    return Guess(fields, unused, key)
+
+
+_KEY_NAME = re.compile(r"(?:id|key|code|seq|ref|nr|no|num|number)$")
+
+
+def _key_columns(rows: list[RawRow], columns: list[str]) -> list[str]:
+    """The first key-like column ("...id", "...key", "...no", "...code") whose values are
+    present and unique in every row, else the first such pair; [] when none is."""
+    named = [c for c in columns if _KEY_NAME.search(fold(c))][:12]
+    for first in named:
+        if _unique(rows, (first,)):
+            return [first]
+    for index, first in enumerate(named):
+        for second in named[index + 1:]:
+            if _unique(rows, (first, second)):
+                return [first, second]
+    return []
+
+
+def _unique(rows: list[RawRow], columns: tuple[str, ...]) -> bool:
+    seen: set[tuple[str, ...]] = set()
+    for row in rows:
+        values = tuple(str(row.values.get(c, "")).strip() for c in columns)
+        if not all(values) or values in seen:
+            return False
+        seen.add(values)
+    return True
 
 
 def _sentinels(rows: list[RawRow], guess: Guess) -> list[str]:
@@ -178,6 +214,8 @@ def config_text(guessed: Guessed, source: str) -> str:
         lines.append(f"  encoding: {guessed.encoding}")
     if guessed.delimiter:
         lines.append(f"  delimiter: {_scalar(guessed.delimiter)}")
+    if guessed.guess.key:
+        lines.append(f"  id: {_scalar(guessed.guess.key)}")
     lines.append("  fields:")
     lines += [f"    {field}: {_scalar(column)}" for field, column in guessed.guess.fields.items()]
     if guessed.null_values:
@@ -195,6 +233,8 @@ def mapping_lines(guessed: Guessed) -> Iterable[str]:
     yield f"read {guessed.rows} rows, {len(guessed.columns)} columns ({', '.join(how)})"
     yield "guessed mapping (locations.fields: field <- column):"
     width = max(len(field) for field in guessed.guess.fields)
+    if guessed.guess.key:
+        yield f"  {'id':<{width}} <- {' + '.join(guessed.guess.key)} (locations.id)"
     for field, column in guessed.guess.fields.items():
         yield f"  {field:<{width}} <- {column}"
     if guessed.guess.unused:

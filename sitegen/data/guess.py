@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sitegen.data.mapping import CANONICAL_FIELDS
 
@@ -93,11 +93,12 @@ def fold(column: str) -> str:
 
 @dataclass(frozen=True)
 class Guess:
-    """The guessed mapping (canonical field -> column) and the columns left for templates
-    as extras."""
+    """The guessed mapping (canonical field -> column), the columns left for templates as
+    extras, and the columns of a composite id."""
 
     fields: dict[str, str]
     unused: list[str]
+    key: list[str] = field(default_factory=list)  # a two-column id (`locations.id: [A, B]`)
 
 
 def guess_fields(columns: Sequence[str]) -> Guess:
@@ -132,7 +133,8 @@ def guess_fields(columns: Sequence[str]) -> Guess:
     if number is not None and "street" in fields:
         taken.add(number)
         fields["house_number"] = number
-    order = {name: index for index, name in enumerate(CANONICAL_FIELDS)}
+    shown = ("id", "name", "house_number", *(f for f in CANONICAL_FIELDS if f != "id"))
+    order = {name: index for index, name in enumerate(dict.fromkeys(shown))}
     ordered = dict(sorted(fields.items(), key=lambda item: order[item[0]]))
     return Guess(ordered, [c for c in columns if c not in taken])
 

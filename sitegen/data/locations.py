@@ -28,6 +28,7 @@ from sitegen.data.hours import (
 from sitegen.data.mapping import MappedRow
 from sitegen.data.phones import Phone
 from sitegen.data.phones import parse_phone as _parse_phone
+from sitegen.data.postal import address_text, repeats
 from sitegen.diagnostics import Diagnostic, Report
 from sitegen.forking import forked_map
 from sitegen.memo import by_identity
@@ -98,7 +99,19 @@ class Location:
 
     @property
     def address_line(self) -> str:
-        return ", ".join(p for p in (self.street, self.city, self.region, self.postal_code) if p)
+        """Street, city, region and postal code, without the parts the street already names
+        ("556 Chorley Old Road, Bolton", not "..., Bolton, Bolton")."""
+        return address_text(self.street, (self.city, self.region), self.postal_code)
+
+    @property
+    def city_shown(self) -> str | None:
+        """The city, unless the street already ends in it (for "{street}, {city}" texts)."""
+        return None if repeats([self.street], self.city) else self.city
+
+    @property
+    def region_shown(self) -> str | None:
+        """The region, unless the street or the city already names it."""
+        return None if repeats([self.street, self.city], self.region) else self.region
 
     def __getstate__(self) -> tuple[Any, ...]:
         """The fields in order, each non-ASCII text as UTF-8 bytes. Pickling a str makes

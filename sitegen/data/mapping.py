@@ -18,10 +18,10 @@ from sitegen.diagnostics import Report
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 CANONICAL_FIELDS: tuple[str, ...] = (
-    "id", "name", "house_number", "street", "city", "region", "postal_code", "country", "lat",
-    "lng", "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
+    "id", "name", "street", "city", "region", "postal_code", "country", "lat", "lng",
+    "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
     "timezone", "categories", "description", "image", "faqs", "slug", "neighbourhood",
-    "booking_url",
+    "booking_url", "house_number",
 )
 
 # Names people commonly use for a field, which difflib alone would not suggest.

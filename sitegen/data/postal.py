@@ -1,0 +1,60 @@
+"""Address text without repeated parts, as a person would write it.
+
+Exports often keep the town inside the street column ("556 Chorley Old Road, Bolton") and in
+a city column as well; joined naively that reads "556 Chorley Old Road, Bolton, Bolton". A
+part is left out when it repeats, letter for letter once case, accents and punctuation are
+set aside, a comma-separated part written before it; a postal code is left out when the street
+already contains it. Nothing else is reworded: "Bolton Road, Bolton" keeps both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def fold(text: str) -> str:
+    """Text compared as a reader would: case, accents and punctuation set aside."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_NOT_WORD.sub(" ", plain).split())
+
+
+def repeats(earlier: Iterable[str | None], part: str | None) -> bool:
+    """Whether `part` is already written in `earlier` (as one of its comma-separated parts)."""
+    if not part:
+        return False
+    folded = fold(part)
+    return not folded or any(
+        fold(piece) == folded for text in earlier if text for piece in text.split(","))
+
+
+def postal_repeats(earlier: Iterable[str | None], postal_code: str | None) -> bool:
+    """Whether a postal code is already inside the address ("Bolton BL1 6AB")."""
+    if not postal_code:
+        return False
+    squeezed = fold(postal_code).replace(" ", "")
+    return bool(squeezed) and any(squeezed in fold(text).replace(" ", "")
+                                  for text in earlier if text)
+
+
+def joined(parts: Iterable[str | None]) -> str:
+    """The parts joined with ", ", each left out when an earlier one already says it."""
+    kept: list[str] = []
+    for part in parts:
+        if part and part.strip() and not repeats(kept, part):
+            kept.append(part.strip())
+    return ", ".join(kept)
+
+
+def address_text(street: str | None, places: Iterable[str | None],
+                 postal_code: str | None) -> str:
+    """One line: street, then the places (city, region) it does not already name, then the
+    postal code unless the street holds it."""
+    line = joined([street, *places])
+    if postal_code and not postal_repeats([street], postal_code):
+        return f"{line}, {postal_code.strip()}" if line else postal_code.strip()
+    return line
