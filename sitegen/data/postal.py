@@ -3,7 +3,8 @@
 Exports often keep the town inside the street column ("556 Chorley Old Road, Bolton") and in
 a city column as well; joined naively that reads "556 Chorley Old Road, Bolton, Bolton". A
 part is left out when it repeats, letter for letter once case, accents and punctuation are
-set aside, a comma-separated part written before it; a postal code is left out when the street
+set aside, a comma-separated part written before it (in the street too: "Road, Bolton,
+Bolton"); a postal code is left out when the street
 already contains it. Nothing else is reworded: "Bolton Road, Bolton" keeps both.
 """
 
@@ -42,11 +43,16 @@ def postal_repeats(earlier: Iterable[str | None], postal_code: str | None) -> bo
 
 
 def joined(parts: Iterable[str | None]) -> str:
-    """The parts joined with ", ", each left out when an earlier one already says it."""
+    """The parts joined with ", ", each comma-separated piece left out when an earlier one
+    already says it ("Road, Bolton" + "Bolton" and "Road, Bolton, Bolton" are "Road, Bolton")."""
     kept: list[str] = []
+    seen: set[str] = set()
     for part in parts:
-        if part and part.strip() and not repeats(kept, part):
-            kept.append(part.strip())
+        for piece in (part or "").split(","):
+            folded = fold(piece)
+            if folded and folded not in seen:
+                seen.add(folded)
+                kept.append(piece.strip())
     return ", ".join(kept)
 
 
