@@ -37,7 +37,7 @@ def _hours_sentence(hours: WeeklyHours, clock: Literal["12h", "24h"]) -> str | N
     for first, last, text in runs:
         days = DAYS[first].capitalize() if first == last else \
             f"{DAYS[first].capitalize()} to {DAYS[last].capitalize()}"
-        parts.append(f"{days}: {text.lower() if text == 'Closed' else text}")
+        parts.append(f"{days}: {text.lower() if text in ('Closed', 'Open 24 hours') else text}")
     return "Opening hours are " + "; ".join(parts) + "."
 
 
