@@ -188,6 +188,29 @@ def test_a_cp1252_register_with_sentinels_and_a_two_column_key(tmp_path: Path) -
     assert ">-9<" not in html and "N/A" not in html
 
 
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.parametrize(("name", "encoding", "columns"), [
+    ("osm_libraries.csv", "utf-8", ("name", "lat", "lon")),
+    ("register_cp1252.csv", "cp1252", ("LIBNAME", "LATITUDE", "LONGITUD")),
+])
+def test_the_data_fixtures_of_the_issue(tmp_path: Path, name: str, encoding: str,
+                                        columns: tuple[str, str, str]) -> None:
+    """tests/data's small fixtures in the issue's shapes (OSM tags with a javascript: URL
+    and rows lacking a name or coordinates; a register with sentinels and twin rows)."""
+    data = tmp_path / name
+    shutil.copyfile(DATA / name, data)
+    with data.open(encoding=encoding, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    placeable = sum(1 for row in rows if all(
+        (row.get(c) or "").strip() not in ("", "-9", "N/A") for c in columns))
+    assert 0 < placeable < len(rows)  # the fixtures hold rows that cannot be placed
+    _made, built, _site = _init_and_build(tmp_path, data)
+    counts = _check_rows(built, name, placeable)
+    assert counts["skipped"] == len(rows) - placeable
+
+
 def test_the_built_site_is_deterministic(gm: tuple[Run, Run, Path], tmp_path: Path) -> None:
     """The same file gives the same config, byte for byte."""
     _made, _built, site = gm
