@@ -267,7 +267,7 @@ def init(directory: Path | None, source: Path | None) -> None:
 
     if source is None:
         if directory is None:
-            raise click.UsageError("give the new site's folder, e.g. sitegen init my-site")
+            raise click.UsageError("Missing argument 'DIRECTORY'.")
         created = scaffold(directory)
     else:
         directory = directory or Path(source.stem)

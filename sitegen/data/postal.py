@@ -10,6 +10,7 @@ already contains it. Nothing else is reworded: "Bolton Road, Bolton" keeps both.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,10 +18,15 @@ from collections.abc import Iterable
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Text compared as a reader would: case, accents and punctuation set aside."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Text compared as a reader would: case, accents and punctuation set aside (cached:
+    towns and regions repeat on thousands of pages)."""
+    if text.isascii():
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(_NOT_WORD.sub(" ", plain).split())
 
 

