@@ -64,6 +64,8 @@ class LocationsSection(Strict):
     format: Literal["csv", "tsv", "json", "jsonl", "yaml", "geojson", "xlsx",
                     "sqlite"] | None = None
     encoding: str = "utf-8"
+    delimiter: str | None = Field(None, min_length=1, max_length=1,
+                                  description="a CSV file's delimiter when not a comma")
     id: str | list[str] | None = Field(None, description="the id column, or the columns of "
                                        "a composite key such as [FSCSKEY, FSCS_SEQ]")
     fields: dict[str, str] = Field(default_factory=dict)

@@ -38,6 +38,7 @@ from sitegen.data.mapping import MappedRow
 from sitegen.data.osmhours import read_hours
 from sitegen.data.phones import Phone
 from sitegen.data.phones import parse_phone as _parse_phone
+from sitegen.data.postal import address_text, repeats
 from sitegen.diagnostics import Diagnostic, Report
 from sitegen.forking import forked_map
 from sitegen.memo import by_identity
@@ -120,7 +121,19 @@ class Location:
 
     @property
     def address_line(self) -> str:
-        return ", ".join(p for p in (self.street, self.city, self.region, self.postal_code) if p)
+        """Street, city, region and postal code, without the parts the street already names
+        ("556 Chorley Old Road, Bolton", not "..., Bolton, Bolton")."""
+        return address_text(self.street, (self.city, self.region), self.postal_code)
+
+    @property
+    def city_shown(self) -> str | None:
+        """The city, unless the street already ends in it (for "{street}, {city}" texts)."""
+        return None if repeats([self.street], self.city) else self.city
+
+    @property
+    def region_shown(self) -> str | None:
+        """The region, unless the street or the city already names it."""
+        return None if repeats([self.street, self.city], self.region) else self.region
 
     def __getstate__(self) -> tuple[Any, ...]:
         """The fields in order, each non-ASCII text as UTF-8 bytes. Pickling a str makes
@@ -330,7 +343,7 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
         err("name", "required field is missing", "every location needs a name")
     lat = _coordinate(row, "lat", -90, 90, err)
     lng = _coordinate(row, "lng", -180, 180, err)
-    street, city, region = _text(row, "street"), _text(row, "city"), _text(row, "region")
+    street, city, region = _street(row, settings), _text(row, "city"), _text(row, "region")
     derived: list[str] = []
     if lat is not None and lng is not None and (not city or not region):
         place = place_at(lat, lng)
@@ -428,6 +441,24 @@ def _lifecycle(row: MappedRow, err: Any, warn: Any
         except LifecycleError as exc:
             err("promotions", exc.message, exc.hint)
     return status, status_date, promotions
+
+
+# Where the house number follows the street name ("Hauptstraße 12", "Via Roma 12").
+NUMBER_AFTER_STREET = frozenset(
+    "AT BA BE BG CH CZ DE DK EE ES FI HR HU IS IT LI LT LU LV NL NO PL PT RO RS SE SI SK"
+    .split())
+
+
+def _street(row: MappedRow, settings: LocationsSection) -> str | None:
+    """The street, with the house number of a dataset that keeps it apart (OpenStreetMap's
+    addr:housenumber) on the side the country writes it: after the street name in most of
+    continental Europe, before it elsewhere (France, the UK, the Americas)."""
+    street, number = _text(row, "street"), _text(row, "house_number")
+    if not street or not number or street.startswith(number + " ") \
+            or street.endswith(" " + number):
+        return street
+    country = (_text(row, "country") or settings.phone_region or "").upper()
+    return f"{street} {number}" if country in NUMBER_AFTER_STREET else f"{number} {street}"
 
 
 def _coordinate(row: MappedRow, name: str, low: float, high: float, err: Any) -> float | None:

@@ -21,7 +21,7 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "id", "name", "street", "city", "region", "postal_code", "country", "lat", "lng",
     "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
     "timezone", "categories", "description", "image", "faqs", "slug", "neighbourhood",
-    "booking_url", "status", "status_date", "promotions",
+    "booking_url", "status", "status_date", "promotions", "house_number",
 )
 
 # Names people commonly use for a field, which difflib alone would not suggest.
@@ -32,6 +32,7 @@ _SYNONYMS = {
     "longitude": "lng", "telephone": "phone", "tel": "phone", "url": "website",
     "opening_hours": "hours", "category": "categories", "title": "name",
     "opening_date": "status_date", "reopening_date": "status_date",
+    "housenumber": "house_number",
 }
 
 EXTRA_PREFIX = "extra."

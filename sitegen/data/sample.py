@@ -36,7 +36,8 @@ from sitegen.data.readers import FORMATS, DatasetFile, RawRow, load_yaml, read_r
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 
 JITTER_DEGREES = 0.01
-REPLACED = ("name", "street", "phone", "email", "website", "description", "booking_url")
+REPLACED = ("name", "house_number", "street", "phone", "email", "website", "description",
+            "booking_url")
 
 
 @dataclass
@@ -124,6 +125,7 @@ def _anonymise(row: RawRow, number: int, sampling: _Sampling, rng: random.Random
     country = values.get(columns.get("country", "")) or region_default
     fakes = {
         "name": f"Sample location {tag}",
+        "house_number": "",
         "street": f"{100 + number} Sample Street",
         "phone": fake_phone(str(country), f"sample-{tag}"),
         "email": f"location-{tag}@{MASKED_DOMAIN}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,12 +271,16 @@ def location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
 
 def _location_values(config: SiteConfig, location: Location) -> dict[str, str]:
     return {
-        "name": location.name, "street": location.street or "", "city": location.city or "",
-        "region": region_name(location.region, location.country),
+        "name": location.name, "street": location.street or "",
+        "city": location.city_shown or "",
+        "region": region_name(location.region_shown, location.country),
         "postal_code": location.postal_code or "", "country": country_name(location.country),
         "neighbourhood": location.neighbourhood or location.city or "",
         "site": config.site.name, "id": location.id,
     }
+
+
+_STRAY_COMMA = re.compile(r"\s*,[\s,]*(?=([.|])|$)")
 
 
 class _Blank(dict):
@@ -284,8 +289,10 @@ class _Blank(dict):
 
 
 def _format(template: str, values: dict[str, Any]) -> str:
-    text = template.format_map(_Blank(values))
-    return " ".join(text.replace(" ,", ",").split()).strip(" ,|")
+    text = " ".join(template.format_map(_Blank(values)).split())
+    # A blank value leaves its comma behind: "at {street}, {city}." with no city.
+    return _STRAY_COMMA.sub(lambda m: " " if m.group(1) == "|" else "",
+                            text.replace(" ,", ",")).strip(" ,|")
 
 
 def _nearby(config: SiteConfig, locations: list[Location]) -> dict[str, list[Nearby]]:
