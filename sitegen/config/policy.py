@@ -8,12 +8,13 @@ A config that asks for something its environment forbids is refused here, at loa
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from sitegen.config.load import LoadedConfig
-from sitegen.config.schema import LeadsSection, ProtectionMode
+from sitegen.config.schema import LeadsSection, ProtectionMode, SiteConfig
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 FormsMode = Literal["live", "sandbox", "disabled", "local"]
@@ -46,6 +47,9 @@ class Policy:
     base_url: str
     password: str | None
     username: str = "staging"
+    # Origins a build without analytics may load from besides its own (the map tiles',
+    # the map attribution's, audit.allowed_origins): audit/origins.py.
+    origins: tuple[str, ...] = ()
 
     @property
     def protected(self) -> bool:
@@ -176,4 +180,12 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
     return Policy(name=loaded.env, kind=kind, indexable=kind == "production",
                   protection=protection, analytics=analytics, forms=forms,
                   forms_endpoint=endpoint, data=data, banner=banner, base_url=base_url,
-                  password=password, username=cfg.protection.username)
+                  password=password, username=cfg.protection.username,
+                  origins=allowed_origins(cfg))
+
+
+def allowed_origins(cfg: SiteConfig) -> tuple[str, ...]:
+    """The origins besides its own a page may load from: the map tiles' and the links of
+    the map attribution (written into the map's script), and audit.allowed_origins."""
+    links = re.findall(r"https?://[^\s\"'<>]+", cfg.maps.attribution)
+    return tuple(dict.fromkeys([cfg.maps.tiles, *links, *cfg.audit.allowed_origins]))

@@ -486,6 +486,17 @@ class ThemeSection(Strict):
 
 class AuditSection(Strict):
     near_duplicate_threshold: float = Field(0.6, gt=0, le=1)
+    allowed_origins: list[str] = Field(default_factory=list, description="origins (https://"
+                                       "host) a build without analytics may load from")
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not _http_url(url):
+                raise ValueError(f"'{url[:60]}' is not an http(s) origin such as "
+                                 "https://tiles.example.com")
+        return value
 
 
 class NotificationsSection(Strict):
