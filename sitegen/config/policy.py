@@ -12,9 +12,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from sitegen.config.load import LoadedConfig
 from sitegen.config.schema import LeadsSection, ProtectionMode, SiteConfig
+from sitegen.config.secrets import password_problem
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 FormsMode = Literal["live", "sandbox", "disabled", "local"]
@@ -90,6 +92,34 @@ def insecure_destinations(leads: LeadsSection, kind: str) -> list[tuple[str, ...
     return [key for key, url in targets if url and url.lower().startswith("http://")]
 
 
+def password_problems(loaded: LoadedConfig, policy: Policy) -> list[Diagnostic]:
+    """A build's refusal of a weak staging password (config/secrets.py), and its warning,
+    on every build, that a staging-like environment is not protected."""
+    variable = loaded.config.protection.password_env
+    if policy.password is not None:
+        host = urlsplit(policy.base_url).hostname or ""
+        weak = password_problem(policy.password, (loaded.config.site.name, host, policy.name,
+                                                  policy.username, *host.split(".")))
+        if weak:
+            return [Diagnostic("environment", None, variable,
+                               f"the password in ${variable} is too weak: {weak}",
+                               "choose one of 12 or more characters that is hard to guess; "
+                               "`sitegen share-link --new-password` prints a strong one")]
+    if policy.kind == "staging" and not policy.protected:
+        origin = loaded.origin_of(("protection", "acknowledge_public"))
+        return [Diagnostic(origin.path or "config", origin.line, "protection.mode",
+                           f"'{policy.name}' is not protected: anyone with its URL can read "
+                           "it (protection.acknowledge_public)",
+                           "remove protection.mode: none to protect it", "warning")]
+    return []
+
+
+def acknowledged_public(loaded: LoadedConfig) -> bool:
+    """Whether a config file (not a variable or a flag) sets protection.acknowledge_public."""
+    origin = loaded.origin_of(("protection", "acknowledge_public"))
+    return loaded.config.protection.acknowledge_public and origin.layer == "file"
+
+
 def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = None,
                    *, require_password: bool = True) -> Policy:
     """Resolve the environment's policy, refusing impossible or unsafe configs with the key."""
@@ -130,6 +160,13 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
                    "testers would pollute the production figures",
                    "set analytics only in config/production.yaml")
         protection = mode or ("encrypt" if kind == "staging" else "none")
+        if kind == "staging" and protection == "none" and not acknowledged_public(loaded):
+            refuse(("protection", "mode"),
+                   f"protection.mode: none makes '{loaded.env}' readable by anyone with its "
+                   "URL, although it behaves like staging",
+                   "keep it protected (remove protection.mode), or acknowledge a public "
+                   f"preview with protection.acknowledge_public: true in config/{loaded.env}"
+                   ".yaml")
 
     if kind != "development" and not cfg.leads.allow_insecure:
         for key in insecure_destinations(cfg.leads, kind):
@@ -147,8 +184,8 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
             problems.append(Diagnostic(
                 "environment", None, variable,
                 f"environment '{loaded.env}' is password protected but ${variable} is not set",
-                f"export {variable}=... (a CI secret), or set protection.mode: none "
-                f"in config/{loaded.env}.yaml"))
+                f"export {variable}=... (a CI secret of 12 or more characters; "
+                "`sitegen share-link --new-password` prints a strong one)"))
     if problems:
         raise SitegenError(problems)
 

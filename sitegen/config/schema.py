@@ -111,7 +111,21 @@ class UrlsSection(Strict):
                 or any(part in ("..", ".") for part in value.strip("/").split("/")):
             raise ValueError("must be a path inside the site: no '..' or '.' segments, "
                              "backslashes, control characters, ? or #")
+        if reserved_folder(value):
+            raise ValueError(f"lies under /{reserved_folder(value)}/, the folder of the "
+                             "theme's static assets and build metadata (published "
+                             "unencrypted): choose another path")
         return value
+
+
+# Output folders of the build itself: theme assets (plain in a protected build) and metadata.
+RESERVED_FOLDERS = ("_assets", "_sitegen")
+
+
+def reserved_folder(path: str) -> str | None:
+    """The reserved folder (`_assets`, `_sitegen`) a site path lies under, any case."""
+    first = path.strip("/").split("/", 1)[0].lower()
+    return first if first in RESERVED_FOLDERS else None
 
 
 class SeoSection(Strict):
@@ -155,6 +169,8 @@ class ProtectionSection(Strict):
     iterations: int = Field(600_000, ge=600_000)
     htpasswd_path: str | None = Field(None, description="absolute path of .htpasswd on the "
                                       "server, for .htaccess and the nginx snippet")
+    acknowledge_public: bool = Field(False, description="in a config file: a staging-like "
+                                     "environment with mode: none is readable by anyone")
 
 
 class AnalyticsSection(Strict):
