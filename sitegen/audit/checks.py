@@ -22,7 +22,9 @@ from sitegen.data.masking import MASKED_DOMAIN
 from sitegen.diagnostics import Diagnostic
 from sitegen.output.hostconfig import HOST_FILES, NGINX_SNIPPET
 from sitegen.output.protect import (
+    PAYLOAD_CLOSE,
     PAYLOAD_ID,
+    PAYLOAD_OPEN,
     PROTECTION_FILE,
     UNLOCK_JS,
     is_protected_path,
@@ -259,6 +261,29 @@ def production_endpoint(f: FileFacts) -> list[Diagnostic]:
                             "non-public environments post to leads.sandbox_url or disable "
                             "forms")]
     return []
+
+
+def prompt_loads(f: FileFacts) -> list[Diagnostic]:
+    """The password page itself (not only the page behind it) loads nothing from outside
+    and carries no analytics code."""
+    if f.payload is None:
+        return []
+    text = f.data.decode("utf-8", "replace")
+    start = text.find(PAYLOAD_OPEN)
+    end = text.find(PAYLOAD_CLOSE, start + len(PAYLOAD_OPEN))
+    text = text[:start] + text[end:]  # without the ciphertext, which names nothing
+    out = []
+    if any(marker in text for marker in ANALYTICS_MARKERS):
+        out.append(finding(f.rel, "guard.analytics-outside-production",
+                           f"the password page has analytics code in '{f.policy.name}'",
+                           NO_ANALYTICS))
+    found = foreign(loaded_urls(text), allowed_origins(f.policy.base_url, f.policy.origins))
+    if found:
+        out.append(finding(f.rel, "guard.foreign-origin",
+                           f"the password page loads {_show(found[0])} from outside the "
+                           f"build's origin in '{f.policy.name}'",
+                           "the password page loads only the build's own unlock script"))
+    return out
 
 
 def readable_while_protected(f: FileFacts) -> list[Diagnostic]:

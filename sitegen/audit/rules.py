@@ -92,6 +92,8 @@ RULES: tuple[Rule, ...] = (
       checks.analytics_in_loaded_script, "a page loads a script with analytics code"),
     R("guard.foreign-origin", "file", PRIVATE, checks.foreign_code,
       "a script or stylesheet names an origin not allowed"),
+    R("guard.foreign-origin", "file", PRIVATE, checks.prompt_loads,
+      "the password page loads from outside, or has analytics code", _protected),
     R("guard.production-form-endpoint", "file", PRIVATE, checks.production_endpoint,
       "a form posting to the production lead endpoint"),
     R("guard.readable-while-protected", "file", PRIVATE, checks.readable_while_protected,
