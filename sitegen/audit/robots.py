@@ -208,8 +208,9 @@ def _nginx(text: str) -> list[HeaderRule]:
             location = NGINX_LOCATION.search(line, position)
             header = NGINX_HEADER.search(line, position)
             close = line.find("}", position)
-            events = [(m.start(), kind, m) for kind, m in (("loc", location), ("hdr", header))
-                      if m is not None]
+            events: list[tuple[int, str, re.Match[str] | None]] = [
+                (m.start(), kind, m) for kind, m in (("loc", location), ("hdr", header))
+                if m is not None]
             if close >= 0:
                 events.append((close, "end", None))
             if not events:
