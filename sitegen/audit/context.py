@@ -189,6 +189,16 @@ class PagesSeen:
     assets: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class Written:
+    """A folder as the build knows it before the tree rules: its listing (None: list it),
+    the findings of the files already judged (by path), and what its pages' audits found."""
+
+    files: list[str] | None = None
+    judged: Mapping[str, list[Diagnostic]] = field(default_factory=dict)
+    pages: PagesSeen = field(default_factory=PagesSeen)
+
+
 @dataclass
 class TreeFacts:
     """Scope `tree`: the whole folder, and what its pages' audits found."""

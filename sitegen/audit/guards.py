@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,8 @@ from sitegen.audit.checks import MASKED_BYTES, PAYLOAD_BYTES, is_sitemap
 from sitegen.audit.context import (
     FileFacts,
     GuardContext,
-    PagesSeen,
     TreeFacts,
+    Written,
     guard_context,
 )
 from sitegen.audit.findings import finding
@@ -95,15 +94,14 @@ def guard_file(rel: str, data: bytes, policy: Policy, guard: GuardContext,
 
 
 def guard_tree(root: Path, policy: Policy, guard: GuardContext,
-               files: list[str] | None = None,
-               judged: Mapping[str, list[Diagnostic]] | None = None,
-               pages: PagesSeen | None = None) -> list[Diagnostic]:
-    """The `file` rules over every file (each read once; `judged`: the findings of files
-    the render workers and the side task judged already), then the `tree` rules. `files`:
-    the folder's listing (`walk`), when the caller has it; `pages`: what the page audits
-    found (declared and noindex pages, the assets they name)."""
+               written: Written | None = None) -> list[Diagnostic]:
+    """The `file` rules over every file (each read once; `written.judged`: the findings of
+    files the render workers and the side task judged already), then the `tree` rules.
+    `written.files`: the folder's listing (`walk`), when the caller has it; `written.pages`:
+    what the page audits found (declared and noindex pages, the paths they name)."""
+    written = written or Written()
+    files, judged = written.files, written.judged
     files = walk(root) if files is None else files
-    judged = judged or {}
     if guard.root != root:
         guard = dataclasses.replace(guard, root=root)
     out: list[Diagnostic] = []
@@ -117,7 +115,7 @@ def guard_tree(root: Path, policy: Policy, guard: GuardContext,
             continue
         with open(path, "rb") as handle:
             out.extend(guard_file(rel, handle.read(), policy, guard))
-    return out + tree_rules(TreeFacts(root, files, policy, guard, pages or PagesSeen()))
+    return out + tree_rules(TreeFacts(root, files, policy, guard, written.pages))
 
 
 BIG_FILE = 8 << 20

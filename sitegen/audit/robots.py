@@ -96,11 +96,24 @@ def _meta_attrs(text: str, start: int) -> dict[str, str]:
     return parser.attrs
 
 
+# A tag is parsed only when it could name a crawler: one of the tokens is a word of it, or
+# it has a character reference (which could spell one); an attribute name is never escaped.
+WORD = re.compile(r"[a-z0-9_.-]+")
+
+
+def _candidate(tag: str) -> bool:
+    lowered = tag.lower()
+    return "&" in lowered or not CRAWLER_TOKENS.isdisjoint(WORD.findall(lowered))
+
+
 def robots_metas(text: str) -> list[RobotsMeta]:
     """Every robots meta tag of a page (anywhere in it: a crawler may read one in <body>),
     addressed to `robots` or a crawler token, in page order."""
     found = []
     for match in META_START.finditer(text):
+        end = text.find(">", match.start())
+        if not _candidate(text[match.start():end if end >= 0 else len(text)]):
+            continue
         attrs = _meta_attrs(text, match.start())
         name = " ".join(attrs.get("name", "").split()).lower()
         if name not in CRAWLER_TOKENS or "content" not in attrs:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.audit.context import PagesSeen
+from sitegen.audit.context import PagesSeen, Written
 from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_tree, page_text
 from sitegen.audit.pages import PageAudit, audit_page, page_findings
@@ -68,8 +68,8 @@ def finish_audit(root: Path, policy: Policy, config: SiteConfig, guard: GuardCon
             seen.noindex[page.rel] = page.noindex
         seen.assets.update(page.links)
         seen.assets.update(page.assets)
-    findings.extend(guard_tree(root, policy, guard or GuardContext(root=root), files,
-                               tree.judged, seen))
+    findings.extend(guard_tree(root, policy, guard or GuardContext(root=root),
+                               Written(files, tree.judged, seen)))
     check = near if isinstance(near, NearDuplicateCheck) else NearDuplicateCheck(
         pages, config.audit.near_duplicate_threshold, near or NearDuplicates(), parallel=False)
     findings.extend(check.result().findings)
