@@ -84,7 +84,7 @@ def test_an_unprotected_staging_needs_an_acknowledgement_in_a_config_file(site: 
     config.write_text(config.read_text(encoding="utf-8").replace(
         "protection:\n  mode: encrypt\n", "protection:\n  mode: none\n  acknowledge_public: "
         "true\n"), encoding="utf-8")
-    warning = ("config/staging.yaml:8: protection.mode: warning: 'staging' is not protected: "
+    warning = ("config/staging.yaml:6: protection.mode: warning: 'staging' is not protected: "
                "anyone with its URL can read it (protection.acknowledge_public) (remove "
                "protection.mode: none to protect it)")
     for _ in range(2):  # on every build, the unchanged one too
