@@ -70,7 +70,8 @@ def staging_site(tmp_path: Path) -> Path:
     site = copy_example(tmp_path / "site")
     staging = site / "config" / "staging.yaml"
     staging.write_text(staging.read_text(encoding="utf-8").replace(
-        "protection:\n  mode: encrypt", "protection:\n  mode: none"), encoding="utf-8")
+        "protection:\n  mode: encrypt", "protection:\n  mode: none\n  acknowledge_public: true"),
+        encoding="utf-8")
     return site
 
 
