@@ -46,8 +46,7 @@ ENDPOINT_ATTR = re.compile(r"\s(action|formaction|data-[\w-]+)=[\"']([^\"']*)[\"
 TOKEN_LINK = re.compile(rb"#token=[A-Za-z0-9_-]{20,}")
 LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
 # The environment banner of a non-public build (partials/banner.html, the prompt page).
-BANNER = re.compile(rb"class\s*=\s*[\"']?[^\"'>]*\benv-banner\b|this is not the public site",
-                    re.IGNORECASE)
+BANNER = re.compile(rb"class\s*=\s*[\"']?[^\"'>]*\benv-banner\b|this is not the public site")
 CONSENT_SCRIPT = "/_assets/js/consent.js"
 MASKED_BYTES = MASKED_DOMAIN.encode()
 PAYLOAD_BYTES = PAYLOAD_ID.encode()
@@ -136,7 +135,9 @@ def jsonld_url_host(p: PageFacts) -> list[Diagnostic]:
 
 
 def banner_in_production(p: PageFacts) -> list[Diagnostic]:
-    if BANNER.search(p.data):
+    lowered = p.lowered  # a plain search first: an ignore-case pattern scans slowly
+    if (b"env-banner" in lowered or b"not the public site" in lowered) \
+            and BANNER.search(lowered):
         return [finding(p.rel, "guard.private-marker-in-production",
                         "page carries the environment banner of a non-public build",
                         "production shows no environment banner: remove it from the "
@@ -176,14 +177,17 @@ def masked_data(f: FileFacts) -> list[Diagnostic]:
 @functools.lru_cache(maxsize=16)
 def _hosts_pattern(hosts: tuple[bytes, ...]) -> re.Pattern[bytes]:
     return re.compile(rb"(?<![\w.-])(?:" + b"|".join(re.escape(h) for h in hosts)
-                      + rb")\.?(?![\w-])", re.IGNORECASE)
+                      + rb")\.?(?![\w-])")
 
 
 def staging_host(f: FileFacts) -> list[Diagnostic]:
     hosts = f.guard.host_bytes
     if not hosts or not f.rel.endswith(TEXT_SUFFIXES):
         return []
-    found = _hosts_pattern(hosts).search(f.data)
+    lowered = f.lowered  # a plain search first: an ignore-case pattern scans slowly
+    if not any(host in lowered for host in hosts):
+        return []
+    found = _hosts_pattern(hosts).search(lowered)
     if found is None:
         return []
     return [finding(f.rel, "guard.private-marker-in-production",

@@ -158,6 +158,10 @@ class PageFacts:
     def metas(self) -> list[RobotsMeta]:
         return robots_metas(self.text)
 
+    @functools.cached_property
+    def lowered(self) -> bytes:
+        return self.data.lower()
+
 
 @dataclass
 class FileFacts:
@@ -176,6 +180,10 @@ class FileFacts:
     @property
     def is_page(self) -> bool:
         return self.rel.endswith((".html", ".htm"))
+
+    @functools.cached_property
+    def lowered(self) -> bytes:
+        return self.data.lower()
 
 
 @dataclass

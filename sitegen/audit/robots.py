@@ -97,13 +97,18 @@ def _meta_attrs(text: str, start: int) -> dict[str, str]:
 
 
 # A tag is parsed only when it could name a crawler: one of the tokens is a word of it, or
-# it has a character reference (which could spell one); an attribute name is never escaped.
+# it has a character reference that could spell part of one (the references escaping puts
+# in attribute values decode to `& < > " '`, never to a token's character); an attribute
+# name is never escaped.
 WORD = re.compile(r"[a-z0-9_.-]+")
+PLAIN_REFERENCES = re.compile(r"&(?:amp|lt|gt|quot|apos|#34|#39|#x22|#x27);")
 
 
 def _candidate(tag: str) -> bool:
     lowered = tag.lower()
-    return "&" in lowered or not CRAWLER_TOKENS.isdisjoint(WORD.findall(lowered))
+    if not CRAWLER_TOKENS.isdisjoint(WORD.findall(lowered)):
+        return True
+    return "&" in lowered and "&" in PLAIN_REFERENCES.sub("", lowered)
 
 
 def robots_metas(text: str) -> list[RobotsMeta]:

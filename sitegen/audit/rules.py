@@ -10,6 +10,7 @@ analytics. Every finding carries its rule id (`Diagnostic.rule`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -130,8 +131,10 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def rules_for(scope: Scope, policy: Policy) -> list[Rule]:
-    return [rule for rule in RULES if rule.scope == scope and rule.applies(policy)]
+@functools.lru_cache(maxsize=64)
+def rules_for(scope: Scope, policy: Policy) -> tuple[Rule, ...]:
+    """The rules of a scope that apply to a policy (asked for every page and file)."""
+    return tuple(rule for rule in RULES if rule.scope == scope and rule.applies(policy))
 
 
 def _run(rules: Iterable[Rule], subject: Any) -> list[Diagnostic]:

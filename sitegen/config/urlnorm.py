@@ -100,6 +100,11 @@ def under(url: str, prefix: str) -> bool:
 
 
 def same_origin(a: str, b: str) -> bool:
+    """Whether two absolute URLs have one origin (fast when `a` starts with `b` as written,
+    as a page's own URLs start with base_url)."""
+    if b and a.startswith(b) and (len(a) == len(b) or a[len(b)] in "/?#") and "//" in b[:8] \
+            and b.count("/") == 2:
+        return True
     return origin(a) == origin(b) != ""
 
 
