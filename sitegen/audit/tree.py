@@ -16,6 +16,7 @@ from sitegen.audit.context import PagesSeen, Written
 from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_tree, page_text
 from sitegen.audit.pages import PageAudit, audit_page, page_findings
+from sitegen.audit.redirects import redirect_findings
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
 from sitegen.diagnostics import Diagnostic
@@ -68,6 +69,7 @@ def finish_audit(root: Path, policy: Policy, config: SiteConfig, guard: GuardCon
             seen.noindex[page.rel] = page.noindex
         seen.assets.update(page.links)
         seen.assets.update(page.assets)
+    findings.extend(redirect_findings(root, policy, existing))
     findings.extend(guard_tree(root, policy, guard or GuardContext(root=root),
                                Written(files, tree.judged, seen)))
     check = near if isinstance(near, NearDuplicateCheck) else NearDuplicateCheck(
