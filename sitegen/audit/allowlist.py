@@ -85,8 +85,11 @@ def unlisted_files(t: TreeFacts) -> list[Diagnostic]:
             continue  # the encryption of pages and data files is judged by their rules
         data = (t.root / rel).read_bytes()
         content = not rel.startswith("_assets/")
-        if rel in used and registered.get(rel) == hashlib.sha256(data).hexdigest() \
-                and not (content and not rel.lower().endswith(IMAGE_SUFFIXES)):
+        image = rel.lower().endswith(IMAGE_SUFFIXES)
+        # A content image is registered by its source alone (the marker data and the
+        # views' scripts name location photos no page links to); a theme asset must be used.
+        if (rel in used or (content and image)) and not (content and not image) \
+                and registered.get(rel) == hashlib.sha256(data).hexdigest():
             continue
         if rel in used and rel.startswith(DERIVED_IMAGES) and _raster(data):
             continue
