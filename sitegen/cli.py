@@ -319,18 +319,30 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="the built folder (default: <source>/dist/<env>/)")
 @click.option("--base-url", help="link to this URL instead of the environment's base_url")
+@click.option("--new-password", is_flag=True,
+              help="print a new strong password for the environment's variable and exit")
 @domain_errors
-def share_link(env: str, source: Path, directory: Path | None, base_url: str | None) -> None:
+def share_link(env: str, source: Path, directory: Path | None, base_url: str | None,
+               new_password: bool) -> None:
     """Print a link that opens the current protected build without typing the password.
 
     The token in the link is the build's key: it works until the next build of the
     environment (each build draws a new salt). The password is read from
     $SITEGEN_STAGING_PASSWORD (or the variable protection.password_env names).
+    With --new-password, print a random password (24 characters) to set there instead.
 
     \b
     Example:
       SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging
+      sitegen share-link --new-password
     """
+    if new_password:
+        from sitegen.config.secrets import new_password as make_password
+
+        click.echo(make_password())
+        click.echo("set it as the environment's password variable (a CI secret), rebuild, "
+                   "and give it to reviewers", err=True)
+        return
     from sitegen.build.run import prepare
     from sitegen.output.protect import load_protection
     from sitegen.output.protect import share_link as make_link

@@ -1,5 +1,6 @@
-"""The per-page audit: the rules judged on one page's HTML where it is rendered (the render
-workers, in a build), and its findings once the rest of its tree is known.
+"""The per-page audit: the `page` rules of the rule table judged on one page's HTML where it
+is rendered (the render workers, in a build), and its findings once the rest of its tree is
+known.
 """
 
 from __future__ import annotations
@@ -8,20 +9,18 @@ import html
 import re
 import sys
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from sitegen.audit.findings import ANALYTICS_BYTES, finding, robots_content
-from sitegen.audit.guards import page_guards
+from sitegen.audit.checks import noindex_finding
+from sitegen.audit.context import PageFacts
 from sitegen.audit.links import broken_links, link_targets
+from sitegen.audit.rules import page_rules
 from sitegen.audit.similarity import shingles, unique_text
 from sitegen.config.policy import Policy
 from sitegen.diagnostics import Diagnostic
 
-CANONICAL = re.compile(r"<link\s+rel=[\"']canonical[\"']\s+href=[\"']([^\"']*)[\"']", re.I)
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
-# The robots meta of the pages a build declares not indexable (404, thank-you): followed, not
-# indexed. In an indexable environment only the declared ones may carry it (page_findings).
-PAGE_NOINDEX = "noindex, follow"
+# Site paths a page names outside href/src (a view's data attributes: the Leaflet files).
+ASSET_PATH = re.compile(rb"/_assets/[^\"'\s?#<>)`]+")
 
 
 @dataclass(slots=True)
@@ -31,18 +30,20 @@ class PageAudit:
     Kept for every page until the build ends (and in the build cache), so it is compact:
     links as a sorted tuple of interned strings (the menu's links are shared by every page
     of a render chunk), the editorial shingles as `similarity.compact` bytes.
-    `page_noindex`: the page carries PAGE_NOINDEX in an indexable environment, which only the
-    pages the build declares in _sitegen/build.json may (page_findings judges it)."""
+    `noindex`: in an indexable environment, the page's robots meta tag that says noindex
+    (to any crawler), which only the pages the build declares in _sitegen/build.json may
+    carry (the tree rule judges it); `assets`: `/_assets/` paths it names outside links."""
 
     rel: str
     findings: list[Diagnostic]
     links: tuple[str, ...]
     editorial: bytes | None
-    page_noindex: bool = False
+    noindex: str | None = None
+    assets: tuple[str, ...] = ()
 
 
 def audit_page(rel: str, text: str, policy: Policy, data: bytes | None = None) -> PageAudit:
-    """The per-page rules; cheap enough to run in the render workers on the fresh HTML.
+    """The `page` rules; cheap enough to run in the render workers on the fresh HTML.
     `data`: the page's UTF-8 bytes, when the caller has them already (it wrote them)."""
     editorial = None
     if 'class="page-location"' in text:
@@ -55,53 +56,24 @@ def audit_page(rel: str, text: str, policy: Policy, data: bytes | None = None) -
         data = text.encode("utf-8", "surrogatepass")
     links = tuple(sorted({sys.intern(t) for t in link_targets(data)
                           if t.startswith("/") and not t.startswith(("//", "/_sitegen/"))}))
-    findings = _page_rules(rel, text, data, policy) + page_guards(rel, text, policy)
-    declared_only = policy.indexable and \
-        robots_content(text.split("</head>", 1)[0]) == PAGE_NOINDEX
-    return PageAudit(rel, findings, links, editorial, declared_only)
+    facts = PageFacts(rel, text, data, policy)
+    findings = page_rules(facts)
+    noindex = None
+    if policy.indexable:
+        noindex = next((meta.show() for meta in facts.metas if meta.noindex), None)
+    assets = tuple(sorted({sys.intern(path.decode("utf-8", "replace"))
+                           for path in ASSET_PATH.findall(data)} - set(links)))
+    return PageAudit(rel, findings, links, editorial, noindex, assets)
 
 
-def page_findings(page: PageAudit, declared: set[str], existing: set[str],
+def page_findings(page: PageAudit, declared: set[str] | None, existing: set[str],
                   resolved: dict[str, bool] | None = None) -> list[Diagnostic]:
-    """One page's findings within its tree: its own rules, undeclared noindex, broken links.
+    """One page's findings within its tree: its own rules, broken links, and (given the
+    `declared` noindex pages; the tree rule judges a whole folder) an undeclared noindex.
     `resolved` remembers, across the pages of one tree, whether each link target exists."""
     findings = list(page.findings)
-    if page.page_noindex and page.rel not in declared:
-        findings.append(finding(page.rel, "guard.noindex-in-production",
-                                 "page has noindex in an indexable environment",
-                                 "only pages the build declares (404, thank-you) may"))
+    if declared is not None and page.noindex and page.rel not in declared:
+        findings.append(noindex_finding(page.rel, page.noindex))
     findings.extend(broken_links(page.rel, page.links, existing,
                                  {} if resolved is None else resolved))
     return findings
-
-
-def _page_rules(rel: str, text: str, data: bytes, policy: Policy) -> list[Diagnostic]:
-    out = []
-    head = text.split("</head>", 1)[0]
-    robots = robots_content(head)
-    noindex = robots is not None and "noindex" in robots.lower()
-    if policy.indexable and noindex and robots != PAGE_NOINDEX:
-        out.append(finding(rel, "guard.noindex-in-production",
-                            "page has noindex in an indexable environment",
-                            "remove the robots meta tag from the template"))
-    if not policy.indexable and not noindex:
-        out.append(finding(rel, "guard.missing-noindex",
-                            f"page lacks noindex in the non-public environment '{policy.name}'",
-                            "templates must render policy.robots_meta in <head>"))
-    if not policy.analytics and any(marker in data for marker in ANALYTICS_BYTES):
-        out.append(finding(rel, "guard.analytics-outside-production",
-                            f"analytics code in environment '{policy.name}'",
-                            "analytics belongs only in the production config"))
-    canonical = CANONICAL.search(head)
-    if canonical is None:
-        if robots != PAGE_NOINDEX:
-            out.append(finding(rel, "seo.missing-canonical", "page has no canonical link",
-                                "render <link rel=\"canonical\"> in the base template"))
-    elif policy.indexable:
-        host = urlsplit(canonical.group(1)).netloc
-        if host != urlsplit(policy.base_url).netloc:
-            out.append(finding(rel, "guard.canonical-host",
-                                f"canonical points at {host}, not the production host "
-                                f"{urlsplit(policy.base_url).netloc}",
-                                "set base_url for production"))
-    return out

@@ -1,5 +1,5 @@
-"""The audit of a whole build folder: the page results in their tree (links, undeclared
-noindex), robots.txt, the guard rails over every file, and the near-duplicates.
+"""The audit of a whole build folder: the page results in their tree (links), the rule
+table's file and tree rules (guards.py), and the near-duplicates.
 
 Every build runs it on the temporary folder before the swap (so a violating build never
 replaces good output), and `sitegen check` runs it on any folder.
@@ -8,13 +8,12 @@ replaces good output), and `sitegen check` runs it on any folder.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen.audit.context import PagesSeen, Written
 from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
-from sitegen.audit.findings import finding
 from sitegen.audit.guards import GuardContext, guard_tree, page_text
 from sitegen.audit.pages import PageAudit, audit_page, page_findings
 from sitegen.audit.redirects import redirect_findings
@@ -56,20 +55,23 @@ class WrittenTree:
 
 def finish_audit(root: Path, policy: Policy, config: SiteConfig, guard: GuardContext | None,
                  tree: WrittenTree) -> list[Diagnostic]:
-    """Whole-tree rules over the per-page results: links, robots, near-duplicates, and the
-    environment guard rails of guards.py."""
+    """Whole-tree rules over the per-page results: links, near-duplicates, and the rule
+    table's file and tree rules (guards.py)."""
     pages, near = tree.pages, tree.near
     files = walk(root) if tree.files is None else tree.files
     existing = set(files)
     findings: list[Diagnostic] = []
-    declared = declared_noindex(root)
     resolved: dict[str, bool] = {}  # a page has 20 links; most are on every page
+    seen = PagesSeen(declared_noindex(root))
     for page in sorted(pages, key=lambda p: p.rel):
-        findings.extend(page_findings(page, declared, existing, resolved))
-    findings.extend(_robots(root, policy))
+        findings.extend(page_findings(page, None, existing, resolved))
+        if page.noindex:
+            seen.noindex[page.rel] = page.noindex
+        seen.assets.update(page.links)
+        seen.assets.update(page.assets)
     findings.extend(redirect_findings(root, policy, existing))
-    findings.extend(guard_tree(root, policy, guard or GuardContext(root=root), files,
-                               tree.judged))
+    findings.extend(guard_tree(root, policy, guard or GuardContext(root=root),
+                               Written(files, tree.judged, seen)))
     check = near if isinstance(near, NearDuplicateCheck) else NearDuplicateCheck(
         pages, config.audit.near_duplicate_threshold, near or NearDuplicates(), parallel=False)
     findings.extend(check.result().findings)
@@ -77,27 +79,10 @@ def finish_audit(root: Path, policy: Policy, config: SiteConfig, guard: GuardCon
 
 
 def declared_noindex(root: Path) -> set[str]:
-    """Pages the build itself declared not indexable (404, thank-you), from _sitegen/build.json."""
+    """Pages the build itself declared not indexable (404, thank-you, front matter
+    `robots: noindex`), from _sitegen/build.json."""
     try:
         data = json.loads((root / BUILD_FILE).read_text(encoding="utf-8"))
         return set(data.get("noindex_pages", []))
     except (OSError, ValueError, AttributeError):
         return set()
-
-
-def _robots(root: Path, policy: Policy) -> list[Diagnostic]:
-    robots = root / "robots.txt"
-    if not robots.is_file():
-        return [finding("robots.txt", "guard.robots", "robots.txt is missing",
-                         "the build writes it; check the output folder")]
-    text = robots.read_text(encoding="utf-8")
-    blocks_all = bool(re.search(r"^Disallow:\s*/\s*$", text, re.MULTILINE))
-    if policy.indexable and blocks_all:
-        return [finding("robots.txt", "guard.robots-disallow-in-production",
-                         "robots.txt disallows the whole site in production",
-                         "production must be crawlable")]
-    if not policy.indexable and (not blocks_all or "Sitemap:" in text):
-        return [finding("robots.txt", "guard.robots-allows-crawling",
-                         f"robots.txt lets crawlers into '{policy.name}'",
-                         "non-public environments must disallow /")]
-    return []

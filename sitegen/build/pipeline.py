@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sitegen.audit.allowlist import unused_assets
+from sitegen.audit.context import PagesSeen
 from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_context, guard_file
 from sitegen.audit.pages import PageAudit
@@ -59,6 +61,7 @@ from sitegen.data.postcodes import Centroid, countries_of, read_centroids
 from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.data.separators import detect_separator
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
+from sitegen.files import walk
 from sitegen.forking import release_free_memory
 from sitegen.model import ctas, leads, redirects
 from sitegen.model.content import load_content
@@ -165,6 +168,8 @@ def build(options: BuildOptions) -> BuildResult:
             model = build_site_model(run, placed, report)
             _check_strict(options, report)
             outcome = write_site(writing, model, side)
+            if run.policy.kind != "production" and not options.keep_state:
+                _drop_unused_assets(writing, outcome)
             if sealer:
                 protect_tree(output.tmp, sealer, outcome.sealed)
             release_free_memory()  # the workers' results, before the next processes fork
@@ -569,6 +574,19 @@ def _artifact_task(writing: Writing, model: SiteModel, producers: list[Producer]
     judged = _Judged()
     _write_artifacts(writing, model, producers, judged)
     return ChunkResult([], [], judged.guards, frozenset(judged.sealed), hashes=judged.hashes)
+
+
+def _drop_unused_assets(writing: Writing, outcome: WriteOutcome) -> None:
+    """A non-public build ships only the static assets its pages use (audit/allowlist.py):
+    not the consent and tracking scripts of a build without analytics."""
+    root = writing.output.tmp
+    seen = PagesSeen()
+    for page in outcome.audits:
+        seen.assets.update(page.links)
+        seen.assets.update(page.assets)
+    for rel in unused_assets(root, walk(root), seen):
+        (root / rel).unlink()
+        outcome.hashes.pop(rel, None)
 
 
 # --- audit -------------------------------------------------------------------------------------

@@ -20,10 +20,10 @@ from typing import Any
 from sitegen.build.cache import BuildCache, hash_inputs, load_cache
 from sitegen.build.workers import default_jobs
 from sitegen.config.load import LoadedConfig, load_config
-from sitegen.config.policy import Policy, resolve_policy
+from sitegen.config.policy import Policy, password_problems, resolve_policy
 from sitegen.data.gazetteer import gazetteer_version
 from sitegen.data.remote import resolve_source
-from sitegen.diagnostics import Report
+from sitegen.diagnostics import Report, SitegenError
 from sitegen.output.manifest import build_time, iso
 from sitegen.output.outdir import Target, build_target, claim_output, resolved
 
@@ -116,6 +116,10 @@ def start(options: BuildOptions, report: Report) -> BuildRun:
     file, read the small part of the build cache, and digest every input."""
     loaded, policy = prepare(options.source.resolve(), options.env, flags=options.flags,
                              environ=options.environ)
+    problems = password_problems(loaded, policy)
+    if any(d.severity == "error" for d in problems):
+        raise SitegenError(problems)
+    report.extend(problems)
     claim_output(options.target, loaded)  # a folder sitegen may replace (output/outdir.py)
     cache = BuildCache() if options.force else load_cache(loaded.source, options.env, report)
     resolved = resolve_source(loaded, policy.kind, report)

@@ -8,12 +8,15 @@ A config that asks for something its environment forbids is refused here, at loa
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 from sitegen.config.load import LoadedConfig
-from sitegen.config.schema import LeadsSection, ProtectionMode
+from sitegen.config.schema import LeadsSection, ProtectionMode, SiteConfig
+from sitegen.config.secrets import password_problem
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 FormsMode = Literal["live", "sandbox", "disabled", "local"]
@@ -46,6 +49,9 @@ class Policy:
     base_url: str
     password: str | None
     username: str = "staging"
+    # Origins a build without analytics may load from besides its own (the map tiles',
+    # the map attribution's, audit.allowed_origins): audit/origins.py.
+    origins: tuple[str, ...] = ()
 
     @property
     def protected(self) -> bool:
@@ -84,6 +90,34 @@ def insecure_destinations(leads: LeadsSection, kind: str) -> list[tuple[str, ...
     else:
         targets = [(("leads", "sandbox_url"), leads.sandbox_url)]
     return [key for key, url in targets if url and url.lower().startswith("http://")]
+
+
+def password_problems(loaded: LoadedConfig, policy: Policy) -> list[Diagnostic]:
+    """A build's refusal of a weak staging password (config/secrets.py), and its warning,
+    on every build, that a staging-like environment is not protected."""
+    variable = loaded.config.protection.password_env
+    if policy.password is not None:
+        host = urlsplit(policy.base_url).hostname or ""
+        weak = password_problem(policy.password, (loaded.config.site.name, host, policy.name,
+                                                  policy.username, *host.split(".")))
+        if weak:
+            return [Diagnostic("environment", None, variable,
+                               f"the password in ${variable} is too weak: {weak}",
+                               "choose one of 12 or more characters that is hard to guess; "
+                               "`sitegen share-link --new-password` prints a strong one")]
+    if policy.kind == "staging" and not policy.protected:
+        origin = loaded.origin_of(("protection", "acknowledge_public"))
+        return [Diagnostic(origin.path or "config", origin.line, "protection.mode",
+                           f"'{policy.name}' is not protected: anyone with its URL can read "
+                           "it (protection.acknowledge_public)",
+                           "remove protection.mode: none to protect it", "warning")]
+    return []
+
+
+def acknowledged_public(loaded: LoadedConfig) -> bool:
+    """Whether a config file (not a variable or a flag) sets protection.acknowledge_public."""
+    origin = loaded.origin_of(("protection", "acknowledge_public"))
+    return loaded.config.protection.acknowledge_public and origin.layer == "file"
 
 
 def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = None,
@@ -126,6 +160,13 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
                    "testers would pollute the production figures",
                    "set analytics only in config/production.yaml")
         protection = mode or ("encrypt" if kind == "staging" else "none")
+        if kind == "staging" and protection == "none" and not acknowledged_public(loaded):
+            refuse(("protection", "mode"),
+                   f"protection.mode: none makes '{loaded.env}' readable by anyone with its "
+                   "URL, although it behaves like staging",
+                   "keep it protected (remove protection.mode), or acknowledge a public "
+                   f"preview with protection.acknowledge_public: true in config/{loaded.env}"
+                   ".yaml")
 
     if kind != "development" and not cfg.leads.allow_insecure:
         for key in insecure_destinations(cfg.leads, kind):
@@ -143,8 +184,8 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
             problems.append(Diagnostic(
                 "environment", None, variable,
                 f"environment '{loaded.env}' is password protected but ${variable} is not set",
-                f"export {variable}=... (a CI secret), or set protection.mode: none "
-                f"in config/{loaded.env}.yaml"))
+                f"export {variable}=... (a CI secret of 12 or more characters; "
+                "`sitegen share-link --new-password` prints a strong one)"))
     if problems:
         raise SitegenError(problems)
 
@@ -176,4 +217,12 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
     return Policy(name=loaded.env, kind=kind, indexable=kind == "production",
                   protection=protection, analytics=analytics, forms=forms,
                   forms_endpoint=endpoint, data=data, banner=banner, base_url=base_url,
-                  password=password, username=cfg.protection.username)
+                  password=password, username=cfg.protection.username,
+                  origins=allowed_origins(cfg))
+
+
+def allowed_origins(cfg: SiteConfig) -> tuple[str, ...]:
+    """The origins besides its own a page may load from: the map tiles' and the links of
+    the map attribution (written into the map's script), and audit.allowed_origins."""
+    links = re.findall(r"https?://[^\s\"'<>]+", cfg.maps.attribution)
+    return tuple(dict.fromkeys([cfg.maps.tiles, *links, *cfg.audit.allowed_origins]))

@@ -133,7 +133,21 @@ class UrlsSection(Strict):
                 or any(part in ("..", ".") for part in value.strip("/").split("/")):
             raise ValueError("must be a path inside the site: no '..' or '.' segments, "
                              "backslashes, control characters, ? or #")
+        if reserved_folder(value):
+            raise ValueError(f"lies under /{reserved_folder(value)}/, the folder of the "
+                             "theme's static assets and build metadata (published "
+                             "unencrypted): choose another path")
         return value
+
+
+# Output folders of the build itself: theme assets (plain in a protected build) and metadata.
+RESERVED_FOLDERS = ("_assets", "_sitegen")
+
+
+def reserved_folder(path: str) -> str | None:
+    """The reserved folder (`_assets`, `_sitegen`) a site path lies under, any case."""
+    first = path.strip("/").split("/", 1)[0].lower()
+    return first if first in RESERVED_FOLDERS else None
 
 
 class SeoSection(Strict):
@@ -218,6 +232,8 @@ class ProtectionSection(Strict):
     iterations: int = Field(600_000, ge=600_000)
     htpasswd_path: str | None = Field(None, description="absolute path of .htpasswd on the "
                                       "server, for .htaccess and the nginx snippet")
+    acknowledge_public: bool = Field(False, description="in a config file: a staging-like "
+                                     "environment with mode: none is readable by anyone")
 
 
 class AnalyticsSection(Strict):
@@ -549,6 +565,17 @@ class ThemeSection(Strict):
 
 class AuditSection(Strict):
     near_duplicate_threshold: float = Field(0.6, gt=0, le=1)
+    allowed_origins: list[str] = Field(default_factory=list, description="origins (https://"
+                                       "host) a build without analytics may load from")
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not _http_url(url):
+                raise ValueError(f"'{url[:60]}' is not an http(s) origin such as "
+                                 "https://tiles.example.com")
+        return value
 
 
 class NotificationsSection(Strict):

@@ -18,7 +18,8 @@ from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.model.urls import url_problem
 
 FRONT_MATTER_KEYS = {"title", "description", "template", "url", "faqs", "draft", "menu",
-                     "weight", "lastmod", "image", "categories", "ctas"}
+                     "weight", "lastmod", "image", "categories", "ctas", "robots"}
+ROBOTS_VALUES = ("index", "noindex")
 LOCATION_KEYS = {"title", "description", "faqs", "lastmod", "image", "ctas", "intro",
                  "promotions"}
 IGNORED_SUFFIXES = (".swp", "~", ".tmp", ".DS_Store")
@@ -105,6 +106,11 @@ def load_content(source: Path, report: Report) -> Content:
             report.error(display, 2, key, f"unknown front matter key '{key}'",
                          "allowed: " + ", ".join(sorted(allowed)))
         if meta.get("draft"):
+            continue
+        if "robots" in meta and meta["robots"] not in ROBOTS_VALUES:
+            report.error(display, 2, "robots", f"robots must be one of {', '.join(ROBOTS_VALUES)}",
+                         "write robots: noindex to keep the page out of search results and "
+                         "the sitemap")
             continue
         html = render_trusted(body)
         if rel.startswith("locations/"):

@@ -241,7 +241,7 @@ def _content_page(config: SiteConfig, page: ContentPage) -> Page:
     kind = "home" if page.url == "/" else "page"
     return Page(page.url, page.template, kind, title, page.description,
                 {"body_html": page.body_html, "heading": page.title, "meta": page.meta,
-                 "source": page.source})
+                 "source": page.source}, indexable=page.meta.get("robots") != "noindex")
 
 
 def location_page(config: SiteConfig, location: Location, nearby: list[Nearby],

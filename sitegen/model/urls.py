@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Literal
 
 from slugify import slugify, smart_truncate
 
+from sitegen.config.schema import reserved_folder
+
 if TYPE_CHECKING:
     from sitegen.data.locations import Location
 
@@ -191,6 +193,9 @@ def url_problem(url: str) -> str | None:
         return "leaves the site folder (a '..' or '.' segment)"
     if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in parts):
         return f"has a segment longer than {MAX_NAME_BYTES} bytes, the file name limit"
+    if reserved_folder(url):
+        return (f"lies under /{reserved_folder(url)}/, the folder of the theme's static "
+                "assets and build metadata (published unencrypted): choose another url")
     return None
 
 

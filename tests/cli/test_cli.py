@@ -53,7 +53,8 @@ def test_init_then_build_production_and_staging(tmp_path: Path) -> None:
                for line in refused.err_lines), str(refused)
     assert not (site / "dist" / "staging").exists()
 
-    staging = build(site, "--env", "staging", env={"SITEGEN_STAGING_PASSWORD": "s3cret-pw"})
+    staging = build(site, "--env", "staging",
+                    env={"SITEGEN_STAGING_PASSWORD": "s3cret-preview-pw-2026"})
     assert staging.out_lines[0] == f"built staging into {site / 'dist' / 'staging'}"
     assert summary(staging)["built"] == 3
     staged = site / "dist" / "staging"

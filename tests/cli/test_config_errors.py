@@ -126,11 +126,11 @@ CASES: dict[str, Case] = {
          "production, or create config/qa.yaml with `environment: {behaves_like: staging}`)"],
         args=("--env", "qa")),
     "analytics-in-staging": Case(
-        ["config/staging.yaml:4: analytics.provider: analytics is not allowed in staging "
+        ["config/staging.yaml:5: analytics.provider: analytics is not allowed in staging "
          "environment 'staging': testers would pollute the production figures "
          "(set analytics only in config/production.yaml)"],
-        files={"config/staging.yaml": "protection:\n  mode: none\nanalytics:\n  provider: ga4\n"
-                                      "  id: G-TEST123\n"},
+        files={"config/staging.yaml": "protection:\n  mode: none\n  acknowledge_public: true\n"
+                                      "analytics:\n  provider: ga4\n  id: G-TEST123\n"},
         args=("--env", "staging")),
     "analytics-from-env-variable-in-development": Case(
         ["$SITEGEN_ANALYTICS__PROVIDER: analytics.provider: analytics is not allowed in "
@@ -193,7 +193,8 @@ CASES: dict[str, Case] = {
          "content/news.md:2: invalid YAML: expected ',' or ']', but got '<stream end>' while "
          f"parsing a flow sequence ({FIX_YAML})",
          "content/team.md:2: colour: unknown front matter key 'colour' (allowed: categories, "
-         "ctas, description, draft, faqs, image, lastmod, menu, template, title, url, weight)"],
+         "ctas, description, draft, faqs, image, lastmod, menu, robots, template, title, url, "
+         "weight)"],
         files={"content/about.md": "---\ntitle: About\n---\nCaf\xe9 au lait\n".encode("cp1252"),
                "content/news.md": "---\ntitle: [News\n---\nNews.\n",
                "content/team.md": "---\ntitle: Team\ncolour: red\n---\nUs.\n"},

@@ -144,6 +144,32 @@ def _staging_token(rel: str) -> PageEdit:
     return PageEdit(rel, change)
 
 
+def _prompt_head(rel: str, snippet: str) -> FilePlant:
+    """Add to the password page itself (outside its ciphertext)."""
+    def plant(root: Path, protection: Protection | None, site: Path) -> None:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        assert prompt_payload(text) is not None
+        path.write_text(text.replace("</head>", snippet + "\n</head>", 1), encoding="utf-8")
+    return FilePlant(plant)
+
+
+def _append(rel: str, code: str) -> FilePlant:
+    def plant(root: Path, protection: Protection | None, site: Path) -> None:
+        path = root / rel
+        path.write_bytes(path.read_bytes() + code.encode())
+    return FilePlant(plant)
+
+
+def _build_marker_kind(kind: str) -> FilePlant:
+    def plant(root: Path, protection: Protection | None, site: Path) -> None:
+        path = root / "_sitegen" / "build.json"
+        marker = json.loads(path.read_text(encoding="utf-8"))
+        marker["behaves_like"], marker["indexable"] = kind, False
+        path.write_text(json.dumps(marker), encoding="utf-8")
+    return FilePlant(plant)
+
+
 ABOUT = "about/index.html"
 LOCATION = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
 SITEMAP_PROD = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
@@ -157,6 +183,36 @@ CASES: list[tuple[str, str, str, Plant]] = [
     # the robots meta of the 404 and thank-you pages, on a page the build did not declare
     ("production", "guard.noindex-in-production", ABOUT,
      _edit(ABOUT, _in_head('<meta name="robots" content="noindex, follow">'))),
+    # robots meta tags addressed to one crawler, any case, any place, `none`
+    ("production", "guard.noindex-in-production", LOCATION,
+     _edit(LOCATION, _in_head('<META NAME="GoogleBot" CONTENT=" NoIndex ,follow">'))),
+    ("production", "guard.noindex-in-production", ABOUT,
+     _edit(ABOUT, lambda t: t.replace("</main>", "<meta name=bingbot content='max-snippet:-1,"
+                                      "NONE'></main>", 1))),
+    ("production", "guard.noindex-in-production", ABOUT,
+     _edit(ABOUT, _in_head('<meta content="noarchive,\tnoindex" name="robots"/>'))),
+    # X-Robots-Tag for one path, in each host file format
+    ("production", "guard.noindex-header-in-production", "_headers",
+     _write("_headers", "/about/*\n  x-robots-tag: googlebot: none\n")),
+    ("production", "guard.noindex-header-in-production", ".htaccess",
+     _write(".htaccess", '<Files "index.html">\n  Header always set X-Robots-Tag "NOINDEX"\n'
+                         "</Files>\n")),
+    ("production", "guard.noindex-header-in-production", "_sitegen/nginx.conf",
+     _write("_sitegen/nginx.conf", "location /about/ {\n  add_header X-Robots-Tag "
+                                   "'noindex, nofollow' always;\n}\n")),
+    # a page the build declares noindex (404) listed in the sitemap
+    ("production", "guard.noindex-in-sitemap", "sitemap.xml",
+     _write("sitemap.xml", SITEMAP_PROD.replace(f"{PRODUCTION_HOST}/<", f"{PRODUCTION_HOST}"
+                                                "/404.html<"))),
+    # the private markers: banner, build marker, a staging host
+    ("production", "guard.private-marker-in-production", ABOUT,
+     _edit(ABOUT, lambda t: t.replace("<main", '<div class="note env-banner" role="note">'
+                                      "STAGING: this is not the public site.</div><main", 1))),
+    ("production", "guard.private-marker-in-production", "_sitegen/build.json",
+     _build_marker_kind("staging")),
+    ("production", "guard.private-marker-in-production", LOCATION,
+     _edit(LOCATION, lambda t: t.replace(
+         "</main>", '<a href="https://STAGING.juniperoak.example./about/">x</a></main>', 1))),
     ("production", "guard.noindex-header-in-production", "_headers",
      _write("_headers", "/*\n  X-Robots-Tag: noindex\n")),
     ("production", "guard.noindex-header-in-production", "vercel.json",
@@ -220,6 +276,57 @@ CASES: list[tuple[str, str, str, Plant]] = [
     ("staging", "guard.production-form-endpoint", LOCATION,
      _edit(LOCATION, lambda t: t.replace('<form id="lead-form"',
                                          f'<form id="lead-form" data-endpoint="{WEBHOOK}"', 1))),
+    # trackers by any name: an allowlist of origins, in tags and in inline code
+    ("staging", "guard.foreign-origin", ABOUT,
+     _edit(ABOUT, _in_head("<script>!function(f,b,e,v,n,t,s){t=b.createElement(e);t.async=!0;"
+                           "t.src=v;s=b.getElementsByTagName(e)[0];s.parentNode.insertBefore(t,"
+                           "s)}(window,document,'script','https://connect.facebook.net/en_US/"
+                           "fbevents.js');fbq('init','1');</script>"))),
+    ("staging", "guard.foreign-origin", ABOUT,
+     _edit(ABOUT, _in_head('<script src="https://cdn.segment.com/analytics.js/v1/k/'
+                           'analytics.min.js"></script>'))),
+    ("staging", "guard.foreign-origin", LOCATION,
+     _edit(LOCATION, _in_head("<script>(function(h,o,t,j,a,r){r=o.createElement('script');"
+                              "r.src=t+h._hjSettings.hjid+j;})(window,document,"
+                              "'//static.hotjar.com/c/hotjar-','.js?sv=');</script>"))),
+    ("staging", "guard.foreign-origin", ABOUT,
+     _edit(ABOUT, _in_head('<script>(function(c,l,a,r,i,t,y){t=l.createElement(r);'
+                           't.src="https://www.clarity.ms/tag/"+i;})(window,document,'
+                           '"clarity","script","x");</script>'))),
+    ("staging", "guard.foreign-origin", ABOUT,
+     _edit(ABOUT, _in_head('<link rel="preload" as="script" '
+                           'href="https://us-assets.i.posthog.com/static/array.js">'))),
+    ("staging", "guard.foreign-origin", ABOUT,
+     _edit(ABOUT, lambda t: t.replace("</body>", "<script defer src='https://static.cloudflare"
+                                      "insights.com/beacon.min.js' data-cf-beacon='{}'>"
+                                      "</script></body>", 1))),
+    ("staging", "guard.foreign-origin", ABOUT,
+     _edit(ABOUT, lambda t: t.replace("</main>", '<img src="https://px.ads.example/p.gif" '
+                                      'alt=""></main>', 1))),
+    # the password page itself
+    ("staging", "guard.foreign-origin", ABOUT,
+     _prompt_head(ABOUT, '<script async src="https://www.googletagmanager.com/gtag/js?'
+                         'id=G-X"></script>')),
+    # analytics code in a script file the pages load
+    ("staging", "guard.foreign-origin", "_assets/js/site.js",
+     _append("_assets/js/site.js", '\nfetch("https://api.segment.io/v1/t",{method:"POST"});\n')),
+    # the plaintext allowlist of a protected build
+    ("staging", "guard.unlisted-file", "_assets/js/site.js",
+     _append("_assets/js/site.js", "\nwindow.x=1;\n")),
+    ("staging", "guard.unlisted-file", "_assets/js/extra.js",
+     _write("_assets/js/extra.js", "window.x=1;\n")),
+    ("staging", "guard.unlisted-file", "brochure.pdf",
+     _write("brochure.pdf", b"%PDF-1.4\n% Juniper & Oak price list\n")),
+    ("staging", "guard.unlisted-file", "locations/stores.tsv",
+     _write("locations/stores.tsv", "id\tname\n1\tJuniper & Oak Coffee Hayes Valley\n")),
+    ("uat", "guard.unlisted-file", "notes.yaml", _write("notes.yaml", "password: x\n")),
+    # the production endpoint, written another way
+    ("staging", "guard.production-form-endpoint", LOCATION,
+     _edit(LOCATION, lambda t: t.replace('<form id="lead-form"', '<form id="lead-form" '
+                                         'action="HTTPS://Hooks.JuniperOak.example.:443/%6Ceads"',
+                                         1))),
+    ("development", "guard.foreign-origin", ABOUT,
+     _edit(ABOUT, _in_head('<script src="//cdn.segment.com/analytics.js"></script>'))),
     ("staging", "guard.readable-while-protected", ABOUT,
      _write(ABOUT, "<!doctype html><html><head><meta name=\"robots\" content=\"noindex\">"
                    "<link rel=\"canonical\" href=\"/\"></head><body>Hayes</body></html>")),
@@ -306,13 +413,37 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
     assert (good / "index.html").read_bytes() == before, "a failed build replaced the output"
 
 
-def test_every_rule_has_a_test() -> None:
-    import sitegen.audit.guards
+def test_every_rule_of_the_table_has_a_test() -> None:
+    """Each rule id of the table is planted above (robots.txt missing: the test below)."""
+    from sitegen.audit.rules import RULES
 
-    documented = set(re.findall(r"^  ((?:guard|seo)\.[a-z-]+)", sitegen.audit.guards.__doc__ or "",
-                                re.MULTILINE))
-    tested = {rule for _, rule, _, _ in CASES}
-    assert documented <= tested, documented - tested
+    tested = {rule for _, rule, _, _ in CASES} | {"guard.robots"}
+    assert {rule.id for rule in RULES} <= tested, {rule.id for rule in RULES} - tested
+
+
+def test_robots_txt_missing_fails_check(site: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "production"
+    shutil.copytree(site / "dist" / "production", folder)
+    (folder / "robots.txt").unlink()
+    result = invoke("check", "--env", "production", "--source", site, folder, env=ENV)
+    assert result.exit_code == 1, result.output
+    _assert_names(result.stderr, "robots.txt", "guard.robots")
+
+
+@pytest.mark.parametrize("env", ["production", "staging", "uat", "development"])
+def test_the_clean_example_build_passes_every_rule(site: Path, env: str) -> None:
+    result = invoke("check", "--env", env, "--source", site, site / "dist" / env, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "all checks passed" in result.output
+
+
+def test_a_build_without_analytics_ships_no_analytics_scripts(site: Path) -> None:
+    for env in ("staging", "uat", "development"):
+        scripts = {p.name for p in (site / "dist" / env / "_assets" / "js").iterdir()}
+        assert "site.js" in scripts
+        assert not scripts & {"consent.js", "track.js"}, (env, scripts)
+    production = {p.name for p in (site / "dist" / "production" / "_assets" / "js").iterdir()}
+    assert "track.js" in production or "consent.js" in production
 
 
 # --- natural ways to break a build ---------------------------------------------------------

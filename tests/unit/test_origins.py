@@ -1,0 +1,47 @@
+"""Where a page loads from: every subresource URL (tags, srcset, inline code and styles),
+judged by an allowlist of origins."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sitegen.audit.origins import allowed_origins, code_origins, foreign, loaded_urls
+
+ALLOWED = allowed_origins("https://www.juniperoak.example",
+                          ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",))
+
+
+def test_every_kind_of_load_is_found() -> None:
+    page = ('<SCRIPT SRC="https://cdn.segment.com/a.js"></SCRIPT>'
+            "<img srcset='/a.png 1x, https://px.example/b.png 2x' src=/a.png>"
+            '<iframe src="//www.googletagmanager.com/ns.html"></iframe>'
+            '<link rel="Stylesheet preload" href="https://fonts.example/f.css">'
+            '<a href="https://elsewhere.example/">a link is not a load</a>'
+            '<form action="https://forms.example/">neither is a form</form>'
+            '<div style="background:url(&quot;https://bg.example/i.png&quot;)"></div>'
+            "<style>@import 'https://css.example/x.css';</style>"
+            "<script>var s='//static.hotjar.com/c/hotjar-';</script>"
+            '<script type="application/ld+json">{"url": "https://data.example/"}</script>'
+            '<script>L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png")</script>')
+    assert foreign(loaded_urls(page), ALLOWED) == [
+        "https://cdn.segment.com/a.js", "https://px.example/b.png",
+        "//www.googletagmanager.com/ns.html", "https://fonts.example/f.css",
+        "https://css.example/x.css", "//static.hotjar.com", "https://bg.example/i.png"]
+
+
+def test_own_origin_in_any_spelling_is_allowed() -> None:
+    page = ('<script src="HTTPS://WWW.JuniperOak.example.:443/_assets/js/a.js"></script>'
+            '<img src="/x.png"><img src="data:image/png;base64,AA">')
+    assert foreign(loaded_urls(page), ALLOWED) == []
+
+
+def test_code_names_origins_but_not_xml_namespaces() -> None:
+    code = 'fetch("https://api.segment.io/v1/t");var n="http://www.w3.org/2000/svg";'
+    assert code_origins(code) == ["https://api.segment.io"]
+
+
+@given(st.text(alphabet="<>\"' =/:abcdefghijklmnopqrstuvwxyzSRC.", max_size=300))
+def test_any_markup_parses(text: str) -> None:
+    for url in loaded_urls(text):
+        assert url == url.strip()
