@@ -10,9 +10,10 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-import sitegen
 from support.release import build_release, install_env, make_venv
 from support.sites import REPO
+
+import sitegen
 
 THEME_FILES = ("templates/base.html", "templates/location.html", "static/css/site.css",
                "static/js/leads.js")
@@ -29,9 +30,9 @@ def test_the_wheel_installs_into_a_new_venv_and_builds_a_new_site(tmp_path: Path
     version = sitegen.__version__
     assert built["wheel"].name == f"sitegen-{version}-py3-none-any.whl"
     assert built["sdist"].name == f"sitegen-{version}.tar.gz"
-    wheel_names = set(zipfile.ZipFile(built["wheel"]).namelist())
-    sdist_names = {name.split("/", 1)[1] for name in tarfile.open(built["sdist"]).getnames()
-                   if "/" in name}
+    with zipfile.ZipFile(built["wheel"]) as wheel, tarfile.open(built["sdist"]) as sdist:
+        wheel_names = set(wheel.namelist())
+        sdist_names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     scaffold = sorted(p.relative_to(REPO).as_posix()
                       for p in (REPO / "sitegen" / "scaffold").rglob("*") if p.is_file())
     for name in [*(f"sitegen/themes/default/{f}" for f in THEME_FILES), *scaffold]:
