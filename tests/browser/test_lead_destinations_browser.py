@@ -1,4 +1,5 @@
-"""Native lead destinations in Chromium (issue 25): HubSpot Forms and Salesforce Web-to-Lead.
+"""Native lead destinations in Chromium (issue 25): HubSpot Forms, Salesforce Web-to-Lead and
+Netlify Forms (the webhook and Formspree: test_leads_browser.py).
 
 Each is a production build of the example site whose `leads.hubspot` / `leads.salesforce`
 `endpoint` points at a local receiver on another port of 127.0.0.1 (the documented override
@@ -16,7 +17,8 @@ The receivers check the request as the services document it:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import mimetypes
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -122,3 +124,38 @@ def test_a_lead_reaches_salesforce_web_to_lead(browser: Any, salesforce: Any) ->
         ("last_name", "Ada Lovelace"), ("email", "ada@example.com"),
         ("phone", "+1 415 555 0100"), ("description", "Table for 10 on Friday?"),
         ("oid", ORG), ("retURL", f"{base}/thanks/")]
+
+
+def netlify_like(root: Path) -> Callable[[Seen], Reply]:
+    """A static host that takes form posts as Netlify Forms does: GET serves the build, a
+    POST to a page of the site with `form-name` is stored and answered with a redirect back
+    to that page (here /thanks/)."""
+    def reply(seen: Seen) -> Reply:
+        path = seen.path.split("?", 1)[0]
+        if seen.method == "POST":
+            ok = seen.content_type == "application/x-www-form-urlencoded"
+            return Reply(303, {"Location": path}) if ok else Reply(415)
+        target = root / path.lstrip("/")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            return Reply(404)
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        return Reply(200, {"Content-Type": kind}, target.read_bytes())
+    return reply
+
+
+def test_a_lead_reaches_netlify_forms_on_the_site_itself(browser: Any, tmp_path: Path) -> None:
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    with LocalServer(netlify_like(out)) as host:
+        result = run_cli("build", "--source", site, "--out", out, env={
+            "SITEGEN_BASE_URL": host.url, "SITEGEN_LEADS__NETLIFY": "true"})
+        assert result.returncode == 0, str(result)
+        submit(Live(host.url, browser))
+        (post,) = host.posts()
+    assert post.path == "/thanks/" and post.header("Origin") == host.url
+    fields = dict(parse_qsl(post.body.decode("utf-8"), keep_blank_values=True))
+    assert fields["form-name"] == "enquiry" and fields["location_id"] == "JO-SF-001"
+    assert (fields["name"], fields["email"], fields["message"]) == (
+        "Ada Lovelace", "ada@example.com", "Table for 10 on Friday?")
