@@ -16,6 +16,7 @@ the manifest is hashed and the folder audited.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import functools
 import gc
@@ -37,8 +38,9 @@ from sitegen.build.cache import (
     save_cache_after_swap,
 )
 from sitegen.build.fingerprint import PageFingerprints, base_fingerprint
+from sitegen.build.ledger import record_published
 from sitegen.build.notify import notify_build
-from sitegen.build.run import BuildOptions, BuildRun, planning_run, start
+from sitegen.build.run import BuildOptions, BuildRun, input_fingerprint, planning_run, start
 from sitegen.build.workers import (
     ChunkResult,
     RenderJob,
@@ -48,14 +50,17 @@ from sitegen.build.workers import (
 )
 from sitegen.config.load import LoadedConfig
 from sitegen.config.policy import Policy
+from sitegen.data.ledger import read_ledger
 from sitegen.data.locations import Location, RowCache, Validation, validate_rows
 from sitegen.data.mapping import MappedRow, RowMapping, map_rows
 from sitegen.data.masking import mask_locations
+from sitegen.data.postcodes import Centroid, countries_of, read_centroids
 from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.forking import release_free_memory
-from sitegen.model import ctas, leads
+from sitegen.model import ctas, leads, redirects
 from sitegen.model.content import load_content
+from sitegen.model.lifecycle import parse_today
 from sitegen.model.pages import SiteModel
 from sitegen.model.site import (
     Placed,
@@ -143,7 +148,9 @@ def build(options: BuildOptions) -> BuildResult:
             if run.policy.protection == "encrypt" else None
         fresh_rows: RowCache = {}
         dataset = load_dataset(run, report, fresh_rows)
-        placed = place(run.loaded.config, run.policy, dataset.locations)
+        placed = place(run.loaded.config, run.policy, dataset.locations, parse_today(run.today))
+        placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations,
+                                                                      report))
         with AtomicOutput(run.out_dir) as output, contextlib.ExitStack() as stack:
             writing = Writing(run, output, sealer, guard_context(
                 run.loaded, run.policy, output.tmp, run.environ,
@@ -160,10 +167,12 @@ def build(options: BuildOptions) -> BuildResult:
                 parallel=run.jobs > 1))
             manifest, near = audit(writing, model, outcome, report)
             output.commit()
+            inputs = input_fingerprint(options, run.loaded, run.policy, run.resolved[0]) \
+                if record_published(run.source, run.policy, model) else run.inputs
             summary: dict[str, Any] = {
                 "rows_read": dataset.rows_read, "locations_built": len(model.locations),
                 "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
-            saved = BuildCache(inputs=run.inputs, pages=outcome.pages,
+            saved = BuildCache(inputs=inputs, pages=outcome.pages,
                                rows={run.rows_key: fresh_rows}, summary=summary, near=near,
                                diagnostics=report.warnings)
             report.extend(save_cache_after_swap(run.source, options.env, saved, run.out_dir,
@@ -248,6 +257,18 @@ def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = No
     return dataset
 
 
+def load_postcodes(run: BuildRun, locations: list[Location], report: Report
+                   ) -> list[Centroid]:
+    """The rows of `locator.postcodes` (none when unset); raise if the file has errors."""
+    name = run.loaded.config.locator.postcodes
+    if not name or not run.loaded.config.locator.places:
+        return []
+    rows = read_centroids(run.loaded.source / name, name, countries_of(locations), report)
+    if report.errors:
+        raise SitegenError(report.items)
+    return rows
+
+
 def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel:
     """The model of the placed locations and the content: pages, hubs, calls to action and
     lead forms; `run.options.keep_state` (serve) also keeps the memo in-place edits use."""
@@ -259,6 +280,8 @@ def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel
     model.memo = {} if run.options.keep_state else None
     ctas.attach(model, content, report)
     leads.attach(model, report)
+    redirects.attach(model, read_ledger(run.source, model.config.redirects.ledger, report),
+                     report)
     model.brand = resolve_brand(run.loaded)
     model.pictures, derived = images.prepare(model.locations, model.static_files, report,
                                              run.jobs)
@@ -275,7 +298,8 @@ def plan_site(loaded: LoadedConfig, policy: Policy, report: Report
     (`sitegen validate`)."""
     run = planning_run(loaded, policy, report)
     dataset = load_dataset(run, report)
-    placed = place(loaded.config, policy, dataset.locations)
+    placed = place(loaded.config, policy, dataset.locations, parse_today(run.today))
+    placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations, report))
     return build_site_model(run, placed, report), dataset
 
 

@@ -143,8 +143,49 @@ class NearbySection(Strict):
     count: int = Field(5, ge=0, le=50)
 
 
+class LocatorSection(Strict):
+    places: bool = Field(True, description="build the place index: a search for a town or "
+                         "postcode without a location lists the nearest locations")
+    min_population: int = Field(5000, ge=500, description="the smallest town in the place "
+                                "index (GeoNames population)")
+    postcodes: str | None = Field(None, description="CSV file of postcode,lat,lng centroids "
+                                  "(ONS, Census ZCTA ...), relative to the site folder")
+    nearest: int = Field(5, ge=1, le=50, description="how many nearest locations a search "
+                         "with nothing in its radius falls back to")
+    track: bool = Field(True, description="send searches that find nothing or fall back as "
+                        "analytics events (where analytics is on)")
+
+
 class SitemapSection(Strict):
     max_urls: int = Field(50000, ge=1, le=50000)
+
+
+class RedirectsSection(Strict):
+    """The redirects ledger and how old location URLs are answered (docs/lifecycle.md)."""
+
+    ledger: str = Field("locations/redirects.yaml", description="the ledger of every "
+                        "location URL production builds published, relative to the site")
+    update: bool = Field(True, description="production builds add the URLs they publish "
+                         "to the ledger; other environments never write it")
+    nearest_km: float = Field(25.0, ge=0, le=20000, description="a closed location's URL "
+                              "redirects to the nearest open location within this distance, "
+                              "else to its city hub (or the nearest hub above it)")
+    stubs: bool = Field(True, description="an HTML page at each old path (meta refresh and "
+                        "canonical, noindex) for hosts without redirect rules")
+
+    @field_validator("ledger")
+    @classmethod
+    def _inside(cls, value: str) -> str:
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith("/") or ".." in parts or not value.strip():
+            raise ValueError("must be a path inside the site folder, such as "
+                             "locations/redirects.yaml")
+        return value
+
+
+class FeedsSection(Strict):
+    include_closed: bool = Field(False, description="list closed locations in the feeds, "
+                                 "with their status")
 
 
 class ProtectionSection(Strict):
@@ -608,7 +649,10 @@ class SiteConfig(Strict):
     urls: UrlsSection = Field(default_factory=UrlsSection)
     seo: SeoSection = Field(default_factory=SeoSection)
     nearby: NearbySection = Field(default_factory=NearbySection)
+    locator: LocatorSection = Field(default_factory=LocatorSection)
     sitemap: SitemapSection = Field(default_factory=SitemapSection)
+    redirects: RedirectsSection = Field(default_factory=RedirectsSection)
+    feeds: FeedsSection = Field(default_factory=FeedsSection)
     protection: ProtectionSection = Field(default_factory=ProtectionSection)
     analytics: AnalyticsSection = Field(default_factory=AnalyticsSection)
     leads: LeadsSection = Field(default_factory=LeadsSection)

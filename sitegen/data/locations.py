@@ -6,6 +6,7 @@ Nothing is dropped silently: a row is either a Location, or skipped with a diagn
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -24,6 +25,13 @@ from sitegen.data.hours import (
     parse_day,
     parse_hours,
     parse_special_hours,
+)
+from sitegen.data.lifecycle import (
+    LifecycleError,
+    Promotion,
+    parse_date,
+    parse_promotions,
+    parse_status,
 )
 from sitegen.data.mapping import MappedRow
 from sitegen.data.phones import Phone
@@ -92,6 +100,10 @@ class Location:
     source: str
     row: int
     slug_source: str | None = None
+    # As written; the model stage settles them on the build date (model/lifecycle.py).
+    status: str = "open"
+    status_date: datetime.date | None = None
+    promotions: list[Promotion] = field(default_factory=list)
     slug: str = ""
     url: str = ""
     fingerprint: str = field(default="", compare=False)
@@ -314,7 +326,7 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
     urls = {}
     for url_field in URL_FIELDS:
         value = _text(row, url_field)
-        if value and not _safe_url(value):
+        if value and not safe_url(value):
             err(url_field, f"'{value[:80]}' is not an http(s) or site-relative URL",
                 "write https://... or /path")
             value = None
@@ -337,6 +349,7 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
         timezone = None
 
     faqs = _faqs(row.values.get("faqs"), err)
+    status, status_date, promotions = _lifecycle(row, err, warn)
     categories = _categories(row.values.get("categories"), settings.categories_separator)
     description = _text(row, "description") or ""
     if name is None or lat is None or lng is None:
@@ -350,8 +363,40 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
         categories=categories, description=description, image=urls["image"], faqs=faqs,
         neighbourhood=_text(row, "neighbourhood"), booking_url=urls["booking_url"],
         extra={k: v for k, v in sorted(row.extra.items())}, source=row.source, row=row.row,
-        slug_source=_text(row, "slug"),
+        slug_source=_text(row, "slug"), status=status, status_date=status_date,
+        promotions=promotions,
     )
+
+
+def _lifecycle(row: MappedRow, err: Any, warn: Any
+               ) -> tuple[str, datetime.date | None, list[Promotion]]:
+    """status, status_date and promotions (data/lifecycle.py); a bad value is an error."""
+    status, status_date, promotions = "open", None, []
+    raw = row.values.get("status")
+    known = True
+    if raw not in (None, ""):
+        try:
+            status = parse_status(raw)
+        except LifecycleError as exc:
+            err("status", exc.message, exc.hint)
+            known = False
+    raw = row.values.get("status_date")
+    if raw not in (None, ""):
+        try:
+            status_date = parse_date(raw)
+        except LifecycleError as exc:
+            err("status_date", exc.message, exc.hint)
+        if known and status == "open" and status_date is not None:
+            warn("status_date", "a status_date with status open has no effect",
+                 "set status to coming_soon, temporarily_closed or closed, or clear the date")
+            status_date = None
+    raw = row.values.get("promotions")
+    if raw not in (None, ""):
+        try:
+            promotions = parse_promotions(raw, safe_url)
+        except LifecycleError as exc:
+            err("promotions", exc.message, exc.hint)
+    return status, status_date, promotions
 
 
 def _coordinate(row: MappedRow, name: str, low: float, high: float, err: Any) -> float | None:
@@ -427,7 +472,7 @@ def _categories(value: Any, separator: str) -> list[str]:
     return list(seen)
 
 
-def _safe_url(value: str) -> bool:
+def safe_url(value: str) -> bool:
     """Only http(s) URLs and site-relative paths: no javascript:, data: or protocol-relative."""
     lowered = re.sub(r"[\x00-\x20]", "", value).lower()
     if lowered.startswith(("http://", "https://")):

@@ -21,7 +21,7 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "id", "name", "street", "city", "region", "postal_code", "country", "lat", "lng",
     "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
     "timezone", "categories", "description", "image", "faqs", "slug", "neighbourhood",
-    "booking_url",
+    "booking_url", "status", "status_date", "promotions",
 )
 
 # Names people commonly use for a field, which difflib alone would not suggest.
@@ -31,6 +31,7 @@ _SYNONYMS = {
     "postcode": "postal_code", "latitude": "lat", "lon": "lng", "long": "lng",
     "longitude": "lng", "telephone": "phone", "tel": "phone", "url": "website",
     "opening_hours": "hours", "category": "categories", "title": "name",
+    "opening_date": "status_date", "reopening_date": "status_date",
 }
 
 EXTRA_PREFIX = "extra."
