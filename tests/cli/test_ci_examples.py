@@ -71,6 +71,9 @@ class Runner:
 
     def run(self, step: Step, extra: dict[str, str] | None = None) -> None:
         env = {**self.base_env, **step.env, **(extra or {})}
+        exported = self.site.parent / "github-env"  # $GITHUB_ENV: variables for later steps
+        exported.write_text("", encoding="utf-8")
+        env["GITHUB_ENV"] = str(exported)
         script = self.site.parent / "step.sh"
         script.write_text(step.script, encoding="utf-8")
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
@@ -78,6 +81,9 @@ class Runner:
                               timeout=600, stdin=subprocess.DEVNULL)
         assert done.returncode == 0, f"{step.job}/{step.name}\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr, done.stderr
+        for line in exported.read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition("=")
+            self.base_env[name] = value
         for line in (done.stdout + done.stderr).splitlines():
             if line.startswith("::add-mask::"):  # a workflow command: the runner hides it
                 self.masks.append(line.removeprefix("::add-mask::"))
@@ -123,17 +129,31 @@ def gitlab_steps(name: str) -> list[Step]:
         variables = {**GITLAB_VARIABLES, **top}
         for key, value in (job.get("variables") or {}).items():
             variables[key] = gitlab(str(value), variables)
-        steps += [Step(job_name, "before_script", "\n".join(map(str, before)), variables)]
-        steps += [Step(job_name, f"script {i}", str(line), variables)
-                  for i, line in enumerate(job["script"])]
+        # One shell per job, as GitLab runs before_script and script (an export carries on).
+        lines = [*map(str, before), *map(str, job["script"])]
+        steps.append(Step(job_name, "script", "\n".join(lines), variables))
     return steps
 
 
+def gitlab_entry(name: str, job: str, containing: str) -> Step:
+    """One entry of a GitLab job's script, with the job's variables."""
+    (step,) = [s for s in gitlab_steps(name) if s.job == job]
+    pipeline = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+    (entry,) = [str(e) for e in pipeline[job]["script"] if containing in str(e)]
+    return Step(job, containing, entry, step.env)
+
+
 def site_repository(root: Path) -> Path:
+    """A copy of the example site as a git repository with a remote (the production recipe
+    commits the redirects ledger back and pushes)."""
     site = copy_example(root)
+    remote = root.parent / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True,
+                   capture_output=True)
     for args in (["init", "-q"], ["add", "-A"],
                  ["-c", "user.name=ci", "-c", "user.email=ci@example.com", "commit", "-qm",
-                  "site"]):
+                  "site"], ["remote", "add", "origin", str(remote)],
+                 ["push", "-q", "-u", "origin", "HEAD"]):
         subprocess.run(["git", *args], cwd=site, check=True, capture_output=True)
     return site
 
@@ -148,9 +168,8 @@ def test_recipes_are_valid_and_install_from_a_documented_source(name: str) -> No
     assert sorted(p.name for p in EXAMPLES.glob("*.yml")) == sorted(RECIPES)
     data = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
     steps = gitlab_steps(name) if name.startswith("gitlab") else github_steps(name)
-    install = steps[0] if name.startswith("gitlab") else next(
-        s for s in steps if "pip install" in s.script)
-    assert install.script.strip() == 'python -m pip install "$INSTALL_SITEGEN"', install
+    install = next(s for s in steps if "pip install" in s.script)
+    assert 'python -m pip install "$INSTALL_SITEGEN"' in install.script.splitlines(), install
     assert INSTALL_FORMS.fullmatch(install.env["INSTALL_SITEGEN"]), install.env
     assert isinstance(data, dict)
 
@@ -234,7 +253,7 @@ def test_the_share_link_goes_public_only_when_a_flag_says_so(tmp_path: Path,
     runner.run(share, {"SHARE_LINK_WEBHOOK": "", "SHARE_LINK_IN_SUMMARY": "true"})
     assert LINK.search(summary.read_text(encoding="utf-8").splitlines()[-1])
 
-    gitlab_share = next(s for s in gitlab_steps("gitlab-ci.yml") if "share-link" in s.script)
+    gitlab_share = gitlab_entry("gitlab-ci.yml", "preview", "share-link")
     runner = Runner(site, runner.base_env)  # GitLab has no masking command
     runner.run(gitlab_share, {"SHARE_LINK_WEBHOOK": ""})
     assert not LINK.search("\n".join(runner.log))
