@@ -13,6 +13,7 @@ import copy
 import json
 from typing import Any
 
+from sitegen.data.lifecycle import STATUSES
 from sitegen.model.pages import SiteModel
 from sitegen.output.feeds import API, FEED_VERSION
 from sitegen.output.manifest import MANIFEST
@@ -72,6 +73,9 @@ LOCATION: dict[str, Any] = {
                                                    "hours": DAY, "note": {"type": "string"}}}},
         "description": _nullable("string", "Markdown"),
         "image": _nullable("string", "an absolute image URL", format="uri"),
+        "status": {"enum": list(STATUSES), "description": "on the build date; closed "
+                   "locations appear only where the site includes them"},
+        "status_date": _nullable("string", "when the status began or begins", format="date"),
         "extra": {"type": "object", "description": "the dataset's other public columns",
                   "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
     },
