@@ -143,6 +143,8 @@ def build(flags: BuildFlags) -> None:
                                         strict=flags.strict, progress=progress,
                                         jobs=flags.jobs, force=flags.force))
     _echo_diagnostics(result.warnings)
+    for note in result.notes:
+        click.echo(f"note: {note}")
     click.echo(f"built {env} into {result.out_dir}")
     if result.rendered or result.reused:
         click.echo(f"{result.rendered} pages rendered, {result.reused} unchanged")
@@ -197,6 +199,7 @@ def validate(env: str | None, source: Path) -> None:
     """
     from sitegen.build.pipeline import plan_site
     from sitegen.build.run import prepare
+    from sitegen.data.derived import derived_notes
     from sitegen.diagnostics import Report
 
     env = _env(env)
@@ -205,6 +208,9 @@ def validate(env: str | None, source: Path) -> None:
     report = Report()
     model, dataset = plan_site(loaded, policy, report)
     _echo_diagnostics(report.warnings)
+    notes = [dataset.pattern_note, *dataset.notes, *derived_notes(model.locations)]
+    for note in filter(None, notes):
+        click.echo(f"note: {note}")
     click.echo(f"{dataset.rows_read} rows read, {len(model.locations)} locations valid, "
                f"{dataset.rows_skipped} rows skipped, {len(report.warnings)} warnings, "
                f"{len(model.pages)} pages planned in {time.perf_counter() - started:.1f} s")
@@ -243,18 +249,33 @@ def show_config(env: str | None, source: Path) -> None:
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--from", "source", type=click.Path(path_type=Path),
+              help="your dataset (CSV, TSV, JSON, GeoJSON, XLSX ...): the site's mapping is "
+                   "guessed from its columns")
 @domain_errors
-def init(directory: Path) -> None:
-    """Scaffold a new site that builds at once.
+def init(directory: Path | None, source: Path | None) -> None:
+    """Scaffold a new site that builds at once, from an example dataset or your own.
 
     \b
-    Example:
+    Examples:
       sitegen init my-site && sitegen build --source my-site
+      sitegen init --from stores.csv my-site
     """
-    from sitegen.scaffold import scaffold
+    from sitegen.scaffold import mapping_lines, scaffold, scaffold_from
 
-    created = scaffold(directory)
+    if source is None:
+        if directory is None:
+            raise click.UsageError("Missing argument 'DIRECTORY'.")
+        created = scaffold(directory)
+    else:
+        directory = directory or Path(source.stem)
+        guessed, created = scaffold_from(source, directory)
+        for line in mapping_lines(guessed):
+            click.echo(line)
+        click.echo(f"check the mapping in {directory / 'config' / 'base.yaml'} "
+                   "(locations.fields)")
     click.echo(f"created {len(created)} files in {directory}")
     click.echo(f"next: sitegen build --source {directory}")
 

@@ -50,12 +50,14 @@ from sitegen.build.workers import (
 )
 from sitegen.config.load import LoadedConfig
 from sitegen.config.policy import Policy
+from sitegen.config.schema import LocationsSection
 from sitegen.data.ledger import read_ledger
 from sitegen.data.locations import Location, RowCache, Validation, validate_rows
 from sitegen.data.mapping import MappedRow, RowMapping, map_rows
 from sitegen.data.masking import mask_locations
 from sitegen.data.postcodes import Centroid, countries_of, read_centroids
 from sitegen.data.readers import DatasetFile, read_rows
+from sitegen.data.separators import detect_separator
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.forking import release_free_memory
 from sitegen.model import ctas, leads, redirects
@@ -66,6 +68,7 @@ from sitegen.model.site import (
     Placed,
     build_model,
     location_pattern,
+    pattern_note,
     place,
     require_url_fields,
 )
@@ -101,6 +104,8 @@ class DatasetResult:
     rows_skipped: int
     mapped: list[MappedRow] = field(default_factory=list)
     lines: list[str] | None = None  # a CSV's lines, when the caller keeps state (serve)
+    notes: list[str] = field(default_factory=list)  # what sitegen chose from the data
+    pattern_note: str | None = None  # the default URL pattern, when the data changed it
 
 
 @dataclass
@@ -117,6 +122,7 @@ class BuildResult:
     reused: int = 0
     written: int | None = None  # files rewritten in place (serve's edits); None: swapped
     state: BuildState | None = field(default=None, repr=False, compare=False)
+    notes: list[str] = field(default_factory=list)  # said once: the URL pattern chosen
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -183,7 +189,8 @@ def build(options: BuildOptions) -> BuildResult:
                        run.environ) if options.keep_state else None
     return BuildResult(options.env, run.out_dir, seconds=time.perf_counter() - started,
                        diagnostics=report.items, rendered=outcome.rendered,
-                       reused=outcome.reused, state=state, **summary)
+                       reused=outcome.reused, state=state,
+                       notes=[dataset.pattern_note] if dataset.pattern_note else [], **summary)
 
 
 @contextlib.contextmanager
@@ -236,6 +243,8 @@ def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = No
     del rows  # the mapped rows hold what validation needs
     if report.errors:
         raise SitegenError(report.items)
+    notes: list[str] = []
+    settings = _list_separator(run.loaded, mapped, notes)
     skip = settings.on_error == "skip" and run.policy.kind != "production"
     result = validate_rows(mapped, settings, report, Validation(
         skip, run.cache.rows.get(run.rows_key), fresh_rows, run.jobs, release=not keep_lines))
@@ -251,10 +260,27 @@ def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = No
         raise SitegenError([*report.items, summary])
     # Serve keeps the mapped rows to compare the next edit with; a build lets them go.
     dataset = DatasetResult(result.locations, result.rows_read, result.rows_skipped,
-                            mapped if keep_lines else [], lines or None)
+                            mapped if keep_lines else [], lines or None, notes,
+                            pattern_note(run.loaded.config, pattern))
     release_free_memory()
     dataset.locations = mask_locations(dataset.locations, settings)
     return dataset
+
+
+def _list_separator(loaded: LoadedConfig, mapped: list[MappedRow], notes: list[str]
+                    ) -> LocationsSection:
+    """The locations settings with the categories separator the data uses when the config
+    sets none (separators.py), kept in the loaded config: the row cache's key, serve's
+    edits and the feeds then all split and join with it."""
+    settings = loaded.config.locations
+    column = mapped[0].columns.get("categories") if mapped else None
+    if settings.categories_separator is not None or column is None:
+        return settings
+    detected = detect_separator(row.values.get("categories") for row in mapped)
+    notes.append(detected.note(column))
+    settings = settings.model_copy(update={"categories_separator": detected.separator})
+    loaded.config.locations = settings
+    return settings
 
 
 def load_postcodes(run: BuildRun, locations: list[Location], report: Report

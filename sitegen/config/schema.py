@@ -64,7 +64,10 @@ class LocationsSection(Strict):
     format: Literal["csv", "tsv", "json", "jsonl", "yaml", "geojson", "xlsx",
                     "sqlite"] | None = None
     encoding: str = "utf-8"
-    id: str | None = None
+    delimiter: str | None = Field(None, min_length=1, max_length=1,
+                                  description="a CSV file's delimiter when not a comma")
+    id: str | list[str] | None = Field(None, description="the id column, or the columns of "
+                                       "a composite key such as [FSCSKEY, FSCS_SEQ]")
     fields: dict[str, str] = Field(default_factory=dict)
     defaults: dict[str, str | int | float | bool] = Field(default_factory=dict)
     phone_region: str | None = None
@@ -77,7 +80,8 @@ class LocationsSection(Strict):
     query: str | None = None
     sheet: str | None = None
     timezone: str | None = None
-    categories_separator: str = ","
+    categories_separator: str | None = Field(None, description="what splits a categories "
+                                             "cell; detected (| ; ,) when unset")
     max_rows: int = Field(500_000, ge=1, description="more rows than this is an error, "
                           "found before any row is validated")
     download_deadline: float = Field(60.0, gt=0, description="seconds a URL source's whole "
@@ -86,6 +90,24 @@ class LocationsSection(Strict):
                                 "a new download may lack before it is refused")
     allow_private_hosts: bool = Field(False, description="follow a URL source's redirects to "
                                       "loopback, private and link-local addresses")
+
+    @field_validator("id")
+    @classmethod
+    def _id_columns(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list):
+            if not value or any(not column for column in value):
+                raise ValueError("list the key's columns, e.g. [FSCSKEY, FSCS_SEQ]")
+            if len(set(value)) != len(value):
+                raise ValueError("each column of the key once")
+            return value[0] if len(value) == 1 else value
+        return value
+
+    @field_validator("categories_separator")
+    @classmethod
+    def _separator(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("write the character that splits the cell, e.g. '|' or ';'")
+        return value
 
     @field_validator("phone_region")
     @classmethod

@@ -65,7 +65,7 @@ def changed_records(dataset: DatasetFile, previous: list[str], starts: list[int]
     # which shows the edit left no quote open.
     try:
         rows, _ = _read_delimited(io.StringIO(header + "".join(new[begin - 1:end]),
-                                              newline=""), display_path, kind, report)
+                                              newline=""), display_path, dataset.layout, report)
     except SitegenError:  # its line would count from the excerpt: the whole read says it
         return None
     expected = last - first + 1 + (1 if last + 1 < len(starts) else 0)

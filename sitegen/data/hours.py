@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -222,10 +223,14 @@ def _readings(clock: _Clock) -> tuple[int, int]:
 
 
 def _interval(opens: int, closes: int) -> Interval:
-    """Closing at or before opening runs past midnight; 00:00-23:59 is how many write all day."""
+    """Closing at or before opening runs past midnight. 23:59 is how many write midnight
+    (00:00-23:59 all day, 08:00-23:59 until midnight): it closes at 24:00, so the page says
+    "Closes at midnight", not "at 23:59"."""
+    if closes == DAY_MINUTES - 1 and opens != closes:
+        closes = DAY_MINUTES
     if closes <= opens:
         closes += DAY_MINUTES
-    return ALL_DAY if (opens, closes) == (0, DAY_MINUTES - 1) else (opens, closes)
+    return (opens, closes)
 
 
 def _merge(intervals: list[Interval], cell: str) -> list[Interval]:
@@ -427,8 +432,13 @@ def day_text(intervals: list[Interval] | None, clock: Literal["12h", "24h"]) -> 
     if intervals == [ALL_DAY]:
         return "Open 24 hours"
     if clock == "12h":
-        return ", ".join(f"{_h12(opens)} – {_h12(closes)}" for opens, closes in intervals)
-    return ", ".join(f"{_hhmm(opens)}–{_hhmm(closes)}" for opens, closes in intervals)
+        return ", ".join(f"{_h12(opens)} – {_closing(closes, _h12)}" for opens, closes in intervals)
+    return ", ".join(f"{_hhmm(opens)}–{_closing(closes, _hhmm)}" for opens, closes in intervals)
+
+
+def _closing(minutes: int, clock: Callable[[int], str]) -> str:
+    """A closing time; closing at the end of the day reads "midnight" on either clock."""
+    return "midnight" if minutes == DAY_MINUTES else clock(minutes)
 
 
 def _h12(minutes: int) -> str:

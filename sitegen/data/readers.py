@@ -76,6 +76,12 @@ class DatasetFile:
     query: str | None = None
     sheet: str | None = None
     max_rows: int | None = None
+    delimiter: str | None = None  # a CSV file's delimiter when it is not a comma
+
+    @property
+    def layout(self) -> Delimited:
+        """How a CSV or TSV file of this dataset splits its cells."""
+        return Delimited(_format(self.path, self.display_path, self.fmt), self.delimiter)
 
     @classmethod
     def of(cls, settings: LocationsSection, resolved: tuple[Path, str | None, str],
@@ -84,7 +90,23 @@ class DatasetFile:
         `limit`: refuse more than locations.max_rows."""
         path, fmt, display = resolved
         return cls(path, display, fmt, settings.encoding, settings.table, settings.query,
-                   settings.sheet, settings.max_rows if limit else None)
+                   settings.sheet, settings.max_rows if limit else None, settings.delimiter)
+
+
+@dataclass(frozen=True)
+class Delimited:
+    """A delimited text's format ("csv" or "tsv") and, for CSV, a delimiter other than the
+    comma (`locations.delimiter`: `;` and `|` are common in European and register exports)."""
+
+    kind: str
+    delimiter: str | None = None
+
+    def dialect(self) -> type[csv.Dialect]:
+        if self.kind == "tsv":
+            return csv.excel_tab
+        if not self.delimiter or self.delimiter == ",":
+            return csv.excel
+        return type("_Custom", (csv.excel,), {"delimiter": self.delimiter})
 
 
 def read_rows(dataset: DatasetFile, report: Report, lines: list[str] | None = None
@@ -113,8 +135,8 @@ def read_rows(dataset: DatasetFile, report: Report, lines: list[str] | None = No
         if streamed:
             rows, records = streamed
         elif kind in ("csv", "tsv"):
-            rows, records = _read_delimited(io.StringIO(text, newline=""), display_path, kind,
-                                            report, max_rows)
+            rows, records = _read_delimited(io.StringIO(text, newline=""), display_path,
+                                            dataset.layout, report, max_rows)
             if lines is not None:
                 lines.extend(split_lines(text))
         elif kind == "jsonl":
@@ -305,7 +327,8 @@ def _stream_delimited(dataset: DatasetFile, kind: str, report: Report
         found = Report()
         with path.open(encoding="utf-8-sig" if codec == "utf-8" else codec,
                        newline="") as handle:
-            rows, records = _read_delimited(handle, display, kind, found, dataset.max_rows)
+            rows, records = _read_delimited(handle, display, Delimited(kind, dataset.delimiter),
+                                            found, dataset.max_rows)
     except _TooLong:
         raise
     except (LookupError, OSError, UnicodeDecodeError, SitegenError):
@@ -333,14 +356,14 @@ def _bounded_lines(source: TextIO, display: str) -> Iterator[str]:
                 "content/locations/<id>.md"))
 
 
-def _read_delimited(source: TextIO, display: str, kind: str, report: Report,
+def _read_delimited(source: TextIO, display: str, layout: Delimited, report: Report,
                     max_rows: int | None = None) -> tuple[list[RawRow], int]:
     """The rows of a CSV or TSV text (a file opened with newline=""); more than
     `max_rows` records stop the reading there (a pre-count would parse a file with
     multi-line cells twice). A cell longer than MAX_CELL_CHARS stops it too, as soon as the
     csv module has read that many characters of it. The cells of a sitegen CSV feed are
     read as the feed's values (data/feedcsv.py)."""
-    dialect = csv.excel_tab if kind == "tsv" else csv.excel
+    kind, dialect = layout.kind, layout.dialect()
     csv.field_size_limit(MAX_CELL_CHARS)
     reader = csv.reader(_bounded_lines(source, display), dialect)
     header: list[str] = []

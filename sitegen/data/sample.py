@@ -36,7 +36,8 @@ from sitegen.data.readers import FORMATS, DatasetFile, RawRow, load_yaml, read_r
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 
 JITTER_DEGREES = 0.01
-REPLACED = ("name", "street", "phone", "email", "website", "description", "booking_url")
+REPLACED = ("name", "house_number", "street", "phone", "email", "website", "description",
+            "booking_url")
 
 
 @dataclass
@@ -93,7 +94,8 @@ def write_sample(request: SampleRequest) -> SampleResult:
     rng = random.Random(request.seed)
     chosen = sorted(rng.sample(range(len(rows)), min(request.count, len(rows))))
     sampling = _Sampling(source_path, settings,
-                         _columns(rows, dict(settings.fields), settings.id),
+                         _columns(rows, dict(settings.fields),
+                                  settings.id if isinstance(settings.id, str) else None),
                          settings.phone_region or str(settings.defaults.get("country") or "US"))
     sample = [_anonymise(rows[i], n, sampling, rng) for n, i in enumerate(chosen, start=1)]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +125,7 @@ def _anonymise(row: RawRow, number: int, sampling: _Sampling, rng: random.Random
     country = values.get(columns.get("country", "")) or region_default
     fakes = {
         "name": f"Sample location {tag}",
+        "house_number": "",
         "street": f"{100 + number} Sample Street",
         "phone": fake_phone(str(country), f"sample-{tag}"),
         "email": f"location-{tag}@{MASKED_DOMAIN}",

@@ -206,10 +206,9 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
             mapping = passthrough = object_type = None
     notice = None
     if mode == "disabled":
-        notice = ("Online enquiries are not available at the moment. Please call or email us "
-                  "instead." if policy.kind == "production" else
-                  f"This form is switched off on the {policy.name} site, so test messages "
-                  "never reach the business.")
+        notice = unavailable_notice(location) if policy.kind == "production" else (
+            f"This form is switched off on the {policy.name} site, so test messages "
+            "never reach the business.")
     hidden: list[tuple[str, str]] = []
     if netlify_name:
         hidden.append(("form-name", netlify_name))
@@ -247,6 +246,24 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
         min_seconds=leads.min_seconds,
         field_map=" ".join(f"{k}={v}" for k, v in mapping.items()) if mapping else None,
         passthrough=passthrough, object_type_id=object_type)
+
+
+def unavailable_notice(location: Location | None) -> str:
+    """What a switched-off form tells a visitor, offering only the contact routes the
+    location has: its phone number and email address (else its website) when it has them,
+    never one it lacks."""
+    closed = "Online enquiries are not available at the moment."
+    if location is None:  # the contact page: the locations list their own numbers
+        return f"{closed} Please contact one of our locations directly."
+    phone = location.phone.display if location.phone else None
+    routes = [f"call us on {phone}"] if phone else []
+    if location.email:
+        routes.append(f"email us at {location.email}")
+    if not routes and location.website:
+        routes.append("use our website")
+    if not routes:
+        return closed
+    return f"{closed} Please {' or '.join(routes)} instead."
 
 
 def _field(spec: LeadField) -> FormField:

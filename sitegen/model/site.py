@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +24,35 @@ from sitegen.model.pages import Hub, Nearby, Page, SiteModel
 from sitegen.model.urls import assign_slugs, fill, hub_patterns, pattern_fields, segment_values
 from sitegen.model.views import view_pages
 
+# The default pattern's levels that follow the data (location_pattern).
+DATA_LEVELS = ("region", "city")
+
 
 def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
-    """The configured pattern; the default gains a country level when there are several."""
+    """The configured pattern. The default uses only the levels the data has: a region or
+    city level is dropped when no location has one of its own (values filled from the
+    coordinates do not count), and a country level is added when there are several."""
     pattern = config.urls.location
-    explicit = "location" in config.urls.model_fields_set
-    if not explicit and len({(loc.country or "").upper() for loc in locations}) > 1:
+    if "location" in config.urls.model_fields_set:
+        return pattern
+    if len({(loc.country or "").upper() for loc in locations}) > 1:
         pattern = pattern.replace("/locations/", "/locations/{country}/", 1)
+    for level in DATA_LEVELS:
+        if locations and not any(getattr(loc, level) and level not in loc.derived
+                                 for loc in locations):
+            pattern = pattern.replace("{" + level + "}/", "", 1)
     return pattern
+
+
+def pattern_note(config: SiteConfig, pattern: str) -> str | None:
+    """What the build says once when the default pattern lost levels the data lacks."""
+    missing = [level for level in DATA_LEVELS if "{" + level + "}" in config.urls.location
+               and "{" + level + "}" not in pattern]
+    if not missing or "location" in config.urls.model_fields_set:
+        return None
+    lacking = " and no ".join(missing)
+    return (f"location URLs follow {pattern}: the data has no {lacking} "
+            "(set urls.location to choose another pattern)")
 
 
 def require_url_fields(result: ValidationResult, url_pattern: str, report: Report, *,
@@ -249,12 +271,16 @@ def location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
 
 def _location_values(config: SiteConfig, location: Location) -> dict[str, str]:
     return {
-        "name": location.name, "street": location.street or "", "city": location.city or "",
-        "region": region_name(location.region, location.country),
+        "name": location.name, "street": location.street or "",
+        "city": location.city_shown or "",
+        "region": region_name(location.region_shown, location.country),
         "postal_code": location.postal_code or "", "country": country_name(location.country),
         "neighbourhood": location.neighbourhood or location.city or "",
         "site": config.site.name, "id": location.id,
     }
+
+
+_STRAY_COMMA = re.compile(r"\s*,[\s,]*(?=([.|])|$)")
 
 
 class _Blank(dict):
@@ -263,8 +289,10 @@ class _Blank(dict):
 
 
 def _format(template: str, values: dict[str, Any]) -> str:
-    text = template.format_map(_Blank(values))
-    return " ".join(text.replace(" ,", ",").split()).strip(" ,|")
+    text = " ".join(template.format_map(_Blank(values)).split())
+    # A blank value leaves its comma behind: "at {street}, {city}." with no city.
+    return _STRAY_COMMA.sub(lambda m: " " if m.group(1) == "|" else "",
+                            text.replace(" ,", ",")).strip(" ,|")
 
 
 def _nearby(config: SiteConfig, locations: list[Location]) -> dict[str, list[Nearby]]:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sitegen.data.locations import Location
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-MAX_SEGMENT = 80
+MAX_SEGMENT = 60  # characters of a slug, cut at a word boundary (as people shorten a URL)
 MAX_NAME_BYTES = 255  # the file name limit of Linux, macOS and Windows file systems
 # python-slugify's default backend "auto" tries `import unidecode` on every non-ASCII call
 # before falling back to text-unidecode, and a failed import costs more than the slug itself:
@@ -146,10 +146,10 @@ def assign_slugs(locations: list[Location], pattern: str,
         with_street: dict[str, list[Location]] = defaultdict(list)
         for member in members:
             street = slug(member.street) if member.street else slug(member.id)
-            with_street[f"{base}-{street}"].append(member)
+            with_street[capped(f"{base}-{street}")].append(member)
         for candidate, same in with_street.items():
             for member in same:
-                member.slug = candidate if len(same) == 1 else f"{candidate}-{slug(member.id)}"
+                member.slug = candidate if len(same) == 1 else with_id(candidate, member)
     # A suffixed slug can equal another location's own slug ("Cafe" on "Main St" and a
     # "Cafe Main St"): the suffixed ones then also take their id, which is unique.
     final: dict[tuple[str, str], list[Location]] = defaultdict(list)
@@ -161,7 +161,22 @@ def assign_slugs(locations: list[Location], pattern: str,
             for member in members:
                 own = slug(member.slug_source or member.name)
                 if taken != own and not taken.endswith("-" + slug(member.id)):
-                    member.slug = f"{taken}-{slug(member.id)}"
+                    member.slug = with_id(taken, member)
+
+
+def capped(text: str, limit: int = MAX_SEGMENT) -> str:
+    """A slug cut to `limit` characters at a word boundary (a single longer word is cut)."""
+    if len(text) <= limit:
+        return text
+    return smart_truncate(text, limit, word_boundary=True, separator="-", save_order=True) \
+        or text[:limit].strip("-")
+
+
+def with_id(candidate: str, location: Location) -> str:
+    """The candidate shortened to leave room for the location's id, which makes it unique:
+    the id is kept whole, so two locations never end up with the same slug."""
+    suffix = "-" + slug(location.id)
+    return f"{capped(candidate, max(MAX_SEGMENT - len(suffix), 1))}{suffix}"
 
 
 def url_problem(url: str) -> str | None:

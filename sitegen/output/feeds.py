@@ -239,7 +239,7 @@ def _encoded(model: SiteModel) -> Iterator[tuple[Location, str, _Encoded]]:
     keys = store["keys"][1]
     private = frozenset(model.config.locations.private)
     columns = extra_columns(listed)
-    separator = model.config.locations.categories_separator
+    separator = model.config.locations.categories_separator or ","
     previous = store.get("feeds", {})
     memo: dict[tuple[str, str], _Encoded] = {}
     for loc in listed:

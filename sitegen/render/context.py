@@ -56,8 +56,7 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
             jsonld.append(seo.faq_jsonld(page.context["faqs"]))
         extras["jsonld"] = jsonld
         extras["intro"] = introduction(location, page.context["nearby"], config.site.unit,
-                                       "12h" if config.site.clock == "12h" else "24h",
-                                       config.site.name)
+                                       "12h" if config.site.clock == "12h" else "24h")
         extras["directions_url"] = DIRECTIONS[config.site.directions].format(
             lat=quote(f"{location.lat:.6f}"), lng=quote(f"{location.lng:.6f}"))
         extras["location_map"] = maps.detail_map(config, location)

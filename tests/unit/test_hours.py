@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from support.sites import shared_dataset
 
 from sitegen.data.hours import (
+    ALL_DAY,
     DAYS,
     HoursError,
     Interval,
@@ -285,9 +286,22 @@ def test_display_rows_closed_noon_and_midnight() -> None:
     weekly = WeeklyHours({"monday": [], "tuesday": [(0, 720), (720 + 30, 1440)]})
     assert weekly.display_rows()[:2] == [
         ("monday", "Monday", "Closed"),
-        ("tuesday", "Tuesday", "00:00–12:00, 12:30–00:00"),
+        ("tuesday", "Tuesday", "00:00–12:00, 12:30–midnight"),
     ]
-    assert weekly.display_rows(clock="12h")[1][2] == "12:00 AM – 12:00 PM, 12:30 PM – 12:00 AM"
+    assert weekly.display_rows(clock="12h")[1][2] == "12:00 AM – 12:00 PM, 12:30 PM – midnight"
+
+
+def test_closing_at_2359_is_midnight() -> None:
+    """23:59 is how many datasets write midnight (7 NHS pharmacy cells say 08:00-23:59)."""
+    assert parse_day("08:00-23:59") == [(480, 1440)]
+    assert parse_day("8am-11:59pm") == [(480, 1440)]
+    assert parse_day("00:00-23:59") == [ALL_DAY]
+    assert parse_day("20:00-02:00") == [(1200, 1560)]
+    weekly = parse_hours("Mo-Fr 08:00-23:59; Sa 00:00-23:59")
+    assert weekly.display_rows()[0][2] == "08:00–midnight"
+    assert weekly.display_rows(clock="12h")[4][2] == "8:00 AM – midnight"
+    assert weekly.display_rows()[5][2] == "Open 24 hours"
+    assert weekly.to_json()["mo"] == [[480, 1440]]
 
 
 def test_to_json_and_is_empty() -> None:
@@ -440,7 +454,8 @@ def day_intervals(draw: st.DrawFn) -> list[Interval]:
     if last_close < 1439 and draw(st.booleans()):
         opens = draw(st.integers(last_close + 1, 1439))
         intervals.append((opens, 1440 + draw(st.integers(0, opens - 1))))
-    return [interval for interval in intervals if interval != (0, 1439)] or [(0, 60)]
+    # A closing at 23:59 reads as midnight (test_closing_at_2359_is_midnight).
+    return [interval for interval in intervals if interval[1] != 1439] or [(0, 60)]
 
 
 day_intervals_24h = day_intervals().filter(says_24_hour)
@@ -587,8 +602,9 @@ def test_every_real_pharmacy_cell_parses() -> None:
         "closed" if not intervals else "midnight" if intervals[-1][1] == 1440 else len(intervals)
         for intervals in parsed.values()
     )
-    # README counts: 2,638 single ranges (6 of them closing at 00:00), 864 + 5 split days.
-    assert counts == Counter({1: 2632, 2: 869, "closed": 814, 3: 96, "midnight": 6})
+    # README counts: 2,638 single ranges (6 closing at 00:00, 7 at 23:59: all midnight),
+    # 864 + 5 split days.
+    assert counts == Counter({1: 2625, 2: 869, "closed": 814, 3: 96, "midnight": 13})
     # The one malformed value in the dataset, "09:00-13:00:14:00-18:00", on five days.
     noble = [parsed[("FVW83", day)] for day in DAYS]
     assert noble == [[(540, 780), (840, 1080)]] * 5 + [[], []]
