@@ -68,11 +68,29 @@ FORMSPREE_ACTION = "https://formspree.io/f/{id}"
 THANKS_URL = "/thanks/"
 
 
+HUBSPOT_ACTION = "{endpoint}/submissions/v3/integration/submit/{portal}/{form}"
+SALESFORCE_ACTION = "{endpoint}/servlet/servlet.WebToLead?encoding=UTF-8"
+
+
+def hubspot_action(leads: LeadsSection) -> str | None:
+    hub = leads.hubspot
+    return HUBSPOT_ACTION.format(endpoint=hub.endpoint, portal=hub.portal_id,
+                                 form=hub.form_id) if hub else None
+
+
+def salesforce_action(leads: LeadsSection) -> str | None:
+    sf = leads.salesforce
+    return SALESFORCE_ACTION.format(endpoint=sf.endpoint) if sf else None
+
+
 def live_endpoint(leads: LeadsSection) -> str | None:
-    """Production's lead destination: the webhook, else Formspree, else Netlify Forms (which
-    takes POSTs on the site itself, so the form posts to the thank-you page); else none."""
+    """Production's lead destination: the webhook, else HubSpot, else Salesforce, else
+    Formspree, else Netlify Forms (which takes POSTs on the site itself, so the form posts to
+    the thank-you page); else none."""
     if leads.webhook_url:
         return leads.webhook_url
+    if leads.hubspot or leads.salesforce:
+        return hubspot_action(leads) or salesforce_action(leads)
     if leads.formspree_id:
         return FORMSPREE_ACTION.format(id=leads.formspree_id)
     if leads.netlify:
@@ -85,7 +103,9 @@ def insecure_destinations(leads: LeadsSection, kind: str) -> list[tuple[str, ...
     production's webhook and routes, staging's sandbox (never printed: webhook URLs are
     secrets)."""
     if kind == "production":
-        targets = [(("leads", "webhook_url"), leads.webhook_url)] + [
+        targets = [(("leads", "webhook_url"), leads.webhook_url),
+                   (("leads", "hubspot", "endpoint"), hubspot_action(leads)),
+                   (("leads", "salesforce", "endpoint"), salesforce_action(leads))] + [
             (("leads", "routes", key), url) for key, url in sorted(leads.routes.items())]
     else:
         targets = [(("leads", "sandbox_url"), leads.sandbox_url)]

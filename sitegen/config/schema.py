@@ -350,8 +350,96 @@ def _pages_default() -> list[LeadPage]:
     return ["location", "contact"]
 
 
+LEAD_SPECIAL = ("_gotcha", "_started", "_next")  # spam checks and redirects: never mapped
+
+
+def _field_map(value: dict[str, str]) -> dict[str, str]:
+    for key, target in value.items():
+        if key in LEAD_SPECIAL:
+            raise ValueError(f"'{key}' is a spam check or redirect field, never sent on")
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}", target):
+            raise ValueError(f"the name for '{key}' must be letters, digits, _ . or -, "
+                             "e.g. lastname")
+    return value
+
+
+class HubspotSection(Strict):
+    """HubSpot Forms: leads go to the forms API's submit endpoint as its documented JSON."""
+
+    portal_id: str = Field(description="the HubSpot account (hub) id, digits")
+    form_id: str = Field(description="the form's GUID, from the form's embed code")
+    object_type_id: str | None = Field("0-1", description="objectTypeId of every field "
+                                       "(0-1: contact); null leaves it out")
+    fields: dict[str, str] = Field(default_factory=lambda: {
+        "name": "firstname", "email": "email", "phone": "phone", "message": "message"},
+        description="sitegen field -> HubSpot property; only these fields are sent")
+    endpoint: str = Field("https://api.hsforms.com", description="the API's base URL "
+                          "(tests and proxies only)")
+
+    @field_validator("portal_id")
+    @classmethod
+    def _portal(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9]{1,12}", value):
+            raise ValueError("a HubSpot portal id is digits, e.g. 1234567")
+        return value
+
+    @field_validator("form_id")
+    @classmethod
+    def _form(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", value):
+            raise ValueError("a HubSpot form id is a GUID, e.g. "
+                             "0a1b2c3d-1111-2222-3333-444455556666")
+        return value.lower()
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
+        return _field_map(value)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if not _http_url(value):
+            raise ValueError("must be an http(s) URL, e.g. https://api.hsforms.com")
+        return value.rstrip("/")
+
+
+class SalesforceSection(Strict):
+    """Salesforce Web-to-Lead: a form post with the org id and Salesforce's field names."""
+
+    org_id: str = Field(description="the org id (oid), 15 or 18 characters, starts with 00D")
+    fields: dict[str, str] = Field(default_factory=lambda: {
+        "name": "last_name", "email": "email", "phone": "phone", "message": "description"},
+        description="sitegen field -> Web-to-Lead field (custom fields: their 00N... id); "
+                    "only these fields are sent")
+    endpoint: str = Field("https://webto.salesforce.com", description="the Web-to-Lead "
+                          "base URL (tests and proxies only)")
+
+    @field_validator("org_id")
+    @classmethod
+    def _org(cls, value: str) -> str:
+        if not re.fullmatch(r"00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?", value):
+            raise ValueError("a Salesforce org id is 15 or 18 letters and digits starting "
+                             "with 00D (Setup > Company Information)")
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
+        return _field_map(value)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if not _http_url(value):
+            raise ValueError("must be an http(s) URL, e.g. https://webto.salesforce.com")
+        return value.rstrip("/")
+
+
 class LeadsSection(Strict):
     webhook_url: str | None = None
+    hubspot: HubspotSection | None = None
+    salesforce: SalesforceSection | None = None
     formspree_id: str | None = None
     netlify: bool = False
     sandbox_url: str | None = None

@@ -3,8 +3,10 @@
 Where a form posts is decided here, from the resolved policy only:
 
     policy.forms   action                                           extras
-    live           policy.forms_endpoint (webhook > Formspree >       leads.routes (per location
-                   Netlify), or the location's route                  id or category), Netlify
+    live           policy.forms_endpoint (webhook > HubSpot >         leads.routes (per location
+                   Salesforce > Formspree > Netlify), or the          id or category), Netlify,
+                   location's route                                   HubSpot's and Salesforce's
+                                                                      field names
     sandbox        policy.forms_endpoint (= leads.sandbox_url)        none: routes and providers
     local          /_sitegen/leads (the dev server's inbox)           are production-only
     disabled       no action; fieldset disabled, visible notice
@@ -30,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from sitegen.config.policy import THANKS_URL, Policy
+from sitegen.config.policy import THANKS_URL, Policy, hubspot_action, salesforce_action
 from sitegen.config.schema import LeadField, LeadsSection, SiteConfig
 from sitegen.data.locations import Location
 from sitegen.diagnostics import Report
@@ -114,6 +116,9 @@ class LeadForm:
     hidden: tuple[tuple[str, str], ...]
     min_seconds: int
     id: str = FORM_ID
+    field_map: str | None = None  # "name=lastname email=email": the destination's names
+    passthrough: str | None = None  # fields sent as they are beside the mapped ones (oid)
+    object_type_id: str | None = None  # HubSpot's objectTypeId of every field
 
     @property
     def disabled(self) -> bool:
@@ -150,6 +155,10 @@ def _provider(leads: LeadsSection, endpoint: str | None) -> str:
         return "none"
     if leads.webhook_url and endpoint == leads.webhook_url:
         return "webhook"
+    if leads.hubspot and endpoint == hubspot_action(leads):
+        return "hubspot"
+    if leads.salesforce and endpoint == salesforce_action(leads):
+        return "salesforce"
     if leads.formspree_id:
         return "formspree"
     return "netlify" if leads.netlify else "webhook"
@@ -169,14 +178,21 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
     leads = config.leads
     mode: str = policy.forms
     action = policy.forms_endpoint
-    encoding = leads.encoding
+    encoding: str = leads.encoding
     transport, enctype, netlify_name, recipient = "fetch", None, None, None
+    mapping: dict[str, str] | None = None
+    passthrough = object_type = None
     provider = {"sandbox": "sandbox", "local": "local"}.get(mode, _provider(leads, action))
     if mode == "disabled":
         action = None
     if policy.kind == "production":  # routes, Formspree and Netlify exist only in production
         if provider == "netlify":  # Netlify Forms reads form-encoded posts only
             encoding, netlify_name = "form", NETLIFY_NAME
+        elif provider == "hubspot" and leads.hubspot:  # its JSON body (leads.js hubspot())
+            encoding, mapping = "hubspot", leads.hubspot.fields
+            object_type = leads.hubspot.object_type_id
+        elif provider == "salesforce" and leads.salesforce:  # a form post, its field names
+            encoding, mapping, passthrough = "form", leads.salesforce.fields, "oid retURL"
         route = route_for(leads, location)
         if route and route.startswith("mailto:"):
             if action is None:  # no site-wide destination: the visitor's mail program sends it
@@ -187,6 +203,7 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
         elif route:
             mode, provider, action = "live", "webhook", route
             encoding, netlify_name = leads.encoding, None
+            mapping = passthrough = object_type = None
     notice = None
     if mode == "disabled":
         notice = unavailable_notice(location) if policy.kind == "production" else (
@@ -203,6 +220,9 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
     ]
     if recipient:
         hidden.append(("recipient", recipient))
+    if provider == "salesforce" and leads.salesforce:
+        hidden += [("oid", leads.salesforce.org_id),
+                   ("retURL", absolute(policy.base_url, THANKS_URL))]
     if leads.consent_text:
         hidden.append(("consent_text", leads.consent_text))
     heading, submit_label = leads.heading, leads.submit_label
@@ -212,7 +232,7 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
     hidden += [(name, "") for name in UTM_FIELDS]
     hidden += [(STARTED, ""), (NEXT, absolute(policy.base_url, THANKS_URL))]
     readable = bool(action) and (same_origin(action or "", policy.base_url)
-                                 or provider == "formspree")  # Formspree answers CORS
+                                 or provider in ("formspree", "hubspot"))  # they answer CORS
     return LeadForm(
         mode=mode, provider=provider, action=action, encoding=encoding,
         response="read" if readable or encoding == "json" else "opaque",
@@ -223,7 +243,9 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
         submit_label=submit_label, success_text=leads.success_text,
         consent_text=leads.consent_text, notice=notice,
         fields=tuple(_field(f) for f in leads.fields), hidden=tuple(hidden),
-        min_seconds=leads.min_seconds)
+        min_seconds=leads.min_seconds,
+        field_map=" ".join(f"{k}={v}" for k, v in mapping.items()) if mapping else None,
+        passthrough=passthrough, object_type_id=object_type)
 
 
 def unavailable_notice(location: Location | None) -> str:
@@ -295,7 +317,8 @@ def attach(model: SiteModel, report: Report) -> None:
                        f"production has no lead destination: {disabled} of {forms} forms are "
                        "shown disabled with a notice",
                        "set SITEGEN_LEADS__WEBHOOK_URL, leads.formspree_id or leads.netlify")
-    chosen = [k for k in ("webhook_url", "formspree_id", "netlify") if getattr(leads, k)]
+    chosen = [k for k in ("webhook_url", "hubspot", "salesforce", "formspree_id", "netlify")
+              if getattr(leads, k)]
     if len(chosen) > 1:
         report.warning("config", None, f"leads.{chosen[0]}",
                        f"several lead destinations are set ({', '.join(chosen)}); "

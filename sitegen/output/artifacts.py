@@ -17,6 +17,7 @@ from sitegen.model.pages import SiteModel
 from sitegen.output.feeds import feed_files
 from sitegen.output.hostconfig import host_files
 from sitegen.output.markers import marker_files
+from sitegen.output.openapi import openapi_files
 from sitegen.output.outdir import marker_files as output_marker
 from sitegen.output.placeindex import place_files
 from sitegen.output.protect import BUILD_FILE
@@ -49,7 +50,7 @@ def build_marker(model: SiteModel) -> dict[str, bytes]:
 
 
 PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,
-                             build_marker, output_marker, feed_files, place_files]
+                             build_marker, output_marker, feed_files, place_files, openapi_files]
 # The markers, the feeds and the place index, most of the artifacts' work, read the placed
 # locations alone (model/site.Placed.located_model), so a build writes them in a process of
 # its own while the rest of the model is made and the pages rendered. The others are small;

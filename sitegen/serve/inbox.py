@@ -3,7 +3,7 @@
 `store_lead()` parses a JSON or form-encoded POST body, marks spam (the honeypot filled, or
 sent sooner than `leads.min_seconds` after the form was shown) and appends one JSON line to
 `<site>/.sitegen/leads.jsonl`; `handle_inbox()` wraps it as an HTTP response for the dev
-server.
+server. The page that lists them is leadspage.py.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import email.parser
 import email.policy
 import json
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from sitegen.model.leads import HONEYPOT, NEXT, STARTED
 
 INBOX = Path(".sitegen") / "leads.jsonl"
 MAX_BODY = 64 * 1024
+LOCK = threading.Lock()  # one writer of the inbox file at a time (leads and clears)
 
 
 class LeadError(ValueError):
@@ -118,7 +120,7 @@ def store_lead(site_root: Path, body: bytes, content_type: str,
     }
     path = Path(site_root) / INBOX
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as inbox:
+    with LOCK, path.open("a", encoding="utf-8") as inbox:
         inbox.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     who = str(fields.get("name") or fields.get("email") or "anonymous")[:60]
     where = record["location_id"] or urlsplit(str(record["page_url"])).path or "the site"

@@ -11,6 +11,8 @@ module is the HTTP server and its routes:
     GET/HEAD /_sitegen/events        the event stream (livereload.Hub)
     GET/HEAD /_sitegen/livereload.js the script injected before </body> of served pages
     POST     /_sitegen/leads         development lead forms → inbox.handle_inbox()
+    GET/HEAD /_sitegen/leads         the inbox page (leadspage.render), newest first
+    POST     /_sitegen/leads/clear   empty the inbox (leadspage.clear), then back to the page
     GET/HEAD anything else           a file of dist/<env>/ (folders serve index.html)
 
 Every build goes through `build/pipeline.build()`, so a faster (incremental) build makes serve
@@ -28,6 +30,9 @@ Only the server's own host names are answered (`Listen.allows`): a request whose
 names anything else gets 421, so a web page that rebinds its own DNS name to 127.0.0.1 cannot
 read the site or post to the inbox. The inbox takes posts from the site's own pages only
 (`cross_site`): a browser's post from any other origin is refused with 403 and not stored.
+The inbox page and its clear action exist only where forms post to the inbox (development),
+answer only the site's own pages or an address typed in (`cross_site` again), and are never
+framed.
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ import click
 
 from sitegen.config.policy import LOCAL_INBOX, Policy
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.serve import livereload
+from sitegen.serve import leadspage, livereload
 from sitegen.serve.inbox import InboxRules
 from sitegen.serve.rebuild import Outcome, Rebuilder
 from sitegen.serve.watch import WATCHED_DIRS, Watcher
@@ -214,20 +219,21 @@ class Listen:
         return ", ".join(dict.fromkeys(own))
 
 
-def cross_site(headers: Mapping[str, str] | Message) -> str | None:
-    """Why a POST to the inbox did not come from a page of this site, or None.
+def cross_site(headers: Mapping[str, str] | Message, kind: str = "post") -> str | None:
+    """Why a POST (or, as `kind` says, another request) to the inbox did not come from a page
+    of this site, or None.
 
     Browsers send `Sec-Fetch-Site` and `Origin` with every POST (forms and fetch alike): the
     inbox takes `same-origin` posts whose Origin is this very host. Tools such as curl send
     neither and are let in (they are not a web page acting for someone)."""
     site = (headers.get("Sec-Fetch-Site") or "").strip().lower()
     if site and site not in ("same-origin", "none"):
-        return f"a {site} post (Sec-Fetch-Site)"
+        return f"a {site} {kind} (Sec-Fetch-Site)"
     origin = headers.get("Origin")
     if origin is not None:
         own = f"http://{(headers.get('Host') or '').strip().lower()}"
         if origin.strip().lower() != own:
-            return f"a post from {origin.strip()[:100] or 'an empty origin'}"
+            return f"a {kind} from {origin.strip()[:100] or 'an empty origin'}"
     return None
 
 
@@ -654,12 +660,42 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Response(200, {"Content-Type": "text/javascript; charset=utf-8"},
                                 livereload.client_script()), head)
             return
+        if path == LOCAL_INBOX:
+            self._send(self._leads_page(query), head)
+            return
         self._send(self.app.static(path, query), head)
+
+    def _leads_page(self, query: str) -> Response:
+        if self.app.policy.forms != "local":
+            return text_response(404, "no lead inbox here: forms post to the inbox in "
+                                 "development only")
+        refusal = cross_site(self.headers, "request")
+        if refusal:
+            return text_response(403, f"{refusal} refused: the lead inbox opens from this "
+                                 "site's pages or an address typed into the browser only")
+        return Response(200, dict(leadspage.HEADERS), leadspage.render(self.app.source, query))
+
+    def _clear_leads(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if 0 < length <= DRAIN_LIMIT else b""
+        refusal = cross_site(self.headers)
+        if self.app.policy.forms != "local" or refusal:
+            self._send(text_response(404, "no lead inbox here") if not refusal else
+                       text_response(403, f"{refusal} refused: only this site's inbox page "
+                                     "clears the inbox"), False)
+            return
+        location = leadspage.clear_target(body)
+        leadspage.clear(self.app.source, location)
+        back = LOCAL_INBOX + (f"?location={quote(location)}" if location else "")
+        self._send(Response(303, {"Location": back, "Content-Length": "0"}), False)
 
     def _post(self, path: str, query: str, head: bool) -> None:
         from sitegen.serve.inbox import MAX_BODY
 
         self.close_connection = True
+        if path == leadspage.CLEAR_PATH:
+            self._clear_leads()
+            return
         if path != LOCAL_INBOX or self.app.policy.forms != "local":
             self._send(text_response(404 if path != LOCAL_INBOX else 403,
                                      "no lead inbox here" if path == LOCAL_INBOX

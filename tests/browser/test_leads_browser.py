@@ -538,3 +538,57 @@ def test_a_page_of_another_origin_cannot_post_to_the_dev_inbox(
         assert page.url == f"{dev.url}/_sitegen/leads"
         assert "a same-site post (Sec-Fetch-Site) refused: the lead inbox takes posts from " \
             "the pages of this site only" in page.content()
+
+
+def test_the_inbox_page_lists_two_leads_newest_first_filters_and_clears(
+        browser: Any, dev: ServeProcess) -> None:
+    with page_in(Live(dev.url, browser)) as page:
+        page.goto(f"{dev.url}/_sitegen/leads")
+        page.click("button[data-clear]")  # start from an empty inbox
+        page.wait_for_url(f"{dev.url}/_sitegen/leads")
+        assert page.get_attribute("[data-count]", "data-count") == "0"
+        for path, message in ((HAYES, "First, from Hayes Valley"),
+                              (MISSION, "Second, from the Mission")):
+            page.goto(f"{dev.url}{path}")
+            fill(page, message=message)
+            settle(page)
+            page.click("#lead-form button[type=submit]")
+            status(page).filter(has_text=SUCCESS).wait_for()
+
+        page.goto(f"{dev.url}/_sitegen/leads")
+        leads = page.locator("article.lead")
+        assert leads.count() == 2
+        assert [leads.nth(i).get_attribute("data-location") for i in range(2)] == [
+            "JO-SF-002", "JO-SF-001"]  # newest first
+        newest = leads.nth(0).inner_text()
+        assert "Second, from the Mission" in newest and "ada@example.com" in newest
+        assert "Juniper & Oak Coffee — Mission" in newest
+        assert "First, from Hayes Valley" in leads.nth(1).inner_text()
+        assert leads.nth(0).locator("time").get_attribute("datetime").endswith("Z")
+
+        page.select_option("#location", "JO-SF-001")
+        page.click("form[method=get] button[type=submit]")
+        page.wait_for_url(f"{dev.url}/_sitegen/leads?location=JO-SF-001")
+        assert page.locator("article.lead").count() == 1
+        assert "First, from Hayes Valley" in page.locator("article.lead").inner_text()
+
+        page.click("button[data-clear]")  # clears this location's lead only
+        page.wait_for_url(f"{dev.url}/_sitegen/leads?location=JO-SF-001")
+        assert page.locator("article.lead").count() == 0
+        page.goto(f"{dev.url}/_sitegen/leads")
+        assert [r["location_id"] for r in inbox(dev)] == ["JO-SF-002"]
+        assert page.locator("article.lead").count() == 1
+
+
+def test_the_inbox_page_answers_its_own_site_only(dev: ServeProcess) -> None:
+    status_code, headers, _ = dev.http("/_sitegen/leads")
+    assert status_code == 200 and headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    for site in ("cross-site", "same-site"):
+        code, _, body = dev.http("/_sitegen/leads", headers={"Sec-Fetch-Site": site})
+        assert code == 403
+        assert body.decode().startswith(f"a {site} request (Sec-Fetch-Site) refused")
+    before = inbox(dev)
+    code, _, _ = dev.http("/_sitegen/leads/clear", method="POST", body=b"", headers={
+        "Origin": "http://evil.example", "Content-Type": "application/x-www-form-urlencoded"})
+    assert code == 403 and inbox(dev) == before

@@ -12,7 +12,8 @@
 // discarded. A lead still kept is sent again on the next page of this site the tab opens (its
 // own page shows it in the form first), when the browser comes back online, or by Try again.
 // Each lead carries a submission_id, the same on every attempt, so a receiver can drop a
-// duplicate.
+// duplicate. HubSpot and Salesforce (data-field-map) get their own field names, and HubSpot
+// its JSON body with fields and context (see mapped() and hubspot()).
 (function () {
   "use strict";
   if (window.sitegenLeads) { return; }
@@ -92,10 +93,45 @@
     }).join("");
   }
 
+  // A destination's own field names (data-field-map="name=lastname email=email"): only the
+  // mapped fields, renamed, and the destination's fixed fields (data-pass: Salesforce's oid).
+  function mapped(entry) {
+    if (!entry.map) { return entry.data; }
+    var out = {};
+    entry.map.split(" ").forEach(function (pair) {
+      var at = pair.indexOf("=");
+      var from = pair.slice(0, at);
+      if (at > 0 && Object.prototype.hasOwnProperty.call(entry.data, from) &&
+          entry.data[from] !== "") { out[pair.slice(at + 1)] = entry.data[from]; }
+    });
+    (entry.pass || "").split(" ").forEach(function (name) {
+      if (name && Object.prototype.hasOwnProperty.call(entry.data, name)) {
+        out[name] = entry.data[name];
+      }
+    });
+    return out;
+  }
+
+  // HubSpot's Forms API body: {fields: [{objectTypeId, name, value}], context}.
+  function hubspot(entry) {
+    var values = mapped(entry);
+    return {
+      fields: Object.keys(values).map(function (name) {
+        var item = { name: name, value: values[name] };
+        if (entry.objectType) { item = { objectTypeId: entry.objectType, name: name,
+                                         value: values[name] }; }
+        return item;
+      }),
+      context: { pageUri: entry.data.page_url || window.location.href,
+                 pageName: entry.title || document.title }
+    };
+  }
+
   // One POST; resolves when the lead counts as sent (see the top of this file).
   function post(entry) {
-    var json = entry.encoding === "json";
+    var json = entry.encoding === "json" || entry.encoding === "hubspot";
     var opaque = entry.response === "opaque" && !json;
+    var body = entry.encoding === "hubspot" ? hubspot(entry) : mapped(entry);
     return fetch(entry.action, {
       method: "POST",
       mode: opaque ? "no-cors" : "cors",
@@ -104,7 +140,7 @@
         "Accept": "application/json",
         "Content-Type": json ? "application/json" : "application/x-www-form-urlencoded"
       },
-      body: json ? JSON.stringify(entry.data) : new URLSearchParams(entry.data).toString()
+      body: json ? JSON.stringify(body) : new URLSearchParams(body).toString()
     }).then(function (response) {
       if (!opaque && !response.ok) { throw new Error("server error " + response.status); }
     });
@@ -270,7 +306,10 @@
       var data = payload(form);
       data.submission_id = submission;
       var entry = { key: key, action: form.action, encoding: form.getAttribute("data-encoding"),
-                    response: form.getAttribute("data-response"), data: data };
+                    response: form.getAttribute("data-response"), data: data,
+                    map: form.getAttribute("data-field-map"),
+                    pass: form.getAttribute("data-pass"),
+                    objectType: form.getAttribute("data-object-type"), title: document.title };
       var stored = keeping && keep(entry);
       post(entry).then(function () { sent(data); }, function (error) {
         failed(error && /server error/.test(error.message) ? error.message : "network error",
