@@ -298,9 +298,13 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="the built folder (default: <source>/dist/<env>/)")
 @click.option("--base-url", help="link to this URL instead of the environment's base_url")
+@click.argument("path", required=False)
 @domain_errors
-def share_link(env: str, source: Path, directory: Path | None, base_url: str | None) -> None:
-    """Print a link that opens the current protected build without typing the password.
+def share_link(env: str, source: Path, directory: Path | None, base_url: str | None,
+               path: str | None) -> None:
+    """Print a link that opens the current protected build without typing the password;
+    with PATH (a page's production path, such as /locations/ca/), a link to that page
+    (under its private name when the build has private paths).
 
     The token in the link is the build's key: it works until the next build of the
     environment (each build draws a new salt). The password is read from
@@ -308,9 +312,10 @@ def share_link(env: str, source: Path, directory: Path | None, base_url: str | N
 
     \b
     Example:
-      SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging
+      SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging /locations/ca/bc/
     """
     from sitegen.build.run import prepare
+    from sitegen.output.private import page_link
     from sitegen.output.protect import load_protection
     from sitegen.output.protect import share_link as make_link
 
@@ -322,7 +327,8 @@ def share_link(env: str, source: Path, directory: Path | None, base_url: str | N
             "share links open encrypted builds only"))
     folder = directory or source / "dist" / env
     protection = load_protection(folder, policy.password)
-    click.echo(make_link(base_url or policy.base_url, protection))
+    page = page_link(folder, policy, protection, path) if path else "/"
+    click.echo(make_link((base_url or policy.base_url).rstrip("/") + page, protection))
 
 
 @main.group()

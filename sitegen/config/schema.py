@@ -155,6 +155,8 @@ class ProtectionSection(Strict):
     iterations: int = Field(600_000, ge=600_000)
     htpasswd_path: str | None = Field(None, description="absolute path of .htpasswd on the "
                                       "server, for .htaccess and the nginx snippet")
+    private_paths: bool | None = Field(None, description="opaque folder and file names in "
+                                       "an encrypted build (default: on in encrypt mode)")
 
 
 class AnalyticsSection(Strict):
