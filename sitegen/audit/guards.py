@@ -24,7 +24,7 @@ staging and development (private):
   guard.analytics-outside-production     analytics code in a page or a script it loads
   guard.production-form-endpoint         a form posting to the production lead endpoint
   guard.readable-while-protected         a page or data file that is not encrypted (encrypt)
-  guard.basic-auth-missing               auth rules or .htpasswd missing (basic-auth)
+  guard.basic-auth-missing               the host's auth rules missing (basic-auth)
   guard.cannot-decrypt                   a protected page the build's key cannot open
   guard.sitemap-on-production-host       a sitemap listing production URLs
 
@@ -61,7 +61,7 @@ from sitegen.config.policy import Policy
 from sitegen.data.masking import MASKED_DOMAIN
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.files import walk
-from sitegen.output.hostconfig import HOST_FILES, NGINX_SNIPPET
+from sitegen.output.hostconfig import AUTH_FILES, AUTH_RULES, HEADER_FILES
 from sitegen.output.protect import (
     BUILD_FILE,
     PAYLOAD_ID,
@@ -77,7 +77,6 @@ from sitegen.output.protect import (
 )
 
 MIN_SECRET_LENGTH = 8
-HEADER_FILES = tuple(name for name in HOST_FILES if name != ".htpasswd")
 OG_URL = re.compile(r"<meta\s+property=[\"']og:url[\"']\s+content=[\"']([^\"']*)[\"']", re.I)
 # The block is everything up to the first </script>, as a lazy (.*?) would take it, but consumed
 # in runs (possessively, so a block without </script> fails at once), not one character at a
@@ -396,7 +395,7 @@ def _production_tree(root: Path, files: list[str], policy: Policy, guard: GuardC
             out.append(finding(name, "guard.noindex-header-in-production",
                                 "host config adds X-Robots-Tag noindex to production responses",
                                 "remove the header: production must be indexable"))
-    protection_files = [PROTECTION_FILE, UNLOCK_JS, ".htpasswd"]
+    protection_files = [PROTECTION_FILE, UNLOCK_JS, *AUTH_FILES]
     for name in protection_files:
         if name in present:
             out.append(finding(name, "guard.protection-in-production",
@@ -507,7 +506,7 @@ def _private_tree(root: Path, files: list[str], policy: Policy, guard: GuardCont
                                 "protection metadata is missing: pages cannot be checked, "
                                 "and share links cannot be made", "rebuild with sitegen"))
     if policy.protection == "basic-auth":
-        out.extend(_basic_auth(root, present))
+        out.extend(_basic_auth(root, present, policy.host))
     return out
 
 
@@ -541,19 +540,13 @@ def _private_file(rel: str, data: bytes, policy: Policy, guard: GuardContext,
     return out
 
 
-def _basic_auth(root: Path, present: set[str]) -> list[Diagnostic]:
+def _basic_auth(root: Path, present: set[str], host: str | None) -> list[Diagnostic]:
+    """The file that makes `host` (protection.host) require basic auth, and the rules in it."""
     out = []
-    if ".htpasswd" not in present:
-        out.append(finding(".htpasswd", "guard.basic-auth-missing", "no .htpasswd file",
-                            "the build writes it when the password variable is set"))
-    checks = (("_headers", "basic-auth:"), (".htaccess", "require valid-user"))
-    for name, needle in checks:
+    for name, needle in AUTH_RULES.get(host or "", ()):
         if name not in present or needle not in _read(root, name).lower():
             out.append(finding(name, "guard.basic-auth-missing",
-                                "host config does not require basic auth",
-                                "rebuild with protection.mode: basic-auth"))
-    if NGINX_SNIPPET in present and "auth_basic" not in _read(root, NGINX_SNIPPET):
-        out.append(finding(NGINX_SNIPPET, "guard.basic-auth-missing",
-                            "nginx snippet does not require basic auth",
-                            "rebuild with protection.mode: basic-auth"))
+                                f"nothing makes {host} require basic auth",
+                                "rebuild with protection.mode: basic-auth and "
+                                "protection.host set to where the build is deployed"))
     return out

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sitegen.config.load import LoadedConfig
-from sitegen.config.schema import LeadsSection, ProtectionMode
+from sitegen.config.schema import AUTH_HOSTS, PLAIN_HOSTS, LeadsSection, ProtectionMode
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 FormsMode = Literal["live", "sandbox", "disabled", "local"]
@@ -46,6 +46,7 @@ class Policy:
     base_url: str
     password: str | None
     username: str = "staging"
+    host: str | None = None  # protection.host: where the build is deployed
 
     @property
     def protected(self) -> bool:
@@ -135,6 +136,15 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
                    "use the receiver's https:// address; for a test receiver, set "
                    "leads.allow_insecure: true")
 
+    if protection == "basic-auth":
+        host = cfg.protection.host
+        if host is None or host in PLAIN_HOSTS:
+            what = f"'{host}' cannot enforce basic auth: it serves every file as it is" \
+                if host else "basic auth needs to know where the build is deployed"
+            refuse(("protection", "host"), what,
+                   "use protection.mode: encrypt (it works on any static host), or set "
+                   f"protection.host to one of {', '.join(AUTH_HOSTS)}")
+
     password = None
     if protection != "none":
         variable = cfg.protection.password_env
@@ -176,4 +186,5 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
     return Policy(name=loaded.env, kind=kind, indexable=kind == "production",
                   protection=protection, analytics=analytics, forms=forms,
                   forms_endpoint=endpoint, data=data, banner=banner, base_url=base_url,
-                  password=password, username=cfg.protection.username)
+                  password=password, username=cfg.protection.username,
+                  host=cfg.protection.host)

@@ -15,6 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 EnvironmentKind = Literal["development", "staging", "production"]
 BUILTIN_ENVIRONMENTS: tuple[EnvironmentKind, ...] = ("development", "staging", "production")
 ProtectionMode = Literal["encrypt", "basic-auth", "none"]
+# Where a build is deployed (protection.host): the hosts sitegen can make enforce basic
+# auth, then the static hosts that cannot (refused in basic-auth mode, output/hostconfig.py).
+AUTH_HOSTS = ("netlify", "apache", "nginx", "cloudflare-pages", "vercel")
+PLAIN_HOSTS = ("github-pages", "gitlab-pages", "s3", "firebase", "surge", "static")
+Host = Literal["netlify", "apache", "nginx", "cloudflare-pages", "vercel", "github-pages",
+               "gitlab-pages", "s3", "firebase", "surge", "static"]
 CardCta = Literal["call", "directions", "book", "email", "website", "link"]
 LeadPage = Literal["location", "contact"]
 
@@ -155,6 +161,8 @@ class ProtectionSection(Strict):
     iterations: int = Field(600_000, ge=600_000)
     htpasswd_path: str | None = Field(None, description="absolute path of .htpasswd on the "
                                       "server, for .htaccess and the nginx snippet")
+    host: Host | None = Field(None, description="where the build is deployed: what enforces "
+                              "basic auth there is written with the build")
     private_paths: bool | None = Field(None, description="opaque folder and file names in "
                                        "an encrypted build (default: on in encrypt mode)")
 

@@ -231,7 +231,6 @@ CASES: list[tuple[str, str, str, Plant]] = [
     ("staging", "guard.sitemap-on-production-host", "sitemap.xml",
      _write("sitemap.xml", SITEMAP_PROD)),
     # uat (basic auth) and development
-    ("uat", "guard.basic-auth-missing", ".htpasswd", _remove(".htpasswd")),
     ("uat", "guard.basic-auth-missing", "_headers",
      _write("_headers", "/*\n  X-Robots-Tag: noindex, nofollow\n")),
     ("uat", "guard.missing-noindex", ABOUT,
