@@ -375,13 +375,16 @@ def data_sample(count: int, out: Path, seed: int, env: str, source: Path) -> Non
 @click.option("--password-env", default="SITEGEN_STAGING_PASSWORD", show_default=True,
               help="variable holding the password of encrypted builds")
 @click.option("--json", "as_json", is_flag=True, help="print the differences as JSON")
+@click.option("--show-text", is_flag=True,
+              help="print the changed text of encrypted builds too (kept out by default)")
 @domain_errors
-def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool) -> None:
+def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool, show_text: bool) -> None:
     """List pages added, removed and changed between two builds, and what changed.
 
     Compares pages by URL path: title, address, hours, phone, the rest of the JSON-LD and
     the main text; ignores what differs by environment (host, banner, robots, analytics).
-    Encrypted builds are opened with the password in $SITEGEN_STAGING_PASSWORD.
+    Encrypted builds are opened with the password in $SITEGEN_STAGING_PASSWORD; of them
+    only the fields that changed are printed, not their text, unless --show-text.
 
     \b
     Example:
@@ -395,9 +398,9 @@ def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool) -> None:
     password = os.environ.get(password_env) or None
     result = diff_builds(dir_a, dir_b, password=password)
     if as_json:
-        click.echo(jsonlib.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(jsonlib.dumps(result.to_dict(show_text), indent=2, ensure_ascii=False))
     else:
-        click.echo(format_diff(result))
+        click.echo(format_diff(result, show_text))
 
 
 @main.command()
@@ -409,28 +412,33 @@ def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool) -> None:
               show_default=True, help="site folder (for its config)")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="the built folder (default: <source>/dist/<env>/)")
+@click.option("--show-text", is_flag=True,
+              help="print the changed text of an encrypted build (kept out by default)")
 @domain_errors
-def publish(env: str | None, target: Path, source: Path, directory: Path | None) -> None:
+def publish(env: str | None, target: Path, source: Path, directory: Path | None,
+            show_text: bool) -> None:
     """Release the existing build into DIR/releases/ and switch DIR/current to it atomically.
 
     Does not rebuild: runs the same audit as `sitegen check` on the build and refuses one
     that fails it. Keeps the newest publish.keep releases (default 5), never the live one.
+    Of an encrypted build it prints which pages and fields changed, not their text, unless
+    --show-text.
 
     \b
     Example:
       sitegen build --env production && sitegen publish --env production --to /srv/www/site
     """
-    from sitegen.deploy.publish import RELEASES
+    from sitegen.deploy.publish import RELEASES, change_lines
     from sitegen.deploy.publish import publish as run_publish
 
     env = _env(env)
     result = run_publish(source, env, target, folder=directory)
     _echo_diagnostics(result.warnings)
-    if result.previous is None:
+    if result.compared is None:
         click.echo("first release: nothing to compare with")
     else:
         click.echo(f"changes against the live release {result.previous}:")
-        for line in result.changes:
+        for line in change_lines(*result.compared, result.password, show_text):
             click.echo(f"  {line}")
     click.echo(f"published {env} as {RELEASES}/{result.release}; "
                f"{target}/current -> {RELEASES}/{result.release}")
