@@ -78,7 +78,8 @@ class LocationsSection(Strict):
     private: list[str] = Field(default_factory=list)
     on_error: Literal["fail", "skip"] = "fail"
     mask: list[Literal["name", "street", "phone", "email", "website", "description",
-                       "postal_code"]] = Field(default_factory=list)
+                       "postal_code", "booking_url", "id", "city", "neighbourhood",
+                       "image", "coordinates"]] = Field(default_factory=list)
     table: str | None = None
     query: str | None = None
     sheet: str | None = None

@@ -8,11 +8,14 @@ listed get made-up towns ("Sample Town 3") and coordinates moved by at least MIN
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
 
 MIN_MOVE_KM = 20.0
+NEIGHBOURHOODS = ("Old Town", "Riverside", "Market Quarter", "Hillside", "Parkside",
+                  "Station Quarter", "Harbourside", "Westgate", "Northfield", "Eastbank")
 SPREAD_KM = 3.0  # how far around its decoy town a sampled location is put, at most
 
 
@@ -114,3 +117,21 @@ def moved(place: Place, rng: random.Random) -> tuple[float, float]:
     scale = max(math.cos(math.radians(place.lat)), 0.1)
     lng = place.lng + km / (111.0 * scale) * math.sin(bearing)
     return max(-89.9, min(89.9, lat)), (lng + 180) % 360 - 180
+
+
+def scramble(code: str, taken: set[str], rng: random.Random) -> str:
+    """A code of the same shape (letters for letters, digits for digits, the rest kept, case
+    kept) that is none of `taken` (lower case) and not `code`; one digit longer when every
+    code of its shape is taken (or it has no letter or digit to change)."""
+    shape = code if any(char.isalnum() for char in code) else code + "0"
+    for attempt in itertools.count(1):
+        if attempt % 50 == 0:
+            shape += "0"
+        out = "".join(
+            rng.choice("0123456789") if char.isdigit() else
+            rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") if char.isupper() else
+            rng.choice("abcdefghjkmnpqrstuvwxyz") if char.isalpha() else char
+            for char in shape)
+        if out.lower() not in taken and out.lower() != code.lower():
+            return out
+    raise AssertionError("unreachable: itertools.count never ends")

@@ -40,15 +40,13 @@ import yaml
 
 from sitegen.config.load import load_config
 from sitegen.config.schema import LocationsSection
-from sitegen.data.decoys import Place, moved, pick_decoy
+from sitegen.data.decoys import NEIGHBOURHOODS, Place, moved, pick_decoy, scramble
 from sitegen.data.mapping import CANONICAL_FIELDS
 from sitegen.data.masking import MASKED_DOMAIN, fake_phone
 from sitegen.data.readers import FORMATS, DatasetFile, RawRow, load_yaml, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 
 REPLACED = ("name", "street", "phone", "email", "website", "description", "booking_url")
-NEIGHBOURHOODS = ("Old Town", "Riverside", "Market Quarter", "Hillside", "Parkside",
-                  "Station Quarter", "Harbourside", "Westgate", "Northfield", "Eastbank")
 CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9_-]{1,39}$")
 NEUTRAL_IMAGE = "images/sample/location.svg"
 NEUTRAL_SVG = (
@@ -149,19 +147,6 @@ def _real_values(rows: list[RawRow], columns: dict[str, str]) -> dict[str, set[s
                 if columns.get(field) == column and text:
                     real[field].add(text.lower())
     return real
-
-
-def scramble(code: str, taken: set[str], rng: random.Random) -> str:
-    """A code of the same shape (letters for letters, digits for digits, the rest kept, case
-    kept) that is none of `taken` (lower case)."""
-    while True:
-        out = "".join(
-            rng.choice("0123456789") if char.isdigit() else
-            rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") if char.isupper() else
-            rng.choice("abcdefghjkmnpqrstuvwxyz") if char.isalpha() else char
-            for char in code)
-        if out.lower() not in taken and out.lower() != code.lower():
-            return out
 
 
 def _number_of(value: Any) -> float | None:

@@ -12,10 +12,10 @@ import pytest
 from support.envsites import ENV, build_env, example_site, invoke, key_of, page_html, source_rows
 from support.sites import make_site, shared_dataset
 
-from sitegen.data.decoys import DECOYS, MIN_MOVE_KM, distance_km
+from sitegen.data.decoys import DECOYS, MIN_MOVE_KM, NEIGHBOURHOODS, distance_km
 from sitegen.data.readers import DatasetFile, read_rows
-from sitegen.data.sample import NEIGHBOURHOODS
 from sitegen.diagnostics import Report
+from sitegen.output.protect import parse_envelope
 
 
 @pytest.fixture
@@ -179,3 +179,26 @@ def test_sample_of_the_gm_pharmacies_keeps_no_real_value(tmp_path: Path) -> None
     assert all(re.fullmatch(r"[A-Z]\d{8}", code) for code in codes)  # the same shape
     _far_from_all([tuple(reversed(f["geometry"]["coordinates"])) for f in sample],
                   [tuple(reversed(f["geometry"]["coordinates"])) for f in real])
+
+
+def test_masked_staging_keeps_no_real_id_place_or_photo(site: Path) -> None:
+    staging = site / "config" / "staging.yaml"
+    staging.write_text(staging.read_text(encoding="utf-8").replace(
+        "mask: [phone, email]", "mask: [phone, email, name, street, description, id, city, "
+        "postal_code, booking_url, neighbourhood, image, coordinates]"), encoding="utf-8")
+    built = build_env(site, "staging")
+    protection = key_of(built)
+    pages = "\n".join(page_html(p, protection) for p in built.rglob("index.html"))
+    # The data files (not the content's own files, images included, encrypted as they are).
+    envelopes = [e for p in built.rglob("*.json") if (e := parse_envelope(p.read_bytes()))]
+    data = "\n".join(protection.decrypt(e).decode("utf-8", "replace") for e in envelopes
+                     if "type" not in e)
+    assert pages.count('#location"') >= 64 and '"locs"' in data
+    content = "\n".join(p.read_text(encoding="utf-8") for p in (site / "content").rglob("*.md"))
+    for row in source_rows():
+        for column in ("store_code", "City", "Zip", "Neighbourhood", "Image"):
+            value = row[column]
+            if value and value not in content:  # the head office is on the contact page
+                pattern = rf"(?<![\w-]){re.escape(value)}(?![\w-])"
+                assert not re.search(pattern, pages), (column, value)
+                assert not re.search(pattern, data), (column, value)
