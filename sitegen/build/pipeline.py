@@ -16,6 +16,7 @@ the manifest is hashed and the folder audited.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import functools
 import gc
@@ -52,6 +53,7 @@ from sitegen.config.policy import Policy
 from sitegen.data.locations import Location, RowCache, Validation, validate_rows
 from sitegen.data.mapping import MappedRow, RowMapping, map_rows
 from sitegen.data.masking import mask_locations
+from sitegen.data.postcodes import Centroid, countries_of, read_centroids
 from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.files import walk
@@ -154,7 +156,8 @@ def build(options: BuildOptions) -> BuildResult:
             if run.policy.protection == "encrypt" else None
         fresh_rows: RowCache = {}
         dataset = load_dataset(run, report, fresh_rows)
-        placed = place(run.loaded.config, run.policy, dataset.locations)
+        placed = dataclasses.replace(place(run.loaded.config, run.policy, dataset.locations),
+                                     postcodes=load_postcodes(run, dataset.locations, report))
         with AtomicOutput(run.out_dir) as output, contextlib.ExitStack() as stack:
             writing = Writing(run, output, sealer, guard_context(
                 run.loaded, run.policy, output.tmp, run.environ,
@@ -261,6 +264,18 @@ def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = No
     return dataset
 
 
+def load_postcodes(run: BuildRun, locations: list[Location], report: Report
+                   ) -> list[Centroid]:
+    """The rows of `locator.postcodes` (none when unset); raise if the file has errors."""
+    name = run.loaded.config.locator.postcodes
+    if not name or not run.loaded.config.locator.places:
+        return []
+    rows = read_centroids(run.loaded.source / name, name, countries_of(locations), report)
+    if report.errors:
+        raise SitegenError(report.items)
+    return rows
+
+
 def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel:
     """The model of the placed locations and the content: pages, hubs, calls to action and
     lead forms; `run.options.keep_state` (serve) also keeps the memo in-place edits use."""
@@ -288,7 +303,8 @@ def plan_site(loaded: LoadedConfig, policy: Policy, report: Report
     (`sitegen validate`)."""
     run = planning_run(loaded, policy, report)
     dataset = load_dataset(run, report)
-    placed = place(loaded.config, policy, dataset.locations)
+    placed = dataclasses.replace(place(loaded.config, policy, dataset.locations),
+                                 postcodes=load_postcodes(run, dataset.locations, report))
     return build_site_model(run, placed, report), dataset
 
 

@@ -150,6 +150,19 @@ class NearbySection(Strict):
     count: int = Field(5, ge=0, le=50)
 
 
+class LocatorSection(Strict):
+    places: bool = Field(True, description="build the place index: a search for a town or "
+                         "postcode without a location lists the nearest locations")
+    min_population: int = Field(5000, ge=500, description="the smallest town in the place "
+                                "index (GeoNames population)")
+    postcodes: str | None = Field(None, description="CSV file of postcode,lat,lng centroids "
+                                  "(ONS, Census ZCTA ...), relative to the site folder")
+    nearest: int = Field(5, ge=1, le=50, description="how many nearest locations a search "
+                         "with nothing in its radius falls back to")
+    track: bool = Field(True, description="send searches that find nothing or fall back as "
+                        "analytics events (where analytics is on)")
+
+
 class SitemapSection(Strict):
     max_urls: int = Field(50000, ge=1, le=50000)
 
@@ -531,6 +544,7 @@ class SiteConfig(Strict):
     urls: UrlsSection = Field(default_factory=UrlsSection)
     seo: SeoSection = Field(default_factory=SeoSection)
     nearby: NearbySection = Field(default_factory=NearbySection)
+    locator: LocatorSection = Field(default_factory=LocatorSection)
     sitemap: SitemapSection = Field(default_factory=SitemapSection)
     protection: ProtectionSection = Field(default_factory=ProtectionSection)
     analytics: AnalyticsSection = Field(default_factory=AnalyticsSection)

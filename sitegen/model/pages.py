@@ -82,6 +82,8 @@ class SiteModel:
     # for templates: made by the build once the model is complete.
     brand: Any = None
     pictures: Any = None
+    # The rows of `locator.postcodes` (data/postcodes.Centroid), for the place index.
+    postcodes: list[Any] = field(default_factory=list)
 
     def drop_page_data(self) -> None:
         """Empty every page's context, in place (the `ctas_for` lookup shares the location

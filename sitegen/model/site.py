@@ -7,7 +7,7 @@ missing hub levels and broken nearby links are found before the output folder is
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.config.policy import Policy
@@ -83,6 +83,7 @@ class Placed:
     locations: list[Location]
     pattern: str  # the location URL pattern (location_pattern)
     segments: list[dict[str, str]]  # each location's URL segment values, in the same order
+    postcodes: list[Any] = field(default_factory=list)  # locator.postcodes rows
 
     def located_model(self) -> SiteModel:
         """The model of the placed locations alone: all that the location artifacts read
@@ -90,7 +91,7 @@ class Placed:
         config = self.config
         return SiteModel(config, self.policy, self.locations,
                          Hub("root", "Locations", config.urls.locations), [], [], {},
-                         self.pattern)
+                         self.pattern, postcodes=self.postcodes)
 
 
 def place(config: SiteConfig, policy: Policy, locations: list[Location]) -> Placed:
@@ -121,7 +122,7 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
                       "The page you asked for does not exist.", {}, indexable=False))
     _check_unique_urls(pages)
     return SiteModel(config, policy, locations, root, pages, content.static_files, nearby,
-                     pattern)
+                     pattern, postcodes=placed.postcodes)
 
 
 def _apply_location_content(locations: list[Location], extra: dict[str, LocationContent],
