@@ -69,9 +69,10 @@ KEPT_PAGES = frozenset({"index.html", "404.html"})
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg")
 LOCATION_PHOTOS = "_assets/img/"
-# Attributes whose value is one URL, and the one that lists several (srcset).
+# Attributes whose value is one URL (any data attribute but the overview map's prefix, which
+# is compared with the production paths of the marker data), and the one that lists several.
 URL_ATTRIBUTE = re.compile(
-    r"""(\s)(href|src|action|poster|data-url|data-src|data-near-me)=(["'])([^"']*)\3""",
+    r"""(\s)(href|src|action|formaction|poster|data-(?!prefix=)[a-z0-9-]+)=(["'])([^"']*)\3""",
     re.IGNORECASE)
 SRCSET_ATTRIBUTE = re.compile(r"""(\s)(srcset)=(["'])([^"']*)\3""", re.IGNORECASE)
 BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
