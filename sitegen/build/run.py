@@ -139,7 +139,8 @@ def input_fingerprint(options: BuildOptions, loaded: LoadedConfig, policy: Polic
     policy_text = repr(dataclasses.replace(policy, password=None)) + hashlib.sha256(
         (policy.password or "").encode()).hexdigest()
     paths = [loaded.source / "config", dataset, loaded.source / "content",
-             loaded.source / "themes", GENERATOR]
+             loaded.source / "themes", loaded.source / loaded.config.redirects.ledger,
+             GENERATOR]
     locator = loaded.config.locator
     if locator.postcodes:
         paths.append(loaded.source / locator.postcodes)

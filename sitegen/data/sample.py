@@ -109,7 +109,8 @@ def write_sample(request: SampleRequest) -> SampleResult:
                                       "use an extension such as .csv, .json or .xlsx"))
     rng = random.Random(request.seed)
     chosen = sorted(rng.sample(range(len(rows)), min(request.count, len(rows))))
-    columns = _columns(rows, dict(settings.fields), settings.id)
+    columns = _columns(rows, dict(settings.fields),
+                       settings.id if isinstance(settings.id, str) else None)
     sampling = _Sampling(source_path, settings, columns,
                          settings.phone_region or str(settings.defaults.get("country") or "US"),
                          _real_values(rows, columns))

@@ -43,6 +43,7 @@ from pathlib import Path
 import bcrypt
 
 from sitegen.model.pages import SiteModel
+from sitegen.output.redirects import with_redirects
 
 NGINX_SNIPPET = "_sitegen/nginx.conf"
 NGINX_HTPASSWD = "_sitegen/nginx.htpasswd"
@@ -91,6 +92,12 @@ def middleware(username: str, password: str, realm: str, host: str) -> str:
 
 
 def host_files(model: SiteModel) -> dict[str, bytes]:
+    """The host files of the environment's policy, with the build's redirect rules
+    (output/redirects.py)."""
+    return with_redirects(_policy_files(model), model.redirects)
+
+
+def _policy_files(model: SiteModel) -> dict[str, bytes]:
     policy = model.policy
     if policy.indexable:
         return {}

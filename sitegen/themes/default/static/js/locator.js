@@ -55,6 +55,8 @@
         phone: row[at.phone],
         tel: row[at.tel],
         image: row[at.image],
+        status: (at.status === undefined ? "" : row[at.status]) || "open",
+        statusDate: (at.sdate === undefined ? "" : row[at.sdate]) || "",
         km: null
       };
       loc.address = [loc.street, loc.city, loc.region, loc.postcode].filter(Boolean).join(", ");
@@ -282,17 +284,45 @@
     return list === undefined || list === null ? "" : intervalsText(list, clock);
   }
 
+  // "14 March" for "2027-03-14".
+  var dayMonth = null;
+  function longDate(iso) {
+    dayMonth = dayMonth || new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
+      timeZone: "UTC" });
+    return dayMonth.format(new Date(iso + "T00:00:00Z"));
+  }
+
+  // A coming_soon or temporarily_closed location before its date (YYYY-MM-DD, compared
+  // with today in the location's time zone): {state, text}; null once it is open. The
+  // build settles statuses on its own date; this keeps the badge right between builds.
+  function lifecycleStatus(loc, now) {
+    if (!loc.status || loc.status === "open") { return null; }
+    var t = zoned(now || new Date(), loc.timeZone);
+    if (loc.statusDate && isoDate(t.year, t.month, t.day, 0) >= loc.statusDate) { return null; }
+    if (loc.status === "coming_soon") {
+      return { state: "soon", text: "Coming soon" +
+        (loc.statusDate ? " · Opens " + longDate(loc.statusDate) : "") };
+    }
+    if (loc.status === "temporarily_closed") {
+      return { state: "closed", text: "Temporarily closed" +
+        (loc.statusDate ? " · Reopens " + longDate(loc.statusDate) : "") };
+    }
+    return null;
+  }
+
   // Fill a badge element (class open-badge) with a location's status.
   // The state ("Open now", "Closed") is a pill; what follows it ("· Closes at 6:00 PM") is
   // text beside it, free to wrap on a narrow screen.
   function showStatus(badge, loc, clock, now) {
-    var status = openStatus(loc.hours, loc.special, loc.timeZone, now, clock);
+    var status = lifecycleStatus(loc, now) ||
+      openStatus(loc.hours, loc.special, loc.timeZone, now, clock);
     var cut = status.text.indexOf(" · ");
     badge.textContent = "";
     badge.appendChild(el("span", { className: "badge-state" }, [cut < 0 ? status.text : status.text.slice(0, cut)]));
     if (cut >= 0) { badge.appendChild(document.createTextNode(status.text.slice(cut))); }
     badge.classList.toggle("open", status.state === "open");
     badge.classList.toggle("closed", status.state === "closed");
+    badge.classList.toggle("soon", status.state === "soon");
     badge.hidden = status.state === "unknown";
   }
 
@@ -694,7 +724,7 @@
   global.Locator = {
     decode: decode, load: load, normalize: normalize, filter: filter,
     distanceKm: distanceKm, formatDistance: formatDistance, formatTime: formatTime,
-    openStatus: openStatus, showStatus: showStatus, readState: readState, writeState: writeState,
+    openStatus: openStatus, lifecycleStatus: lifecycleStatus, showStatus: showStatus, readState: readState, writeState: writeState,
     geolocate: geolocate, el: el, directionsUrl: directionsUrl, badge: badge,
     distanceNode: distanceNode, resultItem: resultItem, Pager: Pager, start: start,
     todayHours: todayHours, icon: icon, action: action, markerIcon: markerIcon,
