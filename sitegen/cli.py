@@ -311,6 +311,18 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
     click.echo(f"{folder}: all checks passed for {env}, {len(findings)} warnings")
 
 
+def _print_new_password(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`share-link --new-password`: print a strong password and exit (like --version)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from sitegen.config.secrets import new_password
+
+    click.echo(new_password())
+    click.echo("set it as the environment's password variable (a CI secret), rebuild, "
+               "and give it to reviewers", err=True)
+    ctx.exit()
+
+
 @main.command("share-link")
 @click.option("--env", "env", default="staging", show_default=True,
               help="a password-protected environment")
@@ -319,12 +331,16 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="the built folder (default: <source>/dist/<env>/)")
 @click.option("--base-url", help="link to this URL instead of the environment's base_url")
-@click.option("--new-password", is_flag=True,
+@click.option("--new-password", is_flag=True, is_eager=True, expose_value=False,
+              callback=_print_new_password,
               help="print a new strong password for the environment's variable and exit")
+@click.argument("path", required=False)
 @domain_errors
 def share_link(env: str, source: Path, directory: Path | None, base_url: str | None,
-               new_password: bool) -> None:
-    """Print a link that opens the current protected build without typing the password.
+               path: str | None) -> None:
+    """Print a link that opens the current protected build without typing the password;
+    with PATH (a page's production path, such as /locations/ca/), a link to that page
+    (under its private name when the build has private paths).
 
     The token in the link is the build's key: it works until the next build of the
     environment (each build draws a new salt). The password is read from
@@ -333,17 +349,11 @@ def share_link(env: str, source: Path, directory: Path | None, base_url: str | N
 
     \b
     Example:
-      SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging
+      SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging /locations/ca/bc/
       sitegen share-link --new-password
     """
-    if new_password:
-        from sitegen.config.secrets import new_password as make_password
-
-        click.echo(make_password())
-        click.echo("set it as the environment's password variable (a CI secret), rebuild, "
-                   "and give it to reviewers", err=True)
-        return
     from sitegen.build.run import prepare
+    from sitegen.output.private import page_link
     from sitegen.output.protect import load_protection
     from sitegen.output.protect import share_link as make_link
 
@@ -355,7 +365,8 @@ def share_link(env: str, source: Path, directory: Path | None, base_url: str | N
             "share links open encrypted builds only"))
     folder = directory or source / "dist" / env
     protection = load_protection(folder, policy.password)
-    click.echo(make_link(base_url or policy.base_url, protection))
+    page = page_link(folder, policy, protection, path) if path else "/"
+    click.echo(make_link((base_url or policy.base_url).rstrip("/") + page, protection))
 
 
 @main.group()
@@ -402,13 +413,16 @@ def data_sample(count: int, out: Path, seed: int, env: str, source: Path) -> Non
 @click.option("--password-env", default="SITEGEN_STAGING_PASSWORD", show_default=True,
               help="variable holding the password of encrypted builds")
 @click.option("--json", "as_json", is_flag=True, help="print the differences as JSON")
+@click.option("--show-text", is_flag=True,
+              help="print the changed text of encrypted builds too (kept out by default)")
 @domain_errors
-def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool) -> None:
+def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool, show_text: bool) -> None:
     """List pages added, removed and changed between two builds, and what changed.
 
     Compares pages by URL path: title, address, hours, phone, the rest of the JSON-LD and
     the main text; ignores what differs by environment (host, banner, robots, analytics).
-    Encrypted builds are opened with the password in $SITEGEN_STAGING_PASSWORD.
+    Encrypted builds are opened with the password in $SITEGEN_STAGING_PASSWORD; of them
+    only the fields that changed are printed, not their text, unless --show-text.
 
     \b
     Example:
@@ -422,9 +436,9 @@ def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool) -> None:
     password = os.environ.get(password_env) or None
     result = diff_builds(dir_a, dir_b, password=password)
     if as_json:
-        click.echo(jsonlib.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(jsonlib.dumps(result.to_dict(show_text), indent=2, ensure_ascii=False))
     else:
-        click.echo(format_diff(result))
+        click.echo(format_diff(result, show_text))
 
 
 @main.command()
@@ -436,28 +450,33 @@ def diff(dir_a: Path, dir_b: Path, password_env: str, as_json: bool) -> None:
               show_default=True, help="site folder (for its config)")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="the built folder (default: <source>/dist/<env>/)")
+@click.option("--show-text", is_flag=True,
+              help="print the changed text of an encrypted build (kept out by default)")
 @domain_errors
-def publish(env: str | None, target: Path, source: Path, directory: Path | None) -> None:
+def publish(env: str | None, target: Path, source: Path, directory: Path | None,
+            show_text: bool) -> None:
     """Release the existing build into DIR/releases/ and switch DIR/current to it atomically.
 
     Does not rebuild: runs the same audit as `sitegen check` on the build and refuses one
     that fails it. Keeps the newest publish.keep releases (default 5), never the live one.
+    Of an encrypted build it prints which pages and fields changed, not their text, unless
+    --show-text.
 
     \b
     Example:
       sitegen build --env production && sitegen publish --env production --to /srv/www/site
     """
-    from sitegen.deploy.publish import RELEASES
+    from sitegen.deploy.publish import RELEASES, change_lines
     from sitegen.deploy.publish import publish as run_publish
 
     env = _env(env)
     result = run_publish(source, env, target, folder=directory)
     _echo_diagnostics(result.warnings)
-    if result.previous is None:
+    if result.compared is None:
         click.echo("first release: nothing to compare with")
     else:
         click.echo(f"changes against the live release {result.previous}:")
-        for line in result.changes:
+        for line in change_lines(*result.compared, result.password, show_text):
             click.echo(f"  {line}")
     click.echo(f"published {env} as {RELEASES}/{result.release}; "
                f"{target}/current -> {RELEASES}/{result.release}")

@@ -20,7 +20,7 @@ from sitegen.audit.robots import header_rules
 from sitegen.config.urlnorm import normal_url, origin, same_origin, under
 from sitegen.data.masking import MASKED_DOMAIN
 from sitegen.diagnostics import Diagnostic
-from sitegen.output.hostconfig import HOST_FILES, NGINX_SNIPPET
+from sitegen.output.hostconfig import AUTH_FILES, AUTH_RULES, HEADER_FILES
 from sitegen.output.protect import (
     PAYLOAD_CLOSE,
     PAYLOAD_ID,
@@ -33,7 +33,6 @@ from sitegen.output.protect import (
 )
 from sitegen.render import maps
 
-HEADER_FILES = tuple(name for name in HOST_FILES if name != ".htpasswd")
 CANONICAL = re.compile(r"<link\s+rel=[\"']canonical[\"']\s+href=[\"']([^\"']*)[\"']", re.I)
 OG_URL = re.compile(r"<meta\s+property=[\"']og:url[\"']\s+content=[\"']([^\"']*)[\"']", re.I)
 # The block is everything up to the first </script>, consumed in runs (possessively, so a
@@ -417,7 +416,7 @@ def missing_robots_header(t: TreeFacts) -> list[Diagnostic]:
 def protection_files_in_production(t: TreeFacts) -> list[Diagnostic]:
     out = [finding(name, "guard.protection-in-production",
                    "protection file in the public production build", PUBLIC)
-           for name in (PROTECTION_FILE, UNLOCK_JS, ".htpasswd") if name in t.present]
+           for name in (PROTECTION_FILE, UNLOCK_JS, *AUTH_FILES) if name in t.present]
     if "_headers" in t.present and "basic-auth:" in t.read("_headers").lower():
         out.append(finding("_headers", "guard.protection-in-production",
                            "Basic-Auth rule in the public production build", PUBLIC))
@@ -492,20 +491,14 @@ def protection_metadata(t: TreeFacts) -> list[Diagnostic]:
 
 
 def basic_auth_missing(t: TreeFacts) -> list[Diagnostic]:
+    """The file that makes the host (protection.host) require basic auth, and the rules in
+    it."""
     if t.policy.protection != "basic-auth":
         return []
-    out = []
-    if ".htpasswd" not in t.present:
-        out.append(finding(".htpasswd", "guard.basic-auth-missing", "no .htpasswd file",
-                           "the build writes it when the password variable is set"))
-    for name, needle in (("_headers", "basic-auth:"), (".htaccess", "require valid-user")):
-        if name not in t.present or needle not in t.read(name).lower():
-            out.append(finding(name, "guard.basic-auth-missing",
-                               "host config does not require basic auth",
-                               "rebuild with protection.mode: basic-auth"))
-    if NGINX_SNIPPET in t.present and "auth_basic" not in t.read(NGINX_SNIPPET):
-        out.append(finding(NGINX_SNIPPET, "guard.basic-auth-missing",
-                           "nginx snippet does not require basic auth",
-                           "rebuild with protection.mode: basic-auth"))
-    return out
+    host = t.policy.host
+    return [finding(name, "guard.basic-auth-missing", f"nothing makes {host} require basic auth",
+                    "rebuild with protection.mode: basic-auth and protection.host set to "
+                    "where the build is deployed")
+            for name, needle in AUTH_RULES.get(host or "", ())
+            if name not in t.present or needle not in t.read(name).lower()]
 

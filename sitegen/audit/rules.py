@@ -124,7 +124,7 @@ RULES: tuple[Rule, ...] = (
     R("guard.cannot-decrypt", "tree", PRIVATE, checks.protection_metadata,
       "protection metadata missing or not matching the password", _encrypted),
     R("guard.basic-auth-missing", "tree", PRIVATE, checks.basic_auth_missing,
-      "auth rules or .htpasswd missing (basic-auth)"),
+      "the host's auth rules missing (basic-auth)"),
     R("guard.unlisted-file", "tree", PRIVATE, allowlist.unlisted_files,
       "a file of a protected build that is neither encrypted, a registered static asset "
       "its pages reference, nor a file the policy writes", _protected),

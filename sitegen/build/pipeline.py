@@ -20,6 +20,7 @@ import dataclasses
 import enum
 import functools
 import gc
+import hashlib
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -87,6 +88,15 @@ from sitegen.output.artifacts import (
 from sitegen.output.lock import output_lock
 from sitegen.output.manifest import MANIFEST, Manifest, build_manifest
 from sitegen.output.outdir import refuse_overlap
+from sitegen.output.private import (
+    PathKey,
+    PrivateBuild,
+    brand_files,
+    private_manifest,
+    private_paths,
+    privatize,
+    production_url,
+)
 from sitegen.output.protect import Sealer, is_protected_path, protect_tree
 from sitegen.output.write import Artifact, AtomicOutput, FileSet
 from sitegen.render import images
@@ -177,6 +187,8 @@ def build(options: BuildOptions) -> BuildResult:
                 run.source, options.env, outcome.pages, {run.rows_key: fresh_rows},
                 parallel=run.jobs > 1))
             manifest, near = audit(writing, model, outcome, report)
+            if sealer and private_paths(run.loaded.config) and not options.keep_state:
+                manifest = _privatize(writing, model, manifest)
             output.commit()
             inputs = input_fingerprint(options, run.loaded, run.policy, run.resolved[0]) \
                 if record_published(run.source, run.policy, model) else run.inputs
@@ -587,6 +599,22 @@ def _drop_unused_assets(writing: Writing, outcome: WriteOutcome) -> None:
     for rel in unused_assets(root, walk(root), seen):
         (root / rel).unlink()
         outcome.hashes.pop(rel, None)
+
+
+def _privatize(writing: Writing, model: SiteModel, manifest: Manifest) -> Manifest:
+    """Give the private files of the audited staging folder their private names
+    (output/private.py) and write the manifest again, without URLs."""
+    run, root, sealer = writing.run, writing.output.tmp, writing.sealer
+    assert sealer is not None and run.policy.password is not None
+    paths = PathKey.derive(run.policy.password, run.policy.name, sealer.protection.iterations)
+    privatize(root, PrivateBuild(sealer, paths, {rel for _, rel in model.static_files},
+                                 brand_files(model), production_url(run.loaded)))
+    data = private_manifest((root / MANIFEST).read_bytes(), root)
+    (root / MANIFEST).write_bytes(data)
+    summary = dict(manifest.summary)
+    summary["manifest"] = {**summary.get("manifest", {}),
+                           "sha256": hashlib.sha256(data).hexdigest()}
+    return Manifest(data, summary, walk(root))
 
 
 # --- audit -------------------------------------------------------------------------------------

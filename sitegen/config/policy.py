@@ -15,7 +15,13 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from sitegen.config.load import LoadedConfig
-from sitegen.config.schema import LeadsSection, ProtectionMode, SiteConfig
+from sitegen.config.schema import (
+    AUTH_HOSTS,
+    PLAIN_HOSTS,
+    LeadsSection,
+    ProtectionMode,
+    SiteConfig,
+)
 from sitegen.config.secrets import password_problem
 from sitegen.diagnostics import Diagnostic, SitegenError
 
@@ -52,6 +58,7 @@ class Policy:
     # Origins a build without analytics may load from besides its own (the map tiles',
     # the map attribution's, audit.allowed_origins): audit/origins.py.
     origins: tuple[str, ...] = ()
+    host: str | None = None  # protection.host: where the build is deployed
 
     @property
     def protected(self) -> bool:
@@ -196,6 +203,15 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
                    "use the receiver's https:// address; for a test receiver, set "
                    "leads.allow_insecure: true")
 
+    if protection == "basic-auth":
+        host = cfg.protection.host
+        if host is None or host in PLAIN_HOSTS:
+            what = f"'{host}' cannot enforce basic auth: it serves every file as it is" \
+                if host else "basic auth needs to know where the build is deployed"
+            refuse(("protection", "host"), what,
+                   "use protection.mode: encrypt (it works on any static host), or set "
+                   f"protection.host to one of {', '.join(AUTH_HOSTS)}")
+
     password = None
     if protection != "none":
         variable = cfg.protection.password_env
@@ -238,7 +254,7 @@ def resolve_policy(loaded: LoadedConfig, environ: Mapping[str, str] | None = Non
                   protection=protection, analytics=analytics, forms=forms,
                   forms_endpoint=endpoint, data=data, banner=banner, base_url=base_url,
                   password=password, username=cfg.protection.username,
-                  origins=allowed_origins(cfg))
+                  origins=allowed_origins(cfg), host=cfg.protection.host)
 
 
 def allowed_origins(cfg: SiteConfig) -> tuple[str, ...]:

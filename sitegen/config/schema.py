@@ -15,6 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 EnvironmentKind = Literal["development", "staging", "production"]
 BUILTIN_ENVIRONMENTS: tuple[EnvironmentKind, ...] = ("development", "staging", "production")
 ProtectionMode = Literal["encrypt", "basic-auth", "none"]
+# Where a build is deployed (protection.host): the hosts sitegen can make enforce basic
+# auth, then the static hosts that cannot (refused in basic-auth mode, output/hostconfig.py).
+AUTH_HOSTS = ("netlify", "apache", "nginx", "cloudflare-pages", "vercel")
+PLAIN_HOSTS = ("github-pages", "gitlab-pages", "s3", "firebase", "surge", "static")
+Host = Literal["netlify", "apache", "nginx", "cloudflare-pages", "vercel", "github-pages",
+               "gitlab-pages", "s3", "firebase", "surge", "static"]
 CardCta = Literal["call", "directions", "book", "email", "website", "link"]
 LeadPage = Literal["location", "contact"]
 
@@ -75,7 +81,8 @@ class LocationsSection(Strict):
     private: list[str] = Field(default_factory=list)
     on_error: Literal["fail", "skip"] = "fail"
     mask: list[Literal["name", "street", "phone", "email", "website", "description",
-                       "postal_code"]] = Field(default_factory=list)
+                       "postal_code", "booking_url", "id", "city", "neighbourhood",
+                       "image", "coordinates"]] = Field(default_factory=list)
     table: str | None = None
     query: str | None = None
     sheet: str | None = None
@@ -234,6 +241,10 @@ class ProtectionSection(Strict):
                                       "server, for .htaccess and the nginx snippet")
     acknowledge_public: bool = Field(False, description="in a config file: a staging-like "
                                      "environment with mode: none is readable by anyone")
+    host: Host | None = Field(None, description="where the build is deployed: what enforces "
+                              "basic auth there is written with the build")
+    private_paths: bool | None = Field(None, description="opaque folder and file names in "
+                                       "an encrypted build (default: on in encrypt mode)")
 
 
 class AnalyticsSection(Strict):

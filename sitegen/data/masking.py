@@ -14,8 +14,18 @@ keeps the same fake values from build to build. Fake values are well formed:
   Canada, the fictional 555-01xx range); shown in national format;
 - email: `location-<hash>@example.invalid` (`.invalid` is reserved, RFC 2606, so mail to it
   can never reach anyone; the production guard rails refuse any output containing it);
-- name, street, website, description, postal code: neutral placeholders (masking the name
-  changes the location's slug and URL, because slugs come from names).
+- name, street, website, booking URL, description, postal code: neutral placeholders
+  (masking the name changes the location's slug and URL, because slugs come from names);
+- id: the same shape (letters for letters, digits for digits), never an id of the dataset
+  (the content's `locations/<id>.md` pages, written about the real place, no longer attach:
+  each is reported with a warning);
+- city: a decoy town of the same country (data/decoys.py), never a town of the dataset and at
+  least 20 km away, with its region (and its postal code when `postal_code` is masked too);
+  the coordinates move to it (within 3 km);
+- coordinates: moved 25 to 60 km in a direction drawn from the id (to the decoy town when
+  `city` is masked);
+- neighbourhood: one of a list of generic ones (never one of the dataset);
+- image: removed (the theme shows its layout without a photo): the photo shows the place.
 
 Production refuses `locations.mask` when the config is loaded (config/policy.py).
 """
@@ -23,6 +33,7 @@ Production refuses `locations.mask` when the config is loaded (config/policy.py)
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -31,6 +42,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from sitegen.config.schema import LocationsSection
+from sitegen.data.decoys import NEIGHBOURHOODS, Place, moved, pick_decoy, scramble
 from sitegen.data.locations import Location
 from sitegen.data.phones import Phone, parse_phone
 
@@ -134,8 +146,40 @@ def mask_location(location: Location, fields: Iterable[str], settings: Locations
             changes["website"] = f"https://www.{MASKED_DOMAIN}/{tag.lower()}/"
         elif name == "description" and location.description:
             changes["description"] = "This description is masked in this environment."
+        elif name == "booking_url" and location.booking_url:
+            changes["booking_url"] = f"https://www.{MASKED_DOMAIN}/book/{tag.lower()}/"
         elif name == "postal_code" and location.postal_code:
             changes["postal_code"] = fake_postal_code(location.postal_code, key)
+    return replace(location, **changes) if changes else location
+
+
+def mask_place(location: Location, fields: Iterable[str], taken: dict[str, set[str]]
+               ) -> Location:
+    """The id, town, coordinates, neighbourhood and image of `location` masked (the fields
+    of the module docstring), from a random source seeded by its id: the same every build.
+    `taken`: the dataset's own ids, towns and neighbourhoods (lower case), never used."""
+    fields = set(fields)
+    rng = random.Random(_digest("place", location.id))
+    changes: dict[str, Any] = {}
+    if "id" in fields:
+        changes["id"] = scramble(location.id, taken["id"], rng)
+        taken["id"].add(changes["id"].lower())
+    place = Place(location.country or DEFAULT_REGION, location.lat, location.lng)
+    if "city" in fields:
+        decoy = pick_decoy(place, taken["city"], rng, _number("city", location.id, 1000))
+        changes.update(city=decoy.city, region=decoy.region or location.region,
+                       lat=round(decoy.lat + rng.uniform(-0.015, 0.015), 5),
+                       lng=round(decoy.lng + rng.uniform(-0.015, 0.015), 5))
+        if "postal_code" in fields and decoy.postal_code:
+            changes["postal_code"] = decoy.postal_code
+    elif "coordinates" in fields:
+        lat, lng = moved(place, rng)
+        changes.update(lat=round(lat, 5), lng=round(lng, 5))
+    if "neighbourhood" in fields and location.neighbourhood:
+        changes["neighbourhood"] = rng.choice(
+            [n for n in NEIGHBOURHOODS if n.lower() not in taken["neighbourhood"]] or ["Centre"])
+    if "image" in fields:
+        changes["image"] = None
     return replace(location, **changes) if changes else location
 
 
@@ -143,4 +187,8 @@ def mask_locations(locations: list[Location], settings: LocationsSection) -> lis
     """Apply `settings.mask` to every location (no-op when the list is empty)."""
     if not settings.mask:
         return locations
-    return [mask_location(location, settings.mask, settings) for location in locations]
+    taken = {"id": {loc.id.lower() for loc in locations},
+             "city": {(loc.city or "").lower() for loc in locations},
+             "neighbourhood": {(loc.neighbourhood or "").lower() for loc in locations}}
+    return [mask_place(mask_location(location, settings.mask, settings), settings.mask, taken)
+            for location in locations]

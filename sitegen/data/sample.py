@@ -2,14 +2,23 @@
 
 The sample keeps the source's columns and file format, so it maps with the same
 `locations.fields` config; point `config/staging.yaml` at it (`locations: {source: FILE}`) and
-the staging policy reports `data: sample`. Per sampled row:
+the staging policy reports `data: sample`. No real value that names or places a location is
+kept. Per sampled row:
 
 - replaced: name, street, phone (a fictional number of the row's region that still parses),
   email and website (at example.invalid), description, booking URL, and every column listed in
   `locations.private`;
-- jittered: latitude and longitude, by up to about 1 km;
-- kept: id, city, region, postal code, country, hours, holiday hours, time zone, categories,
-  images and any other column.
+- the id, and every other column whose value looks like a code (letters and digits, with a
+  digit, no spaces: `E05014831`, `FM664`): the same shape with other letters and digits,
+  never a code of the dataset;
+- the place: city, region and postal code become those of a decoy town of the same country
+  (data/decoys.py) that is no town of the dataset, at least 20 km away; the coordinates are
+  put within 3 km of that town (so at least 20 km from the real place); other columns holding
+  the row's real city or region get the decoy's; the neighbourhood one of a list of generic
+  ones (never one of the dataset);
+- the image: a neutral picture (a plain SVG with no text), written once as
+  `content/images/sample/location.svg`;
+- kept: country, hours, holiday hours, time zone, categories and any other column.
 
 Rows are chosen with `random.Random(seed)`, so the same seed gives the same file.
 """
@@ -20,6 +29,7 @@ import csv
 import io
 import json
 import random
+import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,14 +40,20 @@ import yaml
 
 from sitegen.config.load import load_config
 from sitegen.config.schema import LocationsSection
+from sitegen.data.decoys import NEIGHBOURHOODS, Place, moved, pick_decoy, scramble
 from sitegen.data.mapping import CANONICAL_FIELDS
 from sitegen.data.masking import MASKED_DOMAIN, fake_phone
 from sitegen.data.readers import FORMATS, DatasetFile, RawRow, load_yaml, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 
-JITTER_DEGREES = 0.01
 REPLACED = ("name", "house_number", "street", "phone", "email", "website", "description",
             "booking_url")
+CODE = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9_-]{1,39}$")
+NEUTRAL_IMAGE = "images/sample/location.svg"
+NEUTRAL_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="800" '
+    'viewBox="0 0 1200 800"><rect width="1200" height="800" fill="#d9ddd6"/>'
+    '<circle cx="600" cy="400" r="160" fill="#b9c0b4"/></svg>\n')
 
 
 @dataclass
@@ -67,6 +83,7 @@ class _Sampling:
     settings: LocationsSection
     columns: dict[str, str]  # canonical field -> the source column holding it
     region_default: str  # the country of rows without one, for fake phone numbers
+    real: dict[str, set[str]]  # per canonical field and "code": the dataset's values
 
 
 def write_sample(request: SampleRequest) -> SampleResult:
@@ -93,11 +110,17 @@ def write_sample(request: SampleRequest) -> SampleResult:
                                       "use an extension such as .csv, .json or .xlsx"))
     rng = random.Random(request.seed)
     chosen = sorted(rng.sample(range(len(rows)), min(request.count, len(rows))))
-    sampling = _Sampling(source_path, settings,
-                         _columns(rows, dict(settings.fields),
-                                  settings.id if isinstance(settings.id, str) else None),
-                         settings.phone_region or str(settings.defaults.get("country") or "US"))
+    columns = _columns(rows, dict(settings.fields),
+                       settings.id if isinstance(settings.id, str) else None)
+    sampling = _Sampling(source_path, settings, columns,
+                         settings.phone_region or str(settings.defaults.get("country") or "US"),
+                         _real_values(rows, columns))
     sample = [_anonymise(rows[i], n, sampling, rng) for n, i in enumerate(chosen, start=1)]
+    image = columns.get("image")
+    if image and any(values.get(image) for values in sample):
+        neutral = source / "content" / NEUTRAL_IMAGE
+        neutral.parent.mkdir(parents=True, exist_ok=True)
+        neutral.write_text(NEUTRAL_SVG, encoding="utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
     _write(out, fmt, sample, rows, sampling)
     return SampleResult(len(sample), len(rows), out)
@@ -114,6 +137,64 @@ def _columns(rows: list[RawRow], fields: dict[str, str], id_column: str | None
     if id_column and id_column in present:
         columns["id"] = id_column
     return columns
+
+
+def _real_values(rows: list[RawRow], columns: dict[str, str]) -> dict[str, set[str]]:
+    """The dataset's own values (lower case) of the place fields, and every code in it: what
+    a replacement must never be."""
+    real: dict[str, set[str]] = {"code": set()}
+    for field in ("id", "city", "region", "neighbourhood", "postal_code"):
+        real[field] = set()
+    for row in rows:
+        for column, value in row.values.items():
+            text = str(value).strip() if value is not None else ""
+            if CODE.match(text):
+                real["code"].add(text.lower())
+            for field in ("id", "city", "region", "neighbourhood", "postal_code"):
+                if columns.get(field) == column and text:
+                    real[field].add(text.lower())
+    return real
+
+
+def _number_of(value: Any) -> float | None:
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _place(values: dict[str, Any], sampling: _Sampling, number: int, rng: random.Random
+           ) -> None:
+    """Move the row to a decoy town (see the module docstring), in place."""
+    columns, real = sampling.columns, sampling.real
+    lat_column, lng_column = columns.get("lat"), columns.get("lng")
+    lat = _number_of(values.get(lat_column)) if lat_column else None
+    lng = _number_of(values.get(lng_column)) if lng_column else None
+    country = str(values.get(columns.get("country", "")) or sampling.region_default)
+    place = Place(country, lat, lng)
+    decoy = pick_decoy(place, real["city"], rng, number)
+    originals = {str(values.get(columns[f]) or "").strip().lower(): getattr(decoy, f)
+                 for f in ("city", "region") if f in columns and values.get(columns[f])}
+    for field in ("city", "region", "postal_code"):
+        column = columns.get(field)
+        if column and values.get(column) not in (None, ""):
+            values[column] = getattr(decoy, field)
+    mapped = set(columns.values())
+    for column, value in values.items():  # unmapped columns naming the real town
+        if column not in mapped and isinstance(value, str) and value.strip().lower() in originals:
+            values[column] = originals[value.strip().lower()]
+    column = columns.get("neighbourhood")
+    if column and values.get(column) not in (None, ""):
+        values[column] = rng.choice([n for n in NEIGHBOURHOODS
+                                     if n.lower() not in real["neighbourhood"]] or ["Centre"])
+    if lat is not None and lng is not None and lat_column and lng_column:
+        spot = Place(country, decoy.lat, decoy.lng)
+        new_lat, new_lng = moved(spot, rng) if decoy.city.startswith("Sample Town") else (
+            decoy.lat + rng.uniform(-0.015, 0.015), decoy.lng + rng.uniform(-0.015, 0.015))
+        for column, value in ((lat_column, new_lat), (lng_column, new_lng)):
+            rounded = round(value, 5)
+            values[column] = rounded if isinstance(values[column], int | float) \
+                else f"{rounded:.5f}"
 
 
 def _anonymise(row: RawRow, number: int, sampling: _Sampling, rng: random.Random
@@ -141,20 +222,17 @@ def _anonymise(row: RawRow, number: int, sampling: _Sampling, rng: random.Random
         if values.get(column) not in (None, ""):
             text = str(values[column])
             values[column] = f"private-{tag}@{MASKED_DOMAIN}" if "@" in text else "redacted"
-    for field in ("lat", "lng"):
-        column = columns.get(field)
-        if column and values.get(column) not in (None, ""):
-            values[column] = _jitter(values[column], rng)
+    _place(values, sampling, number, rng)
+    taken = sampling.real["code"] | sampling.real["id"]
+    kept = {columns.get(f) for f in ("lat", "lng", "phone", "postal_code")}
+    for column, value in values.items():
+        text = str(value).strip() if isinstance(value, str | int) else ""
+        if column == columns.get("id") and text or column not in kept and CODE.match(text):
+            values[column] = scramble(text, taken, rng)
+    image = columns.get("image")
+    if image and values.get(image) not in (None, ""):
+        values[image] = ("/" if str(values[image]).startswith("/") else "") + NEUTRAL_IMAGE
     return values
-
-
-def _jitter(value: Any, rng: random.Random) -> Any:
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return value
-    moved = round(number + rng.uniform(-JITTER_DEGREES, JITTER_DEGREES), 5)
-    return moved if isinstance(value, int | float) else f"{moved:.5f}"
 
 
 def _write(out: Path, fmt: str, sample: list[dict[str, Any]], rows: list[RawRow],

@@ -12,7 +12,13 @@ both builds the comparison reads facts, not bytes:
 What differs by environment is ignored: the host of every URL (each build's own host, read
 from its canonical links, is removed), the banner, robots meta and analytics (all outside
 `<main>` and JSON-LD). Encrypted builds are decrypted with the password (`--password-env`,
-default $SITEGEN_STAGING_PASSWORD) and their `_sitegen/protection.json`.
+default $SITEGEN_STAGING_PASSWORD) and their `_sitegen/protection.json`; a page of a private
+build (output/private.py) is known by the production URL its preview note shows, so a private
+staging build compares with production page by page.
+
+The text of an encrypted build stays out of logs: for it, `sitegen diff` and `sitegen
+publish` print which pages and fields changed, not the text before and after, unless
+`--show-text` is given.
 """
 
 from __future__ import annotations
@@ -48,12 +54,15 @@ class DiffResult:
     removed: list[str] = field(default_factory=list)
     changed: dict[str, list[Change]] = field(default_factory=dict)
     unchanged: int = 0
+    protected: bool = False  # a build was encrypted: its text is not shown by default
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, show_text: bool = False) -> dict[str, Any]:
+        hide = self.protected and not show_text
         return {"added": self.added, "removed": self.removed,
-                "changed": {url: [c.__dict__ for c in changes]
+                "changed": {url: [{"field": c.field} if hide else c.__dict__
+                                  for c in changes]
                             for url, changes in self.changed.items()},
-                "unchanged": self.unchanged}
+                "unchanged": self.unchanged, "text_shown": not hide}
 
 
 @dataclass
@@ -68,6 +77,7 @@ class _Reader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.facts = PageFacts()
         self.canonical: str | None = None
+        self.production_url: str | None = None  # a private build's preview note
         self._capture: str | None = None
         self._buffer: list[str] = []
         self._main = 0
@@ -78,7 +88,9 @@ class _Reader(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "link" and a.get("rel") == "canonical":
             self.canonical = a.get("href")
-        if tag == "title" or (tag == "script" and a.get("type") == "application/ld+json"):
+        captured = tag == "title" or (tag == "code" and "data-sitegen-production-url" in a) \
+            or (tag == "script" and a.get("type") == "application/ld+json")
+        if captured:
             self._capture, self._buffer = tag, []
         elif tag in ("script", "style", "template"):
             self._skip += 1
@@ -90,6 +102,8 @@ class _Reader(HTMLParser):
             text = "".join(self._buffer)
             if tag == "title":
                 self.facts.title = " ".join(text.split())
+            elif tag == "code":
+                self.production_url = text.strip()
             else:
                 with contextlib.suppress(ValueError):
                     self.facts.jsonld.append(json.loads(text))
@@ -114,8 +128,10 @@ def url_for(rel: str) -> str:
     return "/" + rel
 
 
-def read_pages(folder: Path, password: str | None = None) -> dict[str, PageFacts]:
-    """Facts of every HTML page of a build folder, by URL path."""
+def read_pages(folder: Path, password: str | None = None
+               ) -> tuple[dict[str, PageFacts], bool]:
+    """Facts of every HTML page of a build folder, by URL path; and whether it is
+    encrypted."""
     if not folder.is_dir():
         raise SitegenError(Diagnostic(str(folder), None, None, "no build folder here",
                                       "pass two folders written by sitegen build"))
@@ -135,8 +151,10 @@ def read_pages(folder: Path, password: str | None = None) -> dict[str, PageFacts
         facts.text = " ".join("".join(reader._text).split())
         host = urlsplit(reader.canonical or "").netloc
         facts.jsonld = _strip_host(facts.jsonld, host)
-        pages[url_for(rel)] = facts
-    return pages
+        # A page of a private build is known by the production URL it previews.
+        url = urlsplit(reader.production_url).path if reader.production_url else url_for(rel)
+        pages[url] = facts
+    return pages, protection is not None
 
 
 def _protection(folder: Path, password: str | None) -> Protection:
@@ -258,9 +276,11 @@ def _excerpt(text: str, other: str, width: int = 60) -> str:
 
 
 def diff_builds(dir_a: Path, dir_b: Path, *, password: str | None = None) -> DiffResult:
-    pages_a, pages_b = read_pages(dir_a, password), read_pages(dir_b, password)
+    (pages_a, sealed_a), (pages_b, sealed_b) = read_pages(dir_a, password), \
+        read_pages(dir_b, password)
     result = DiffResult(added=sorted(set(pages_b) - set(pages_a)),
-                        removed=sorted(set(pages_a) - set(pages_b)))
+                        removed=sorted(set(pages_a) - set(pages_b)),
+                        protected=sealed_a or sealed_b)
     for url in sorted(set(pages_a) & set(pages_b)):
         changes = compare(pages_a[url], pages_b[url])
         if changes:
@@ -270,12 +290,18 @@ def diff_builds(dir_a: Path, dir_b: Path, *, password: str | None = None) -> Dif
     return result
 
 
-def format_diff(result: DiffResult) -> str:
+def format_diff(result: DiffResult, show_text: bool = False) -> str:
+    """The differences, one line each; of an encrypted build the fields that changed but not
+    their text, unless `show_text`."""
     lines = [f"added   {url}" for url in result.added]
     lines += [f"removed {url}" for url in result.removed]
+    hide = result.protected and not show_text
     for url, changes in result.changed.items():
         lines.append(f"changed {url}")
-        lines += [f"  {c.field}: {c.before} -> {c.after}" for c in changes]
+        lines += [f"  {c.field}" if hide else f"  {c.field}: {c.before} -> {c.after}"
+                  for c in changes]
+    if hide and result.changed:
+        lines.append("(the text of protected pages is not shown: add --show-text)")
     lines.append(f"{len(result.added)} added, {len(result.removed)} removed, "
                  f"{len(result.changed)} changed, {result.unchanged} unchanged")
     return "\n".join(lines)

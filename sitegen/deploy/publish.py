@@ -60,7 +60,8 @@ DIFF_LINES = 20
 class PublishResult:
     release: str
     previous: str | None
-    changes: list[str] = field(default_factory=list)
+    compared: tuple[Path, Path] | None = None  # the previous release and this one
+    password: str | None = field(default=None, repr=False)  # opens them when encrypted
     removed: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
@@ -135,14 +136,16 @@ def file_changes(old: Path, new: Path) -> tuple[int, int, int]:
     return added, removed, changed
 
 
-def change_lines(old: Path, new: Path, password: str | None) -> list[str]:
+def change_lines(old: Path, new: Path, password: str | None, show_text: bool = False
+                 ) -> list[str]:
     """Pages added, removed and changed (diff.py, as `sitegen diff` prints them, the first
-    20 lines and the count), then the file counts."""
+    20 lines and the count: of encrypted builds the fields, not their text, unless
+    `show_text`), then the file counts."""
     from sitegen.deploy.diff import diff_builds, format_diff
 
     lines: list[str] = []
     try:
-        text = format_diff(diff_builds(old, new, password=password)).splitlines()
+        text = format_diff(diff_builds(old, new, password=password), show_text).splitlines()
     except SitegenError as exc:
         text = [f"(page comparison skipped: {exc.diagnostics[0].message})"]
     if len(text) > DIFF_LINES + 1:
@@ -342,8 +345,8 @@ def publish(source: Path, env: str, target: Path, *, folder: Path | None = None,
         switch(target, name)
         result = PublishResult(name, previous, warnings=findings)
         if previous is not None:
-            result.changes = change_lines(target / RELEASES / previous,
-                                          target / RELEASES / name, policy.password)
+            result.compared = (target / RELEASES / previous, target / RELEASES / name)
+            result.password = policy.password
         result.removed = prune(target, loaded.config.publish.keep,
                                {name, previous} - {None})  # type: ignore[arg-type]
     return result

@@ -1,28 +1,44 @@
 """Host config files: response headers and access rules for the common static hosts.
 
 A producer (artifacts.PRODUCERS) of files that hosts read from the deployed folder. Only
-non-indexable environments get them (production writes none):
+non-indexable environments get them (production writes none). Every one of them gets the
+`X-Robots-Tag: noindex, nofollow` header rules, for each host that reads such a file:
 
-- `_headers` — Netlify and Cloudflare Pages: `X-Robots-Tag: noindex, nofollow` on every
-  response; in basic-auth mode also Netlify's `Basic-Auth: user:password` rule. Netlify's
-  format needs the password in clear, so deploy a basic-auth build only to a host that
-  consumes `_headers` (Cloudflare Pages ignores Basic-Auth; use encrypt mode there).
-- `.htaccess` — Apache (mod_headers): the same header; in basic-auth mode `AuthType Basic`
-  with `AuthUserFile` = `protection.htpasswd_path` (Apache needs an absolute path on the
-  server; without it `.htpasswd` is looked up under ServerRoot, which fails closed).
-- `.htpasswd` — basic-auth mode: `user:$2y$...` (bcrypt, cost 12; Apache and nginx read it).
-- `_sitegen/nginx.conf` — an nginx snippet to `include` inside the `server {}` block that
-  serves the folder: `add_header X-Robots-Tag ... always;`, a rule denying `/.ht*`, and in
-  basic-auth mode `auth_basic` / `auth_basic_user_file`. It lives in `_sitegen/` with the
-  build's other non-secret metadata. nginx only inherits `add_header` into a `location` that
-  sets none of its own: include it in such locations too.
-- `vercel.json` — Vercel, when the build folder is deployed as the project root: the header
-  rule. (Vercel has no basic auth in vercel.json; use encrypt mode there.)
+- `_headers` (Netlify, Cloudflare Pages), `.htaccess` (Apache, mod_headers, which also denies
+  `.ht*` files), `vercel.json` (Vercel), and `_sitegen/nginx.conf`, an nginx snippet to
+  `include` inside the `server {}` block that serves the folder (nginx only inherits
+  `add_header` into a `location` that sets none of its own: include it there too).
+
+In basic-auth mode `protection.host` names where the build is deployed, and only what
+enforces auth there is written; no file a host serves holds the password in clear:
+
+- `netlify`: `Basic-Auth: user:password` in `_headers`. Netlify's format needs the password
+  in clear; Netlify reads the file and never serves it.
+- `apache`: `AuthType Basic` in `.htaccess` and `.htpasswd` (bcrypt, cost 12), both denied to
+  clients by `.htaccess`. `AuthUserFile` is `protection.htpasswd_path` (Apache needs the
+  absolute path on the server; without it `.htpasswd` is looked up under ServerRoot, which
+  fails closed).
+- `nginx`: `auth_basic` in the snippet, which also denies `/_sitegen/` and `/.ht*`; the
+  bcrypt line is `_sitegen/nginx.htpasswd`, to copy to `protection.htpasswd_path` (default
+  `/etc/nginx/<env>.htpasswd`), the file the snippet names.
+- `cloudflare-pages`: `functions/_middleware.js`, a Pages Function (deploy from inside the
+  build folder so `functions/` is the project's), and `vercel`: `middleware.js`, Vercel's
+  routing middleware. Both hold a PBKDF2-SHA256 hash of `user:password` (random salt,
+  AUTH_ITERATIONS rounds, low enough for a worker's CPU budget; a header that passed once
+  is remembered by the running instance), compared in constant time, and answer 401 with
+  `WWW-Authenticate` otherwise. They run before every file, themselves included.
+- A host that cannot enforce auth (GitHub Pages, GitLab Pages, S3, Firebase, Surge, any
+  plain static host) is refused by the policy with the alternatives named: encrypt mode,
+  or one of the hosts above.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
+from pathlib import Path
 
 import bcrypt
 
@@ -30,15 +46,49 @@ from sitegen.model.pages import SiteModel
 from sitegen.output.redirects import with_redirects
 
 NGINX_SNIPPET = "_sitegen/nginx.conf"
-HOST_FILES = ("_headers", ".htaccess", ".htpasswd", "vercel.json", NGINX_SNIPPET)
+NGINX_HTPASSWD = "_sitegen/nginx.htpasswd"
+PAGES_MIDDLEWARE = "functions/_middleware.js"
+VERCEL_MIDDLEWARE = "middleware.js"
+HEADER_FILES = ("_headers", ".htaccess", "vercel.json", NGINX_SNIPPET)
+AUTH_FILES = (".htpasswd", NGINX_HTPASSWD, PAGES_MIDDLEWARE, VERCEL_MIDDLEWARE)
+HOST_FILES = (*HEADER_FILES, *AUTH_FILES)
+# The file of each host that must require auth in basic-auth mode, and what says it does.
+AUTH_RULES = {"netlify": (("_headers", "basic-auth:"),),
+              "apache": ((".htaccess", "require valid-user"), (".htpasswd", ":$2y$")),
+              "nginx": ((NGINX_SNIPPET, "auth_basic "), (NGINX_HTPASSWD, ":$2y$")),
+              "cloudflare-pages": ((PAGES_MIDDLEWARE, "www-authenticate"),),
+              "vercel": ((VERCEL_MIDDLEWARE, "www-authenticate"),)}
 ROBOTS_HEADER = "noindex, nofollow"
 BCRYPT_ROUNDS = 12
+AUTH_ITERATIONS = 20_000
+MIDDLEWARE = Path(__file__).parents[1] / "themes" / "default" / "protect" / "basicauth.js"
 
 
 def htpasswd_line(username: str, password: str, rounds: int = BCRYPT_ROUNDS) -> str:
     """`user:$2y$...`: bcrypt, with Apache's `$2y$` prefix (the same algorithm as `$2b$`)."""
     hashed = bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
     return f"{username}:$2y${hashed[4:]}"
+
+
+def middleware(username: str, password: str, realm: str, host: str) -> str:
+    """The JavaScript middleware of Cloudflare Pages or Vercel: a salted PBKDF2 hash of
+    `user:password`, never the password."""
+    salt = os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", f"{username}:{password}".encode(), salt,
+                                 AUTH_ITERATIONS, 32)
+    facts = {"salt": base64.b64encode(salt).decode(), "iterations": AUTH_ITERATIONS,
+             "hash": base64.b64encode(digest).decode(), "realm": realm,
+             "robots": ROBOTS_HEADER}
+    handler = ("export async function onRequest(context) {\n"
+               "  return (await authorized(context.request)) ? context.next() : challenge();\n"
+               "}\n") if host == "cloudflare-pages" else (
+               "export const config = { matcher: \"/:path*\" };\n\n"
+               "export default async function middleware(request) {\n"
+               "  if (!(await authorized(request))) { return challenge(); }\n"
+               "  return undefined;\n}\n")
+    return (MIDDLEWARE.read_text(encoding="utf-8")
+            .replace("/*SITEGEN_AUTH*/{}", json.dumps(facts, sort_keys=True))
+            + "\n" + handler)
 
 
 def host_files(model: SiteModel) -> dict[str, bytes]:
@@ -53,13 +103,15 @@ def _policy_files(model: SiteModel) -> dict[str, bytes]:
         return {}
     settings = model.config.protection
     basic = policy.protection == "basic-auth" and policy.password is not None
+    host = policy.host if basic else None
+    password = policy.password or ""
     realm = f"{policy.name} (private)".replace('"', "")
     note = f"# sitegen: environment '{policy.name}' (behaves like {policy.kind}), not public.\n"
 
     headers = [note.rstrip(), "# Netlify and Cloudflare Pages read this file.", "/*",
                f"  X-Robots-Tag: {ROBOTS_HEADER}"]
-    if basic:
-        headers.append(f"  Basic-Auth: {policy.username}:{policy.password}")
+    if host == "netlify":
+        headers.append(f"  Basic-Auth: {policy.username}:{password}")
 
     htpasswd_path = settings.htpasswd_path or ".htpasswd"
     htaccess = [note.rstrip(),
@@ -68,7 +120,7 @@ def _policy_files(model: SiteModel) -> dict[str, bytes]:
                 f'  Header always set X-Robots-Tag "{ROBOTS_HEADER}"',
                 "</IfModule>",
                 '<Files ".ht*">', "  Require all denied", "</Files>"]
-    if basic:
+    if host == "apache":
         htaccess += ["# AuthUserFile must be the absolute path of .htpasswd on the server "
                      "(protection.htpasswd_path).",
                      "AuthType Basic", f'AuthName "{realm}"',
@@ -78,9 +130,11 @@ def _policy_files(model: SiteModel) -> dict[str, bytes]:
              "# include this file inside the server {} block that serves this folder.",
              f'add_header X-Robots-Tag "{ROBOTS_HEADER}" always;',
              "location ~ /\\.ht { deny all; }"]
-    if basic:
+    if host == "nginx":
         user_file = settings.htpasswd_path or f"/etc/nginx/{policy.name}.htpasswd"
-        nginx += [f'auth_basic "{realm}";', f"auth_basic_user_file {user_file};"]
+        nginx += [f"# copy {NGINX_HTPASSWD} of this build to {user_file}.",
+                  "location ^~ /_sitegen/ { deny all; }",
+                  f'auth_basic "{realm}";', f"auth_basic_user_file {user_file};"]
 
     vercel = {"headers": [{"source": "/(.*)",
                            "headers": [{"key": "X-Robots-Tag", "value": ROBOTS_HEADER}]}]}
@@ -90,6 +144,12 @@ def _policy_files(model: SiteModel) -> dict[str, bytes]:
         NGINX_SNIPPET: "\n".join(nginx) + "\n",
         "vercel.json": json.dumps(vercel, indent=2) + "\n",
     }
-    if basic:
-        files[".htpasswd"] = htpasswd_line(policy.username, policy.password or "") + "\n"
+    if host == "apache":
+        files[".htpasswd"] = htpasswd_line(policy.username, password) + "\n"
+    if host == "nginx":
+        files[NGINX_HTPASSWD] = htpasswd_line(policy.username, password) + "\n"
+    if host == "cloudflare-pages":
+        files[PAGES_MIDDLEWARE] = middleware(policy.username, password, realm, host)
+    if host == "vercel":
+        files[VERCEL_MIDDLEWARE] = middleware(policy.username, password, realm, host)
     return {name: text.encode("utf-8") for name, text in files.items()}

@@ -400,8 +400,10 @@ def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str]) -> Protecti
     return sealer.protection
 
 
-def share_link(base_url: str, protection: Protection) -> str:
-    return f"{base_url.rstrip('/')}/#token={protection.token}"
+def share_link(url: str, protection: Protection) -> str:
+    """The link to `url` (a base URL, or a page's URL) that unlocks the build."""
+    url = url if url.endswith("/") or "." in url.rsplit("/", 1)[-1] else url + "/"
+    return f"{url}#token={protection.token}"
 
 
 def check_basic_auth(header: str | None, policy: Policy) -> bool:

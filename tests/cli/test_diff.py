@@ -27,7 +27,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     after = build_env(site, "production", out=root / "after")
     staging_after = build_env(site, "staging", out=root / "staging-after")
     return {"before": before, "after": after, "staging-before": staging_before,
-            "staging-after": staging_after}
+            "staging-after": staging_after, "site": site}
 
 
 def test_diff_reports_exactly_the_changed_hours(builds: dict[str, Path]) -> None:
@@ -50,12 +50,24 @@ def test_diff_as_json(builds: dict[str, Path]) -> None:
 
 
 def test_diff_opens_encrypted_builds_with_the_password(builds: dict[str, Path]) -> None:
+    """Pages of the private builds are named by their production URL; of encrypted builds
+    the fields that changed are printed, their text only with --show-text."""
     result = invoke("diff", builds["staging-before"], builds["staging-after"], env=ENV)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[:2] == [
-        f"changed {HAYES}", "  hours Monday to Friday: 07:00-18:00 -> 07:00-20:00"]
     pages = len(list(builds["staging-before"].rglob("*.html")))
-    assert result.output.splitlines()[-1].endswith(f"1 changed, {pages - 1} unchanged")
+    assert result.output.splitlines() == [
+        f"changed {HAYES}", "  hours Monday to Friday",
+        "(the text of protected pages is not shown: add --show-text)",
+        f"0 added, 0 removed, 1 changed, {pages - 1} unchanged"]
+    assert "07:00" not in result.output
+    shown = invoke("diff", "--show-text", builds["staging-before"], builds["staging-after"],
+                   env=ENV)
+    assert shown.output.splitlines()[:2] == [
+        f"changed {HAYES}", "  hours Monday to Friday: 07:00-18:00 -> 07:00-20:00"]
+    as_json = json.loads(invoke("diff", "--json", builds["staging-before"],
+                                builds["staging-after"], env=ENV).output)
+    assert as_json["changed"] == {HAYES: [{"field": "hours Monday to Friday"}]}
+    assert as_json["text_shown"] is False
     locked = invoke("diff", builds["staging-before"], builds["staging-after"])
     assert locked.exit_code == 1
     assert "this build is encrypted and no password is set" in locked.stderr
@@ -68,8 +80,27 @@ def test_diff_across_environments_ignores_host_banner_robots_and_analytics(
     assert result.exit_code == 0, result.output
     fields = {line.split(":")[0].strip() for line in result.output.splitlines()
               if line.startswith("  ")}
-    assert fields <= {"phone", "JSON-LD [0].email", "text"}, fields
+    assert "phone" in fields and fields <= {"phone", "JSON-LD [0].email", "text"}, fields
     assert "title" not in result.output and "juniperoak.example/" not in result.output
+    assert "555" not in result.output  # the phones' text stays out
+
+
+def test_publish_of_an_encrypted_build_keeps_its_text_out(builds: dict[str, Path],
+                                                           tmp_path: Path) -> None:
+    target, site = tmp_path / "www", builds["site"]
+    first = invoke("publish", "--env", "staging", "--source", site, "--dir",
+                   builds["staging-before"], "--to", target, env=ENV)
+    assert first.exit_code == 0, first.output
+    second = invoke("publish", "--env", "staging", "--source", site, "--dir",
+                    builds["staging-after"], "--to", target, env=ENV)
+    assert second.exit_code == 0, second.output
+    assert f"  changed {HAYES}" in second.output.splitlines()
+    assert "    hours Monday to Friday" in second.output.splitlines()
+    assert "07:00" not in second.output
+    third = invoke("publish", "--env", "staging", "--source", site, "--dir",
+                   builds["staging-before"], "--to", target, "--show-text", env=ENV)
+    assert third.exit_code == 0, third.output
+    assert "    hours Monday to Friday: 07:00-20:00 -> 07:00-18:00" in third.output
 
 
 def test_diff_lists_added_and_removed_pages(builds: dict[str, Path], tmp_path: Path) -> None:

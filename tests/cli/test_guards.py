@@ -34,8 +34,12 @@ STAGING_URL = "https://staging.juniperoak.example"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = example_site(tmp_path_factory.mktemp("guards") / "site")
-    for env in ("staging", "uat", "development", "production"):
+    for env in ("uat", "development", "production"):
         build_env(root, env)
+    # The plants below name files by their production paths: the staging folder they are
+    # planted into keeps them (private paths are tested in test_private_paths.py; a build
+    # reports what its audit finds by production path, before the private names are given).
+    build_env(root, "staging", {**ENV, "SITEGEN_PROTECTION__PRIVATE_PATHS": "false"})
     return root
 
 
@@ -338,7 +342,6 @@ CASES: list[tuple[str, str, str, Plant]] = [
     ("staging", "guard.sitemap-on-production-host", "sitemap.xml",
      _write("sitemap.xml", SITEMAP_PROD)),
     # uat (basic auth) and development
-    ("uat", "guard.basic-auth-missing", ".htpasswd", _remove(".htpasswd")),
     ("uat", "guard.basic-auth-missing", "_headers",
      _write("_headers", "/*\n  X-Robots-Tag: noindex, nofollow\n")),
     ("uat", "guard.missing-noindex", ABOUT,

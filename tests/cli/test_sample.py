@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 from support.envsites import ENV, build_env, example_site, invoke, key_of, page_html, source_rows
+from support.sites import make_site, shared_dataset
 
+from sitegen.data.decoys import DECOYS, MIN_MOVE_KM, NEIGHBOURHOODS, distance_km
 from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.diagnostics import Report
+from sitegen.output.protect import parse_envelope
 
 
 @pytest.fixture
@@ -39,15 +44,13 @@ def test_sample_writes_n_anonymous_rows_that_build_with_the_same_config(site: Pa
     text = out.read_text(encoding="utf-8")
     for value in _real_values():
         assert value not in text, value
-    real = {row["store_code"]: row for row in source_rows()}
+    real = source_rows()
     for row in rows:
-        original = real[row["store_code"]]
-        assert row["Hours"] == original["Hours"]
-        assert row["Categories"] == original["Categories"]
-        assert row["Holiday Hours"] == original["Holiday Hours"]
+        assert row["store_code"] not in {r["store_code"] for r in real}
+        assert row["Hours"] in {r["Hours"] for r in real}
+        assert row["Categories"] in {r["Categories"] for r in real}
+        assert row["Holiday Hours"] in {r["Holiday Hours"] for r in real}
         assert row["Email"].endswith("@example.invalid")
-        moved = abs(float(row["Latitude"]) - float(original["Latitude"]))
-        assert 0 < moved <= 0.01 or row["Latitude"] != original["Latitude"]
 
     # Point staging at it: same config otherwise; the policy reports sample data.
     staging = site / "config" / "staging.yaml"
@@ -113,3 +116,102 @@ def test_sample_refuses_to_overwrite_the_dataset_it_samples(site: Path) -> None:
         "--out locations/sample.csv)",
         "error: 1 problem found; nothing was written"]
     assert dataset.read_bytes() == before
+
+
+# --- no real value kept -------------------------------------------------------------------
+
+def _far_from_all(points: list[tuple[float, float]], real: list[tuple[float, float]]) -> None:
+    for lat, lng in points:
+        nearest = min(distance_km(lat, lng, a, b) for a, b in real)
+        assert nearest >= MIN_MOVE_KM, (lat, lng, nearest)
+
+
+def test_sample_keeps_no_real_id_place_image_or_position(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    result = invoke("data", "sample", "--count", "64", "--out", out, "--source", site)
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    real = source_rows()
+    for column in ("store_code", "City", "Zip", "Neighbourhood", "Image"):
+        kept = {r[column] for r in real if r[column]} & {r[column] for r in rows}
+        assert kept == set(), column
+    # Plausible values from elsewhere: real towns with their state and a postcode of theirs.
+    assert all(re.fullmatch(r"[A-Z]{2}-[A-Z]{3}-\d{3}|[A-Z]{2}-[A-Z]{2}-\d{3}", r["store_code"])
+               for r in rows)
+    assert {r["City"] for r in rows} <= {d.city for d in DECOYS["US"] + DECOYS["CA"]}
+    assert {r["Zip"] for r in rows} <= {d.postal_code for d in DECOYS["US"] + DECOYS["CA"]}
+    assert {r["Neighbourhood"] for r in rows if r["Neighbourhood"]} <= set(NEIGHBOURHOODS)
+    assert {r["Image"] for r in rows if r["Image"]} == {"/images/sample/location.svg"}
+    neutral = (site / "content" / "images" / "sample" / "location.svg").read_text()
+    assert "<text" not in neutral and "<title" not in neutral
+    _far_from_all([(float(r["Latitude"]), float(r["Longitude"])) for r in rows],
+                  [(float(r["Latitude"]), float(r["Longitude"])) for r in real])
+
+
+GM = shared_dataset("gm-pharmacies", "gm_pharmacies.geojson")
+GM_CONFIG = """\
+site:
+  name: Greater Manchester Pharmacies
+locations:
+  source: locations/gm_pharmacies.geojson
+  id: organisation_data_service_code
+  fields:
+    name: pharmacy_name
+    street: address
+    city: la_name
+    region: health_and_wellbeing_board
+    postal_code: postcode
+    neighbourhood: ward_name
+  defaults:
+    country: GB
+"""
+
+
+def test_sample_of_the_gm_pharmacies_keeps_no_real_value(tmp_path: Path) -> None:
+    assert GM is not None, "the shared gm-pharmacies dataset is missing"
+    site = make_site(tmp_path / "gm", {"config/base.yaml": GM_CONFIG})
+    (site / "locations").mkdir()
+    shutil.copyfile(GM, site / "locations" / GM.name)
+    out = tmp_path / "sample.geojson"
+    result = invoke("data", "sample", "--count", "1000", "--out", out, "--source", site)
+    assert result.exit_code == 0, result.output
+    assert "wrote 631 anonymised rows of 631" in result.output
+    real = json.loads(GM.read_text(encoding="utf-8"))["features"]
+    sample = json.loads(out.read_text(encoding="utf-8"))["features"]
+    text = "\n".join(str(value) for f in sample for value in f["properties"].values()).lower()
+    columns = ("organisation_data_service_code", "ward_code", "la_code", "postcode", "ward_name",
+               "la_name", "health_and_wellbeing_board", "pharmacy_name", "address")
+    values = {str(f["properties"][c]) for f in real for c in columns if f["properties"].get(c)}
+    assert len(values) > 2000
+    assert [v for v in values if re.search(
+        rf"(?<![a-z0-9]){re.escape(v.lower())}(?![a-z0-9])", text)] == []
+    towns = {p["properties"]["la_name"] for p in sample}
+    assert towns <= {d.city for d in DECOYS["GB"]} and len(towns) > 3
+    codes = {p["properties"]["ward_code"] for p in sample}
+    assert all(re.fullmatch(r"[A-Z]\d{8}", code) for code in codes)  # the same shape
+    _far_from_all([tuple(reversed(f["geometry"]["coordinates"])) for f in sample],
+                  [tuple(reversed(f["geometry"]["coordinates"])) for f in real])
+
+
+def test_masked_staging_keeps_no_real_id_place_or_photo(site: Path) -> None:
+    staging = site / "config" / "staging.yaml"
+    staging.write_text(staging.read_text(encoding="utf-8").replace(
+        "mask: [phone, email]", "mask: [phone, email, name, street, description, id, city, "
+        "postal_code, booking_url, neighbourhood, image, coordinates]"), encoding="utf-8")
+    built = build_env(site, "staging")
+    protection = key_of(built)
+    pages = "\n".join(page_html(p, protection) for p in built.rglob("index.html"))
+    # The data files (not the content's own files, images included, encrypted as they are).
+    envelopes = [e for p in built.rglob("*.json") if (e := parse_envelope(p.read_bytes()))]
+    data = "\n".join(protection.decrypt(e).decode("utf-8", "replace") for e in envelopes
+                     if "type" not in e)
+    assert pages.count('#location"') >= 64 and '"locs"' in data
+    content = "\n".join(p.read_text(encoding="utf-8") for p in (site / "content").rglob("*.md"))
+    for row in source_rows():
+        for column in ("store_code", "City", "Zip", "Neighbourhood", "Image"):
+            value = row[column]
+            if value and value not in content:  # the head office is on the contact page
+                pattern = rf"(?<![\w-]){re.escape(value)}(?![\w-])"
+                assert not re.search(pattern, pages), (column, value)
+                assert not re.search(pattern, data), (column, value)

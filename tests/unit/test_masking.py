@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from support.sites import sample_location
 
 from sitegen.config.schema import LocationsSection
+from sitegen.data.decoys import DECOYS, MIN_MOVE_KM, NEIGHBOURHOODS, distance_km
 from sitegen.data.masking import (
     MASKED_DOMAIN,
     fake_email,
@@ -77,3 +78,35 @@ def test_postal_codes_keep_their_shape() -> None:
 def test_no_mask_is_a_no_op() -> None:
     locations = [sample_location()]
     assert mask_locations(locations, LocationsSection()) is locations
+
+
+PLACE_MASK = ["id", "city", "postal_code", "neighbourhood", "image", "coordinates"]
+
+
+def test_mask_moves_a_location_to_a_decoy_town_20_km_away_or_more() -> None:
+    locations = [sample_location(), sample_location(id="JO-SF-002", lat=37.78, lng=-122.41),
+                 sample_location(id="JO-LA-001", city="Los Angeles", lat=34.05, lng=-118.24)]
+    settings_ = LocationsSection(mask=PLACE_MASK)
+    masked = mask_locations(locations, settings_)
+    assert masked == mask_locations(locations, settings_)  # the same every build
+    real_ids = {loc.id for loc in locations}
+    assert len({loc.id for loc in masked}) == 3 and not {loc.id for loc in masked} & real_ids
+    for before, after in zip(locations, masked, strict=True):
+        assert len(after.id) == len(before.id) and after.id[2] == "-"
+        assert after.city in {d.city for d in DECOYS["US"]}
+        assert after.city not in ("San Francisco", "Los Angeles")
+        decoy = next(d for d in DECOYS["US"] if d.city == after.city)
+        assert (after.region, after.postal_code) == (decoy.region, decoy.postal_code)
+        assert distance_km(before.lat, before.lng, after.lat, after.lng) >= MIN_MOVE_KM
+        assert after.image is None
+        assert after.neighbourhood in (None, *NEIGHBOURHOODS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lat=st.floats(-60, 70), lng=st.floats(-179, 179),
+       key=st.text(min_size=1, max_size=12))
+def test_masked_coordinates_move_at_least_20_km(lat: float, lng: float, key: str) -> None:
+    location = sample_location(id=key, lat=lat, lng=lng, country="ZZ")
+    masked = mask_locations([location], LocationsSection(mask=["coordinates"]))[0]
+    assert distance_km(lat, lng, masked.lat, masked.lng) >= MIN_MOVE_KM
+    assert -90 <= masked.lat <= 90 and -180 <= masked.lng <= 180

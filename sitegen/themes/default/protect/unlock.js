@@ -83,12 +83,16 @@
     }).then(function (bits) { return new Uint8Array(bits); });
   }
 
-  function decrypt(raw, envelope) {
+  function decryptBytes(raw, envelope) {
     return crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["decrypt"])
       .then(function (key) {
         return crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(envelope.iv) }, key,
           fromBase64(envelope.data));
-      }).then(function (plain) { return decoder.decode(plain); });
+      });
+  }
+
+  function decrypt(raw, envelope) {
+    return decryptBytes(raw, envelope).then(function (plain) { return decoder.decode(plain); });
   }
 
   function isEnvelope(value) {
@@ -118,8 +122,75 @@
     return window.sitegenFetchText(url, options).then(JSON.parse);
   };
 
+  // The encrypted images of a private build (output/private.py): envelopes named *.json,
+  // named by data-sitegen-src / data-sitegen-srcset in the decrypted page (or by an img's
+  // src that a view script set), shown as blob: URLs once decrypted with the session key.
+  var SEALED = "[data-sitegen-src],[data-sitegen-srcset],img[src$='.json']";
+  var blobs = {};
+
+  function imageURL(url) {
+    if (!blobs[url]) {
+      blobs[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error("sitegen: " + url + " answered " + response.status); }
+        return response.json();
+      }).then(function (envelope) {
+        var raw = isEnvelope(envelope) ? sessionKey(envelope) : null;
+        if (!raw) { throw new Error("sitegen: " + url + " cannot be opened; unlock the site first"); }
+        return decryptBytes(raw, envelope).then(function (plain) {
+          return URL.createObjectURL(new Blob([plain], { type: envelope.type || "" }));
+        });
+      });
+    }
+    return blobs[url];
+  }
+
+  function sealedImage(url) { return /\.json(?:[?#]|$)/.test(url || ""); }
+
+  function openImage(element) {
+    var src = element.getAttribute("data-sitegen-src");
+    var srcset = element.getAttribute("data-sitegen-srcset");
+    if (!src && element.tagName === "IMG" && sealedImage(element.getAttribute("src"))) {
+      src = element.getAttribute("src");
+      element.removeAttribute("src");
+    }
+    if (src) {
+      element.removeAttribute("data-sitegen-src");
+      imageURL(src).then(function (blob) { element.setAttribute("src", blob); },
+        function (error) { console.error(error); });
+    }
+    if (srcset) {
+      element.removeAttribute("data-sitegen-srcset");
+      var parts = srcset.split(",").map(function (part) { return part.trim().split(/\s+/); });
+      Promise.all(parts.map(function (bits) {
+        return sealedImage(bits[0]) ? imageURL(bits[0]) : bits[0];
+      })).then(function (urls) {
+        element.setAttribute("srcset", urls.map(function (url, i) {
+          return [url].concat(parts[i].slice(1)).join(" ");
+        }).join(", "));
+      }, function (error) { console.error(error); });
+    }
+  }
+
+  function openImages(root) {
+    if (root.nodeType !== 1) { return; }
+    if (root.matches(SEALED)) { openImage(root); }
+    var found = root.querySelectorAll(SEALED);
+    for (var i = 0; i < found.length; i++) { openImage(found[i]); }
+  }
+
   var node = document.getElementById("sitegen-protected");
-  if (!node) { return; }
+  if (!node) {
+    // A decrypted page: open its encrypted images as the parser and the view scripts add them.
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        if (record.type === "attributes") { openImages(record.target); }
+        for (var i = 0; i < record.addedNodes.length; i++) { openImages(record.addedNodes[i]); }
+      });
+    }).observe(document.documentElement, { childList: true, subtree: true, attributes: true,
+      attributeFilter: ["src", "data-sitegen-src", "data-sitegen-srcset"] });
+    openImages(document.documentElement);
+    return;
+  }
   var envelope = JSON.parse(node.textContent);
   var form = document.getElementById("sitegen-unlock");
   var input = document.getElementById("sitegen-password");

@@ -38,7 +38,10 @@
         lat: row[at.lat],
         lng: row[at.lng],
         name: row[at.name],
-        url: place[0] + row[at.slug] + "/",
+        // path: the production URL path; url: where the page is (a private build's
+        // marker data names it in `href`, output/private.py).
+        path: place[0] + row[at.slug] + "/",
+        url: at.href === undefined ? place[0] + row[at.slug] + "/" : row[at.href],
         street: row[at.street],
         city: place[1],
         region: place[2],

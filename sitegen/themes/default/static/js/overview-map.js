@@ -1,7 +1,7 @@
 /* overview-map.js: the map of a hub's locations on the home page, /locations/ and the hub
  * pages ([data-overview-map]). Leaflet, MarkerCluster and the marker data load only when the
  * map is in the window and the page is idle, so the page itself stays light; the locations
- * shown are those whose URL starts with the hub's (data-prefix). Without JavaScript, or
+ * shown are those whose production path starts with the hub's (data-prefix). Without JavaScript, or
  * until it loads, the box is a link to the Map view. */
 (function () {
   "use strict";
@@ -20,7 +20,7 @@
     Promise.all([Locator.loadLeaflet(node), Locator.load(node.getAttribute("data-src"))]).then(function (done) {
       var L = window.L;
       var prefix = node.getAttribute("data-prefix") || "/";
-      var shown = done[1].filter(function (loc) { return loc.url.indexOf(prefix) === 0; });
+      var shown = done[1].filter(function (loc) { return loc.path.indexOf(prefix) === 0; });
       if (!shown.length) { return; }
       var map = L.map(node, { scrollWheelZoom: false });
       L.tileLayer(node.getAttribute("data-tiles"), {

@@ -1,0 +1,428 @@
+"""Private paths (`protection.private_paths`, on by default in encrypt mode).
+
+An encrypted build hides its pages' text, but production paths would still name every
+location, street and city in its folder names. With private paths, the last step of an
+encrypted build (after the audit, on the finished folder) renames what would tell:
+
+- **Names.** Each page `x/index.html` becomes `<name>/index.html` and each other private
+  file `<name>.<suffix>`, where `<name>` is the first 20 base32 characters of
+  HMAC-SHA256(path key, production URL path). The path key is PBKDF2-SHA256 of the password
+  with a salt made from the environment name (`protection.iterations` rounds): the same
+  password gives the same names build after build (links that reviewers keep go on
+  working), and without the password the names cannot be computed or guessed. Testing a
+  password guess against a name costs as much as testing it against the check value.
+- **What is renamed.** Every page but the front page and `404.html` (their names tell
+  nothing, and hosts look for them there), every data file (`api/...`, feeds), the location
+  photos (`_assets/img/`) and the content's files except the brand's (logo, map pin,
+  favicon, fonts: the password page shows the logo). The theme's static assets, robots.txt,
+  the host files and `_sitegen/` keep their names.
+- **Images** of locations and content are encrypted like data files (an envelope with the
+  image's MIME type, named `<name>.json`). In the decrypted page their `src` / `srcset`
+  become `data-sitegen-src` / `data-sitegen-srcset`; unlock.js fetches, decrypts and shows
+  them (also for images view scripts add later).
+- **Links.** The decrypted pages' `href`, `src`, `srcset`, `action` and the views' data
+  attributes that name a renamed file are rewritten to its new name; the marker data gets
+  each location's new URL (`href` column; `locator.js` prefers it). The production URL a
+  page previews is shown at its top (inside the encrypted page).
+- **Metadata.** The plain manifest lists files and hashes only, no URLs; `build.json`'s
+  noindex pages are given by their new names.
+
+`sitegen share-link PATH` gives the link to a page by its production path.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import json
+import mimetypes
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen.config.load import LoadedConfig, load_config
+from sitegen.config.policy import Policy
+from sitegen.config.schema import SiteConfig
+from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.files import walk
+from sitegen.jsontext import compact
+from sitegen.output.manifest import MANIFEST
+from sitegen.output.protect import (
+    BUILD_FILE,
+    PLAIN_FILES,
+    PROTECTED_SUFFIXES,
+    Protection,
+    Sealer,
+    derive_key,
+    envelope_bytes,
+    open_file,
+    parse_envelope,
+)
+
+NAME_CHARS = 20
+PATH_SALT = "sitegen private paths:{env}"
+KEPT_PAGES = frozenset({"index.html", "404.html"})
+FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg")
+LOCATION_PHOTOS = "_assets/img/"
+# Attributes whose value is one URL (any data attribute but the overview map's prefix, which
+# is compared with the production paths of the marker data), and the one that lists several.
+URL_ATTRIBUTE = re.compile(
+    r"""(\s)(href|src|action|formaction|poster|data-(?!prefix=)[a-z0-9-]+)=(["'])([^"']*)\3""",
+    re.IGNORECASE)
+SRCSET_ATTRIBUTE = re.compile(r"""(\s)(srcset)=(["'])([^"']*)\3""", re.IGNORECASE)
+BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
+
+def private_paths(config: SiteConfig) -> bool:
+    """Whether an encrypted build of this config gets private names (default: yes)."""
+    return config.protection.private_paths is not False
+
+
+def production_url(loaded: LoadedConfig) -> str | None:
+    """The production site's base URL, which the preview note shows; None when the site has
+    no production config that loads."""
+    try:
+        production = load_config(loaded.source, "production", environ={})
+    except SitegenError:
+        return None
+    return production.config.base_url if production.kind == "production" else None
+
+
+@dataclass(frozen=True)
+class PathKey:
+    """The key the private names are made with; stable for a password and environment."""
+
+    key: bytes
+
+    @classmethod
+    def derive(cls, password: str, env: str, iterations: int) -> PathKey:
+        salt = hashlib.sha256(PATH_SALT.format(env=env).encode("utf-8")).digest()[:16]
+        return cls(derive_key(password, salt, iterations))
+
+    def name(self, url: str) -> str:
+        """The private name of a production URL path (`/locations/ca/bc/`)."""
+        digest = hmac.new(self.key, url.encode("utf-8"), hashlib.sha256).digest()
+        return base64.b32encode(digest).decode("ascii").lower()[:NAME_CHARS]
+
+    def page_url(self, url: str) -> str:
+        """Where the page of a production URL path is in a private build."""
+        path = url.split("#", 1)[0].split("?", 1)[0] or "/"
+        if not path.endswith("/") and not path.endswith(".html"):
+            path += "/"
+        if path in ("/", "/index.html"):
+            return "/"
+        if path == "/404.html":
+            return path
+        if path.endswith("/index.html"):
+            path = path[:-len("index.html")]
+        return f"/{self.name(path)}/" if path.endswith("/") else f"/{self.name(path)}.html"
+
+
+def page_link(folder: Path, policy: Policy, protection: Protection, path: str) -> str:
+    """The URL path of the page at production `path` in the built `folder` (share-link
+    PATH); an error naming the path when no page is there."""
+    if not path.startswith("/"):
+        path = "/" + path
+    private = _is_private(folder)
+    url = path
+    if private and policy.password is not None:
+        url = PathKey.derive(policy.password, policy.name, protection.iterations).page_url(path)
+    rel = url.lstrip("/")
+    rel = rel + "index.html" if rel.endswith("/") or not rel else rel
+    if not (folder / rel).is_file() and not (folder / rel / "index.html").is_file():
+        raise SitegenError(Diagnostic(
+            str(folder), None, "PATH", f"no page of this build is at {path}",
+            "give a page's production path, such as /locations/ (see the site's sitemap "
+            "in production)"))
+    return url
+
+
+def _is_private(folder: Path) -> bool:
+    try:
+        data = json.loads((folder / BUILD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("private_paths") is True
+
+
+def page_url_of(rel: str) -> str:
+    """The URL path of an output file: `a/index.html` -> `/a/`."""
+    return "/" + (rel[:-len("index.html")] if rel.endswith("index.html") else rel)
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """One file of the build and where it goes: `image` files are encrypted as they move."""
+
+    rel: str
+    new: str
+    image: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The files a private build renames, and the URL map its links follow."""
+
+    moves: list[Renamed]
+    urls: dict[str, str]  # production URL path -> private URL path
+    images: frozenset[str]  # private URL paths of the encrypted images
+
+
+def brand_files(model: Any) -> set[str]:
+    """The content files the brand uses (shown by the password page): kept as they are."""
+    brand = getattr(model, "brand", None)
+    kept = set()
+    for src in (getattr(getattr(brand, "logo", None), "src", None),
+                getattr(brand, "marker_icon", None)):
+        if isinstance(src, str) and src.startswith("/"):
+            kept.add(src.lstrip("/"))
+    return kept
+
+
+def _private(rel: str, content: set[str], kept: set[str]) -> bool:
+    """Whether a file of the build gets a private name (see the module docstring)."""
+    lower = rel.lower()
+    if rel in PLAIN_FILES or rel in KEPT_PAGES or rel in kept or rel.startswith("_sitegen/"):
+        return False
+    if rel.startswith(LOCATION_PHOTOS):
+        return True
+    if rel.startswith("_assets/"):
+        return False
+    if rel in content:
+        top = "/" not in rel and lower.startswith("favicon.")
+        return not (top or lower.endswith(FONT_SUFFIXES))
+    return lower.endswith(PROTECTED_SUFFIXES)
+
+
+def plan(root: Path, paths: PathKey, content: set[str], kept: set[str]) -> Plan:
+    moves: list[Renamed] = []
+    urls: dict[str, str] = {}
+    images = set()
+    for rel in walk(root):
+        if not _private(rel, content, kept):
+            continue
+        lower = rel.lower()
+        if lower.endswith(".html"):
+            new_url = paths.page_url(page_url_of(rel))
+            new = new_url.lstrip("/") + ("index.html" if new_url.endswith("/") else "")
+            urls[page_url_of(rel)] = new_url
+            urls["/" + rel] = "/" + new
+            moves.append(Renamed(rel, new, False))
+            continue
+        image = not lower.endswith(PROTECTED_SUFFIXES)
+        suffix = ".json" if image else os.path.splitext(lower)[1]
+        new = paths.name("/" + rel) + suffix
+        urls["/" + rel] = "/" + new
+        if image:
+            images.add("/" + new)
+        moves.append(Renamed(rel, new, image))
+    return Plan(moves, urls, frozenset(images))
+
+
+@dataclass(frozen=True)
+class Rewriter:
+    """Rewrites the links of decrypted pages and data files to the private names."""
+
+    plan: Plan
+    base_url: str
+    production_url: str | None
+
+    def target(self, value: str) -> tuple[str, bool]:
+        """A link's private form, and whether it names an encrypted image."""
+        raw = value.strip()
+        prefix = ""
+        if self.base_url and raw.startswith(self.base_url + "/"):
+            prefix, raw = self.base_url, raw[len(self.base_url):]
+        if not raw.startswith("/") or raw.startswith("//"):
+            return value, False
+        cut = min([i for i in (raw.find("?"), raw.find("#")) if i >= 0], default=len(raw))
+        path, rest = html.unescape(raw[:cut]), raw[cut:]
+        new = self.plan.urls.get(path)
+        if new is None:
+            return value, False
+        return prefix + new + rest, new in self.plan.images
+
+    def page(self, text: str, url: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            space, name, quote, value = match.groups()
+            new, image = self.target(value)
+            if image and name.lower() == "src":
+                name = "data-sitegen-src"
+            return f"{space}{name}={quote}{new}{quote}"
+
+        def srcset(match: re.Match[str]) -> str:
+            space, name, quote, value = match.groups()
+            parts, image = [], False
+            for candidate in value.split(","):
+                bits = candidate.strip().split(None, 1)
+                if not bits:
+                    continue
+                new, is_image = self.target(bits[0])
+                image = image or is_image
+                parts.append(" ".join([new, *bits[1:]]))
+            name = "data-sitegen-srcset" if image else name
+            return f"{space}{name}={quote}{', '.join(parts)}{quote}"
+
+        text = SRCSET_ATTRIBUTE.sub(srcset, URL_ATTRIBUTE.sub(one, text))
+        return self.preview_note(text, url)
+
+    def preview_note(self, text: str, url: str) -> str:
+        """The production URL the page previews, as the first thing in its body."""
+        shown = (self.production_url or "") + url
+        note = ('<p class="sitegen-preview" role="note" style="margin:0;padding:.3rem 1rem;'
+                'background:#fff4ce;color:#1b1b1b;font:14px/1.4 system-ui,sans-serif">'
+                'Private preview of <code data-sitegen-production-url>'
+                f'{html.escape(shown)}</code></p>')
+        match = BODY_OPEN.search(text)
+        if match is None:
+            return note + text
+        return text[:match.end()] + note + text[match.end():]
+
+    def markers(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The marker data with each location's private URL (`href`) and image."""
+        fields = data.get("fields")
+        if not isinstance(fields, list) or "href" in fields:
+            return data
+        at = {name: index for index, name in enumerate(fields)}
+        places = data.get("places", [])
+        for row in data.get("locs", []):
+            url = places[row[at["place"]]][0] + row[at["slug"]] + "/"
+            row.append(self.plan.urls.get(url, url))
+            if "image" in at and isinstance(row[at["image"]], str):
+                row[at["image"]] = self.target(row[at["image"]])[0]
+        data["fields"] = [*fields, "href"]
+        return data
+
+    def data(self, value: Any) -> Any:
+        """A data file's JSON with every string that is a renamed file's URL rewritten."""
+        if isinstance(value, dict):
+            if "locs" in value and "places" in value:
+                return self.markers(value)
+            return {key: self.data(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.data(item) for item in value]
+        if isinstance(value, str) and ("/" in value):
+            return self.target(value)[0]
+        return value
+
+
+def image_envelope(protection: Protection, rel: str, data: bytes) -> bytes:
+    """An image (or other content file) as an envelope that says its MIME type."""
+    envelope = protection.encrypt(data)
+    kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+    typed = {key: value for key, value in envelope.items() if key != "data"}
+    typed["type"] = kind
+    typed["data"] = envelope["data"]
+    return envelope_bytes(typed)
+
+
+@dataclass(frozen=True)
+class PrivateBuild:
+    """What `privatize` needs of the build: the sealer (its key and prompt page), the path
+    key, the content's file list, the brand's files, and the production site's URL."""
+
+    sealer: Sealer
+    paths: PathKey
+    content: set[str]
+    kept: set[str]
+    production_url: str | None
+
+
+def privatize(root: Path, build: PrivateBuild) -> Plan:
+    """Rename the private files of a finished encrypted build in place, rewriting the links
+    of its pages and data files, encrypting its images; rewrite the manifest and build.json.
+    """
+    sealer = build.sealer
+    moves = plan(root, build.paths, build.content, build.kept)
+    rewriter = Rewriter(moves, sealer.policy.base_url.rstrip("/"), build.production_url)
+    renamed = {move.rel: move for move in moves.moves}
+    for rel in walk(root):
+        move = renamed.get(rel)
+        source = root / rel
+        target = root / move.new if move else source
+        data = source.read_bytes()
+        if move is not None and move.image:
+            data = image_envelope(sealer.protection, rel, data)
+        else:
+            data = _rewritten(rel, data, sealer, rewriter) or data
+        if move is not None:
+            source.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    _remove_empty_folders(root)
+    _rewrite_build_file(root, moves)
+    return moves
+
+
+def _rewritten(rel: str, data: bytes, sealer: Sealer,
+               rewriter: Rewriter) -> bytes | None:
+    """A protected page or JSON file with its links rewritten and sealed again; None for a
+    file that is not one."""
+    if rel == MANIFEST:
+        return None
+    lower = rel.lower()
+    if lower.endswith((".html", ".htm")):
+        plain = open_file(sealer.protection, data)
+        if plain is None:
+            return None
+        text = _without_unlock_tag(plain.decode("utf-8"), sealer.look.script_src)
+        return sealer.seal(rel, b"", rewriter.page(text, page_url_of(rel)))
+    if lower.endswith(".json") and parse_envelope(data) is not None:
+        plain = open_file(sealer.protection, data)
+        if plain is None:
+            return None
+        try:
+            value = json.loads(plain)
+        except ValueError:
+            return None
+        return sealer.seal(rel, compact(rewriter.data(value)))
+    return None
+
+
+def _without_unlock_tag(page: str, src: str) -> str:
+    """The page as rendered: the unlock.js tag the sealer added is added again on sealing."""
+    return page.replace(f'<script src="{src}"></script>\n', "", 1)
+
+
+def _remove_empty_folders(root: Path) -> None:
+    for dirpath, _, _ in sorted(os.walk(root), key=lambda entry: -len(entry[0])):
+        folder = Path(dirpath)
+        if folder != root and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _rewrite_build_file(root: Path, moves: Plan) -> None:
+    path = root / BUILD_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    renamed = {move.rel: move.new for move in moves.moves}
+    data["noindex_pages"] = sorted(renamed.get(rel, rel) for rel in data.get("noindex_pages", []))
+    data["private_paths"] = True
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def private_manifest(manifest: bytes, root: Path) -> bytes:
+    """The plain manifest of a private build: its head, and files with sizes and hashes;
+    pages by file only (no URLs)."""
+    head = json.loads(manifest)
+    pages, files = [], []
+    for rel in walk(root):
+        if rel == MANIFEST:
+            continue
+        data = (root / rel).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        files.append({"path": rel, "bytes": len(data), "sha256": digest})
+        if rel.endswith(".html"):
+            pages.append({"file": rel, "sha256": digest})
+    head["pages"], head["files"] = pages, files
+    head["counts"]["files"] = len(files) + 1
+    head["private_paths"] = True
+    return compact(head) + b"\n"
+
