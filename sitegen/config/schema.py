@@ -147,6 +147,11 @@ class SitemapSection(Strict):
     max_urls: int = Field(50000, ge=1, le=50000)
 
 
+class FeedsSection(Strict):
+    per_location: bool = Field(False, description="also write /api/locations/<id>.json, one "
+                               "file per location")
+
+
 class ProtectionSection(Strict):
     mode: Literal["encrypt", "basic-auth", "none"] | None = None
     password_env: str = "SITEGEN_STAGING_PASSWORD"
@@ -521,6 +526,7 @@ class SiteConfig(Strict):
     seo: SeoSection = Field(default_factory=SeoSection)
     nearby: NearbySection = Field(default_factory=NearbySection)
     sitemap: SitemapSection = Field(default_factory=SitemapSection)
+    feeds: FeedsSection = Field(default_factory=FeedsSection)
     protection: ProtectionSection = Field(default_factory=ProtectionSection)
     analytics: AnalyticsSection = Field(default_factory=AnalyticsSection)
     leads: LeadsSection = Field(default_factory=LeadsSection)
