@@ -75,6 +75,11 @@ def write_sample(request: SampleRequest) -> SampleResult:
     source_path = Path(settings.source)
     if not source_path.is_absolute():
         source_path = source / source_path
+    if out.resolve() == source_path.resolve():
+        raise SitegenError(Diagnostic(
+            str(out), None, None, f"is the {request.env} dataset being sampled: writing the "
+            "sample there would replace the real data",
+            "write the sample to another file, e.g. --out locations/sample.csv"))
     report = Report()
     rows = read_rows(DatasetFile.of(settings, (source_path, settings.format, settings.source),
                                     limit=False), report)

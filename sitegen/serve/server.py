@@ -470,7 +470,7 @@ class DevServer:
         """Write the build cache that in-place edits left stale (before a full build, so it
         stays incremental, and when the server stops, for the next `sitegen build`). Not
         after each edit: pickling it holds the interpreter while the page reloads."""
-        self._on_warm(lambda warm: warm.persist(), drop=False)
+        self._on_warm(lambda warm: self.show_diagnostics(warm.persist()), drop=False)
 
     def _on_warm(self, step: Callable[[WarmSite], None], *, drop: bool) -> None:
         """Run a step on the warm state; a failure is printed, never fatal (at worst the next

@@ -47,7 +47,7 @@ from sitegen.audit.duplicates import near_duplicate_findings
 from sitegen.audit.guards import guard_context, guard_file
 from sitegen.audit.pages import PageAudit, audit_page, page_findings
 from sitegen.audit.tree import declared_noindex
-from sitegen.build.cache import CachedPage, cache_path, save_cache
+from sitegen.build.cache import CachedPage, cache_path, save_cache_after_swap
 from sitegen.build.fingerprint import PageFingerprints
 from sitegen.build.pipeline import BuildResult, BuildState
 from sitegen.build.run import build_date
@@ -166,20 +166,22 @@ class WarmSite:
         finally:
             gc.enable()
 
-    def persist(self) -> None:
-        """Write the build cache for the edited output, so a later build reuses its pages.
+    def persist(self) -> list[Diagnostic]:
+        """Write the build cache for the edited output, so a later build reuses its pages;
+        a cache that cannot be written (a full disk) is a warning: the edits are live.
 
         Its input digest is one no build computes: the files may have changed again since
         the model last read them, so the next build never takes the no-op shortcut; it
         compares page fingerprints, which are computed from what it reads itself."""
         if not self.cache_stale:
-            return
+            return []
         state = self.state
         with output_lock(self.out_dir, environ=state.environ):
             state.cache.inputs = EDITED
             state.cache.diagnostics = [d for d in state.diagnostics if d.severity == "warning"]
-            save_cache(self.source, self.env, state.cache, self.out_dir)
+            problems = save_cache_after_swap(self.source, self.env, state.cache, self.out_dir)
         self.cache_stale = False
+        return problems
 
     # --- the steps
 

@@ -100,3 +100,16 @@ def test_sample_of_more_rows_than_exist_takes_them_all(site: Path, tmp_path: Pat
     result = invoke("data", "sample", "--count", "1000", "--out", out, "--source", site)
     assert result.exit_code == 0, result.output
     assert "wrote 64 anonymised rows of 64" in result.output
+
+
+def test_sample_refuses_to_overwrite_the_dataset_it_samples(site: Path) -> None:
+    dataset = site / "locations" / "locations.csv"
+    before = dataset.read_bytes()
+    result = invoke("data", "sample", "--count", "5", "--out", dataset, "--source", site)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{dataset}: is the production dataset being sampled: writing the sample there would "
+        "replace the real data (write the sample to another file, e.g. "
+        "--out locations/sample.csv)",
+        "error: 1 problem found; nothing was written"]
+    assert dataset.read_bytes() == before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -215,3 +216,26 @@ def test_after_serve_a_cli_build_reuses_every_page_and_a_revert_is_rebuilt(tmp_p
     build(clean, "--env", "development", "--base-url", url)
     assert tree_hashes(site / "dist" / "development") == \
         tree_hashes(clean / "dist" / "development")
+
+
+def test_a_cache_that_cannot_be_saved_after_in_place_edits_is_a_warning(tmp_path: Path) -> None:
+    """Serve writes the cache its in-place edits left stale when it stops; a disk that
+    refuses it is reported as the build reports it, with no traceback."""
+    from support.faultinject import __file__ as faultinject_file
+    tests = Path(faultinject_file).resolve().parents[1]
+    site = copy_example(tmp_path / "site")
+    cache = site / ".sitegen" / "cache"
+    env = {"PYTHONPATH": f"{tests}{os.pathsep}{tests.parent}", "FAULTINJECT": "EROFS",
+           "FAULTINJECT_PATH": str(cache), "FAULTINJECT_AFTER": "0"}
+    launcher = ("-c", "from support import faultinject; faultinject.main()")
+    with ServeProcess(site, env=env, launcher=launcher) as server:
+        server.wait_outcome()
+        assert IN_PLACE in _rebuild(server, site, _set("JO-SF-001", Description="Edited."))
+        assert server.stop() == 0
+    warning = (".sitegen/cache: warning: cannot save the build cache: Read-only file system "
+               "(the new output is live; the next build renders every page again; check "
+               "permissions)")
+    assert "Traceback" not in server.transcript()
+    assert server.err[0] == warning, server.transcript()  # the first build
+    assert server.err[-1] == warning, server.transcript()  # the cache the edit left, at stop
+    assert "Edited." in (site / "dist" / "development" / HAYES).read_text(encoding="utf-8")

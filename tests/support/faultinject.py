@@ -82,9 +82,10 @@ def install() -> None:
         def call(*args: object, **kwargs: object) -> object:
             if real is real_mkdir and os.path.lexists(args[0]):  # type: ignore[arg-type]
                 return real(*args, **kwargs)  # EEXIST comes first, as on a real file system
-            if kind == "EROFS" and any(_under(a, prefix) for a in args[:2]
-                                       if isinstance(a, str | bytes | os.PathLike)):
-                raise _error(errno.EROFS, args[-1] if len(args) > 1 else args[0])
+            under = [a for a in args[:2]
+                     if isinstance(a, str | bytes | os.PathLike) and _under(a, prefix)]
+            if kind == "EROFS" and under:
+                raise _error(errno.EROFS, under[-1])
             return real(*args, **kwargs)  # type: ignore[operator]
         return call
 

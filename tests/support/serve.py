@@ -56,14 +56,16 @@ def wait_for(predicate: Callable[[], object], timeout: float, interval: float = 
 
 class ServeProcess:
     def __init__(self, site: Path, *args: str, env: Mapping[str, str] | None = None,
-                 ready_timeout: float = 120):
+                 ready_timeout: float = 120, launcher: tuple[str, ...] = ("-m", "sitegen")):
+        """`launcher`: what follows the interpreter in the command line (the fault tests
+        run the CLI through support.faultinject with `-c`)."""
         self.site = Path(site)
         self.args = ["serve", "--source", str(site), "--port", "0", *args]
         self.out: list[str] = []
         self.err: list[str] = []
         self._cond = threading.Condition()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sitegen", *self.args], cwd=REPO, env=_env(env),
+            [sys.executable, *launcher, *self.args], cwd=REPO, env=_env(env),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, encoding="utf-8", start_new_session=True)
         self.pgid = self.process.pid
