@@ -143,6 +143,8 @@ def build(flags: BuildFlags) -> None:
                                         strict=flags.strict, progress=progress,
                                         jobs=flags.jobs, force=flags.force))
     _echo_diagnostics(result.warnings)
+    for note in result.notes:
+        click.echo(f"note: {note}")
     click.echo(f"built {env} into {result.out_dir}")
     if result.rendered or result.reused:
         click.echo(f"{result.rendered} pages rendered, {result.reused} unchanged")
@@ -197,6 +199,7 @@ def validate(env: str | None, source: Path) -> None:
     """
     from sitegen.build.pipeline import plan_site
     from sitegen.build.run import prepare
+    from sitegen.data.derived import derived_notes
     from sitegen.diagnostics import Report
 
     env = _env(env)
@@ -205,6 +208,9 @@ def validate(env: str | None, source: Path) -> None:
     report = Report()
     model, dataset = plan_site(loaded, policy, report)
     _echo_diagnostics(report.warnings)
+    notes = [dataset.pattern_note, *dataset.notes, *derived_notes(model.locations)]
+    for note in filter(None, notes):
+        click.echo(f"note: {note}")
     click.echo(f"{dataset.rows_read} rows read, {len(model.locations)} locations valid, "
                f"{dataset.rows_skipped} rows skipped, {len(report.warnings)} warnings, "
                f"{len(model.pages)} pages planned in {time.perf_counter() - started:.1f} s")

@@ -17,6 +17,7 @@ from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.findings import finding
 from sitegen.audit.guards import GuardContext, guard_tree, page_text
 from sitegen.audit.pages import PageAudit, audit_page, page_findings
+from sitegen.audit.redirects import redirect_findings
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
 from sitegen.diagnostics import Diagnostic
@@ -66,6 +67,7 @@ def finish_audit(root: Path, policy: Policy, config: SiteConfig, guard: GuardCon
     for page in sorted(pages, key=lambda p: p.rel):
         findings.extend(page_findings(page, declared, existing, resolved))
     findings.extend(_robots(root, policy))
+    findings.extend(redirect_findings(root, policy, existing))
     findings.extend(guard_tree(root, policy, guard or GuardContext(root=root), files,
                                tree.judged))
     check = near if isinstance(near, NearDuplicateCheck) else NearDuplicateCheck(

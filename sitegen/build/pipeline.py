@@ -16,6 +16,7 @@ the manifest is hashed and the folder audited.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import functools
 import gc
@@ -37,8 +38,9 @@ from sitegen.build.cache import (
     save_cache_after_swap,
 )
 from sitegen.build.fingerprint import PageFingerprints, base_fingerprint
+from sitegen.build.ledger import record_published
 from sitegen.build.notify import notify_build
-from sitegen.build.run import BuildOptions, BuildRun, planning_run, start
+from sitegen.build.run import BuildOptions, BuildRun, input_fingerprint, planning_run, start
 from sitegen.build.workers import (
     ChunkResult,
     RenderJob,
@@ -48,19 +50,25 @@ from sitegen.build.workers import (
 )
 from sitegen.config.load import LoadedConfig
 from sitegen.config.policy import Policy
+from sitegen.config.schema import LocationsSection
+from sitegen.data.ledger import read_ledger
 from sitegen.data.locations import Location, RowCache, Validation, validate_rows
 from sitegen.data.mapping import MappedRow, RowMapping, map_rows
 from sitegen.data.masking import mask_locations
+from sitegen.data.postcodes import Centroid, countries_of, read_centroids
 from sitegen.data.readers import DatasetFile, read_rows
+from sitegen.data.separators import detect_separator
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.forking import release_free_memory
-from sitegen.model import ctas, leads
+from sitegen.model import ctas, leads, redirects
 from sitegen.model.content import load_content
+from sitegen.model.lifecycle import parse_today
 from sitegen.model.pages import SiteModel
 from sitegen.model.site import (
     Placed,
     build_model,
     location_pattern,
+    pattern_note,
     place,
     require_url_fields,
 )
@@ -96,6 +104,8 @@ class DatasetResult:
     rows_skipped: int
     mapped: list[MappedRow] = field(default_factory=list)
     lines: list[str] | None = None  # a CSV's lines, when the caller keeps state (serve)
+    notes: list[str] = field(default_factory=list)  # what sitegen chose from the data
+    pattern_note: str | None = None  # the default URL pattern, when the data changed it
 
 
 @dataclass
@@ -112,6 +122,7 @@ class BuildResult:
     reused: int = 0
     written: int | None = None  # files rewritten in place (serve's edits); None: swapped
     state: BuildState | None = field(default=None, repr=False, compare=False)
+    notes: list[str] = field(default_factory=list)  # said once: the URL pattern chosen
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -143,7 +154,9 @@ def build(options: BuildOptions) -> BuildResult:
             if run.policy.protection == "encrypt" else None
         fresh_rows: RowCache = {}
         dataset = load_dataset(run, report, fresh_rows)
-        placed = place(run.loaded.config, run.policy, dataset.locations)
+        placed = place(run.loaded.config, run.policy, dataset.locations, parse_today(run.today))
+        placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations,
+                                                                      report))
         with AtomicOutput(run.out_dir) as output, contextlib.ExitStack() as stack:
             writing = Writing(run, output, sealer, guard_context(
                 run.loaded, run.policy, output.tmp, run.environ,
@@ -160,10 +173,12 @@ def build(options: BuildOptions) -> BuildResult:
                 parallel=run.jobs > 1))
             manifest, near = audit(writing, model, outcome, report)
             output.commit()
+            inputs = input_fingerprint(options, run.loaded, run.policy, run.resolved[0]) \
+                if record_published(run.source, run.policy, model) else run.inputs
             summary: dict[str, Any] = {
                 "rows_read": dataset.rows_read, "locations_built": len(model.locations),
                 "rows_skipped": dataset.rows_skipped, "pages": len(model.pages)}
-            saved = BuildCache(inputs=run.inputs, pages=outcome.pages,
+            saved = BuildCache(inputs=inputs, pages=outcome.pages,
                                rows={run.rows_key: fresh_rows}, summary=summary, near=near,
                                diagnostics=report.warnings)
             report.extend(save_cache_after_swap(run.source, options.env, saved, run.out_dir,
@@ -174,7 +189,8 @@ def build(options: BuildOptions) -> BuildResult:
                        run.environ) if options.keep_state else None
     return BuildResult(options.env, run.out_dir, seconds=time.perf_counter() - started,
                        diagnostics=report.items, rendered=outcome.rendered,
-                       reused=outcome.reused, state=state, **summary)
+                       reused=outcome.reused, state=state,
+                       notes=[dataset.pattern_note] if dataset.pattern_note else [], **summary)
 
 
 @contextlib.contextmanager
@@ -227,6 +243,8 @@ def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = No
     del rows  # the mapped rows hold what validation needs
     if report.errors:
         raise SitegenError(report.items)
+    notes: list[str] = []
+    settings = _list_separator(run.loaded, mapped, notes)
     skip = settings.on_error == "skip" and run.policy.kind != "production"
     result = validate_rows(mapped, settings, report, Validation(
         skip, run.cache.rows.get(run.rows_key), fresh_rows, run.jobs, release=not keep_lines))
@@ -242,10 +260,39 @@ def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = No
         raise SitegenError([*report.items, summary])
     # Serve keeps the mapped rows to compare the next edit with; a build lets them go.
     dataset = DatasetResult(result.locations, result.rows_read, result.rows_skipped,
-                            mapped if keep_lines else [], lines or None)
+                            mapped if keep_lines else [], lines or None, notes,
+                            pattern_note(run.loaded.config, pattern))
     release_free_memory()
     dataset.locations = mask_locations(dataset.locations, settings)
     return dataset
+
+
+def _list_separator(loaded: LoadedConfig, mapped: list[MappedRow], notes: list[str]
+                    ) -> LocationsSection:
+    """The locations settings with the categories separator the data uses when the config
+    sets none (separators.py), kept in the loaded config: the row cache's key, serve's
+    edits and the feeds then all split and join with it."""
+    settings = loaded.config.locations
+    column = mapped[0].columns.get("categories") if mapped else None
+    if settings.categories_separator is not None or column is None:
+        return settings
+    detected = detect_separator(row.values.get("categories") for row in mapped)
+    notes.append(detected.note(column))
+    settings = settings.model_copy(update={"categories_separator": detected.separator})
+    loaded.config.locations = settings
+    return settings
+
+
+def load_postcodes(run: BuildRun, locations: list[Location], report: Report
+                   ) -> list[Centroid]:
+    """The rows of `locator.postcodes` (none when unset); raise if the file has errors."""
+    name = run.loaded.config.locator.postcodes
+    if not name or not run.loaded.config.locator.places:
+        return []
+    rows = read_centroids(run.loaded.source / name, name, countries_of(locations), report)
+    if report.errors:
+        raise SitegenError(report.items)
+    return rows
 
 
 def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel:
@@ -259,6 +306,8 @@ def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel
     model.memo = {} if run.options.keep_state else None
     ctas.attach(model, content, report)
     leads.attach(model, report)
+    redirects.attach(model, read_ledger(run.source, model.config.redirects.ledger, report),
+                     report)
     model.brand = resolve_brand(run.loaded)
     model.pictures, derived = images.prepare(model.locations, model.static_files, report,
                                              run.jobs)
@@ -275,7 +324,8 @@ def plan_site(loaded: LoadedConfig, policy: Policy, report: Report
     (`sitegen validate`)."""
     run = planning_run(loaded, policy, report)
     dataset = load_dataset(run, report)
-    placed = place(loaded.config, policy, dataset.locations)
+    placed = place(loaded.config, policy, dataset.locations, parse_today(run.today))
+    placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations, report))
     return build_site_model(run, placed, report), dataset
 
 

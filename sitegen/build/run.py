@@ -21,6 +21,7 @@ from sitegen.build.cache import BuildCache, hash_inputs, load_cache
 from sitegen.build.workers import default_jobs
 from sitegen.config.load import LoadedConfig, load_config
 from sitegen.config.policy import Policy, resolve_policy
+from sitegen.data.gazetteer import gazetteer_version
 from sitegen.data.remote import resolve_source
 from sitegen.diagnostics import Report
 from sitegen.output.manifest import build_time, iso
@@ -138,10 +139,14 @@ def input_fingerprint(options: BuildOptions, loaded: LoadedConfig, policy: Polic
     policy_text = repr(dataclasses.replace(policy, password=None)) + hashlib.sha256(
         (policy.password or "").encode()).hexdigest()
     paths = [loaded.source / "config", dataset, loaded.source / "content",
-             loaded.source / "themes", GENERATOR]
+             loaded.source / "themes", loaded.source / loaded.config.redirects.ledger,
+             GENERATOR]
+    locator = loaded.config.locator
+    if locator.postcodes:
+        paths.append(loaded.source / locator.postcodes)
     return hash_inputs([p for p in paths if p.exists()], [
         loaded.config.model_dump_json(), policy_text, str(options.out_dir),
-        repr(options.strict), environ.get("SOURCE_DATE_EPOCH", "")])
+        repr(options.strict), environ.get("SOURCE_DATE_EPOCH", ""), gazetteer_version()])
 
 
 def cache_key_for_rows(loaded: LoadedConfig) -> str:

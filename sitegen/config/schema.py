@@ -64,7 +64,8 @@ class LocationsSection(Strict):
     format: Literal["csv", "tsv", "json", "jsonl", "yaml", "geojson", "xlsx",
                     "sqlite"] | None = None
     encoding: str = "utf-8"
-    id: str | None = None
+    id: str | list[str] | None = Field(None, description="the id column, or the columns of "
+                                       "a composite key such as [FSCSKEY, FSCS_SEQ]")
     fields: dict[str, str] = Field(default_factory=dict)
     defaults: dict[str, str | int | float | bool] = Field(default_factory=dict)
     phone_region: str | None = None
@@ -77,7 +78,8 @@ class LocationsSection(Strict):
     query: str | None = None
     sheet: str | None = None
     timezone: str | None = None
-    categories_separator: str = ","
+    categories_separator: str | None = Field(None, description="what splits a categories "
+                                             "cell; detected (| ; ,) when unset")
     max_rows: int = Field(500_000, ge=1, description="more rows than this is an error, "
                           "found before any row is validated")
     download_deadline: float = Field(60.0, gt=0, description="seconds a URL source's whole "
@@ -86,6 +88,24 @@ class LocationsSection(Strict):
                                 "a new download may lack before it is refused")
     allow_private_hosts: bool = Field(False, description="follow a URL source's redirects to "
                                       "loopback, private and link-local addresses")
+
+    @field_validator("id")
+    @classmethod
+    def _id_columns(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list):
+            if not value or any(not column for column in value):
+                raise ValueError("list the key's columns, e.g. [FSCSKEY, FSCS_SEQ]")
+            if len(set(value)) != len(value):
+                raise ValueError("each column of the key once")
+            return value[0] if len(value) == 1 else value
+        return value
+
+    @field_validator("categories_separator")
+    @classmethod
+    def _separator(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("write the character that splits the cell, e.g. '|' or ';'")
+        return value
 
     @field_validator("phone_region")
     @classmethod
@@ -143,11 +163,49 @@ class NearbySection(Strict):
     count: int = Field(5, ge=0, le=50)
 
 
+class LocatorSection(Strict):
+    places: bool = Field(True, description="build the place index: a search for a town or "
+                         "postcode without a location lists the nearest locations")
+    min_population: int = Field(5000, ge=500, description="the smallest town in the place "
+                                "index (GeoNames population)")
+    postcodes: str | None = Field(None, description="CSV file of postcode,lat,lng centroids "
+                                  "(ONS, Census ZCTA ...), relative to the site folder")
+    nearest: int = Field(5, ge=1, le=50, description="how many nearest locations a search "
+                         "with nothing in its radius falls back to")
+    track: bool = Field(True, description="send searches that find nothing or fall back as "
+                        "analytics events (where analytics is on)")
+
+
 class SitemapSection(Strict):
     max_urls: int = Field(50000, ge=1, le=50000)
 
 
+class RedirectsSection(Strict):
+    """The redirects ledger and how old location URLs are answered (docs/lifecycle.md)."""
+
+    ledger: str = Field("locations/redirects.yaml", description="the ledger of every "
+                        "location URL production builds published, relative to the site")
+    update: bool = Field(True, description="production builds add the URLs they publish "
+                         "to the ledger; other environments never write it")
+    nearest_km: float = Field(25.0, ge=0, le=20000, description="a closed location's URL "
+                              "redirects to the nearest open location within this distance, "
+                              "else to its city hub (or the nearest hub above it)")
+    stubs: bool = Field(True, description="an HTML page at each old path (meta refresh and "
+                        "canonical, noindex) for hosts without redirect rules")
+
+    @field_validator("ledger")
+    @classmethod
+    def _inside(cls, value: str) -> str:
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith("/") or ".." in parts or not value.strip():
+            raise ValueError("must be a path inside the site folder, such as "
+                             "locations/redirects.yaml")
+        return value
+
+
 class FeedsSection(Strict):
+    include_closed: bool = Field(False, description="list closed locations in the feeds, "
+                                 "with their status")
     per_location: bool = Field(False, description="also write /api/locations/<id>.json, one "
                                "file per location")
 
@@ -525,7 +583,9 @@ class SiteConfig(Strict):
     urls: UrlsSection = Field(default_factory=UrlsSection)
     seo: SeoSection = Field(default_factory=SeoSection)
     nearby: NearbySection = Field(default_factory=NearbySection)
+    locator: LocatorSection = Field(default_factory=LocatorSection)
     sitemap: SitemapSection = Field(default_factory=SitemapSection)
+    redirects: RedirectsSection = Field(default_factory=RedirectsSection)
     feeds: FeedsSection = Field(default_factory=FeedsSection)
     protection: ProtectionSection = Field(default_factory=ProtectionSection)
     analytics: AnalyticsSection = Field(default_factory=AnalyticsSection)

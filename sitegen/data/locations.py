@@ -6,6 +6,7 @@ Nothing is dropped silently: a row is either a Location, or skipped with a diagn
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -16,16 +17,25 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.config.schema import LocationsSection
+from sitegen.data.coordinates import place_at, zone_at
 from sitegen.data.hours import (
     DAYS,
     HoursError,
+    Interval,
     SpecialDay,
     WeeklyHours,
     parse_day,
-    parse_hours,
     parse_special_hours,
 )
+from sitegen.data.lifecycle import (
+    LifecycleError,
+    Promotion,
+    parse_date,
+    parse_promotions,
+    parse_status,
+)
 from sitegen.data.mapping import MappedRow
+from sitegen.data.osmhours import read_hours
 from sitegen.data.phones import Phone
 from sitegen.data.phones import parse_phone as _parse_phone
 from sitegen.diagnostics import Diagnostic, Report
@@ -34,7 +44,6 @@ from sitegen.memo import by_identity
 
 # Real datasets repeat the same hours text thousands of times: parse each distinct value once.
 # The parsed values are shared between locations and never mutated.
-parse_hours = functools.lru_cache(maxsize=8192)(parse_hours)
 parse_day = functools.lru_cache(maxsize=8192)(parse_day)
 parse_phone = functools.lru_cache(maxsize=65536)(_parse_phone)
 parse_special_text = functools.lru_cache(maxsize=8192)(parse_special_hours)  # a text cell
@@ -53,6 +62,12 @@ def _known_zone(name: str) -> bool:
 
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 URL_FIELDS = ("website", "image", "booking_url")
+# A host name as people write a website without its scheme: `www.example.ch`,
+# `example.co.uk/shop` (letters, digits and hyphens in dot-separated labels, a letter TLD).
+BARE_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+                       r"(?::\d{1,5})?(?:/[^\s\\<>\"']*)?")
+# Fields a row may leave empty that sitegen fills from the coordinates (coordinates.py).
+DERIVABLE = ("city", "region", "timezone")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +107,13 @@ class Location:
     source: str
     row: int
     slug_source: str | None = None
+    # As written; the model stage settles them on the build date (model/lifecycle.py).
+    status: str = "open"
+    status_date: datetime.date | None = None
+    promotions: list[Promotion] = field(default_factory=list)
+    hours_as_written: str | None = None  # hours no weekly table can hold, shown as written
+    holiday_hours: list[Interval] | None = None  # on public holidays ([] closed)
+    derived: tuple[str, ...] = ()  # fields filled from the coordinates (DERIVABLE)
     slug: str = ""
     url: str = ""
     fingerprint: str = field(default="", compare=False)
@@ -238,6 +260,16 @@ def validate_rows(rows: list[MappedRow], settings: LocationsSection, report: Rep
             location, row_report = _validate_cached(row, settings, cache, fresh, done)
             if location is not None:
                 first = seen_ids.get(location.id)
+                if first is not None and _text(row, "id") is None:
+                    report.extend(row_report.items)
+                    report.warning(row.source, row.row, None,
+                                   f"duplicate of row {first}: same name and address, "
+                                   f"so the same derived id '{location.id}'; only row "
+                                   f"{first} is built",
+                                   "remove one of the rows, or map locations.id (a list of "
+                                   "columns for a composite key) to tell them apart")
+                    skipped += 1
+                    continue
                 if first is not None:
                     row_report.error(row.source, row.row, _label(row, "id"),
                                      f"duplicate id '{location.id}' "
@@ -284,6 +316,9 @@ def _text(row: MappedRow, name: str) -> str | None:
 
 def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
                   ) -> Location | None:
+    """A row as a Location, or None when it has no name or cannot be placed (no
+    coordinates). Every optional field that cannot be read is dropped or shown as written,
+    with a warning: it never costs the row its page."""
     def err(name: str, message: str, hint: str | None = None) -> None:
         report.error(row.source, row.row, _label(row, name), message, hint)
 
@@ -293,17 +328,25 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
     name = _text(row, "name")
     if not name:
         err("name", "required field is missing", "every location needs a name")
-    street, city = _text(row, "street"), _text(row, "city")
-    if not street and not city:
-        err("street", "an address is required (street or city)", "map locations.fields.street")
     lat = _coordinate(row, "lat", -90, 90, err)
     lng = _coordinate(row, "lng", -180, 180, err)
+    street, city, region = _text(row, "street"), _text(row, "city"), _text(row, "region")
+    derived: list[str] = []
+    if lat is not None and lng is not None and (not city or not region):
+        place = place_at(lat, lng)
+        if not city and place.city:
+            city = place.city
+            derived.append("city")
+        if not region and place.region:
+            region = place.region
+            derived.append("region")
 
     phone = None
     raw_phone = _text(row, "phone")
     if raw_phone:
-        region = _text(row, "country") if settings.phone_region is None else settings.phone_region
-        phone, problem = parse_phone(raw_phone, region)
+        region_code = _text(row, "country") if settings.phone_region is None \
+            else settings.phone_region
+        phone, problem = parse_phone(raw_phone, region_code)
         if problem:
             warn("phone", problem, "shown as written, without a tel: link")
 
@@ -311,16 +354,8 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
     if email and not EMAIL.match(email):
         warn("email", f"'{email}' is not an email address", "shown without a mailto: link")
 
-    urls = {}
-    for url_field in URL_FIELDS:
-        value = _text(row, url_field)
-        if value and not _safe_url(value):
-            err(url_field, f"'{value[:80]}' is not an http(s) or site-relative URL",
-                "write https://... or /path")
-            value = None
-        urls[url_field] = value
-
-    hours = _hours(row, err)
+    urls = {url_field: _url(row, url_field, warn) for url_field in URL_FIELDS}
+    hours, holidays, as_written = _hours(row, warn)
     special: list[SpecialDay] = []
     raw_special = row.values.get("special_hours")
     if raw_special not in (None, ""):
@@ -328,36 +363,78 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
             special = parse_special_text(raw_special) if isinstance(raw_special, str) \
                 else parse_special_hours(raw_special)  # type: ignore[arg-type]
         except HoursError as exc:
-            err("special_hours", exc.message, exc.hint)
+            warn("special_hours", exc.message, f"{exc.hint}; left off the page" if exc.hint
+                 else "left off the page")
 
     timezone = _text(row, "timezone") or settings.timezone
     if timezone and not _known_zone(timezone):
-        err("timezone", f"unknown time zone '{timezone}'", "write an IANA name such as "
-            "Europe/London or America/New_York")
+        warn("timezone", f"unknown time zone '{timezone}'", "write an IANA name such as "
+             "Europe/London or America/New_York; the zone at the coordinates is used")
         timezone = None
+    if not timezone and lat is not None and lng is not None:
+        timezone = zone_at(lat, lng)
+        derived.append("timezone")
 
-    faqs = _faqs(row.values.get("faqs"), err)
+    faqs = _faqs(row.values.get("faqs"), warn)
+    status, status_date, promotions = _lifecycle(row, err, warn)
     categories = _categories(row.values.get("categories"), settings.categories_separator)
     description = _text(row, "description") or ""
+    postal_code = _text(row, "postal_code")
     if name is None or lat is None or lng is None:
         return None
-    identifier = _text(row, "id") or _derived_id(name, street, city, _text(row, "postal_code"))
+    identifier = _text(row, "id") or _derived_id(
+        name, street, None if "city" in derived else city, postal_code,
+        None if street or "city" not in derived else (lat, lng))
     return Location(
-        id=identifier, name=name, street=street, city=city, region=_text(row, "region"),
-        postal_code=_text(row, "postal_code"), country=_text(row, "country"), lat=lat, lng=lng,
+        id=identifier, name=name, street=street, city=city, region=region,
+        postal_code=postal_code, country=_text(row, "country"), lat=lat, lng=lng,
         phone=phone, email=email if email and EMAIL.match(email) else None,
         website=urls["website"], hours=hours, special_hours=special, timezone=timezone,
         categories=categories, description=description, image=urls["image"], faqs=faqs,
         neighbourhood=_text(row, "neighbourhood"), booking_url=urls["booking_url"],
         extra={k: v for k, v in sorted(row.extra.items())}, source=row.source, row=row.row,
-        slug_source=_text(row, "slug"),
+        slug_source=_text(row, "slug"), hours_as_written=as_written, holiday_hours=holidays,
+        derived=tuple(derived),
+        status=status, status_date=status_date, promotions=promotions,
     )
+
+
+def _lifecycle(row: MappedRow, err: Any, warn: Any
+               ) -> tuple[str, datetime.date | None, list[Promotion]]:
+    """status, status_date and promotions (data/lifecycle.py); a bad value is an error."""
+    status, status_date, promotions = "open", None, []
+    raw = row.values.get("status")
+    known = True
+    if raw not in (None, ""):
+        try:
+            status = parse_status(raw)
+        except LifecycleError as exc:
+            err("status", exc.message, exc.hint)
+            known = False
+    raw = row.values.get("status_date")
+    if raw not in (None, ""):
+        try:
+            status_date = parse_date(raw)
+        except LifecycleError as exc:
+            err("status_date", exc.message, exc.hint)
+        if known and status == "open" and status_date is not None:
+            warn("status_date", "a status_date with status open has no effect",
+                 "set status to coming_soon, temporarily_closed or closed, or clear the date")
+            status_date = None
+    raw = row.values.get("promotions")
+    if raw not in (None, ""):
+        try:
+            promotions = parse_promotions(raw, safe_url)
+        except LifecycleError as exc:
+            err("promotions", exc.message, exc.hint)
+    return status, status_date, promotions
 
 
 def _coordinate(row: MappedRow, name: str, low: float, high: float, err: Any) -> float | None:
     value = row.values.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
-        err(name, "required field is missing", "every location needs coordinates")
+        err(name, "required field is missing",
+            "every location needs coordinates: sitegen does not look addresses up")
         return None
     try:
         number = float(str(value).strip())
@@ -373,35 +450,53 @@ def _coordinate(row: MappedRow, name: str, low: float, high: float, err: Any) ->
     return number
 
 
-def _hours(row: MappedRow, err: Any) -> WeeklyHours | None:
+def _url(row: MappedRow, name: str, warn: Any) -> str | None:
+    """An http(s) or site-relative URL; a bare host name (`www.example.ch`) gains https://,
+    anything else is left off with a warning."""
+    value = _text(row, name)
+    if not value or safe_url(value):
+        return value
+    if BARE_HOST.fullmatch(value):
+        fixed = f"https://{value}"
+        warn(name, f"'{value}' has no scheme: linked as {fixed}", "write the full URL "
+             "to choose http:// or another address")
+        return fixed
+    warn(name, f"'{value[:80]}' is not an http(s) or site-relative URL",
+         "left off the page; write https://... or /path")
+    return None
+
+
+def _hours(row: MappedRow, warn: Any
+           ) -> tuple[WeeklyHours | None, list[Interval] | None, str | None]:
+    """(weekly hours, public-holiday hours, text shown as written) of a row."""
     text = row.values.get("hours")
-    per_day = {day: row.values.get(f"hours.{day}") for day in DAYS}
     if text not in (None, ""):
-        try:
-            return parse_hours(str(text))
-        except HoursError as exc:
-            err("hours", exc.message, exc.hint)
-            return None
+        reading = read_hours(str(text).strip())
+        if reading.problem:
+            warn("hours", reading.problem, reading.hint)
+        return reading.hours, reading.holidays, reading.as_written
     days: dict[str, list[tuple[int, int]]] = {}
-    for day, value in per_day.items():
+    for day in DAYS:
+        value = row.values.get(f"hours.{day}")
         if value in (None, ""):
             continue
         try:
             days[day] = parse_day(str(value))
         except HoursError as exc:
-            err(f"hours.{day}", exc.message, exc.hint)
-    return WeeklyHours(days) if days else None
+            warn(f"hours.{day}", exc.message,
+                 f"{exc.hint}; the day is shown as not available" if exc.hint else None)
+    return (WeeklyHours(days) if days else None), None, None
 
 
-def _faqs(value: Any, err: Any) -> list[Faq]:
+def _faqs(value: Any, warn: Any) -> list[Faq]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except json.JSONDecodeError:
-            err("faqs", "FAQs must be a JSON list of {question, answer}",
-                'write [{"question": "...", "answer": "..."}]')
+            warn("faqs", "FAQs must be a JSON list of {question, answer}",
+                 'left off the page; write [{"question": "...", "answer": "..."}]')
             return []
     out = []
     if not isinstance(value, list):
@@ -410,15 +505,15 @@ def _faqs(value: Any, err: Any) -> list[Faq]:
         if isinstance(item, dict) and item.get("question") and item.get("answer"):
             out.append(Faq(str(item["question"]).strip(), str(item["answer"]).strip()))
         else:
-            err("faqs", "each FAQ needs a question and an answer",
-                'write {"question": "...", "answer": "..."}')
+            warn("faqs", "each FAQ needs a question and an answer",
+                 'left off the page; write {"question": "...", "answer": "..."}')
     return out
 
 
-def _categories(value: Any, separator: str) -> list[str]:
+def _categories(value: Any, separator: str | None) -> list[str]:
     if value in (None, ""):
         return []
-    items = value if isinstance(value, list) else str(value).split(separator)
+    items = value if isinstance(value, list) else str(value).split(separator or ",")
     seen: dict[str, None] = {}
     for item in items:
         text = str(item).strip()
@@ -427,7 +522,7 @@ def _categories(value: Any, separator: str) -> list[str]:
     return list(seen)
 
 
-def _safe_url(value: str) -> bool:
+def safe_url(value: str) -> bool:
     """Only http(s) URLs and site-relative paths: no javascript:, data: or protocol-relative."""
     lowered = re.sub(r"[\x00-\x20]", "", value).lower()
     if lowered.startswith(("http://", "https://")):
@@ -435,7 +530,12 @@ def _safe_url(value: str) -> bool:
     return value.startswith("/") and not value.startswith("//") and "\\" not in value
 
 
-def _derived_id(name: str, street: str | None, city: str | None, postal: str | None) -> str:
-    """A stable id when the dataset has none: the same name and address give the same id."""
+def _derived_id(name: str, street: str | None, city: str | None, postal: str | None,
+                where: tuple[float, float] | None = None) -> str:
+    """A stable id when the dataset has none: the same name and address give the same id.
+    A row with no address of its own (`where`) is told apart by its coordinates, rounded
+    to about a metre."""
     key = "|".join((p or "").casefold().strip() for p in (name, street, city, postal))
+    if where is not None:
+        key += f"|{where[0]:.5f},{where[1]:.5f}"
     return "loc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]

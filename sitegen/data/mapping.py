@@ -21,7 +21,7 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "id", "name", "street", "city", "region", "postal_code", "country", "lat", "lng",
     "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
     "timezone", "categories", "description", "image", "faqs", "slug", "neighbourhood",
-    "booking_url",
+    "booking_url", "status", "status_date", "promotions",
 )
 
 # Names people commonly use for a field, which difflib alone would not suggest.
@@ -31,6 +31,7 @@ _SYNONYMS = {
     "postcode": "postal_code", "latitude": "lat", "lon": "lng", "long": "lng",
     "longitude": "lng", "telephone": "phone", "tel": "phone", "url": "website",
     "opening_hours": "hours", "category": "categories", "title": "name",
+    "opening_date": "status_date", "reopening_date": "status_date",
 }
 
 EXTRA_PREFIX = "extra."
@@ -57,14 +58,18 @@ class RowMapping:
     defaults: dict[str, object] = field(default_factory=dict)
     null_values: list[str] = field(default_factory=list)
     private: list[str] = field(default_factory=list)
+    key: tuple[str, ...] = ()  # the columns of a composite id (`locations.id: [A, B]`)
 
     @classmethod
     def of(cls, settings: LocationsSection) -> RowMapping:
         fields = dict(settings.fields)
-        if settings.id:
+        key: tuple[str, ...] = ()
+        if isinstance(settings.id, list):
+            key = tuple(settings.id)
+        elif settings.id:
             fields["id"] = settings.id
         return cls(fields, dict(settings.defaults), list(settings.null_values),
-                   list(settings.private))
+                   list(settings.private), key)
 
 
 def map_rows(rows: list[RawRow], mapping: RowMapping, report: Report) -> list[MappedRow]:
@@ -110,11 +115,16 @@ def map_rows(rows: list[RawRow], mapping: RowMapping, report: Report) -> list[Ma
             report.error(source, None, f"locations.defaults.{key}",
                          f"'{key}' is not a field sitegen knows", _field_hint(key))
 
+    key_columns = _key_columns(mapping.key, present, source, report)
     canonical = {f: c for f, c in canonical.items() if c not in hidden}
-    used = set(canonical.values()) | set(extras.values()) | hidden
+    if key_columns:
+        canonical.pop("id", None)
+    used = set(canonical.values()) | set(extras.values()) | hidden | set(key_columns)
     nulls = set(null_values)
     # One `columns` dict for every row, never changed, not a copy per row.
     columns = dict(canonical)
+    if key_columns:
+        columns["id"] = "+".join(key_columns)
     mapped = []
     for raw in rows:
         values: dict[str, object] = {}
@@ -122,6 +132,10 @@ def map_rows(rows: list[RawRow], mapping: RowMapping, report: Report) -> list[Ma
             value = _clean(raw.values.get(column), nulls)
             if value is not None:
                 values[name] = value
+        if key_columns:
+            parts = [_clean(raw.values.get(column), nulls) for column in key_columns]
+            if all(part is not None for part in parts):
+                values["id"] = "-".join(_key_text(part) for part in parts)
         for name, value in defaults.items():
             if name in CANONICAL_FIELDS and name not in values:
                 values[name] = copy.deepcopy(value)
@@ -134,6 +148,23 @@ def map_rows(rows: list[RawRow], mapping: RowMapping, report: Report) -> list[Ma
                 extra[name] = cleaned
         mapped.append(MappedRow(raw.source, raw.row, values, extra, columns))
     return mapped
+
+
+def _key_columns(key: tuple[str, ...], present: dict[str, None], source: str,
+                 report: Report) -> tuple[str, ...]:
+    """The composite key's columns, each checked to be in the file."""
+    for column in key:
+        if column not in present:
+            report.error(source, None, "locations.id", f"column '{column}' is not in the file",
+                         _column_hint(column, present))
+    return key
+
+
+def _key_text(value: object) -> str:
+    """One part of a composite id: 12.0 read from a spreadsheet is 12."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _clean(value: object, nulls: set[str]) -> object | None:

@@ -93,7 +93,8 @@ def write_sample(request: SampleRequest) -> SampleResult:
     rng = random.Random(request.seed)
     chosen = sorted(rng.sample(range(len(rows)), min(request.count, len(rows))))
     sampling = _Sampling(source_path, settings,
-                         _columns(rows, dict(settings.fields), settings.id),
+                         _columns(rows, dict(settings.fields),
+                                  settings.id if isinstance(settings.id, str) else None),
                          settings.phone_region or str(settings.defaults.get("country") or "US"))
     sample = [_anonymise(rows[i], n, sampling, rng) for n, i in enumerate(chosen, start=1)]
     out.parent.mkdir(parents=True, exist_ok=True)

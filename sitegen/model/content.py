@@ -19,7 +19,8 @@ from sitegen.model.urls import url_problem
 
 FRONT_MATTER_KEYS = {"title", "description", "template", "url", "faqs", "draft", "menu",
                      "weight", "lastmod", "image", "categories", "ctas"}
-LOCATION_KEYS = {"title", "description", "faqs", "lastmod", "image", "ctas", "intro"}
+LOCATION_KEYS = {"title", "description", "faqs", "lastmod", "image", "ctas", "intro",
+                 "promotions"}
 IGNORED_SUFFIXES = (".swp", "~", ".tmp", ".DS_Store")
 
 

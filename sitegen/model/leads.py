@@ -40,6 +40,10 @@ from sitegen.model.urls import absolute
 HONEYPOT = "_gotcha"  # Formspree's own honeypot name: its server drops filled-in submissions too
 STARTED = "_started"
 NEXT = "_next"
+# A coming_soon location's form registers interest in the opening (docs/lifecycle.md); its
+# leads carry `interest: opening`.
+INTEREST_HEADING = "Register your interest"
+INTEREST_SUBMIT = "Tell me when it opens"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 NETLIFY_NAME = "enquiry"
 FORM_ID = "lead-form"
@@ -202,6 +206,10 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
         hidden.append(("recipient", recipient))
     if leads.consent_text:
         hidden.append(("consent_text", leads.consent_text))
+    heading, submit_label = leads.heading, leads.submit_label
+    if location is not None and location.status == "coming_soon":  # not open yet
+        heading, submit_label = INTEREST_HEADING, INTEREST_SUBMIT
+        hidden.append(("interest", "opening"))
     hidden += [(name, "") for name in UTM_FIELDS]
     hidden += [(STARTED, ""), (NEXT, absolute(policy.base_url, THANKS_URL))]
     readable = bool(action) and (same_origin(action or "", policy.base_url)
@@ -212,8 +220,8 @@ def form_for(config: SiteConfig, policy: Policy, page_url: str,
         cors_required=encoding == "json" and transport == "fetch" and bool(action)
         and not readable,
         keep=leads.keep_unsent and transport == "fetch", transport=transport,
-        enctype=enctype, netlify_name=netlify_name, heading=leads.heading,
-        submit_label=leads.submit_label, success_text=leads.success_text,
+        enctype=enctype, netlify_name=netlify_name, heading=heading,
+        submit_label=submit_label, success_text=leads.success_text,
         consent_text=leads.consent_text, notice=notice,
         fields=tuple(_field(f) for f in leads.fields), hidden=tuple(hidden),
         min_seconds=leads.min_seconds)

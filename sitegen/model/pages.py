@@ -78,10 +78,17 @@ class SiteModel:
     # Derived data kept between in-place edits (serve sets it; a one-off build does not
     # hold on to it): feed fragments and marker rows, by location fingerprint.
     memo: dict[str, Any] | None = None
+    # Locations closed on the build date (no page; feeds list them when
+    # feeds.include_closed), and the redirects of the build, old path -> new path, sorted
+    # (model/redirects.py).
+    closed: list[Location] = field(default_factory=list)
+    redirects: list[tuple[str, str]] = field(default_factory=list)
     # The brand (render/branding.Brand) and the location photos (render/images.Pictures),
     # for templates: made by the build once the model is complete.
     brand: Any = None
     pictures: Any = None
+    # The rows of `locator.postcodes` (data/postcodes.Centroid), for the place index.
+    postcodes: list[Any] = field(default_factory=list)
 
     def drop_page_data(self) -> None:
         """Empty every page's context, in place (the `ctas_for` lookup shares the location

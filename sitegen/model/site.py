@@ -6,8 +6,9 @@ missing hub levels and broken nearby links are found before the output folder is
 
 from __future__ import annotations
 
+import datetime
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.config.policy import Policy
@@ -16,19 +17,41 @@ from sitegen.data.locations import Faq, Location, ValidationResult
 from sitegen.data.places import country_name, region_name
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.model.content import Content, ContentPage, LocationContent
+from sitegen.model.lifecycle import add_front_matter_promotions, settle
 from sitegen.model.nearby import nearest, to_unit
 from sitegen.model.pages import Hub, Nearby, Page, SiteModel
 from sitegen.model.urls import assign_slugs, fill, hub_patterns, pattern_fields, segment_values
 from sitegen.model.views import view_pages
 
+# The default pattern's levels that follow the data (location_pattern).
+DATA_LEVELS = ("region", "city")
+
 
 def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
-    """The configured pattern; the default gains a country level when there are several."""
+    """The configured pattern. The default uses only the levels the data has: a region or
+    city level is dropped when no location has one of its own (values filled from the
+    coordinates do not count), and a country level is added when there are several."""
     pattern = config.urls.location
-    explicit = "location" in config.urls.model_fields_set
-    if not explicit and len({(loc.country or "").upper() for loc in locations}) > 1:
+    if "location" in config.urls.model_fields_set:
+        return pattern
+    if len({(loc.country or "").upper() for loc in locations}) > 1:
         pattern = pattern.replace("/locations/", "/locations/{country}/", 1)
+    for level in DATA_LEVELS:
+        if locations and not any(getattr(loc, level) and level not in loc.derived
+                                 for loc in locations):
+            pattern = pattern.replace("{" + level + "}/", "", 1)
     return pattern
+
+
+def pattern_note(config: SiteConfig, pattern: str) -> str | None:
+    """What the build says once when the default pattern lost levels the data lacks."""
+    missing = [level for level in DATA_LEVELS if "{" + level + "}" in config.urls.location
+               and "{" + level + "}" not in pattern]
+    if not missing or "location" in config.urls.model_fields_set:
+        return None
+    lacking = " and no ".join(missing)
+    return (f"location URLs follow {pattern}: the data has no {lacking} "
+            "(set urls.location to choose another pattern)")
 
 
 def require_url_fields(result: ValidationResult, url_pattern: str, report: Report, *,
@@ -83,6 +106,9 @@ class Placed:
     locations: list[Location]
     pattern: str  # the location URL pattern (location_pattern)
     segments: list[dict[str, str]]  # each location's URL segment values, in the same order
+    today: datetime.date | None = None  # the build date the statuses were settled on
+    closed: list[Location] = field(default_factory=list)  # closed on that date: no page
+    postcodes: list[Any] = field(default_factory=list)  # locator.postcodes rows
 
     def located_model(self) -> SiteModel:
         """The model of the placed locations alone: all that the location artifacts read
@@ -90,14 +116,24 @@ class Placed:
         config = self.config
         return SiteModel(config, self.policy, self.locations,
                          Hub("root", "Locations", config.urls.locations), [], [], {},
-                         self.pattern)
+                         self.pattern, closed=self.closed, postcodes=self.postcodes)
 
 
-def place(config: SiteConfig, policy: Policy, locations: list[Location]) -> Placed:
-    """Give every location its URL (place_locations, which sorts `locations` in place)."""
+def place(config: SiteConfig, policy: Policy, locations: list[Location],
+          today: datetime.date | None = None) -> Placed:
+    """Give every location its URL (place_locations, which sorts `locations` in place),
+    closed ones too (so a closing never moves another location's URL), then settle each
+    status on `today` (model/lifecycle.py) and set the closed ones apart."""
     pattern = location_pattern(config, locations)
     segments = place_locations(locations, pattern)
-    return Placed(config, policy, locations, pattern, segments)
+    if today is None:
+        return Placed(config, policy, locations, pattern, segments)
+    settle(locations, today)
+    live = [(loc, values) for loc, values in zip(locations, segments, strict=True)
+            if loc.status != "closed"]
+    closed = [loc for loc in locations if loc.status == "closed"]
+    return Placed(config, policy, [loc for loc, _ in live], pattern,
+                  [values for _, values in live], today, closed)
 
 
 def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
@@ -106,6 +142,7 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
     pattern = placed.pattern
     ordered = list(zip(locations, placed.segments, strict=True))
     _apply_location_content(locations, content.locations, report)
+    add_front_matter_promotions(locations, content.locations, placed.today, report)
     root = _hubs(config, ordered, pattern)
     nearby = _nearby(config, locations)
     pages: list[Page] = []
@@ -117,11 +154,15 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
     pages.extend(view_pages(config, root))
     pages.extend(location_page(config, loc, nearby[loc.id], content.locations) for loc in
                  locations)
+    for page in pages:  # a temporary closure's structured data starts on the build date
+        if page.kind == "location" and page.context["location"].status == \
+                "temporarily_closed":
+            page.context["closed_from"] = placed.today
     pages.append(Page("/404.html", "404.html", "404", "Page not found",
                       "The page you asked for does not exist.", {}, indexable=False))
     _check_unique_urls(pages)
     return SiteModel(config, policy, locations, root, pages, content.static_files, nearby,
-                     pattern)
+                     pattern, closed=placed.closed, postcodes=placed.postcodes)
 
 
 def _apply_location_content(locations: list[Location], extra: dict[str, LocationContent],
@@ -218,6 +259,7 @@ def location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
         "location": location,
         "nearby": nearby,
         "faqs": faqs,
+        "promotions": list(location.promotions),
         "extra_html": item.body_html if item else "",
         "region_name": region_name(location.region, location.country),
         "country_name": country_name(location.country),

@@ -32,6 +32,11 @@ def data_url(config: SiteConfig) -> str:
     return config.urls.locations + "markers.json"
 
 
+def places_url(config: SiteConfig) -> str:
+    """The place index (output/placeindex.py), or "" when `locator.places` is off."""
+    return config.urls.locations + "places.json" if config.locator.places else ""
+
+
 def ordered(locations: list[Location]) -> list[Location]:
     """Grouped by country, region and city, then by name: the order of every view."""
     return sorted(locations, key=lambda loc: (
@@ -88,7 +93,8 @@ def view_pages(config: SiteConfig, root: Hub) -> list[Page]:
     categories = sorted({c for loc in locations for c in loc.categories}, key=str.casefold)
     directions = DIRECTIONS[config.site.directions]
     shared = {"total": len(locations), "categories": categories, "radii": RADII,
-              "data_url": data_url(config), "countries": countries, "directions": directions,
+              "data_url": data_url(config), "places_url": places_url(config),
+              "countries": countries, "directions": directions,
               "directions_for": lambda loc: directions.format(lat=f"{loc.lat:.6f}",
                                                               lng=f"{loc.lng:.6f}")}
     site = config.site.name

@@ -18,6 +18,7 @@ from sitegen.output.feeds import feed_files
 from sitegen.output.hostconfig import host_files
 from sitegen.output.markers import marker_files
 from sitegen.output.outdir import marker_files as output_marker
+from sitegen.output.placeindex import place_files
 from sitegen.output.protect import BUILD_FILE
 from sitegen.output.write import Artifact, FileSet
 from sitegen.render import maps, seo
@@ -48,13 +49,13 @@ def build_marker(model: SiteModel) -> dict[str, bytes]:
 
 
 PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,
-                             build_marker, output_marker, feed_files]
-# The markers and the feeds, most of the artifacts' work, read the placed locations alone
-# (model/site.Placed.located_model), so a build writes them in a process of its own while
-# the rest of the model is made and the pages rendered. The others are small; the sitemaps
-# list each page's lastmod, settled only when the build has compared the pages with the
-# previous build.
-LOCATED: list[Producer] = [marker_files, feed_files]
+                             build_marker, output_marker, feed_files, place_files]
+# The markers, the feeds and the place index, most of the artifacts' work, read the placed
+# locations alone (model/site.Placed.located_model), so a build writes them in a process of
+# its own while the rest of the model is made and the pages rendered. The others are small;
+# the sitemaps list each page's lastmod, settled only when the build has compared the pages
+# with the previous build.
+LOCATED: list[Producer] = [marker_files, feed_files, place_files]
 LATE: list[Producer] = [p for p in PRODUCERS if p not in LOCATED]
 
 

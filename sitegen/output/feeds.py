@@ -10,6 +10,8 @@ feed is a pure function of the model, so two builds of the same input are byte-i
                                 10,000 files cost more to write than every page of it)
     /api/locations.geojson      FeatureCollection; Point [lng, lat]; properties = the record
                                 without lat/lng
+    Each record has `status` (open, coming_soon, temporarily_closed; closed ones only with
+    feeds.include_closed) and `status_date` as on the build date (model/lifecycle.py).
     /api/locations.csv          one row per location; hours per day; extra.* columns last;
                                 cells safe to open in a spreadsheet (data/feedcsv.py)
 """
@@ -38,7 +40,7 @@ from sitegen.render import seo
 API = "api/"
 FEED_VERSION = 1
 CSV_COLUMNS = (*FEED_HEAD, *(f"hours.{day}" for day in DAYS), "special_hours", "description",
-               "image")
+               "image", "status", "status_date")
 
 
 def _clock(minutes: int) -> str:
@@ -139,6 +141,8 @@ def location_record(model: SiteModel, location: Location, key: str,
             for day in sorted(location.special_hours, key=lambda d: d.date)],
         "description": location.description or None,
         "image": image,
+        "status": location.status,
+        "status_date": location.status_date.isoformat() if location.status_date else None,
         "extra": {name: _plain(value) for name, value in sorted(location.extra.items())},
     }
 
@@ -185,6 +189,7 @@ def _cells(location: Location, record: dict[str, Any], extra_names: list[str],
         separator.join(record["categories"]),
         *(_cell(days.get(day)) for day in DAYS),
         _special(location), _text(record["description"]), _text(record["image"]),
+        record["status"], _text(record["status_date"]),
         *(_text(extra.get(name)) for name in extra_names),
     ]
 
@@ -216,22 +221,31 @@ def extra_columns(locations: list[Location]) -> tuple[str, ...]:
     return tuple(sorted({name for location in locations for name in location.extra}))
 
 
+def feed_locations(model: SiteModel) -> list[Location]:
+    """The locations the feeds list: those with a page, then, with `feeds.include_closed`,
+    the ones closed on the build date (status "closed"), in URL order."""
+    if not model.config.feeds.include_closed or not model.closed:
+        return model.locations
+    return [*model.locations, *sorted(model.closed, key=lambda loc: loc.url)]
+
+
 def _encoded(model: SiteModel) -> Iterator[tuple[Location, str, _Encoded]]:
     """(location, feed key, encoded record) per location, encoded as they are asked for.
     Kept in `model.memo` by location fingerprint, so `sitegen serve` re-encodes only the
     locations an edit changed."""
     memo_on = model.memo is not None
     store: dict[str, Any] = model.memo if model.memo is not None else {}
-    ids = tuple(loc.id for loc in model.locations)
+    listed = feed_locations(model)
+    ids = tuple(loc.id for loc in listed)
     if store.get("keys", (None,))[0] != ids:
-        store["keys"] = (ids, feed_keys(model.locations))
+        store["keys"] = (ids, feed_keys(listed))
     keys = store["keys"][1]
     private = frozenset(model.config.locations.private)
-    columns = extra_columns(model.locations)
-    separator = model.config.locations.categories_separator
+    columns = extra_columns(listed)
+    separator = model.config.locations.categories_separator or ","
     previous = store.get("feeds", {})
     memo: dict[tuple[str, str], _Encoded] = {}
-    for loc in model.locations:
+    for loc in listed:
         key = keys[loc.id]
         found = previous.get((loc.fingerprint, key)) if loc.fingerprint else None
         if found is None:
@@ -277,8 +291,9 @@ def feed_files(model: SiteModel) -> Iterator[FileSet]:
     (write.FileSet): the three whole-collection feeds, each as big as the dataset, grow as
     each location's own file (with `feeds.per_location`) is written."""
     site = {"name": model.config.site.name, "url": seo.absolute(model.policy.base_url, "/")}
-    head = compact_text({"version": FEED_VERSION, "site": site, "count": len(model.locations)})
-    columns = extra_columns(model.locations)
+    listed = feed_locations(model)
+    head = compact_text({"version": FEED_VERSION, "site": site, "count": len(listed)})
+    columns = extra_columns(listed)
     per_location = model.config.feeds.per_location
     collection, features, table = (f"{API}locations.json", f"{API}locations.geojson",
                                    f"{API}locations.csv")

@@ -27,6 +27,7 @@ import json
 import bcrypt
 
 from sitegen.model.pages import SiteModel
+from sitegen.output.redirects import with_redirects
 
 NGINX_SNIPPET = "_sitegen/nginx.conf"
 HOST_FILES = ("_headers", ".htaccess", ".htpasswd", "vercel.json", NGINX_SNIPPET)
@@ -41,6 +42,12 @@ def htpasswd_line(username: str, password: str, rounds: int = BCRYPT_ROUNDS) -> 
 
 
 def host_files(model: SiteModel) -> dict[str, bytes]:
+    """The host files of the environment's policy, with the build's redirect rules
+    (output/redirects.py)."""
+    return with_redirects(_policy_files(model), model.redirects)
+
+
+def _policy_files(model: SiteModel) -> dict[str, bytes]:
     policy = model.policy
     if policy.indexable:
         return {}

@@ -9,6 +9,9 @@ whose positions are named by the file's own `fields` list:
      "places": [[url prefix, city, region, region heading, country name]],
      "cats": [...], "hours": [{"mo": [[540, 1020]]}], "special": [{"2026-12-25": []}],
      "tz": ["America/New_York"], "locs": [[40.71278, -74.00601, "Name", ...], ...]}
+
+`status` is "" for an open location, else coming_soon or temporarily_closed (closed ones
+have no marker); `sdate` the YYYY-MM-DD from which it is open, or "".
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from sitegen.model.views import data_url, ordered, region_label
 from sitegen.render.context import special_hours_data
 
 FIELDS = ("lat", "lng", "name", "place", "slug", "street", "postcode", "cats", "hours",
-          "special", "tz", "phone", "tel", "image")
+          "special", "tz", "phone", "tel", "image", "status", "sdate")
 
 
 def _key(value: Any) -> str:
@@ -87,7 +90,9 @@ def _marker(loc: Location, countries: int) -> _Marker:
         _keyed_holidays(loc.special_hours) if loc.special_hours else None,
         _keyed(loc.timezone) if loc.timezone else None,
         [slug, loc.street or "", loc.postal_code or "", loc.phone.display if loc.phone else "",
-         loc.phone.e164 or "" if loc.phone else "", loc.image or ""])
+         loc.phone.e164 or "" if loc.phone else "", loc.image or "",
+         "" if loc.status == "open" else loc.status,
+         loc.status_date.isoformat() if loc.status_date else ""])
 
 
 @dataclass
@@ -111,9 +116,9 @@ def _table_keys(marker: _Marker) -> tuple[Any, ...]:
 
 def _row(marker: _Marker, indices: tuple[int, list[int], Any, Any, Any]) -> list[Any]:
     place, cats, hours, special, zone = indices
-    slug, street, postcode, display, e164, image = marker.tail
+    slug, street, postcode, display, e164, image, status, status_date = marker.tail
     return [*marker.head, place, slug, street, postcode, cats, hours, special, zone,
-            display, e164, image]
+            display, e164, image, status, status_date]
 
 
 _Tables = tuple[_Table, _Table, _Table, _Table, _Table]  # places, cats, hours, special, zones

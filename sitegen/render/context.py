@@ -50,7 +50,7 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         extras["trail"] = trail
         extras["description_html"] = render_untrusted(location.description) \
             if location.description else ""
-        jsonld = [seo.location_jsonld(config, policy, location),
+        jsonld = [seo.location_jsonld(config, policy, location, page.context.get("closed_from")),
                   seo.breadcrumb_jsonld(policy, trail)]
         if page.context["faqs"]:
             jsonld.append(seo.faq_jsonld(page.context["faqs"]))

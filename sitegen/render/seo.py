@@ -6,6 +6,7 @@ JSON-LD is built as Python data and serialised by Jinja's `tojson`, which escape
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -26,7 +27,24 @@ def business_type(config: SiteConfig, location: Location) -> str:
     return config.site.business_type
 
 
-def location_jsonld(config: SiteConfig, policy: Policy, location: Location) -> dict[str, Any]:
+def closure_specification(location: Location, closed_from: datetime.date | None
+                          ) -> dict[str, Any]:
+    """A temporary closure as Google documents closed days: opens and closes at 00:00,
+    valid from the build date through the day before the reopening date (open-ended
+    without one)."""
+    spec: dict[str, Any] = {"@type": "OpeningHoursSpecification", "opens": "00:00",
+                            "closes": "00:00"}
+    if closed_from is not None:
+        spec["validFrom"] = closed_from.isoformat()
+    if location.status_date is not None:
+        spec["validThrough"] = (location.status_date - datetime.timedelta(days=1)).isoformat()
+    return spec
+
+
+def location_jsonld(config: SiteConfig, policy: Policy, location: Location,
+                    closed_from: datetime.date | None = None) -> dict[str, Any]:
+    """A location's LocalBusiness; `closed_from`: the build date, the start of a temporary
+    closure's specification."""
     url = absolute(policy.base_url, location.url)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -53,11 +71,15 @@ def location_jsonld(config: SiteConfig, policy: Policy, location: Location) -> d
     if location.image:
         data["image"] = location.image if location.image.startswith("http") else absolute(
             policy.base_url, location.image)
-    if location.hours is not None:
-        data["openingHoursSpecification"] = opening_hours_specification(location.hours)
-    if location.special_hours:
-        data["specialOpeningHoursSpecification"] = special_opening_hours_specification(
-            location.special_hours)
+    if location.status != "coming_soon":  # no hours before the opening (docs/lifecycle.md)
+        if location.hours is not None:
+            data["openingHoursSpecification"] = opening_hours_specification(location.hours)
+        special = special_opening_hours_specification(location.special_hours) \
+            if location.special_hours else []
+        if location.status == "temporarily_closed":
+            special = [closure_specification(location, closed_from), *special]
+        if special:
+            data["specialOpeningHoursSpecification"] = special
     same_as = [u for u in (location.website,) if u and u.startswith("http")]
     if same_as:
         data["sameAs"] = same_as

@@ -79,6 +79,12 @@ def test_staging_asks_for_the_password_then_opens_the_whole_site(
         page.wait_for_selector(".leaflet-marker-icon, .marker-cluster", timeout=UNLOCK_TIMEOUT)
         assert not _is_prompt(page)
         assert page.locator(".leaflet-marker-icon, .marker-cluster").count() > 0
+        # A town without a location: the encrypted place index is decrypted the same way.
+        page.get_by_label("Name, city, postcode or service").fill("Beaverton")
+        page.get_by_label("Name, city, postcode or service").press("Enter")
+        page.wait_for_function("() => / nearest to Beaverton, Oregon first$/.test("
+                               "document.querySelector('[data-result-count]').textContent)",
+                               timeout=UNLOCK_TIMEOUT)
 
         # Another page, straight away: no prompt this time.
         page.goto(base_url + HAYES)

@@ -167,7 +167,7 @@ def test_base_url_flag_beats_env_variable_beats_file(tmp_path: Path) -> None:
 def _skip_site(tmp_path: Path) -> Path:
     rows = generated_rows(5)
     rows[1]["lat"] = "123.4"            # line 3 of the file
-    rows[3]["hours"] = "Mon-Fri 9-5 ish"  # line 5 of the file
+    rows[3]["name"] = ""                # line 5 of the file
     config = ("base_url: https://www.example.com\nlocations:\n  on_error: skip\n"
               "  phone_region: US\n")
     return small_site(tmp_path / "site", rows, config=config)
@@ -184,8 +184,8 @@ def test_on_error_skip_outside_production_reports_every_skipped_row(tmp_path: Pa
         "(check that latitude and longitude are not swapped)",
         "locations/locations.csv:3: warning: row skipped "
         "(fix the errors above; locations.on_error: skip is active)",
-        "locations/locations.csv:5: hours: warning: Mon-Fri: cannot read hours '9-5 ish' "
-        "(write hours like 09:00-17:00, 9am-5pm or CLOSED)",
+        "locations/locations.csv:5: name: warning: required field is missing "
+        "(every location needs a name)",
         "locations/locations.csv:5: warning: row skipped "
         "(fix the errors above; locations.on_error: skip is active)",
     ]
@@ -197,8 +197,8 @@ def test_on_error_skip_does_not_apply_in_production(tmp_path: Path) -> None:
     assert_fails(run_cli("build", "--source", site), [
         "locations/locations.csv:3: lat: 123.4 is out of range [-90, 90] "
         "(check that latitude and longitude are not swapped)",
-        "locations/locations.csv:5: hours: Mon-Fri: cannot read hours '9-5 ish' "
-        "(write hours like 09:00-17:00, 9am-5pm or CLOSED)",
+        "locations/locations.csv:5: name: required field is missing "
+        "(every location needs a name)",
         "locations/locations.csv: 2 errors in the dataset",
     ])
     assert not (site / "dist" / "production").exists()

@@ -143,36 +143,23 @@ CASES: dict[str, Case] = {
          "(every location needs a name)",
          "locations/locations.csv:3: lat: 139.7817 is out of range [-90, 90] "
          "(check that latitude and longitude are not swapped)",
-         "locations/locations.csv:4: hours: Sat: invalid time '25' in '10-25' "
-         "(times run from 00:00 to 24:00)",
+         "locations/locations.csv:4: hours: warning: Sat: invalid time '25' in '10-25' "
+         "(times run from 00:00 to 24:00; shown on the page as written)",
          "locations/locations.csv:6: id: duplicate id 'ST-0004' (first used on row 5) "
          "(every location needs its own id)",
          "locations/locations.csv:7: lng: '-89,64' is not a number "
          "(use a dot as decimal separator)",
-         "locations/locations.csv: 5 errors in the dataset"],
+         "locations/locations.csv: 4 errors in the dataset"],
         rows=_rows(line2={"name": ""}, line3={"lat": "139.7817"},
                    line4={"hours": "Mon-Fri 9am-5pm; Sat 10-25"}, line6={"id": "ST-0004"},
                    line7={"lng": "-89,64"})),
-    "time-zone-and-holiday-errors-on-every-row": Case(
-        ["locations/locations.csv:2: timezone: unknown time zone 'Mars/Olympus' "
-         "(write an IANA name such as Europe/London or America/New_York)",
-         "locations/locations.csv:3: special_hours: date 2026-12-25 is listed twice "
-         "(give each date once, e.g. 2026-12-25 09:00-12:00,13:00-16:00)",
-         "locations/locations.csv:4: timezone: unknown time zone 'Mars/Olympus' "
-         "(write an IANA name such as Europe/London or America/New_York)",
-         "locations/locations.csv:5: special_hours: date 2026-12-25 is listed twice "
-         "(give each date once, e.g. 2026-12-25 09:00-12:00,13:00-16:00)",
-         "locations/locations.csv: 4 errors in the dataset"],
-        rows=_rows(line2={"timezone": "Mars/Olympus", "special_hours": ""},
-                   line3={"special_hours": "2026-12-25 closed; 2026-12-25 09:00-12:00"},
-                   line4={"timezone": "Mars/Olympus"},
-                   line5={"special_hours": "2026-12-25 closed; 2026-12-25 09:00-12:00"})),
     "row-errors-name-the-mapped-column": Case(
         ["locations/locations.csv:2: name (column 'Store Name'): required field is missing "
          "(every location needs a name)",
-         "locations/locations.csv:3: hours (column 'Opening'): hours 'whenever' do not say "
-         "which days (write hours like Mon-Fri 9am-5pm; Sat 10-14; Sun closed)",
-         "locations/locations.csv: 2 errors in the dataset"],
+         "locations/locations.csv:3: hours (column 'Opening'): warning: hours 'whenever' do "
+         "not say which days (write hours like Mon-Fri 9am-5pm; Sat 10-14; Sun closed; shown "
+         "on the page as written)",
+         "locations/locations.csv: 1 error in the dataset"],
         config=CONFIG + "  fields:\n    name: Store Name\n    hours: Opening\n",
         rows=[{("Store Name" if k == "name" else "Opening" if k == "hours" else k): v
                for k, v in row.items()}
@@ -238,6 +225,33 @@ def test_exact_diagnostics(outcomes: dict[str, tuple[Path, Run]], name: str) -> 
 
 
 # --- cases with more than one step -------------------------------------------------------------
+
+def test_time_zone_and_holiday_problems_are_warnings_on_every_row(tmp_path: Path) -> None:
+    """An unknown time zone or unreadable holiday hours cost the row nothing but the value:
+    the zone at the coordinates is used, the holiday list is left off."""
+    rows = _rows(line2={"timezone": "Mars/Olympus", "special_hours": ""},
+                 line3={"special_hours": "2026-12-25 closed; 2026-12-25 09:00-12:00"},
+                 line4={"timezone": "Mars/Olympus"},
+                 line5={"special_hours": "2026-12-25 closed; 2026-12-25 09:00-12:00"})
+    site = small_site(tmp_path / "site", rows, config=CONFIG)
+    result = run_cli("build", "--source", site)
+    zone = ("(write an IANA name such as Europe/London or America/New_York; the zone at the "
+            "coordinates is used)")
+    twice = ("(give each date once, e.g. 2026-12-25 09:00-12:00,13:00-16:00; left off the "
+             "page)")
+    assert result.returncode == 0, str(result)
+    assert result.err_lines == [
+        f"locations/locations.csv:2: timezone: warning: unknown time zone 'Mars/Olympus' {zone}",
+        f"locations/locations.csv:3: special_hours: warning: date 2026-12-25 is listed twice "
+        f"{twice}",
+        f"locations/locations.csv:4: timezone: warning: unknown time zone 'Mars/Olympus' {zone}",
+        f"locations/locations.csv:5: special_hours: warning: date 2026-12-25 is listed twice "
+        f"{twice}",
+    ]
+    pages = list((site / "dist" / "production" / "locations").rglob("index.html"))
+    zones = {page.read_text().split('data-timezone="', 1)[1].split('"', 1)[0]
+             for page in pages if 'data-timezone="' in page.read_text()}
+    assert zones == {"America/Chicago"}
 
 def test_custom_environment_with_behaves_like_builds(tmp_path: Path) -> None:
     site = small_site(tmp_path / "site", extra={

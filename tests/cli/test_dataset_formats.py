@@ -224,15 +224,22 @@ def null_site(root: Path, null_line: str) -> Path:
 
 
 def test_null_markers_are_data_without_null_values(tmp_path: Path) -> None:
+    """Without null_values, 'N/A' and '-' are data: unreadable optional values, each a
+    warning and shown as written; the row still becomes a page."""
     site = null_site(tmp_path / "site", "")
-    result = run_cli("build", "--source", site)
-    assert_fails(result, [
+    result = build(site)
+    assert result.stderr.splitlines() == [
         "locations/locations.csv:2: phone: warning: cannot read phone number 'N/A' "
         "(shown as written, without a tel: link)",
-        "locations/locations.csv:2: hours: hours '-' do not say which days "
-        "(write hours like Mon-Fri 9am-5pm; Sat 10-14; Sun closed)",
-        "locations/locations.csv: 1 error in the dataset",
-    ])
+        "locations/locations.csv:2: hours: warning: hours '-' do not say which days "
+        "(write hours like Mon-Fri 9am-5pm; Sat 10-14; Sun closed; shown on the page as "
+        "written)",
+    ]
+    assert summary(result)["built"] == 2 and summary(result)["warnings"] == 2
+    page = location_pages(site / "dist" / "production")["/locations/n-a/il/peoria/null-store/"]
+    assert not any(link.startswith("tel:") for link in page.links)
+    html = (site / "dist/production/locations/n-a/il/peoria/null-store/index.html").read_text()
+    assert '<p class="hours-as-written">-</p>' in html and "N/A" in html
 
 
 def test_null_values_turn_markers_into_missing_values(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from support.sites import (
     make_site,
     run_cli,
     small_site,
+    summary,
 )
 
 from sitegen.build.pipeline import build as build_site
@@ -270,19 +271,26 @@ def test_dataset_markdown_is_sanitised_and_content_markdown_cannot_use_javascrip
 
 @pytest.mark.parametrize("field", ["website", "image", "booking_url"])
 def test_urls_from_data_must_be_http_or_site_relative(tmp_path: Path, field: str) -> None:
+    """A URL that is not http(s) or site-relative is left off with a warning (an optional
+    field never costs the row its page) and appears nowhere in the output."""
     rows = generated_rows(3)
     bad = {1: "javascript:alert(1)", 2: " JaVaScRiPt:alert(1)", 3: "//evil.example/x"}
     csv_rows = [{**row, field: bad[n]} for n, row in enumerate(rows, start=1)]
     site = small_site(tmp_path / "site", csv_rows)
-    assert_fails(run_cli("build", "--source", site), [
-        f"locations/locations.csv:2: {field}: 'javascript:alert(1)' is not an http(s) or "
-        "site-relative URL (write https://... or /path)",
-        f"locations/locations.csv:3: {field}: 'JaVaScRiPt:alert(1)' is not an http(s) or "
-        "site-relative URL (write https://... or /path)",
-        f"locations/locations.csv:4: {field}: '//evil.example/x' is not an http(s) or "
-        "site-relative URL (write https://... or /path)",
-        "locations/locations.csv: 3 errors in the dataset",
-    ])
+    result = build(site)
+    assert result.stderr.splitlines() == [
+        f"locations/locations.csv:2: {field}: warning: 'javascript:alert(1)' is not an "
+        "http(s) or site-relative URL (left off the page; write https://... or /path)",
+        f"locations/locations.csv:3: {field}: warning: 'JaVaScRiPt:alert(1)' is not an "
+        "http(s) or site-relative URL (left off the page; write https://... or /path)",
+        f"locations/locations.csv:4: {field}: warning: '//evil.example/x' is not an "
+        "http(s) or site-relative URL (left off the page; write https://... or /path)",
+    ]
+    assert summary(result)["built"] == 3
+    for page in (site / "dist" / "production").rglob("*"):
+        if page.is_file() and page.suffix in (".html", ".json", ".csv", ".xml", ".js"):
+            text = page.read_text(encoding="utf-8").lower()
+            assert "javascript:alert" not in text and "evil.example" not in text, page
 
 
 # --- paths --------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@
   }
 
   function listItem(loc) {
-    var grouped = !ctx.state.sort;  // region and city order: show the group headings
+    var grouped = !ctx.sort;  // region and city order: show the group headings
     if (grouped && (!last || last.group !== loc.group)) {
       target.appendChild(el("h2", { className: "group-heading" }, [loc.group]));
     }

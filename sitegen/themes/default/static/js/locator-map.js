@@ -104,7 +104,7 @@
     function fit(results) {
       if (!results.length) { return; }
       map.invalidateSize({ animate: false });  // the page around the map may have moved since
-      var points = results.slice(0, ctx.origin && ctx.state.sort === "distance" && !ctx.state.radius ? 5 : results.length)
+      var points = results.slice(0, ctx.origin && ctx.sort === "distance" && !ctx.state.radius ? 5 : results.length)
         .map(function (loc) { return [loc.lat, loc.lng]; });
       if (ctx.origin) { points.push([ctx.origin.lat, ctx.origin.lng]); }
       map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 14 });
@@ -126,13 +126,17 @@
       fitted = true;
     }
 
+    // The origin of the distances: the visitor's position or the place searched for.
     function located(origin, context) {
       ctx = context;
-      if (here) { here.layer.remove(); }
+      var key = origin ? origin.lat + "," + origin.lng + " " + ctx.originLabel : "";
+      if (here && here.key === key) { return; }
+      if (here) { here.layer.remove(); here = null; }
+      if (!origin) { return; }
       var dot = L.circleMarker([origin.lat, origin.lng], { radius: 8, weight: 3, color: "#fff",
-        fillColor: "#1a73e8", fillOpacity: 1 }).bindTooltip("You are here");
+        fillColor: "#1a73e8", fillOpacity: 1 }).bindTooltip(ctx.originLabel || "You are here");
       var circle = L.circle([origin.lat, origin.lng], { radius: 0, weight: 1, fillOpacity: 0.06 });
-      here = { circle: circle, layer: L.layerGroup([circle, dot]).addTo(map) };
+      here = { key: key, circle: circle, layer: L.layerGroup([circle, dot]).addTo(map) };
     }
 
     Locator.start(root, { render: render, located: located });

@@ -7,7 +7,11 @@
  *   search   normalize, filter(locations, state, origin)
  *   distance distanceKm, formatDistance
  *   hours    openStatus(hours, special, timeZone, now, clock), todayHours(...)
- *   state    readState, writeState: the search in the URL (?q=&category=&radius=&sort=)
+ *   state    readState, writeState: the search in the URL (?q=&category=&radius=&sort=&place=)
+ *   places   a query that matches no location is looked up as a town or postcode (places.js
+ *            and the place index, loaded then and only then): the locations nearest to it
+ *            first, an empty radius falling back to the nearest few, several towns of that
+ *            name offered as choices
  *   UI       el (DOM builder, text only), icon, action, resultItem, markerIcon (the brand's
  *            map pin), loadLeaflet and whenVisible (maps load as they scroll into view),
  *            start(root, view): wires the search form
@@ -48,6 +52,8 @@
         phone: row[at.phone],
         tel: row[at.tel],
         image: row[at.image],
+        status: (at.status === undefined ? "" : row[at.status]) || "open",
+        statusDate: (at.sdate === undefined ? "" : row[at.sdate]) || "",
         km: null
       };
       loc.address = [loc.street, loc.city, loc.region, loc.postcode].filter(Boolean).join(", ");
@@ -73,6 +79,39 @@
     return cache[url];
   }
 
+  /* Loads a script once (places.js): resolves when it has run. */
+  var scripts = {};
+  function loadScript(src) {
+    if (!scripts[src]) {
+      scripts[src] = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = src;
+        tag.onload = resolve;
+        tag.onerror = function () { reject(new Error("could not load " + src)); };
+        document.head.appendChild(tag);
+      });
+    }
+    return scripts[src];
+  }
+
+  // The place index of `root` (data-places, data-places-js), decoded, loaded on first use.
+  var placeIndex = null;
+  function loadPlaces(root) {
+    if (!placeIndex) {
+      var url = root.getAttribute("data-places");
+      var json = window.sitegenFetchJSON ? window.sitegenFetchJSON(url, {
+        credentials: "same-origin" }) : fetch(url, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("could not load " + url + ": " + response.status); }
+          return response.json();
+        });
+      placeIndex = Promise.all([json, loadScript(root.getAttribute("data-places-js"))])
+        .then(function (loaded) { return global.LocatorPlaces.decode(loaded[0]); });
+      placeIndex.catch(function () { placeIndex = null; });  // try again on the next search
+    }
+    return placeIndex;
+  }
+
   /* -------------------------------------------------------------- search */
 
   // Lower case, accents removed ("Montréal" finds "montreal"), punctuation as spaces.
@@ -80,6 +119,9 @@
     return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
       .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
+
+  // A postcode as the place index keys it: upper case, letters and digits only.
+  function canonicalCode(text) { return String(text || "").toUpperCase().replace(/[^A-Z0-9]/g, ""); }
 
   function toKm(value, unit) { return unit === "mi" ? value * KM_PER_MILE : value; }
 
@@ -239,23 +281,51 @@
     return list === undefined || list === null ? "" : intervalsText(list, clock);
   }
 
+  // "14 March" for "2027-03-14".
+  var dayMonth = null;
+  function longDate(iso) {
+    dayMonth = dayMonth || new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
+      timeZone: "UTC" });
+    return dayMonth.format(new Date(iso + "T00:00:00Z"));
+  }
+
+  // A coming_soon or temporarily_closed location before its date (YYYY-MM-DD, compared
+  // with today in the location's time zone): {state, text}; null once it is open. The
+  // build settles statuses on its own date; this keeps the badge right between builds.
+  function lifecycleStatus(loc, now) {
+    if (!loc.status || loc.status === "open") { return null; }
+    var t = zoned(now || new Date(), loc.timeZone);
+    if (loc.statusDate && isoDate(t.year, t.month, t.day, 0) >= loc.statusDate) { return null; }
+    if (loc.status === "coming_soon") {
+      return { state: "soon", text: "Coming soon" +
+        (loc.statusDate ? " · Opens " + longDate(loc.statusDate) : "") };
+    }
+    if (loc.status === "temporarily_closed") {
+      return { state: "closed", text: "Temporarily closed" +
+        (loc.statusDate ? " · Reopens " + longDate(loc.statusDate) : "") };
+    }
+    return null;
+  }
+
   // Fill a badge element (class open-badge) with a location's status.
   // The state ("Open now", "Closed") is a pill; what follows it ("· Closes at 6:00 PM") is
   // text beside it, free to wrap on a narrow screen.
   function showStatus(badge, loc, clock, now) {
-    var status = openStatus(loc.hours, loc.special, loc.timeZone, now, clock);
+    var status = lifecycleStatus(loc, now) ||
+      openStatus(loc.hours, loc.special, loc.timeZone, now, clock);
     var cut = status.text.indexOf(" · ");
     badge.textContent = "";
     badge.appendChild(el("span", { className: "badge-state" }, [cut < 0 ? status.text : status.text.slice(0, cut)]));
     if (cut >= 0) { badge.appendChild(document.createTextNode(status.text.slice(cut))); }
     badge.classList.toggle("open", status.state === "open");
     badge.classList.toggle("closed", status.state === "closed");
+    badge.classList.toggle("soon", status.state === "soon");
     badge.hidden = status.state === "unknown";
   }
 
   /* --------------------------------------------------------------- state */
 
-  var KEYS = ["q", "category", "radius", "sort"];
+  var KEYS = ["q", "category", "radius", "sort", "place"];
 
   function readState(search) {
     var params = new URLSearchParams(search);
@@ -439,16 +509,20 @@
   function start(root, view) {
     var form = root.querySelector("[data-locator-form]");
     var count = root.querySelector("[data-result-count]");
+    var choices = root.querySelector("[data-place-choices]");
     var locate = form.querySelector("[data-locate]");
     var locateStatus = form.querySelector("[data-locate-status]");
     var sortDistance = form.querySelector('#locator-sort option[value="distance"]');
     var serverCount = count.textContent;
     var unit = root.getAttribute("data-unit") || "km";
+    var nearestCount = Number(root.getAttribute("data-nearest")) || 5;
     var asked = readState(global.location.search);  // as opened, before update() rewrites it
     var ctx = { state: readState(global.location.search), origin: null, unit: unit,
-      clock: root.getAttribute("data-clock") || "24h",
+      clock: root.getAttribute("data-clock") || "24h", sort: "", place: null, located: null,
       directions: root.getAttribute("data-directions") || "", byUrl: {}, all: [] };
     var timer = null;
+    var searched = 0;   // the number of the latest search (a late place lookup is dropped)
+    var lastEvent = "";
 
     KEYS.forEach(function (key) {
       var field = form.elements[key];
@@ -461,18 +535,29 @@
     });
     if (ctx.state.sort === "distance") { form.elements.sort.value = ""; }
     form.hidden = false;
-    form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      update(true);
+    });
     form.elements.q.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(update, 200);
+      timer = setTimeout(function () { update(false); }, 200);
     });
+    form.elements.q.addEventListener("change", function () { clearTimeout(timer); update(true); });
     form.addEventListener("change", function (event) {
       if (event.target.tagName !== "SELECT") { return; }
       if (event.target.name === "radius" && event.target.value && !ctx.origin) {
-        locateStatus.textContent = "Use my location to search by distance.";
+        locateStatus.textContent = "Use my location, or search for a town or postcode, to search by distance.";
       }
       clearTimeout(timer);
-      update();
+      update(true);
+    });
+    choices.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-place]");
+      if (!button) { return; }
+      ctx.state.place = button.getAttribute("data-place");
+      update(true, true);
     });
     locate.addEventListener("click", findMe);
     var filtersButton = form.querySelector("[data-filters-button]");
@@ -487,36 +572,127 @@
       }
     }
 
-    function announce(results) {
-      if (!ctx.active && view.keepsServerCount) { count.textContent = serverCount; return; }
-      var n = results.length;
-      count.textContent = n === 0 ? "No locations match your search." :
-        n + " location" + (n === 1 ? "" : "s") + (ctx.active ? " found" : "");
+    // A postcode or postcode area ("M2", "97205", "M5V 2T6"): found directly only as a
+    // location's own postcode; "M2" is not the start of "M20 1AB", so it is a place.
+    function postcodeLike(q) {
+      var code = canonicalCode(q);
+      return /[0-9]/.test(code) && code.length >= 2 && code.length <= 9 &&
+        q.trim().split(/\s+/).length <= 2;
+    }
+    function ownPostcode(q) {
+      var code = canonicalCode(q);
+      return ctx.all.some(function (loc) { return canonicalCode(loc.postcode) === code; });
     }
 
-    function update() {
+    function plural(n) { return n + " location" + (n === 1 ? "" : "s"); }
+
+    function announce(results, outcome) {
+      var place = ctx.place && ctx.place.label;
+      var radius = ctx.state.radius + " " + unit;
+      if (outcome === "choices") {
+        count.textContent = "Several places match “" + ctx.state.q + "”: which one do you mean?";
+      } else if (outcome === "radius") {
+        count.textContent = "No location within " + radius + " of " + (place || "your location") +
+          "; the nearest are:";
+      } else if (place && ctx.origin && ctx.state.radius) {
+        count.textContent = plural(results.length) + " within " + radius + " of " + place;
+      } else if (place) {
+        count.textContent = plural(results.length) + ", nearest to " + place + " first";
+      } else if (!ctx.active && view.keepsServerCount) {
+        count.textContent = serverCount;
+      } else {
+        var n = results.length;
+        count.textContent = n === 0 ? "No locations match your search." :
+          plural(n) + (ctx.active ? " found" : "");
+      }
+    }
+
+    function showChoices(list) {
+      choices.textContent = "";
+      choices.hidden = !list.length;
+      if (!list.length) { return; }
+      choices.appendChild(el("ul", {}, list.map(function (place) {
+        return el("li", {}, [el("button", { type: "button", className: "button button-quiet",
+          "data-place": place.label }, [place.label])]);
+      })));
+    }
+
+    // A search that found nothing, or fell back to the nearest locations, as an analytics
+    // event (js/track.js sends it where analytics is on): the outcome and the town or
+    // postcode area, never what was typed.
+    function report(outcome) {
+      if (["none", "nearest", "radius"].indexOf(outcome) < 0) { return; }
+      var detail = { outcome: outcome, place: ctx.place ? ctx.place.area : "",
+        radius: ctx.state.radius || "" };
+      var key = JSON.stringify([detail, ctx.state.q]);
+      if (key === lastEvent) { return; }
+      lastEvent = key;
+      document.dispatchEvent(new CustomEvent("sitegen:search", { detail: detail }));
+    }
+
+    // settled: the visitor submitted, left the box or chose (not every keystroke): only
+    // then is an outcome reported. chosen: a choice was clicked (its place= is kept).
+    function update(settled, chosen) {
+      var before = ctx.state.q;
       KEYS.forEach(function (key) {
         if (form.elements[key]) { ctx.state[key] = form.elements[key].value.trim(); }
       });
+      if (ctx.state.q !== before && !chosen) { ctx.state.place = ""; }
+      var number = ++searched;
+      var direct = !ctx.state.q || (postcodeLike(ctx.state.q) ? ownPostcode(ctx.state.q) :
+        filter(ctx.all, { q: ctx.state.q }, null, unit).length > 0);
+      if (direct || !root.getAttribute("data-places")) {
+        show(null, settled);
+        return;
+      }
+      loadPlaces(root).then(function (index) {
+        if (number === searched) { show(global.LocatorPlaces.resolve(index, ctx.state.q, ctx.state.place), settled); }
+      }, function (error) {
+        if (global.console) { global.console.error(error); }
+        if (number === searched) { show(null, settled); }
+      });
+    }
+
+    // Render the search: `found` is what the query means as a place (or null).
+    function show(found, settled) {
+      ctx.place = found && found.place ? found.place : null;
+      ctx.state.place = ctx.place ? ctx.place.label : "";
+      ctx.origin = ctx.place ? { lat: ctx.place.lat, lng: ctx.place.lng } : ctx.located;
+      ctx.originLabel = ctx.place ? ctx.place.label : "You are here";
+      sortDistance.disabled = !ctx.origin;
       if (ctx.state.sort === "distance" && !ctx.origin) { ctx.state.sort = ""; }
+      ctx.sort = ctx.state.sort || (ctx.place ? "distance" : "");
+      form.elements.sort.value = ctx.sort;
       ctx.active = Boolean(ctx.state.q || ctx.state.category || ctx.state.sort ||
         (ctx.origin && ctx.state.radius));
-      var results = filter(ctx.all, ctx.state, ctx.origin, unit);
+      var query = { q: ctx.place ? "" : ctx.state.q, category: ctx.state.category,
+        radius: ctx.state.radius, sort: ctx.sort };
+      var results = found && found.choices ? [] : filter(ctx.all, query, ctx.origin, unit);
+      var outcome = found && found.choices ? "choices" : ctx.place ? "nearest" :
+        ctx.state.q && !results.length ? "none" : "";
+      if (!results.length && ctx.origin && ctx.state.radius && !(found && found.choices)) {
+        results = filter(ctx.all, Object.assign({}, query, { radius: "", sort: "distance" }),
+          ctx.origin, unit).slice(0, nearestCount);
+        ctx.sort = "distance";
+        outcome = results.length ? "radius" : outcome;
+      }
+      showChoices(found && found.choices ? found.choices : []);
       writeState(ctx.state);
+      if (view.located) { view.located(ctx.origin, ctx); }
       view.render(results, ctx);
-      announce(results);
+      announce(results, outcome);
+      if (settled) { report(outcome); }
     }
 
     function findMe() {
       locateStatus.textContent = "Finding your location…";
       locate.disabled = true;
       geolocate().then(function (origin) {
-        ctx.origin = origin;
+        ctx.located = origin;
         sortDistance.disabled = false;
         form.elements.sort.value = "distance";
         locateStatus.textContent = "Sorted by distance from your location.";
-        if (view.located) { view.located(origin, ctx); }
-        update();
+        update(true);
       }, function (error) {
         locateStatus.textContent = "Your location is not available" +
           (error && error.message ? " (" + error.message + ")." : ".");
@@ -526,9 +702,9 @@
     return load(root.getAttribute("data-src")).then(function (all) {
       ctx.all = all;
       all.forEach(function (loc) { ctx.byUrl[loc.url] = loc; });
-      update();
+      update(true, true);
       // A shared link asked for distance: locate at once if the visitor already allowed it.
-      var wantsDistance = asked.sort === "distance" || asked.radius;
+      var wantsDistance = asked.sort === "distance" || (asked.radius && !asked.q);
       if (wantsDistance && navigator.permissions) {
         navigator.permissions.query({ name: "geolocation" }).then(function (p) {
           if (p.state === "granted") { findMe(); }
@@ -545,7 +721,7 @@
   global.Locator = {
     decode: decode, load: load, normalize: normalize, filter: filter,
     distanceKm: distanceKm, formatDistance: formatDistance, formatTime: formatTime,
-    openStatus: openStatus, showStatus: showStatus, readState: readState, writeState: writeState,
+    openStatus: openStatus, lifecycleStatus: lifecycleStatus, showStatus: showStatus, readState: readState, writeState: writeState,
     geolocate: geolocate, el: el, directionsUrl: directionsUrl, badge: badge,
     distanceNode: distanceNode, resultItem: resultItem, Pager: Pager, start: start,
     todayHours: todayHours, icon: icon, action: action, markerIcon: markerIcon,
