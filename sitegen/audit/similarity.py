@@ -9,17 +9,22 @@ pairs through an inverted index, and only candidates get an exact Jaccard simila
 from __future__ import annotations
 
 import functools
+import math
 import re
 import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from html import unescape
-from itertools import combinations
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SHINGLE = 5
-SKETCH = 24
+SKETCH = 64
 MAX_POSTING = 50
+BOILERPLATE_SHARE = 0.02
 MIN_WORDS = 25
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -97,9 +102,9 @@ def near_duplicates(docs: Mapping[str, bytes], threshold: float
     is a shingle set as `compact` stores it.
 
     Identical texts are grouped first (each copy is paired with the first of its group); the
-    distinct ones meet as candidates when their bottom-k sketches share a value that few
-    documents share (a value in more than MAX_POSTING sketches is common phrasing, and true
-    near-duplicates share rarer values too). Only candidates are unpacked into sets.
+    distinct ones meet as candidates through an index of their rarer shingles (`_candidates`),
+    and only candidates whose similarity can still reach the threshold are unpacked into
+    sets and compared exactly.
     """
     groups: dict[bytes, list[str]] = defaultdict(list)
     for key in sorted(docs):
@@ -107,7 +112,7 @@ def near_duplicates(docs: Mapping[str, bytes], threshold: float
     found = [(keys[0], other, 1.0) for keys in groups.values() for other in keys[1:]]
     firsts = sorted((keys[0], data) for data, keys in groups.items())
     current, members = -1, set()
-    for a, b in _candidates([data for _, data in firsts]):
+    for a, b in _candidates([data for _, data in firsts], threshold):
         if a != current:
             current, members = a, set(array("I", firsts[a][1]))
         other = set(array("I", firsts[b][1]))
@@ -117,39 +122,112 @@ def near_duplicates(docs: Mapping[str, bytes], threshold: float
     return sorted(found)
 
 
-def _candidates(docs: list[bytes]) -> list[tuple[int, int]]:
-    """Sorted (i, j), i < j, of the documents whose sketches share a value held by at most
-    MAX_POSTING sketches. The inverted index is one sorted numpy array of (value, document)
-    keys, not a dict of millions of lists; a caller unpacks one pair at a time, never every
-    candidate into a set at once."""
+def boilerplate_limit(count: int) -> int:
+    """Pages a shingle may be on before it counts as boilerplate, of `count` pages."""
+    return max(MAX_POSTING, math.ceil(BOILERPLATE_SHARE * count))
+
+
+def _candidates(docs: list[bytes], threshold: float) -> list[tuple[int, int]]:
+    """Sorted (i, j), i < j, of the documents that share a sketch value held by at most
+    MAX_POSTING sketches and whose similarity can still reach `threshold`.
+
+    A shingle on more pages than `boilerplate_limit` (a chain's shared sentences, a
+    template's fixed phrases) is boilerplate: it is left out of the sketches, as a search
+    engine leaves a site's boilerplate out of its duplicate detection, but still counts in
+    the similarity. Each document's sketch is the bottom SKETCH of its other ("rare")
+    shingles; postings are bounded, so the work grows with the number of documents, not
+    with the number of pages sharing a phrase. A candidate is kept only when the highest
+    similarity its sizes allow reaches the threshold: the rare shingles it shares (exact
+    when both documents' rare shingles fit in their sketches), plus every boilerplate
+    shingle the two share (counted exactly, from a bit set per document)."""
     import numpy as np
-    width = array("I").itemsize
-    heads = [doc[:SKETCH * width] for doc in docs]
-    if not heads:
+    n = len(docs)
+    if n < 2:
         return []
-    counts = np.fromiter((len(head) // width for head in heads), dtype=np.int64,
-                         count=len(heads))
-    keys = np.frombuffer(b"".join(heads), dtype=np.uint32).astype(np.uint64)
-    del heads
-    keys <<= np.uint64(32)
-    keys |= np.repeat(np.arange(len(docs), dtype=np.uint64), counts)
-    keys.sort()
+    sizes = np.fromiter((len(doc) // 4 for doc in docs), dtype=np.int64, count=n)
+    values = np.frombuffer(b"".join(docs), dtype=np.uint32)
+    owners = np.repeat(np.arange(n, dtype=np.int32), sizes)
+    ordered = np.sort(values)
+    starts, counts = _runs(ordered)
+    boilerplate = ordered[starts[counts > boilerplate_limit(n)]]  # sorted, a few hundred
+    del ordered, starts, counts
+    if len(boilerplate):
+        word = np.searchsorted(boilerplate, values)  # each boilerplate value's number
+        common = boilerplate[np.minimum(word, len(boilerplate) - 1)] == values
+    else:
+        word, common = np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
+    rare = ~common
+    rare_sizes = np.bincount(owners[rare], minlength=n)
+    # Each document's values are sorted (compact): its rare ones are too, in order.
+    before = np.concatenate(([0], np.cumsum(rare_sizes)[:-1]))
+    in_sketch = rare & (np.cumsum(rare) - 1 - before[owners] < SKETCH)
+    del rare, before
+    found = _sharing(values[in_sketch], owners[in_sketch], n)
+    if not len(found.pairs):
+        return []
+    first, second = found.pairs // n, found.pairs % n
+    # Rare shingles two documents share: exactly those counted when both documents' rare
+    # shingles fit in their sketches, up to the uncounted sketch values (their postings
+    # too long) of the one with fewer; at most the smaller set when they do not fit.
+    fits = (rare_sizes[first] <= SKETCH) & (rare_sizes[second] <= SKETCH)
+    rare_shared = np.where(fits, found.shared + np.minimum(found.popular[first],
+                                                           found.popular[second]),
+                           np.minimum(rare_sizes[first], rare_sizes[second]))
+    bits = _bit_sets(word[common], owners[common], n)
+    best = rare_shared + _popcount(bits[first] & bits[second])
+    possible = best >= threshold * (sizes[first] + sizes[second] - best) - 1e-9
+    return list(zip(first[possible].tolist(), second[possible].tolist(), strict=True))
+
+
+class _Shared(NamedTuple):
+    pairs: np.ndarray  # i * n + j, i < j, sorted
+    shared: np.ndarray  # sketch values each pair shares (of those counted)
+    popular: np.ndarray  # per document: its sketch values held by too many to count
+
+
+def _sharing(values: np.ndarray, owners: np.ndarray, n: int) -> _Shared:
+    """The pairs of documents whose sketches share a value held by at most MAX_POSTING
+    sketches, with how many such values each pair shares."""
+    import numpy as np
+    keys = np.sort((values.astype(np.uint64) << np.uint64(32)) | owners.astype(np.uint64))
     values = keys >> np.uint64(32)
-    same = values[1:] == values[:-1]
-    del values
-    shared_value = np.zeros(len(keys), dtype=bool)  # most values are in one sketch only
-    shared_value[1:] |= same
-    shared_value[:-1] |= same
-    keys = keys[shared_value]
-    del same, shared_value
-    values = keys >> np.uint64(32)
-    bounds = np.flatnonzero(values[1:] != values[:-1]) + 1
-    starts = np.concatenate(([0], bounds))
-    ends = np.concatenate((bounds, [len(keys)]))
-    shared = ends - starts <= MAX_POSTING
     owners = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    del keys, values
-    pairs: set[tuple[int, int]] = set()
-    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-        pairs.update(combinations(owners[start:end].tolist(), 2))
-    return sorted(pairs)
+    del keys
+    starts, lengths = _runs(values)
+    group = np.repeat(np.arange(len(starts)), lengths)
+    popular = np.bincount(owners[np.repeat(lengths > MAX_POSTING, lengths)], minlength=n)
+    keep = np.repeat((lengths >= 2) & (lengths <= MAX_POSTING), lengths)
+    owners, group = owners[keep], group[keep]
+    found = []
+    for step in range(1, MAX_POSTING):
+        same = group[step:] == group[:-step]
+        if not same.any():
+            break
+        found.append(owners[:-step][same] * n + owners[step:][same])
+    codes = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    starts, lengths = _runs(codes)
+    return _Shared(codes[starts], lengths, popular)
+
+
+def _runs(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values of a sorted array starts, and its length."""
+    import numpy as np
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) \
+        if len(ordered) else np.empty(0, dtype=np.int64)
+    return starts, np.diff(np.append(starts, len(ordered)))
+
+
+def _bit_sets(ids: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
+    """One row of 64-bit words per document, bit `id` set for each (id, owner)."""
+    import numpy as np
+    words = int(ids.max()) // 64 + 1 if len(ids) else 1
+    bits = np.zeros(n * words, dtype=np.uint64)
+    np.bitwise_or.at(bits, owners * words + ids // 64,
+                     np.left_shift(np.uint64(1), (ids % 64).astype(np.uint64)))
+    return bits.reshape(n, words)
+
+
+def _popcount(words: np.ndarray) -> np.ndarray:
+    """Set bits per row."""
+    import numpy as np
+    return np.bitwise_count(words).sum(axis=1, dtype=np.int64)

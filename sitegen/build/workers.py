@@ -30,7 +30,7 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.forking import ForkedCall, forked_map
 from sitegen.model.pages import Hub, Page, SiteModel
 from sitegen.output.protect import Sealer, is_protected_path
-from sitegen.output.write import create_file
+from sitegen.output.write import Folders, create_file
 from sitegen.render.context import all_hubs, page_extras
 from sitegen.render.templates import render_page
 
@@ -48,6 +48,7 @@ class RenderJob:
     guard: GuardContext | None = None
     fingerprints: PageFingerprints | None = None
     declared: dict[str, str | None] = field(default_factory=dict)  # lastmod before the build
+    folders: Folders | None = None  # the folders each process made in `out`
 
 
 @dataclass
@@ -139,14 +140,12 @@ def _write_slice(job: RenderJob, pages: list[Page], htmls: list[str],
                  hashes: dict[str, tuple[int, str]]) -> list[tuple[bytes, bytes, bool]]:
     """Write each page (sealed when the job seals it), noting its size and sha256 in
     `hashes`; per page (its UTF-8 bytes, the bytes written, whether they were sealed)."""
-    made: set[Path] = set()
+    folders = job.folders if job.folders is not None else Folders(job.out)
     written = []
     for page, html in zip(pages, htmls, strict=True):
         rel = page.output
-        target = job.out / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+        folders.make(rel.rpartition("/")[0])
+        target = os.path.join(job.out, rel)
         plain = data = html.encode("utf-8")
         sealer = job.sealer if is_protected_path(rel) else None
         if sealer is not None:
@@ -212,6 +211,7 @@ def render_pages(job: RenderJob, todo: list[int], jobs: int,
     model = job.model
     total = len(todo)
     job.hubs = all_hubs(model)
+    job.folders = Folders(job.out)  # each worker's copy notes the folders it made
     _JOB = job
     slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
     gathered = _Gathered()

@@ -229,6 +229,8 @@ class RedirectsSection(Strict):
 class FeedsSection(Strict):
     include_closed: bool = Field(False, description="list closed locations in the feeds, "
                                  "with their status")
+    per_location: bool = Field(False, description="also write /api/locations/<id>.json, one "
+                               "file per location")
 
 
 class ProtectionSection(Strict):

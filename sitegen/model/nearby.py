@@ -1,11 +1,13 @@
 """The k nearest other locations, from a grid index (never all pairs).
 
-Points are binned into cells of `cell_deg` degrees (0.1 by default: about 11 km, so a city's
-shops spread over several cells and a query does not compare itself with a whole metro
-area). For each occupied cell, the points in the surrounding square of cells are candidates;
-the square grows until it holds enough points and its edge is provably farther than every
-query's k-th nearest candidate. Candidates are compared as chords between unit vectors
-(monotonic in great-circle distance) with numpy.
+Points are binned into cells of `cell_deg` degrees. By default the cells start at 0.1 degree
+(about 11 km, so a city's shops spread over several cells and a query does not compare
+itself with a whole metro area) and double while the typical occupied cell holds no more
+than k points (a chain spread over many small towns), up to MAX_CELL_DEG: fewer cells, each
+query block finding its k nearest in fewer rounds. For each occupied cell, the points in the
+surrounding square of cells are candidates; the square grows until it holds enough points
+and its edge is provably farther than every query's k-th nearest candidate. Candidates are
+compared as chords between unit vectors (monotonic in great-circle distance) with numpy.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ EARTH_KM = 6371.0088
 KM_PER_MILE = 1.609344
 KM_PER_DEGREE = math.pi * EARTH_KM / 180
 QUERY_BLOCK = 256
+MIN_CELL_DEG = 0.1
+MAX_CELL_DEG = 0.8
 
 
 def _unit_vectors(points: np.ndarray) -> np.ndarray:
@@ -29,7 +33,7 @@ def _unit_vectors(points: np.ndarray) -> np.ndarray:
     return np.column_stack((np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)))
 
 
-def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float = 0.1
+def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float | None = None
             ) -> list[list[tuple[int, float]]]:
     """For each point, up to k (index, km) of the nearest other points, nearest first.
 
@@ -42,6 +46,8 @@ def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float = 0.1
         return [[] for _ in range(n)]
     k = min(k, n - 1)
     coords = np.asarray(points, dtype=np.float64)
+    if cell_deg is None:
+        cell_deg = _cell_size(coords, k)
     xyz = _unit_vectors(coords)
     ncols = int(round(360 / cell_deg))
     rows = np.floor(coords[:, 0] / cell_deg).astype(np.int64)
@@ -105,6 +111,20 @@ def _take_best(out: list[list[tuple[int, float]]], xyz: np.ndarray, block: _Bloc
     for r, q in enumerate(queries.tolist()):
         end = min(starts[r] + k, starts[r + 1])
         out[q] = [(others_list[i], km_list[i]) for i in range(starts[r], end)]
+
+
+def _cell_size(coords: np.ndarray, k: int) -> float:
+    """The cell size for these points: MIN_CELL_DEG, doubled while the median occupied cell
+    holds k points or fewer, up to MAX_CELL_DEG."""
+    import numpy as np
+    size = MIN_CELL_DEG
+    while size < MAX_CELL_DEG:
+        cells = np.floor(coords / size).astype(np.int64)
+        _, counts = np.unique(cells, axis=0, return_counts=True)
+        if np.median(counts) > k:
+            break
+        size *= 2
+    return size
 
 
 def _wrap(cols: np.ndarray, ncols: int) -> np.ndarray:

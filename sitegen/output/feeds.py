@@ -5,7 +5,9 @@ Public fields only: `locations.private` columns are dropped by the mapping stage
 feed is a pure function of the model, so two builds of the same input are byte-identical.
 
     /api/locations.json         {"version": 1, "site": {...}, "count": N, "locations": [record]}
-    /api/locations/<key>.json   one record; <key> is the id made path-safe with urls.slug
+    /api/locations/<key>.json   one record; <key> is the id made path-safe with urls.slug;
+                                only with `feeds.per_location` (off by default: a chain's
+                                10,000 files cost more to write than every page of it)
     /api/locations.geojson      FeatureCollection; Point [lng, lat]; properties = the record
                                 without lat/lng
     Each record has `status` (open, coming_soon, temporarily_closed; closed ones only with
@@ -114,7 +116,8 @@ def location_record(model: SiteModel, location: Location, key: str,
         "id": location.id,
         "name": location.name,
         "url": seo.absolute(base, location.url),
-        "api_url": seo.absolute(base, f"/{API}locations/{key}.json"),
+        "api_url": seo.absolute(base, f"/{API}locations/{key}.json")
+        if model.config.feeds.per_location else None,
         "street": location.street,
         "city": location.city,
         "region": location.region,
@@ -286,11 +289,12 @@ def _special(location: Location) -> str:
 def feed_files(model: SiteModel) -> Iterator[FileSet]:
     """The artifacts producer: every feed of the build, in one pass over the locations
     (write.FileSet): the three whole-collection feeds, each as big as the dataset, grow as
-    each location's own file is written."""
+    each location's own file (with `feeds.per_location`) is written."""
     site = {"name": model.config.site.name, "url": seo.absolute(model.policy.base_url, "/")}
     listed = feed_locations(model)
     head = compact_text({"version": FEED_VERSION, "site": site, "count": len(listed)})
     columns = extra_columns(listed)
+    per_location = model.config.feeds.per_location
     collection, features, table = (f"{API}locations.json", f"{API}locations.geojson",
                                    f"{API}locations.csv")
 
@@ -300,7 +304,8 @@ def feed_files(model: SiteModel) -> Iterator[FileSet]:
         yield table, _csv_header(columns)
         records, points, rows = Batch(b","), Batch(b","), Batch(b"")
         for _, key, item in _encoded(model):
-            yield f"{API}locations/{key}.json", item.json + b"\n"
+            if per_location:
+                yield f"{API}locations/{key}.json", item.json + b"\n"
             for rel, batch, part in ((collection, records, item.json),
                                      (features, points, item.geojson),
                                      (table, rows, item.csv)):

@@ -108,6 +108,27 @@ class NewFile:
 
 
 
+class Folders:
+    """The folders made under one root by this process, each made once: a folder is made
+    with one `mkdir` after its parent (made first when this process has not made it), not
+    with `makedirs`, which looks at every level of the path again for each file."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self._root = os.fspath(root)
+        self._made: set[str] = {""}
+
+    def make(self, folder: str) -> None:
+        """Make `folder` (relative, "/"-separated) and its parents, unless made already."""
+        if folder in self._made:
+            return
+        parent = folder.rpartition("/")[0]
+        if parent not in self._made:
+            self.make(parent)
+        with contextlib.suppress(FileExistsError):  # another process made it
+            os.mkdir(os.path.join(self._root, folder))
+        self._made.add(folder)
+
+
 def create_file(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> tuple[int, str]:
     """Write a new file from `chunks`; its size and sha256. A file already at the path (a
     hard link to the live output, reused by an earlier build step) is unlinked first, never
@@ -145,7 +166,7 @@ class AtomicOutput:
         self.final = final
         self.tmp = final.parent / f".{final.name}.tmp-{os.getpid()}"
         self._root = str(self.tmp)
-        self._dirs: set[str] = set()
+        self.folders = Folders(self.tmp)
         self._made: list[Path] = []
 
     def __enter__(self) -> AtomicOutput:
@@ -179,10 +200,7 @@ class AtomicOutput:
         if rel.startswith("/") or "\x00" in rel or ".." in rel.split("/"):
             raise SitegenError(Diagnostic(rel, None, None, "output path leaves the output folder",
                                           "slugs and URLs must stay inside the site"))
-        folder, _, _ = rel.rpartition("/")
-        if folder not in self._dirs:
-            os.makedirs(os.path.join(self._root, folder), exist_ok=True)
-            self._dirs.add(folder)
+        self.folders.make(rel.rpartition("/")[0])
         return os.path.join(self._root, rel)
 
     def write_artifact(self, rel: str, data: Artifact) -> tuple[int, str]:

@@ -58,7 +58,7 @@ def test_locations_json_has_every_location(production: Path) -> None:
     hayes = by_id["JO-SF-001"]
     assert hayes["url"] == ("https://www.juniperoak.example/locations/us/ca/san-francisco/"
                             "juniper-oak-coffee-hayes-valley/")
-    assert hayes["api_url"] == "https://www.juniperoak.example/api/locations/jo-sf-001.json"
+    assert hayes["api_url"] is None  # no file of its own without feeds.per_location
     assert (hayes["lat"], hayes["lng"]) == (37.77652, -122.42389)
     assert hayes["phone"] == "+14155550142" and hayes["phone_display"] == "(415) 555-0142"
     assert hayes["categories"] == ["Café", "Roastery", "Wi-Fi"]
@@ -72,13 +72,25 @@ def test_locations_json_has_every_location(production: Path) -> None:
         assert (production / path / "index.html").is_file(), record["url"]
 
 
-def test_one_file_per_location_with_a_path_safe_id(production: Path) -> None:
-    listed = json.loads((production / "api/locations.json").read_text(encoding="utf-8"))
-    files = sorted((production / "api" / "locations").glob("*.json"))
+def test_no_file_per_location_by_default(production: Path) -> None:
+    assert not (production / "api" / "locations").exists()
+    manifest = (production / "api/manifest.json").read_text(encoding="utf-8")
+    assert "api/locations/" not in manifest
+
+
+def test_one_file_per_location_with_a_path_safe_id(tmp_path: Path) -> None:
+    site = copy_example(tmp_path / "site")
+    build(site, env={"SITEGEN_LEADS__WEBHOOK_URL": "https://hooks.example/x",
+                     "SITEGEN_FEEDS__PER_LOCATION": "true"})
+    out = site / "dist" / "production"
+    listed = json.loads((out / "api/locations.json").read_text(encoding="utf-8"))
+    files = sorted((out / "api" / "locations").glob("*.json"))
     assert len(files) == 64
     for record in listed["locations"]:
-        path = production / "api" / "locations" / f"{slug(record['id'])}.json"
+        path = out / "api" / "locations" / f"{slug(record['id'])}.json"
+        assert record["api_url"] == f"https://www.juniperoak.example/api/locations/{path.name}"
         assert json.loads(path.read_text(encoding="utf-8")) == record
+    assert json.loads((out / "api/locations/jo-sf-001.json").read_text())["id"] == "JO-SF-001"
 
 
 def test_geojson_is_a_feature_collection_of_lng_lat_points(production: Path) -> None:

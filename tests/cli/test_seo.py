@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -232,6 +233,46 @@ def test_near_duplicate_pages_are_reported_with_the_pair(tmp_path: Path, jobs: s
                                                "il/chicago/test-store-0002")}
     check = run_cli("check", "--source", site, "--env", "production")
     assert check.returncode == 0 and "seo.near-duplicate" in check.stderr
+
+
+CHAIN_SENTENCES = (
+    "Our friendly team has served the {city} community since {year}.",
+    "You will find us on {street}, a short walk from the center of {city}.",
+    "Every drink is made to order with beans roasted within the last two weeks.",
+    "Mobile orders wait for you at the pickup counter, so you can skip the line.",
+    "Parking is free for customers, and there is a bike rack by the entrance.",
+    "Our baristas are happy to recommend a seasonal drink or a fresh pastry.",
+    "We open early on weekdays for commuters heading out of {city}.",
+    "Families in {city} know us for our weekend hot chocolate and kids' menu.",
+    "Ask about our rewards program: every tenth drink is on us.",
+    "Free Wi-Fi and power outlets make this a good place to work for an hour.",
+)
+
+
+def test_a_planted_pair_in_a_chains_templated_text_is_reported(tmp_path: Path) -> None:
+    """120 locations described from one pool of sentences (their shingles are on most pages:
+    boilerplate, left out of the comparison's index); the one description copied to a
+    second location with a sentence added is still reported (beside the pairs the small
+    pool makes by chance, each at least the threshold)."""
+    rng = random.Random(22)
+    rows = generated_rows(120)
+    for number, row in enumerate(rows):
+        values = {"city": row["city"], "street": row["street"], "year": 1994 + number % 31}
+        chosen = rng.sample(CHAIN_SENTENCES, rng.randint(5, 7))
+        row["description"] = " ".join(text.format(**values) for text in chosen)
+    rows[40]["description"] = rows[9]["description"] + " Ask for our seasonal blend."
+    result = build(small_site(tmp_path / "site", rows))
+    found = {}
+    for line in result.stderr.splitlines():
+        match = re.fullmatch(r"(\S+): seo\.near-duplicate: warning: editorial text is "
+                             r"(\d+)% similar to (\S+);.*", line)
+        if match:
+            found[frozenset((match.group(1), match.group(3)))] = int(match.group(2))
+    planted = frozenset(
+        f"locations/{rows[n]['region'].lower()}/{rows[n]['city'].lower().replace(' ', '-')}/"
+        f"test-store-{n + 1:04d}/index.html" for n in (9, 40))
+    assert found.get(planted, 0) >= 90, result.stderr
+    assert all(score >= 60 for score in found.values()), found
 
 
 def test_the_example_site_has_no_near_duplicates(production: Path, tmp_path: Path) -> None:

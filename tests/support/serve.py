@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
@@ -219,10 +220,17 @@ def basic_auth(user: str, password: str) -> dict[str, str]:
 
 
 def location_url(server: ServeProcess, location_id: str, timeout: float = 60) -> str:
-    """A location's page path, from the site's own API file."""
+    """A location's page path, from the site's own feed."""
+    return urlsplit(served_record(server, location_id, timeout)["url"]).path
+
+
+def served_record(server: ServeProcess, location_id: str, timeout: float = 60
+                  ) -> dict[str, Any]:
+    """A location's record in the site's own feed (/api/locations.json)."""
     import json
 
-    status, _, body = server.http(f"/api/locations/{location_id.lower()}.json",
-                                  timeout=timeout)
+    status, _, body = server.http("/api/locations.json", timeout=timeout)
     assert status == 200, (status, body[:200])
-    return urlsplit(json.loads(body)["url"]).path
+    records = [r for r in json.loads(body)["locations"] if r["id"] == location_id]
+    assert len(records) == 1, (location_id, body[:200])
+    return dict(records[0])

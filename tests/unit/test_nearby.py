@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.model.nearby import EARTH_KM, nearest
+from sitegen.model.nearby import EARTH_KM, _cell_size, nearest
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -19,7 +20,7 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _check(points: list[tuple[float, float]], k: int, cell_deg: float) -> None:
+def _check(points: list[tuple[float, float]], k: int, cell_deg: float | None) -> None:
     found = nearest(points, k, cell_deg=cell_deg)
     assert len(found) == len(points)
     for i, got in enumerate(found):
@@ -45,9 +46,9 @@ anywhere = st.tuples(st.floats(-90, 90), st.floats(-180, 180, exclude_max=True))
 @settings(max_examples=300, deadline=None)
 @example([(0.0, 172.0), (0.0, 69.0), (89.99999999999999, 0.0)], 2, 0.02, 0)  # km ties
 @given(st.lists(st.one_of(near_city, anywhere), min_size=1, max_size=60),
-       st.integers(1, 6), st.sampled_from([0.02, 0.1, 0.5, 5.0]), st.integers(0, 3))
+       st.integers(1, 6), st.sampled_from([0.02, 0.1, 0.5, 5.0, None]), st.integers(0, 3))
 def test_nearest_equals_brute_force(points: list[tuple[float, float]], k: int,
-                                    cell_deg: float, copies: int) -> None:
+                                    cell_deg: float | None, copies: int) -> None:
     points = points + points[:copies]  # exact duplicates tie
     _check(points, k, cell_deg)
 
@@ -56,3 +57,12 @@ def test_a_dense_city_and_a_lone_outpost() -> None:
     points = [(45.5 + (i % 40) * 0.001, -122.6 + (i // 40) * 0.001) for i in range(1200)]
     points.append((-54.8, -68.3))  # Ushuaia: its nearest are a continent away
     _check(points, 5, 0.1)
+
+
+def test_small_towns_take_bigger_cells_and_the_same_neighbours() -> None:
+    """A chain over many small towns (a few shops each, towns 20-60 km apart): the default
+    cell size grows past 0.1 degree, and the neighbours are the brute-force ones."""
+    points = [(36.0 + (town % 23) * 0.37 + shop * 0.004, -95.0 + (town // 23) * 0.41
+               - shop * 0.003) for town in range(300) for shop in range(1 + town % 3)]
+    assert _cell_size(np.asarray(points), 5) > 0.1
+    _check(points, 5, None)

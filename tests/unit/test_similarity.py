@@ -1,9 +1,11 @@
 """The near-duplicate audit: its marker-first scan of editorial text finds exactly the
 elements the plain whole-page regex scan finds, and its pairs over compact shingle sets are
-exact Jaccard similarities, proposed by an index that finds every candidate pair."""
+exact Jaccard similarities, proposed by an index that finds every pair sharing a shingle that
+is not boilerplate, in random sets and in a chain's templated text with planted copies."""
 
 from __future__ import annotations
 
+import random
 from array import array
 
 from hypothesis import given, settings
@@ -13,8 +15,8 @@ from sitegen.audit.similarity import (
     MAX_POSTING,
     SKETCH,
     UNIQUE_START,
-    _candidates,
     _unique_starts,
+    boilerplate_limit,
     compact,
     near_duplicates,
     shingles,
@@ -76,19 +78,103 @@ def test_shingles_ignore_case_punctuation_and_the_location_name() -> None:
     assert shingles("too few words") == b""
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.frozensets(st.integers(0, 40), min_size=1, max_size=SKETCH + 6),
-                max_size=MAX_POSTING + 12))
-def test_candidate_index_finds_every_pair_sharing_a_rare_sketch_value(
-        sets: list[frozenset[int]]) -> None:
-    """The numpy index proposes exactly the pairs whose bottom-k sketches share a value
-    that at most MAX_POSTING sketches hold (small values: many shared, some too common)."""
-    docs = [compact(values) for values in sets]
-    sketches = [set(sorted(values)[:SKETCH]) for values in sets]
-    holders: dict[int, list[int]] = {}
-    for index, sketch in enumerate(sketches):
-        for value in sketch:
-            holders.setdefault(value, []).append(index)
-    expected = {(a, b) for owners in holders.values() if len(owners) <= MAX_POSTING
-                for a in owners for b in owners if a < b}
-    assert _candidates(docs) == sorted(expected)
+def _expected(docs: dict[str, frozenset[int]], threshold: float
+              ) -> list[tuple[str, str, float]]:
+    """What near_duplicates promises, by brute force: each copy of a text paired with the
+    first of its copies, and every pair of distinct texts at least `threshold` similar that
+    share a shingle not on more than boilerplate_limit of the distinct texts."""
+    firsts: dict[frozenset[int], str] = {}
+    expected = []
+    for key in sorted(docs):
+        if docs[key] in firsts:
+            expected.append((firsts[docs[key]], key, 1.0))
+        else:
+            firsts[docs[key]] = key
+    holders: dict[int, int] = {}
+    for values in firsts:
+        for value in values:
+            holders[value] = holders.get(value, 0) + 1
+    limit = boilerplate_limit(len(firsts))
+    keys = sorted(firsts.values())
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            shared = docs[a] & docs[b]
+            exact = len(shared) / len(docs[a] | docs[b])
+            if exact >= threshold and any(holders[value] <= limit for value in shared):
+                expected.append((a, b, round(exact, 2)))
+    return sorted(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.frozensets(st.integers(0, 90), min_size=1, max_size=SKETCH),
+                min_size=2, max_size=MAX_POSTING + 12),
+       st.floats(min_value=0.2, max_value=1.0))
+def test_every_similar_pair_sharing_a_rare_shingle_is_found(sets: list[frozenset[int]],
+                                                            threshold: float) -> None:
+    """Texts that fit in their sketch (values shared by many texts, some by more than the
+    boilerplate limit): the index and its bound drop no pair the promise covers."""
+    docs = {f"p{number:03d}.html": values for number, values in enumerate(sets)}
+    found = near_duplicates({k: compact(v) for k, v in docs.items()}, threshold)
+    assert found == _expected(docs, threshold)
+
+
+SENTENCES = (
+    "Our friendly team has served the {city} community since {year}.",
+    "You will find us on {street}, a short walk from the center of {city}.",
+    "Every drink is made to order with beans roasted within the last two weeks.",
+    "Mobile orders wait for you at the pickup counter, so you can skip the line.",
+    "Parking is free for customers, and there is a bike rack by the entrance.",
+    "Our baristas are happy to recommend a seasonal drink or a fresh pastry.",
+    "We open early on weekdays for commuters heading out of {city}.",
+    "The store was renovated in {renovated} with more seating and a brighter counter.",
+    "Families in {city} know us for our weekend hot chocolate and kids' menu.",
+    "Ask about our rewards program: every tenth drink is on us.",
+    "Free Wi-Fi and power outlets make this a good place to work for an hour.",
+    "Our {city} store hosts a coffee tasting on the first Saturday of each month.",
+)
+SERVICES = ("Mobile order and pay", "Drive-thru", "Curbside pickup", "Delivery",
+            "Catering boxes", "Whole bean grinding", "Free Wi-Fi", "Outdoor seating")
+
+
+def _chain_text(rng: random.Random, number: int) -> str:
+    """A chain's templated description: pool sentences with the city, street and years
+    filled in, and a list of services."""
+    values = {"city": f"Town{number % 97}", "street": f"{number} Main Street",
+              "year": rng.randint(1994, 2024), "renovated": rng.randint(2015, 2025)}
+    sentences = [text.format(**values) for text in rng.sample(SENTENCES, rng.randint(5, 7))]
+    return (f"Welcome to our store in {values['city']}. " + " ".join(sentences)
+            + " Services at this store: " + ", ".join(rng.sample(SERVICES, 4)))
+
+
+def test_planted_pairs_in_templated_text_are_found() -> None:
+    """600 chain-like descriptions sharing a pool of sentences (the sentences' shingles are
+    boilerplate: on more pages than the limit); two planted near-copies are found, with
+    exactly the pairs a comparison of every pair finds."""
+    rng = random.Random(22)
+    texts = [_chain_text(rng, number) for number in range(600)]
+    texts[7] = texts[3] + " Ask for our seasonal blend."  # a copy with a sentence added
+    sentences = texts[100].split(". ")
+    texts[450] = ". ".join([*sentences[:2], "Our managers change every spring", *sentences[3:]])
+    docs = {f"loc{number:04d}.html": frozenset(array("I", shingles(text)))
+            for number, text in enumerate(texts)}
+    holders: dict[int, int] = {}
+    for values in docs.values():
+        for value in values:
+            holders[value] = holders.get(value, 0) + 1
+    assert max(holders.values()) > boilerplate_limit(len(docs))  # boilerplate is there
+    found = near_duplicates({key: compact(values) for key, values in docs.items()}, 0.6)
+    assert found == _expected(docs, 0.6)
+    pairs = {(a, b) for a, b, _ in found}
+    assert {("loc0003.html", "loc0007.html"), ("loc0100.html", "loc0450.html")} <= pairs
+
+
+def test_a_pair_sharing_only_boilerplate_is_not_a_candidate() -> None:
+    """Two texts whose shared shingles are all on more pages than the limit are not compared
+    (a search engine ignores a site's boilerplate too), however similar."""
+    common = frozenset(range(1000, 1040))
+    docs = {f"filler{n:03d}.html": common | {10_000 + 2 * n, 10_001 + 2 * n}
+            for n in range(MAX_POSTING + 1)}
+    docs["a.html"] = common | {1}
+    docs["b.html"] = common | {2}
+    found = near_duplicates({key: compact(values) for key, values in docs.items()}, 0.6)
+    assert found == [] and found == _expected(docs, 0.6)
