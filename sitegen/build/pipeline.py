@@ -178,7 +178,7 @@ def build(options: BuildOptions) -> BuildResult:
             model = build_site_model(run, placed, report)
             _check_strict(options, report)
             outcome = write_site(writing, model, side)
-            if run.policy.kind != "production" and not options.keep_state:
+            if run.policy.kind != "production":
                 _drop_unused_assets(writing, outcome)
             if sealer:
                 protect_tree(output.tmp, sealer, outcome.sealed)

@@ -137,8 +137,10 @@ def test_publish_refuses_a_build_that_fails_check(tmp_path: Path) -> None:
                     encoding="utf-8")
     result = run_cli("publish", "--source", site, "--to", target)
     assert result.returncode == 1, str(result)
-    assert f"{rel}: guard.noindex-in-production: page has noindex in an indexable " \
-        "environment (remove the robots meta tag from the template)" in result.err_lines
+    assert f'{rel}: guard.noindex-in-production: page has <meta name="robots" ' \
+        'content="noindex"> in an indexable environment (only pages the build declares ' \
+        "(404, the form's thank-you page, front matter robots: noindex) may)" \
+        in result.err_lines
     assert result.err_lines[-2] == (
         f"{site / 'dist' / 'production'}: refusing to publish: the build fails sitegen check "
         "for production (fix the problems above, rebuild and publish again; the live release "

@@ -563,7 +563,7 @@ def test_serve_staging_asks_for_basic_auth(tmp_path: Path) -> None:
     encrypt = small_site(tmp_path / "encrypt", rows)
     basic = small_site(tmp_path / "basic", rows, extra={
         "config/uat.yaml": "environment:\n  behaves_like: staging\nprotection:\n"
-                           "  mode: basic-auth\n  username: review\n"})
+                           "  mode: basic-auth\n  username: review\n  host: netlify\n"})
     env = {"SITEGEN_STAGING_PASSWORD": password}
     with ServeProcess(encrypt, "--env", "staging", env=env) as staging, \
             ServeProcess(basic, "--env", "uat", env=env) as uat:

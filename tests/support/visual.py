@@ -52,7 +52,7 @@ SHOTS = (
     Shot("page", "/about/", "main h1"),
     Shot("contact", "/contact/", "form.lead-form"),
     Shot("404", "/404.html", "main h1"),
-    Shot("unlock", "/about/", "#sitegen-password", staging=True),
+    Shot("unlock", "/", "#sitegen-password", staging=True),
 )
 
 
