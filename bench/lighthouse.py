@@ -40,8 +40,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sitegen.build.pipeline import build  # noqa: E402
-from sitegen.build.run import BuildOptions  # noqa: E402
+from sitegen.builder.pipeline import build  # noqa: E402
+from sitegen.builder.run import BuildOptions  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = {

@@ -34,8 +34,8 @@ from support.visual import (  # noqa: E402
     screenshot,
 )
 
-from sitegen.build.pipeline import build  # noqa: E402
-from sitegen.build.run import BuildOptions  # noqa: E402
+from sitegen.builder.pipeline import build  # noqa: E402
+from sitegen.builder.run import BuildOptions  # noqa: E402
 
 DOCS = REPO / "docs" / "screenshots"
 # The README's pictures: (shot, size).

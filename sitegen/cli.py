@@ -97,7 +97,7 @@ class ServeFlags:
 
 
 def _env(env: str | None) -> str:
-    from sitegen.build.run import default_env
+    from sitegen.builder.run import default_env
     return env or default_env()
 
 
@@ -132,8 +132,8 @@ def build(flags: BuildFlags) -> None:
     Example:
       sitegen build --env staging --base-url https://pr-42.preview.example.com
     """
-    from sitegen.build.pipeline import build as run_build
-    from sitegen.build.run import BuildOptions
+    from sitegen.builder.pipeline import build as run_build
+    from sitegen.builder.run import BuildOptions
     from sitegen.progress import progress_reporter
 
     env = _env(flags.env)
@@ -197,8 +197,8 @@ def validate(env: str | None, source: Path) -> None:
     Example:
       sitegen validate --env production --source my-site
     """
-    from sitegen.build.pipeline import plan_site
-    from sitegen.build.run import prepare
+    from sitegen.builder.pipeline import plan_site
+    from sitegen.builder.run import prepare
     from sitegen.data.derived import derived_notes
     from sitegen.diagnostics import Report
 
@@ -294,7 +294,7 @@ def check(directory: Path | None, env: str | None, source: Path) -> None:
       sitegen check --env production dist/production
     """
     from sitegen.audit.tree import audit_tree
-    from sitegen.build.run import prepare
+    from sitegen.builder.run import prepare
 
     env = _env(env)
     loaded, policy = prepare(source.resolve(), env)
@@ -352,7 +352,7 @@ def share_link(env: str, source: Path, directory: Path | None, base_url: str | N
       SITEGEN_STAGING_PASSWORD=... sitegen share-link --env staging /locations/ca/bc/
       sitegen share-link --new-password
     """
-    from sitegen.build.run import prepare
+    from sitegen.builder.run import prepare
     from sitegen.output.private import page_link
     from sitegen.output.protect import load_protection
     from sitegen.output.protect import share_link as make_link

@@ -41,7 +41,7 @@ def forked_pool(processes: int) -> Any:
     gc.freeze()
     try:
         # The children collect their own garbage (rendering makes cycles) even while the
-        # build process holds its collector off (build/pipeline.py).
+        # build process holds its collector off (builder/pipeline.py).
         return multiprocessing.get_context("fork").Pool(processes, initializer=gc.enable)
     finally:
         gc.unfreeze()

@@ -41,7 +41,7 @@ class Promotion:
     text: str = ""
     url: str | None = None
 
-    per_page: ClassVar[bool] = True  # fingerprinted inline (build/fingerprint.PerPage)
+    per_page: ClassVar[bool] = True  # fingerprinted inline (builder/fingerprint.PerPage)
 
     def active(self, today: datetime.date) -> bool:
         return self.start <= today <= self.end

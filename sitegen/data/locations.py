@@ -76,7 +76,7 @@ class Faq:
     question: str
     answer: str
 
-    per_page: ClassVar[bool] = True  # fingerprinted inline (build/fingerprint.PerPage)
+    per_page: ClassVar[bool] = True  # fingerprinted inline (builder/fingerprint.PerPage)
 
 
 @dataclass(slots=True)

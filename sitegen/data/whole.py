@@ -120,7 +120,7 @@ def _json_cut(text: str) -> str | None:
     except json.JSONDecodeError as exc:
         end = len(text.rstrip())
         in_string = exc.msg.startswith("Unterminated string") or (
-            exc.msg.startswith("Invalid \\uXXXX") and end - exc.pos < 6)
+            exc.msg.startswith("Invalid \\u") and end - exc.pos < 6)
         if exc.pos >= end or in_string or _PARTIAL_TOKEN.fullmatch(text, exc.pos, end):
             line = text.count("\n", 0, end) + 1
             column = end - (text.rfind("\n", 0, end) + 1)

@@ -300,7 +300,7 @@ def publish(source: Path, env: str, target: Path, *, folder: Path | None = None,
     """Audit and release `<source>/dist/<env>/` (or `folder`) into `target`."""
     from sitegen.audit.guards import guard_context
     from sitegen.audit.tree import audit_tree
-    from sitegen.build.run import prepare
+    from sitegen.builder.run import prepare
 
     source = source.resolve()
     loaded, policy = prepare(source, env, environ=environ)

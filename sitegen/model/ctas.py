@@ -53,7 +53,7 @@ class Cta:
     primary: bool = True
     external: bool = False
 
-    per_page: ClassVar[bool] = True  # fingerprinted inline (build/fingerprint.PerPage)
+    per_page: ClassVar[bool] = True  # fingerprinted inline (builder/fingerprint.PerPage)
 
 
 class _Blank(dict):

@@ -1,6 +1,6 @@
 """Each location's status on the build date, and the locations that have a page.
 
-A status takes effect relative to the build date (build/run.BuildRun.today: the
+A status takes effect relative to the build date (builder/run.BuildRun.today: the
 SOURCE_DATE_EPOCH day, or the day of the newest input), so a nightly build moves a location
 along without a commit:
 

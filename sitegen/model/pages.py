@@ -41,7 +41,7 @@ class Nearby:
     location: Location
     distance: float
 
-    per_page: ClassVar[bool] = True  # fingerprinted inline (build/fingerprint.PerPage)
+    per_page: ClassVar[bool] = True  # fingerprinted inline (builder/fingerprint.PerPage)
 
 
 @dataclass(slots=True)

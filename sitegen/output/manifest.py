@@ -228,7 +228,7 @@ def _encoded(head: dict[str, Any], pages: Iterable[str], files: Iterable[str]
 
 def _summary(model: SiteModel, head: dict[str, Any], sha256: str) -> dict[str, Any]:
     return {
-        "event": "sitegen.build",
+        "event": "sitegen.builder",
         "site": model.config.site.name,
         **head,
         "manifest": {"url": seo.absolute(model.policy.base_url, "/" + MANIFEST),

@@ -15,7 +15,7 @@ module is the HTTP server and its routes:
     POST     /_sitegen/leads/clear   empty the inbox (leadspage.clear), then back to the page
     GET/HEAD anything else           a file of dist/<env>/ (folders serve index.html)
 
-Every build goes through `build/pipeline.build()`, so a faster (incremental) build makes serve
+Every build goes through `builder/pipeline.build()`, so a faster (incremental) build makes serve
 faster with no change here. Requests wait (at most 30 s) while a build runs, then read the file with
 the rebuild lock held, so a page is never read from a half-swapped site. An edit applied in
 place (warm.py) writes its pages first and releases them (`Rebuilder.release`): the open
@@ -362,7 +362,7 @@ class DevServer:
 
     def _policy(self, *, initial: bool = False) -> Policy:
         """The environment's policy (and the inbox's spam rules) from the current config."""
-        from sitegen.build.run import prepare
+        from sitegen.builder.run import prepare
 
         try:
             loaded, policy = prepare(self.source, self.env, flags=self._flags(),
@@ -381,8 +381,8 @@ class DevServer:
 
     def _build(self, progress: Callable[[int, int], None], changed: frozenset[Path]) -> Any:
         """An edit applied in place when it can be (warm.py), else a build."""
-        from sitegen.build.pipeline import build
-        from sitegen.build.run import BuildOptions
+        from sitegen.builder.pipeline import build
+        from sitegen.builder.run import BuildOptions
         from sitegen.serve.warm import WarmSite
 
         self._before = _identity(self.out_dir)

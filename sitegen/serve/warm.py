@@ -47,10 +47,10 @@ from sitegen.audit.duplicates import near_duplicate_findings
 from sitegen.audit.guards import guard_context, guard_file
 from sitegen.audit.pages import PageAudit, audit_page, page_findings
 from sitegen.audit.tree import declared_noindex
-from sitegen.build.cache import CachedPage, cache_path, save_cache_after_swap
-from sitegen.build.fingerprint import PageFingerprints
-from sitegen.build.pipeline import BuildResult, BuildState
-from sitegen.build.run import build_date
+from sitegen.builder.cache import CachedPage, cache_path, save_cache_after_swap
+from sitegen.builder.fingerprint import PageFingerprints
+from sitegen.builder.pipeline import BuildResult, BuildState
+from sitegen.builder.run import build_date
 from sitegen.data.edits import changed_records
 from sitegen.data.locations import Location, validate_rows
 from sitegen.data.mapping import MappedRow, RowMapping, map_rows
@@ -299,7 +299,7 @@ class WarmSite:
         rendered: dict[str, bytes] = {}
         audits: dict[str, PageAudit] = {}
         editorial = False  # whether any page's editorial text changed (near-duplicates)
-        for index in sorted(affected):  # as build/pipeline.write_site does, page by page
+        for index in sorted(affected):  # as builder/pipeline.write_site does, page by page
             page = model.pages[index]
             page.lastmod = outcome.declared_lastmod.get(page.output)
             fingerprint = fingerprints.page(page)

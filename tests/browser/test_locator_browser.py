@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from support.browser import launch, open_page, serve
 
-from sitegen.build.pipeline import build
-from sitegen.build.run import BuildOptions
+from sitegen.builder.pipeline import build
+from sitegen.builder.run import BuildOptions
 
 pytestmark = pytest.mark.browser
 

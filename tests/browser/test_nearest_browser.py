@@ -22,8 +22,8 @@ import pytest
 from support.browser import launch, open_page, serve
 from test_locator_browser import km, locations
 
-from sitegen.build.pipeline import build
-from sitegen.build.run import BuildOptions
+from sitegen.builder.pipeline import build
+from sitegen.builder.run import BuildOptions
 from sitegen.data.postcodes import keys, rule
 
 pytestmark = pytest.mark.browser

@@ -31,8 +31,8 @@ from support.visual import (
     save,
 )
 
-from sitegen.build.pipeline import build
-from sitegen.build.run import BuildOptions
+from sitegen.builder.pipeline import build
+from sitegen.builder.run import BuildOptions
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,8 @@ import pytest
 from support.browser import launch, open_page, serve
 from support.sites import BASE_CONFIG, csv_text, generated_rows, make_site
 
-from sitegen.build.pipeline import build
-from sitegen.build.run import BuildOptions
+from sitegen.builder.pipeline import build
+from sitegen.builder.run import BuildOptions
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from support.sites import BASE_CONFIG, copy_example, csv_text, generated_rows, run_cli, small_site
 
-from sitegen.build.pipeline import plan_site
-from sitegen.build.run import prepare
+from sitegen.builder.pipeline import plan_site
+from sitegen.builder.run import prepare
 from sitegen.diagnostics import Report, SitegenError
 from sitegen.model.ctas import Cta
 from sitegen.render.globals import template_globals

@@ -22,8 +22,8 @@ import pytest
 from support.envsites import ENV, PASSWORD, WEBHOOK, build_env, example_site, invoke, key_of
 
 import sitegen
-import sitegen.build.pipeline
-import sitegen.build.workers
+import sitegen.builder.pipeline
+import sitegen.builder.workers
 from sitegen.audit.tree import WrittenTree
 from sitegen.output.protect import PAYLOAD, Protection, envelope_bytes, prompt_payload
 
@@ -389,15 +389,15 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
     shutil.rmtree(site / ".sitegen" / "cache", ignore_errors=True)
     before = (good / "index.html").read_bytes()
     if isinstance(plant, PageEdit):
-        render = sitegen.build.workers.render_page
+        render = sitegen.builder.workers.render_page
 
         def faulty_render(env_: Any, page: Any, extra: Any) -> str:
             html = render(env_, page, extra)
             return plant.change(html, site) if page.output == plant.rel else html
 
-        monkeypatch.setattr(sitegen.build.workers, "render_page", faulty_render)
+        monkeypatch.setattr(sitegen.builder.workers, "render_page", faulty_render)
     else:
-        audit = sitegen.build.pipeline.finish_audit
+        audit = sitegen.builder.pipeline.finish_audit
 
         def planted_audit(root: Path, policy: Any, config: Any, guard: Any,
                           tree: WrittenTree) -> Any:
@@ -408,7 +408,7 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
             return audit(root, policy, config, guard,
                          dataclasses.replace(tree, judged=judged, files=None))
 
-        monkeypatch.setattr(sitegen.build.pipeline, "finish_audit", planted_audit)
+        monkeypatch.setattr(sitegen.builder.pipeline, "finish_audit", planted_audit)
     built = invoke("build", "--env", env, "--source", site, env=ENV)
     assert built.exit_code == 1, built.output
     _assert_names(built.stderr, rel, rule)

@@ -34,8 +34,8 @@ from support.sites import (
     summary,
 )
 
-from sitegen.build.pipeline import build as build_site
-from sitegen.build.run import BuildOptions
+from sitegen.builder.pipeline import build as build_site
+from sitegen.builder.run import BuildOptions
 from sitegen.data.markup import CONTENT_TAGS, DATA_TAGS, render_trusted, render_untrusted
 from sitegen.diagnostics import SitegenError
 from sitegen.model.urls import output_path, slug, url_problem

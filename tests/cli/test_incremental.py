@@ -29,7 +29,7 @@ from support.sites import (
     tree_hashes,
 )
 
-from sitegen.build.cache import load_cache, load_details
+from sitegen.builder.cache import load_cache, load_details
 from sitegen.diagnostics import Report
 
 # Every build here has one date: a page an incremental build reuses keeps the lastmod it had

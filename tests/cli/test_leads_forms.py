@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from support.sites import BASE_CONFIG, assert_fails, copy_example, run_cli, small_site
 
-from sitegen.build.pipeline import plan_site
-from sitegen.build.run import prepare
+from sitegen.builder.pipeline import plan_site
+from sitegen.builder.run import prepare
 from sitegen.diagnostics import Report
 from sitegen.model.leads import LeadForm
 

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitegen.build.pipeline import build
-from sitegen.build.run import BuildOptions
+from sitegen.builder.pipeline import build
+from sitegen.builder.run import BuildOptions
 
 REPO = Path(__file__).resolve().parents[2]
 ANALYTICS_SCRIPT = "https://plausible.io/js/script.js"  # what config/production.yaml asks for

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import build
-from sitegen.build.run import BuildOptions
+from sitegen.builder.pipeline import build
+from sitegen.builder.run import BuildOptions
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:

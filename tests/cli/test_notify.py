@@ -11,7 +11,7 @@ from pathlib import Path
 from support.servers import LocalServer, Reply, Seen
 from support.sites import BASE_CONFIG, run_cli, small_site, summary
 
-from sitegen.build.notify import deliver
+from sitegen.builder.notify import deliver
 from sitegen.config.schema import NotificationsSection
 
 QUICK = "notifications:\n  retries: 2\n  backoff: 0.01\n  timeout: 5\n"
@@ -39,7 +39,7 @@ def test_success_posts_the_manifest_summary(tmp_path: Path) -> None:
     assert post.path == "/build-hook" and post.content_type == "application/json"
     payload = json.loads(post.body)
     manifest = (site / "dist/production/api/manifest.json").read_bytes()
-    assert payload["event"] == "sitegen.build"
+    assert payload["event"] == "sitegen.builder"
     assert payload["site"] == "Test Stores"
     assert payload["environment"] == {"name": "production", "kind": "production"}
     assert payload["counts"]["locations"] == 3

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from sitegen.build.pipeline import build
-from sitegen.build.run import BuildOptions
+from sitegen.builder.pipeline import build
+from sitegen.builder.run import BuildOptions
 from sitegen.cli import main
 from sitegen.output.protect import Protection, load_protection, prompt_payload
 from support.sites import REPO, copy_example

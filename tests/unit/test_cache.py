@@ -1,4 +1,4 @@
-"""The build cache (build/cache.py) on its own: what a build saves is what the next reads,
+"""The build cache (builder/cache.py) on its own: what a build saves is what the next reads,
 an unreadable cache is discarded with a warning, a cache of another format is ignored, and
 the output folder it describes is recognised (or not) by its identity."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.cache import (
+from sitegen.builder.cache import (
     FORMAT,
     BuildCache,
     CachedPage,

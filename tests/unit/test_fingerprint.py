@@ -1,4 +1,4 @@
-"""Page fingerprints (build/fingerprint.py) on their own: what changes a page's fingerprint
+"""Page fingerprints (builder/fingerprint.py) on their own: what changes a page's fingerprint
 (its data, its templates, the globals its templates read) and what does not."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from support.sites import sample_location
 
-from sitegen.build.fingerprint import Digester, PageFingerprints, template_closure
+from sitegen.builder.fingerprint import Digester, PageFingerprints, template_closure
 from sitegen.data.locations import Faq
 from sitegen.model.ctas import Cta
 from sitegen.model.pages import Hub, Nearby, Page

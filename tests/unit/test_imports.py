@@ -1,5 +1,5 @@
 """Imports point one way, down the pipeline: config -> data -> model -> render -> output ->
-audit; build runs them all; serve and deploy use build and the stages before it.
+audit; builder runs them all; serve and deploy use builder and the stages before it.
 
 Every module of sitegen/ is parsed (ast, not imported) and each import it makes, at module
 level, in a function or under TYPE_CHECKING, is checked against the declared order below.
@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"render"},
     {"output"},
     {"audit"},
-    {"build"},
+    {"builder"},
     {"serve"},
     {"deploy"},
     {"scaffold"},

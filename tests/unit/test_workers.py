@@ -1,4 +1,4 @@
-"""The page workers (build/workers.py) on their own: a model planned in-process, its pages
+"""The page workers (builder/workers.py) on their own: a model planned in-process, its pages
 rendered into a folder by one process or by forked ones, with what they report."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from support.sites import generated_rows, small_site
 
-from sitegen.build.fingerprint import PageFingerprints
-from sitegen.build.pipeline import plan_site
-from sitegen.build.run import prepare
-from sitegen.build.workers import (
+from sitegen.builder.fingerprint import PageFingerprints
+from sitegen.builder.pipeline import plan_site
+from sitegen.builder.run import prepare
+from sitegen.builder.workers import (
     PARALLEL_MIN_PAGES,
     RenderJob,
     default_jobs,

@@ -25,7 +25,7 @@ import jinja2
 
 from sitegen.audit.guards import GuardContext, guard_file
 from sitegen.audit.pages import PageAudit, audit_page
-from sitegen.build.fingerprint import PageFingerprints
+from sitegen.builder.fingerprint import PageFingerprints
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.forking import ForkedCall, forked_map
 from sitegen.model.pages import Hub, Page, SiteModel

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.build.cache import BuildCache, hash_inputs, load_cache
-from sitegen.build.workers import default_jobs
+from sitegen.builder.cache import BuildCache, hash_inputs, load_cache
+from sitegen.builder.workers import default_jobs
 from sitegen.config.load import LoadedConfig, load_config
 from sitegen.config.policy import Policy, password_problems, resolve_policy
 from sitegen.data.gazetteer import gazetteer_version

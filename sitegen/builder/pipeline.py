@@ -1,6 +1,6 @@
 """`build()`: the short, boring orchestrator of the pipeline.
 
-    config, policy, the dataset's file, the previous build (build/run.start)
+    config, policy, the dataset's file, the previous build (builder/run.start)
     -> data: rows read, mapped, validated and masked into locations (load_dataset)
     -> model: each location's URL (model/site.place), then content, hubs and pages
     -> render and write the pages into a temporary folder, and the other files (write_site)
@@ -33,18 +33,18 @@ from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_context, guard_file
 from sitegen.audit.pages import PageAudit
 from sitegen.audit.tree import WrittenTree, finish_audit
-from sitegen.build.cache import (
+from sitegen.builder.cache import (
     BuildCache,
     CachedPage,
     DetailsWriter,
     load_details,
     save_cache_after_swap,
 )
-from sitegen.build.fingerprint import PageFingerprints, base_fingerprint
-from sitegen.build.ledger import record_published
-from sitegen.build.notify import notify_build
-from sitegen.build.run import BuildOptions, BuildRun, input_fingerprint, planning_run, start
-from sitegen.build.workers import (
+from sitegen.builder.fingerprint import PageFingerprints, base_fingerprint
+from sitegen.builder.ledger import record_published
+from sitegen.builder.notify import notify_build
+from sitegen.builder.run import BuildOptions, BuildRun, input_fingerprint, planning_run, start
+from sitegen.builder.workers import (
     ChunkResult,
     RenderJob,
     SideTask,
