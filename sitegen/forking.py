@@ -66,16 +66,48 @@ def forked_map(task: Callable[[_Item], _Result], items: Sequence[_Item], process
         pool.join()
 
 
+class Spare:
+    """One process forked now, while this process is still small, for a call a ForkedCall
+    chooses later (`ForkedCall(task, parallel=True, spare=...)`). A process forked late in
+    a build starts as large as the build process then is (the model, every page's audit)
+    and only adds to it; this one is sent the task instead, pickled, and stays small.
+    Close it (a context manager) when the build ends; an unused one just stops."""
+
+    def __init__(self, *, parallel: bool) -> None:
+        self._pool: Any = forked_pool(1) if parallel else None
+
+    def take(self) -> Any:
+        """The process's pool, handed over once (None when there is none)."""
+        pool, self._pool = self._pool, None
+        return pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class ForkedCall(Generic[_Result]):
     """`task()` run in a process forked now when `parallel` (it inherits this process's
-    data: only its result is pickled), else here when the result is asked for. Close it (a
-    context manager) so an error elsewhere does not leave the process behind."""
+    data: only its result is pickled), else here when the result is asked for; in the
+    process of `spare` when it has one (then `task` and what it holds are pickled). Close
+    it (a context manager) so an error elsewhere does not leave the process behind."""
 
-    def __init__(self, task: Callable[[], _Result], *, parallel: bool) -> None:
+    def __init__(self, task: Callable[[], _Result], *, parallel: bool,
+                 spare: Spare | None = None) -> None:
         global _TASK
         self._task = task
-        self._pool: Any = None
-        if parallel:
+        self._pool: Any = spare.take() if parallel and spare is not None else None
+        if self._pool is not None:
+            self._async = self._pool.apply_async(task)
+        elif parallel:
             _TASK = task  # the forked process inherits it
             try:
                 self._pool = forked_pool(1)

@@ -12,7 +12,7 @@ from sitegen.audit.findings import finding
 from sitegen.audit.pages import PageAudit
 from sitegen.audit.similarity import near_duplicates
 from sitegen.diagnostics import Diagnostic
-from sitegen.forking import ForkedCall
+from sitegen.forking import ForkedCall, Spare
 
 RULE = "seo.near-duplicate"
 
@@ -39,19 +39,20 @@ def near_duplicate_key(docs: Mapping[str, bytes], threshold: float) -> str:
 
 class NearDuplicateCheck:
     """The near-duplicate comparison of a build's pages, started as soon as their audits
-    are in: in a forked process when `parallel`, while the build hashes its manifest and
-    runs the other whole-tree rules, else when the result is asked for. The previous
+    are in: in a forked process when `parallel` (the process of `spare`, forked while the
+    build was small, when given), while the build hashes its manifest and runs the other
+    whole-tree rules, else when the result is asked for. The previous
     build's findings (`previous`) are reused when their key still holds, and updated in
     place for the build cache when it does not.
     Close it (a context manager) so a failing build does not leave the process behind."""
 
     def __init__(self, pages: list[PageAudit], threshold: float, previous: NearDuplicates,
-                 *, parallel: bool) -> None:
+                 *, parallel: bool, spare: Spare | None = None) -> None:
         docs = {p.rel: p.editorial for p in pages if p.editorial}
         self._previous = previous
         self._key = near_duplicate_key(docs, threshold)
         self._call = ForkedCall(functools.partial(near_duplicate_findings, docs, threshold),
-                                parallel=parallel and self._key != previous.key)
+                                parallel=parallel and self._key != previous.key, spare=spare)
 
     def result(self) -> NearDuplicates:
         near = self._previous

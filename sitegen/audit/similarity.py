@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 SHINGLE = 5
 SKETCH = 64
 MAX_POSTING = 50
+PAIR_BLOCK = 1 << 18  # candidate pairs compared at a time (bounds the memory they take)
 BOILERPLATE_SHARE = 0.02
 MIN_WORDS = 25
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -165,18 +166,26 @@ def _candidates(docs: list[bytes], threshold: float) -> list[tuple[int, int]]:
     found = _sharing(values[in_sketch], owners[in_sketch], n)
     if not len(found.pairs):
         return []
-    first, second = found.pairs // n, found.pairs % n
-    # Rare shingles two documents share: exactly those counted when both documents' rare
-    # shingles fit in their sketches, up to the uncounted sketch values (their postings
-    # too long) of the one with fewer; at most the smaller set when they do not fit.
-    fits = (rare_sizes[first] <= SKETCH) & (rare_sizes[second] <= SKETCH)
-    rare_shared = np.where(fits, found.shared + np.minimum(found.popular[first],
-                                                           found.popular[second]),
-                           np.minimum(rare_sizes[first], rare_sizes[second]))
     bits = _bit_sets(word[common], owners[common], n)
-    best = rare_shared + _popcount(bits[first] & bits[second])
-    possible = best >= threshold * (sizes[first] + sizes[second] - best) - 1e-9
-    return list(zip(first[possible].tolist(), second[possible].tolist(), strict=True))
+    del word, common, owners, values
+    kept: list[tuple[int, int]] = []
+    # In blocks of pairs: the candidates grow faster than the pages where many share a
+    # town's phrases, and each pair's two rows of boilerplate bits are copied to be compared.
+    for start in range(0, len(found.pairs), PAIR_BLOCK):
+        block = slice(start, start + PAIR_BLOCK)
+        first, second = found.pairs[block] // n, found.pairs[block] % n
+        # Rare shingles two documents share: exactly those counted when both documents'
+        # rare shingles fit in their sketches, up to the uncounted sketch values (their
+        # postings too long) of the one with fewer; at most the smaller set when they do
+        # not fit.
+        fits = (rare_sizes[first] <= SKETCH) & (rare_sizes[second] <= SKETCH)
+        rare_shared = np.where(fits, found.shared[block] + np.minimum(found.popular[first],
+                                                                      found.popular[second]),
+                               np.minimum(rare_sizes[first], rare_sizes[second]))
+        best = rare_shared + _popcount(bits[first] & bits[second])
+        possible = best >= threshold * (sizes[first] + sizes[second] - best) - 1e-9
+        kept.extend(zip(first[possible].tolist(), second[possible].tolist(), strict=True))
+    return kept
 
 
 class _Shared(NamedTuple):
@@ -204,7 +213,9 @@ def _sharing(values: np.ndarray, owners: np.ndarray, n: int) -> _Shared:
         if not same.any():
             break
         found.append(owners[:-step][same] * n + owners[step:][same])
-    codes = np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    codes = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    del found, owners, group
+    codes.sort()
     starts, lengths = _runs(codes)
     return _Shared(codes[starts], lengths, popular)
 

@@ -63,7 +63,7 @@ from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.data.separators import detect_separator
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.files import walk
-from sitegen.forking import release_free_memory
+from sitegen.forking import Spare, release_free_memory
 from sitegen.model import ctas, leads, redirects
 from sitegen.model.content import load_content
 from sitegen.model.lifecycle import parse_today
@@ -155,13 +155,15 @@ def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     if options.source.resolve().is_dir():  # else the build reports the missing folder
         refuse_overlap(options.target)  # not the site, not someone else's lock file
-    with _cyclic_gc_paused(), _output_locked(options):
+    with _cyclic_gc_paused(), _output_locked(options), contextlib.ExitStack() as early:
         report = Report()
         run = start(options, report)
         if run.unchanged:
             return BuildResult(options.env, run.out_dir, seconds=time.perf_counter() - started,
                                diagnostics=[*report.items, *run.cache.diagnostics],
                                **run.cache.summary)
+        # The near-duplicate comparison's process, forked before the rows are read.
+        spare = early.enter_context(Spare(parallel=run.jobs > 1))
         load_details(run.source, options.env, run.cache, report)
         sealer = Sealer.new(run.policy, run.loaded.config, resolve_brand(run.loaded)) \
             if run.policy.protection == "encrypt" else None
@@ -173,9 +175,10 @@ def build(options: BuildOptions) -> BuildResult:
         with AtomicOutput(run.out_dir) as output, contextlib.ExitStack() as stack:
             writing = Writing(run, output, sealer, guard_context(
                 run.loaded, run.policy, output.tmp, run.environ,
-                protection=sealer.protection if sealer else None))
+                protection=sealer.protection if sealer else None), spare)
             side = _located_artifacts(writing, placed, stack)
             model = build_site_model(run, placed, report)
+            del placed  # its URL segment values (a dict per location): the model is made
             _check_strict(options, report)
             outcome = write_site(writing, model, side)
             if run.policy.kind != "production":
@@ -389,6 +392,7 @@ class Writing:
     output: AtomicOutput
     sealer: Sealer | None
     guard: GuardContext
+    spare: Spare | None = None  # a process forked early, for the near-duplicate check
 
 
 @dataclass(frozen=True)
@@ -627,7 +631,7 @@ def audit(writing: Writing, model: SiteModel, outcome: WriteOutcome, report: Rep
     run = writing.run
     near = run.cache.near if isinstance(run.cache.near, NearDuplicates) else NearDuplicates()
     with NearDuplicateCheck(outcome.audits, model.config.audit.near_duplicate_threshold,
-                            near, parallel=run.jobs > 1) as check:
+                            near, parallel=run.jobs > 1, spare=writing.spare) as check:
         manifest = build_manifest(model, run.loaded, writing.output, run.environ,
                                   outcome.hashes)
         report.extend(finish_audit(writing.output.tmp, run.policy, model.config, writing.guard,
