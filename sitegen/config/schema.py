@@ -376,7 +376,26 @@ def _field_map(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-class HubspotSection(Strict):
+class CrmSection(Strict):
+    """The validators of a lead destination with its own API (HubSpot, Salesforce): each
+    subclass declares `fields` (sitegen field -> the service's name) and `endpoint` (the
+    service's base URL, whose default the error message shows)."""
+
+    @field_validator("fields", check_fields=False)
+    @classmethod
+    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
+        return _field_map(value)
+
+    @field_validator("endpoint", check_fields=False)
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if not _http_url(value):
+            example = cls.model_fields["endpoint"].default
+            raise ValueError(f"must be an http(s) URL, e.g. {example}")
+        return value.rstrip("/")
+
+
+class HubspotSection(CrmSection):
     """HubSpot Forms: leads go to the forms API's submit endpoint as its documented JSON."""
 
     portal_id: str = Field(description="the HubSpot account (hub) id, digits")
@@ -404,20 +423,8 @@ class HubspotSection(Strict):
                              "0a1b2c3d-1111-2222-3333-444455556666")
         return value.lower()
 
-    @field_validator("fields")
-    @classmethod
-    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
-        return _field_map(value)
 
-    @field_validator("endpoint")
-    @classmethod
-    def _endpoint(cls, value: str) -> str:
-        if not _http_url(value):
-            raise ValueError("must be an http(s) URL, e.g. https://api.hsforms.com")
-        return value.rstrip("/")
-
-
-class SalesforceSection(Strict):
+class SalesforceSection(CrmSection):
     """Salesforce Web-to-Lead: a form post with the org id and Salesforce's field names."""
 
     org_id: str = Field(description="the org id (oid), 15 or 18 characters, starts with 00D")
@@ -435,18 +442,6 @@ class SalesforceSection(Strict):
             raise ValueError("a Salesforce org id is 15 or 18 letters and digits starting "
                              "with 00D (Setup > Company Information)")
         return value
-
-    @field_validator("fields")
-    @classmethod
-    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
-        return _field_map(value)
-
-    @field_validator("endpoint")
-    @classmethod
-    def _endpoint(cls, value: str) -> str:
-        if not _http_url(value):
-            raise ValueError("must be an http(s) URL, e.g. https://webto.salesforce.com")
-        return value.rstrip("/")
 
 
 class LeadsSection(Strict):
