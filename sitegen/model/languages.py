@@ -20,7 +20,6 @@ from collections import defaultdict
 
 from sitegen.config.languages import (
     home_url,
-    language_name,
     localized_config,
     prefixed,
     site_languages,
@@ -158,10 +157,11 @@ def report_fallbacks(locations: list[Location], codes: list[str], report: Report
                 continue
             first = missing[0]
             count = len(missing)
+            many = count != 1
             report.warning(first.source, first.row, f"{name}@{code}",
-                           f"{count} location{'s' if count != 1 else ''} ha"
-                           f"{'ve' if count != 1 else 's'} no {language_name(code)} {name} "
-                           f"(first: id '{first.id}'): their {code} pages show the "
-                           f"{codes[0]} {name}",
+                           f"{count} location{'s' if many else ''} ha{'ve' if many else 's'} "
+                           f"no {name}@{code} (first: id '{first.id}'): "
+                           f"{'their' if many else 'its'} {code} page{'s' if many else ''} "
+                           f"show{'' if many else 's'} the {codes[0]} {name}",
                            f"fill the {name}@{code} column (or the \"{code}\" entry of a "
                            f"{name} mapping) to translate it")
