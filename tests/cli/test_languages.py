@@ -54,6 +54,8 @@ def _rows() -> list[dict[str, str]]:
         row["slug@fr"] = f"magasin-{number}"
         row["description@fr"] = f"réf ST-{number:04d}"
         row["faqs@fr"] = json.dumps([{"question": "Parking ?", "answer": "Oui, derrière."}])
+        row["hours_note"] = "Closed for lunch 12-13"
+        row["hours_note@fr"] = "Fermé de 12 h à 13 h"
     return rows
 
 
@@ -135,6 +137,8 @@ def test_french_location_pages_show_their_translations_in_french(bilingual: Path
     assert webpage["about"] == {"@id": business["@id"]}
     faq = next(item for item in page.json_ld if item["@type"] == "FAQPage")
     assert faq["mainEntity"][0]["name"] == "Parking ?"
+    html = (bilingual / "fr/locations/il/peoria/magasin-1/index.html").read_text()
+    assert '<p class="hours-note">Fermé de 12 h à 13 h</p>' in html
     crumbs = next(item for item in page.json_ld if item["@type"] == "BreadcrumbList")
     assert crumbs["itemListElement"][0]["item"] == f"{BASE}/fr/"
     # The switcher links the English page, labelled in English; French is the current one.
