@@ -125,6 +125,7 @@ def _render_slice(indices: list[int]) -> ChunkResult:
         written = _write_slice(job, pages, htmls, hashes)
         for page, html, (plain, _, _) in zip(pages, htmls, written, strict=True):
             audits.append(audit_page(page.output, html, job.model.policy, plain))
+            audits[-1].lang = page.lang
         if job.guard is not None:
             for page, html, (_, data, sealed) in zip(pages, htmls, written, strict=True):
                 guards[page.output] = guard_file(page.output, data, job.model.policy,

@@ -393,3 +393,17 @@ def test_language_config_mistakes_are_clear_diagnostics(tmp_path: Path, site_key
               + "locations:\n  source: locations/locations.csv\n  phone_region: US\n")
     site = small_site(tmp_path / "site", config=config)
     assert_fails(run_cli("build", "--source", site), expected)
+
+
+def test_sample_and_masking_keep_no_real_translation(tmp_path: Path) -> None:
+    site = _bilingual(tmp_path / "site", CONFIG.replace(
+        "  phone_region: US\n", "  phone_region: US\n  mask: [name, description]\n"))
+    out = tmp_path / "sample.csv"
+    result = run_cli("data", "sample", "--count", "4", "--out", out, "--source", site)
+    assert result.returncode == 0, str(result)
+    sampled = out.read_text(encoding="utf-8")
+    assert "Magasin numéro" not in sampled and "réf ST-" not in sampled
+    assert "Fermé de 12 h" not in sampled and "magasin-1" not in sampled
+    build(site)
+    text = "".join(p.read_text() for p in (site / "dist" / "production").rglob("*.html"))
+    assert "Magasin numéro" not in text and "réf ST-" not in text
