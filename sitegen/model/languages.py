@@ -39,11 +39,12 @@ REPORTED = ("name", "description", "faqs", "hours_note")
 
 
 def default_config(config: SiteConfig) -> SiteConfig:
-    """The config the default language's pages are made with: unchanged for a site of one
-    language, else its `site.locales` entry applied (and its folder, with
-    `site.default_language_prefix`)."""
-    languages = site_languages(config)
-    return localized_config(config, languages[0]) if len(languages) > 1 else config
+    """The config the default language's pages are made with: its `site.locales` entry
+    applied (and its folder, with `site.default_language_prefix`); the config itself for a
+    site of one language that sets neither."""
+    site = config.site
+    own = len(site_languages(config)) > 1 or site.locales or site.default_language_prefix
+    return localized_config(config, site_languages(config)[0]) if own else config
 
 
 def add_languages(model: SiteModel, placed: Placed, content: Content, report: Report) -> None:
@@ -52,6 +53,9 @@ def add_languages(model: SiteModel, placed: Placed, content: Content, report: Re
     is left as it is."""
     config = model.config
     codes = site_languages(config)
+    if home_url(config) != "/":  # default_language_prefix: / leads to the default's home
+        model.pages.append(Page("/", "redirect.html", "redirect", config.site.name, "",
+                                {"target": home_url(config)}, indexable=False))
     if len(codes) < 2:
         return
     keys: dict[int, tuple[str, str]] = {id(page): _key(page, "") for page in model.pages}
@@ -67,9 +71,6 @@ def add_languages(model: SiteModel, placed: Placed, content: Content, report: Re
             keys[id(page)] = _key(page, url_prefix(config, code))
         model.languages[code] = view
         model.pages.extend(view.pages)
-    if config.site.default_language_prefix:
-        model.pages.append(Page("/", "redirect.html", "redirect", config.site.name, "",
-                                {"target": home_url(config)}, indexable=False))
     check_unique_urls(model.pages)
     _link(model.pages, keys, codes)
     report_fallbacks(model.locations, codes, report)
