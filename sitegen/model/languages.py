@@ -58,7 +58,7 @@ def add_languages(model: SiteModel, placed: Placed, content: Content, report: Re
                                 {"target": home_url(config)}, indexable=False))
     if len(codes) < 2:
         return
-    keys: dict[int, tuple[str, str]] = {id(page): _key(page, "") for page in model.pages}
+    keys = {id(page): _key(page, url_prefix(config, codes[0])) for page in model.pages}
     for code in codes[1:]:
         local = _placed_in(placed, code)
         scratch = Report()  # the default language's model reported the same problems

@@ -214,6 +214,10 @@ def test_default_language_prefix_moves_the_default_under_its_folder(tmp_path: Pa
         "en": f"{BASE}/en/locations/il/peoria/test-store-0001/",
         "fr": f"{BASE}/fr-fr/locations/il/peoria/magasin-1/",
         "x-default": f"{BASE}/en/locations/il/peoria/test-store-0001/"}
+    hub = parse_html(out / "fr-fr/locations/il/index.html")
+    assert hub.alternates == {"en": f"{BASE}/en/locations/il/",
+                              "fr": f"{BASE}/fr-fr/locations/il/",
+                              "x-default": f"{BASE}/en/locations/il/"}
     root = (out / "index.html").read_text()
     assert 'content="0; url=/en/"' in root and "noindex" in root
     assert not (out / "locations").exists()
@@ -396,14 +400,16 @@ def test_language_config_mistakes_are_clear_diagnostics(tmp_path: Path, site_key
 
 
 def test_sample_and_masking_keep_no_real_translation(tmp_path: Path) -> None:
-    site = _bilingual(tmp_path / "site", CONFIG.replace(
-        "  phone_region: US\n", "  phone_region: US\n  mask: [name, description]\n"))
+    site = _bilingual(tmp_path / "site")
+    (site / "config" / "development.yaml").write_text(
+        "locations:\n  mask: [name, description]\n", encoding="utf-8")
     out = tmp_path / "sample.csv"
     result = run_cli("data", "sample", "--count", "4", "--out", out, "--source", site)
     assert result.returncode == 0, str(result)
     sampled = out.read_text(encoding="utf-8")
     assert "Magasin numéro" not in sampled and "réf ST-" not in sampled
     assert "Fermé de 12 h" not in sampled and "magasin-1" not in sampled
-    build(site)
-    text = "".join(p.read_text() for p in (site / "dist" / "production").rglob("*.html"))
+    build(site, "--env", "development")
+    text = "".join(p.read_text() for p in (site / "dist" / "development").rglob("*.html"))
+    assert "lang=\"fr\"" in text
     assert "Magasin numéro" not in text and "réf ST-" not in text
