@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
-from sitegen.render.seo import sitemaps
+from sitegen.render.seo import SitemapEntry, sitemaps
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 LIMIT = 50_000
@@ -19,8 +19,8 @@ POLICY = Policy(name="production", kind="production", indexable=True, protection
                 banner=None, base_url="https://example.com", password=None)
 
 
-def _entries(count: int) -> list[tuple[str, str | None]]:
-    return [(f"/locations/store-{n:06d}/", None) for n in range(count)]
+def _entries(count: int) -> list[SitemapEntry]:
+    return [SitemapEntry(f"/locations/store-{n:06d}/", None) for n in range(count)]
 
 
 def _config(**sitemap: int) -> SiteConfig:
