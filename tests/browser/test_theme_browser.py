@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
 from support.visual import (
     HAYES,
     SHOTS,
@@ -63,12 +63,6 @@ def base_url(sites: tuple[Path, Path]) -> Iterator[str]:
 def staging_url(sites: tuple[Path, Path]) -> Iterator[str]:
     with serve(sites[1]) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 def tab(browser: Any, base: str, width: int, height: int = 900, **options: Any) -> Any:

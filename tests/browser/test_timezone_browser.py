@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
 from support.sites import build, generated_rows, small_site
 
 CAFE = "/locations/bc/vancouver/gastown-cafe/"
@@ -27,12 +27,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert 'data-timezone="America/Vancouver"' in page
     with serve(site / "dist" / "production") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 @pytest.mark.parametrize(("now", "expected", "state"), [
