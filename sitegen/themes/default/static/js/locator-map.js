@@ -28,6 +28,7 @@
     var here = null;   // "you are here" marker and radius circle
     var ctx = null;
     var fitted = false;
+    var pending = null;  // the markers of the last render, placed in a task of their own
 
     function popup(loc) {
       return el("div", { className: "map-popup" }, [
@@ -54,6 +55,7 @@
     // (a pan to where it already is, or a call during another zoom): after a short wait the
     // popup is opened anyway, from the marker's own zoom level if it is still clustered.
     function showOnMap(loc) {
+      placeMarkers();
       var marker = markerFor(loc);
       var opened = false;
       function open() {
@@ -110,10 +112,19 @@
       map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 14 });
     }
 
+    // The list is drawn in the search's task, the markers in the next one: two short tasks
+    // rather than one long one that keeps the page from answering a tap.
+    function placeMarkers() {
+      if (!pending) { return; }
+      var job = pending;
+      pending = null;
+      cluster.clearLayers();
+      cluster.addLayers(job.results.map(markerFor));
+      if (job.fit) { fit(job.results); }
+    }
+
     function render(results, context) {
       ctx = context;
-      cluster.clearLayers();
-      cluster.addLayers(results.map(markerFor));
       Array.prototype.forEach.call(serverOnly, function (node) { node.hidden = true; });
       list.textContent = "";
       pager.show(results);
@@ -122,8 +133,9 @@
       }
       // The page's own map already shows every location: the first, unfiltered render
       // keeps that view (no second zoom, no second round of tiles).
-      if (ctx.active || ctx.origin || fitted) { fit(results); }
+      pending = { results: results, fit: Boolean(ctx.active || ctx.origin || fitted) };
       fitted = true;
+      window.setTimeout(placeMarkers, 0);
     }
 
     // The origin of the distances: the visitor's position or the place searched for.
