@@ -4,9 +4,10 @@
 (function () {
   "use strict";
   // folium's script makes the map when the page is parsed (DOMContentLoaded), after this
-  // deferred script has run: start then.
+  // deferred script has run: start then, in a task of its own (making the map lays the page
+  // out; two short tasks rather than one long one).
   if (!(window.sitegenMaps && window.sitegenMaps.locator)) {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", function () { window.setTimeout(start, 0); });
   } else {
     start();
   }
