@@ -30,6 +30,9 @@
     var ctx = null;
     var fitted = false;
     var pending = null;  // the markers of the last render, placed in a task of their own
+    // A phone shows the map or the list (locator.css): the list is drawn when it is shown.
+    var narrow = window.matchMedia ? window.matchMedia("(max-width: 63.99rem)") : null;
+    var unlisted = null;  // the results of the last render, not drawn yet
 
     function popup(loc) {
       return el("div", { className: "map-popup" }, [
@@ -89,8 +92,22 @@
     }
 
     // Narrow screens show the map or the list (the Map / List buttons); wide ones both.
+    function listHidden() {
+      return Boolean(narrow && narrow.matches) && layout.getAttribute("data-show") === "map";
+    }
+    function drawList(results) {
+      unlisted = null;
+      list.textContent = "";
+      pager.show(results);
+    }
+    function listShown() {
+      if (unlisted && !listHidden()) { drawList(unlisted); }
+    }
+    if (narrow && narrow.addEventListener) { narrow.addEventListener("change", listShown); }
+
     function setShown(which) {
       layout.setAttribute("data-show", which);
+      listShown();
       Array.prototype.forEach.call(toggle.querySelectorAll("button"), function (button) {
         button.setAttribute("aria-pressed", button.getAttribute("data-show") === which ? "true" : "false");
       });
@@ -113,8 +130,8 @@
       map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 14 });
     }
 
-    // The list is drawn in the search's task, the markers in the next one: two short tasks
-    // rather than one long one that keeps the page from answering a tap.
+    // The list is drawn in the search's task (on a phone, when it is shown), the markers in
+    // the next one: short tasks rather than one long one that keeps the page from answering.
     function placeMarkers() {
       if (!pending) { return; }
       var job = pending;
@@ -127,8 +144,7 @@
     function render(results, context) {
       ctx = context;
       Array.prototype.forEach.call(serverOnly, function (node) { node.hidden = true; });
-      list.textContent = "";
-      pager.show(results);
+      if (listHidden()) { unlisted = results; } else { drawList(results); }
       if (here) {
         here.circle.setRadius(ctx.state.radius ? Number(ctx.state.radius) * (ctx.unit === "mi" ? 1609.344 : 1000) : 0);
       }
