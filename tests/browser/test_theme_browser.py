@@ -105,6 +105,24 @@ def test_the_map_is_in_the_first_screen_on_a_phone(browser: Any, base_url: str) 
         assert page.js_errors == []
 
 
+def test_the_list_a_phone_hides_is_drawn_when_the_window_widens(browser: Any,
+                                                              base_url: str) -> None:
+    # A phone shows the map first and draws the list when it is shown (less work while the
+    # page loads): a window that grows to two columns shows the full list beside the map.
+    width, height = SIZES["mobile"]
+    with tab(browser, base_url, width, height) as page:
+        page.goto(base_url + "/locations/map/?category=Bakery")
+        page.wait_for_selector(".map-panel .leaflet-marker-icon")
+        assert page.locator(".results-panel").is_hidden()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        items = page.locator("[data-results] li.result")
+        items.first.locator(".show-on-map").wait_for()
+        assert page.locator(".results-panel").is_visible()
+        count = page.locator("[data-result-count]").text_content()
+        assert count == f"{items.count()} locations found", count
+        assert page.js_errors == []
+
+
 @pytest.mark.parametrize("width", [320, 390, 768, 1024, 1366])
 def test_filters_keep_their_labels_at_every_width(browser: Any, base_url: str,
                                                   width: int) -> None:
