@@ -102,6 +102,7 @@ from sitegen.output.write import Artifact, AtomicOutput, FileSet
 from sitegen.render import images
 from sitegen.render.branding import resolve_brand
 from sitegen.render.globals import template_globals
+from sitegen.render.i18n import catalog_hashes
 from sitegen.render.templates import (
     asset_hashes,
     make_environment,
@@ -440,8 +441,9 @@ def write_site(writing: Writing, model: SiteModel, side: SideTask | None) -> Wri
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)
     render_template_check(env, {page.template for page in model.pages})
+    theme_files = {**asset_hashes(dirs), **catalog_hashes(dirs)}  # a changed .po renders again
     fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
-                                                          asset_hashes(dirs)), globals_)
+                                                          theme_files), globals_)
     return _write_pages(writing, model, _Templates(env, fingerprints), side)
 
 

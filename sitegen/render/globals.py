@@ -7,7 +7,6 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from sitegen.data.hours import day_text
 from sitegen.model import ctas, leads
 from sitegen.model.pages import SiteModel
 from sitegen.model.views import data_url
@@ -25,6 +24,7 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
     menu = sorted(nav, key=lambda p: (p.context["meta"].get("weight", 50), p.url))
     return {
         "site": config.site,
+        "lang": config.site.language,
         "config": config,
         "policy": policy,
         "urls": config.urls,
@@ -35,7 +35,6 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
         "absolute": lambda url: seo.absolute(policy.base_url, url),
         "asset_url": asset_url_function(hashes),
         "theme_stylesheets": theme_css,
-        "hours_text": lambda intervals: day_text(intervals, config.site.clock),
         "site_host": policy.base_url.split("://", 1)[-1].split("/", 1)[0],
         "ctas_for": ctas.lookup(model),
         "lead_forms": leads.forms_enabled(config),
