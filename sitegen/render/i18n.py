@@ -119,10 +119,13 @@ def _translations(files: tuple[tuple[Path, int], ...], lang: str) -> Translation
     for po, _ in files:
         try:
             with po.open("rb") as handle:
-                catalog = read_po(handle, locale=lang.replace("-", "_"), domain=DOMAIN)
+                catalog = read_po(handle, locale=lang.replace("-", "_"), domain=DOMAIN,
+                                  abort_invalid=True)
         except Exception as exc:  # noqa: BLE001 - a broken catalog must become a diagnostic
-            raise SitegenError(Diagnostic(str(po), getattr(exc, "lineno", None), None,
-                                          f"cannot read the catalog: {exc}",
+            line = getattr(exc, "lineno", None)
+            reason = str(exc).split(" on ", 1)[0]
+            raise SitegenError(Diagnostic(_shown(po), line + 1 if isinstance(line, int) else None,
+                                          None, f"cannot read the catalog: {reason}",
                                           "fix the .po file (pybabel update rewrites it)")
                                ) from None
         buffer = io.BytesIO()
@@ -141,6 +144,13 @@ def catalog_hashes(dirs: Iterable[Path]) -> dict[str, str]:
             hashes[po.relative_to(folder).as_posix()] = \
                 hashlib.sha256(po.read_bytes()).hexdigest()[:10]
     return hashes
+
+
+def _shown(po: Path) -> str:
+    """A catalog's path from its theme folder on: themes/brand/locale/fr/..."""
+    parts = po.parts
+    return "/".join(parts[len(parts) - 1 - parts[::-1].index("themes"):]) \
+        if "themes" in parts else str(po)
 
 
 def translations(dirs: Iterable[Path], lang: str) -> Translations:
