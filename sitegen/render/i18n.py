@@ -29,6 +29,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_decimal_symbol
 from babel.support import Translations
+from markupsafe import Markup
 
 from sitegen.data.hours import ALL_DAY, DAY_MINUTES, DAYS, Interval, WeeklyHours, day_text
 from sitegen.diagnostics import Diagnostic, SitegenError
@@ -171,6 +172,10 @@ def install(env: jinja2.Environment, dirs: list[Path], lang: str) -> None:
     phrasing = _phrasing(catalog, lang, clock, getattr(site, "unit", "km"))
     env.globals.update({
         "text_dir": text_direction(lang),
+        # ` dir="auto"` on the data a right-to-left page shows (addresses, phone numbers,
+        # the introduction), so a Latin address or a number reads in its own direction;
+        # nothing on a left-to-right page.
+        "bidi": Markup(' dir="auto"') if text_direction(lang) == "rtl" else "",
         "clock": clock,
         "hours_rows": hours_rows,
         "hours_text": hours_text,

@@ -30,7 +30,7 @@
       el("div", { className: "card-media" }, [media]),
       el("div", { className: "card-body" }, [
         el("h2", { className: "card-title" }, [el("a", { href: loc.url }, [loc.name])]),
-        el("p", { className: "address" }, [loc.address]),
+        el("p", { className: "address", dir: Locator.bidi() }, [loc.address]),
         el("p", { className: "card-status" }, [Locator.badge(loc, ctx.clock), " ",
           Locator.distanceNode(loc, ctx.unit)]),
         el("ul", { className: "card-actions" }, [call, directions])

@@ -27,7 +27,7 @@
   /* ------------------------------------------------------------- strings */
 
   // What the scripts say, in the page's language: the page's JSON (partials/strings.html),
-  // read once; t("closes_at", {time: "18:00"}) fills its {placeholders}.
+  // read once; tr("closes_at", {time: "18:00"}) fills its {placeholders}.
   var strings = null;
   function text(key) {
     if (!strings) {
@@ -36,7 +36,7 @@
     }
     return strings[key];
   }
-  function t(key, params) {
+  function tr(key, params) {
     return String(text(key) || key).replace(/\{(\w+)\}/g, function (whole, name) {
       return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
     });
@@ -262,15 +262,15 @@
         if (!next.length) { break; }
         closes = k * DAY + Math.max.apply(null, next.map(function (iv) { return iv[1]; }));
       }
-      if (closes >= 7 * DAY) { return { state: "open", text: t("open_24") }; }
-      var when = closes % DAY === 0 ? t("midnight") : formatTime(closes, clock);
-      var closing = t("closes_at", { time: when });  // tonight, or early tomorrow morning
+      if (closes >= 7 * DAY) { return { state: "open", text: tr("open_24") }; }
+      var when = closes % DAY === 0 ? tr("midnight") : formatTime(closes, clock);
+      var closing = tr("closes_at", { time: when });  // tonight, or early tomorrow morning
       if (closes >= DAY + 720) {
         var d = Math.floor((closes - 1) / DAY);
-        closing = d === 1 ? t("closes_tomorrow", { time: when }) :
-          t("closes_on", { day: dayName(d), time: when });
+        closing = d === 1 ? tr("closes_tomorrow", { time: when }) :
+          tr("closes_on", { day: dayName(d), time: when });
       }
-      return { state: "open", text: t("open_now") + " · " + closing };
+      return { state: "open", text: tr("open_now") + " · " + closing };
     }
 
     // Closed: find the next opening within a week.
@@ -280,20 +280,20 @@
         .filter(function (s) { return offset > 0 || s > t.minutes; });
       if (starts.length) {
         var at = formatTime(Math.min.apply(null, starts), clock);
-        var opening = offset === 0 ? t("opens_at", { time: at }) :
-          offset === 1 ? t("opens_tomorrow", { time: at }) :
-          t("opens_on", { day: dayName(offset), time: at });
-        return { state: "closed", text: t("closed") + " · " + opening };
+        var opening = offset === 0 ? tr("opens_at", { time: at }) :
+          offset === 1 ? tr("opens_tomorrow", { time: at }) :
+          tr("opens_on", { day: dayName(offset), time: at });
+        return { state: "closed", text: tr("closed") + " · " + opening };
       }
     }
-    return { state: "closed", text: t("closed") };
+    return { state: "closed", text: tr("closed") };
   }
 
   function intervalsText(list, clock) {
-    if (!list.length) { return t("closed"); }
+    if (!list.length) { return tr("closed"); }
     return list.map(function (iv) {
-      if (iv[0] === 0 && iv[1] >= DAY) { return t("open_24"); }
-      return formatTime(iv[0], clock) + " – " + (iv[1] % DAY === 0 ? t("midnight") : formatTime(iv[1], clock));
+      if (iv[0] === 0 && iv[1] >= DAY) { return tr("open_24"); }
+      return formatTime(iv[0], clock) + " – " + (iv[1] % DAY === 0 ? tr("midnight") : formatTime(iv[1], clock));
     }).join(", ");
   }
 
@@ -323,12 +323,12 @@
     var t = zoned(now || new Date(), loc.timeZone);
     if (loc.statusDate && isoDate(t.year, t.month, t.day, 0) >= loc.statusDate) { return null; }
     if (loc.status === "coming_soon") {
-      return { state: "soon", text: t("coming_soon") +
-        (loc.statusDate ? " · " + t("opens_date", { date: longDate(loc.statusDate) }) : "") };
+      return { state: "soon", text: tr("coming_soon") +
+        (loc.statusDate ? " · " + tr("opens_date", { date: longDate(loc.statusDate) }) : "") };
     }
     if (loc.status === "temporarily_closed") {
-      return { state: "closed", text: t("temporarily_closed") +
-        (loc.statusDate ? " · " + t("reopens_date", { date: longDate(loc.statusDate) }) : "") };
+      return { state: "closed", text: tr("temporarily_closed") +
+        (loc.statusDate ? " · " + tr("reopens_date", { date: longDate(loc.statusDate) }) : "") };
     }
     return null;
   }
@@ -384,6 +384,9 @@
   /* ------------------------------------------------------------------ UI */
 
   // el("a", {href: url, className: "x"}, ["text", child]): strings become text nodes.
+  // dir="auto" for the data a right-to-left page shows (partials/locator_item.html's bidi).
+  function bidi() { return document.documentElement.dir === "rtl" ? "auto" : null; }
+
   function el(tag, props, children) {
     var node = document.createElement(tag);
     Object.keys(props || {}).forEach(function (key) {
@@ -410,7 +413,7 @@
 
   function distanceNode(loc, unit) {
     return loc.km === null ? null :
-      el("span", { className: "distance" }, [t("away", { distance: formatDistance(loc.km, unit) })]);
+      el("span", { className: "distance" }, [tr("away", { distance: formatDistance(loc.km, unit) })]);
   }
 
   // An icon of partials/icons.html (drawn by site.css), for what this script renders.
@@ -433,13 +436,13 @@
     return el("li", { className: "result", "data-url": loc.url }, [
       el("div", { className: "result-main" }, [
         el("a", { className: "result-name", href: loc.url }, [loc.name]),
-        el("span", { className: "result-address" }, [loc.address]),
+        el("span", { className: "result-address", dir: bidi() }, [loc.address]),
         el("span", { className: "result-meta" }, [badge(loc, options.clock), " ",
           distanceNode(loc, options.unit)])
       ]),
       el("div", { className: "result-actions" }, [phone, " ",
-        action(directionsUrl(options.directions, loc), "directions", t("directions"),
-          t("directions_to", { name: loc.name }), { rel: "noopener" })])
+        action(directionsUrl(options.directions, loc), "directions", tr("directions"),
+          tr("directions_to", { name: loc.name }), { rel: "noopener" })])
     ]);
   }
 
@@ -519,7 +522,7 @@
       shown += slice.length;
       var left = items.length - shown;
       button.hidden = left <= 0;
-      button.textContent = t("show_more", { count: left });
+      button.textContent = tr("show_more", { count: left });
       if (focus && first) { first.focus(); }
     }
     button.addEventListener("click", function () { more(true); });
@@ -574,7 +577,7 @@
     form.addEventListener("change", function (event) {
       if (event.target.tagName !== "SELECT") { return; }
       if (event.target.name === "radius" && event.target.value && !ctx.origin) {
-        locateStatus.textContent = t("radius_needs_origin");
+        locateStatus.textContent = tr("radius_needs_origin");
       }
       clearTimeout(timer);
       update(true);
@@ -610,25 +613,25 @@
       return ctx.all.some(function (loc) { return canonicalCode(loc.postcode) === code; });
     }
 
-    function plural(n) { return t(n === 1 ? "location_one" : "location_many", { count: n }); }
+    function plural(n) { return tr(n === 1 ? "location_one" : "location_many", { count: n }); }
 
     function announce(results, outcome) {
       var place = ctx.place && ctx.place.label;
       var radius = ctx.state.radius + " " + unit;
       if (outcome === "choices") {
-        count.textContent = t("which_place", { query: ctx.state.q });
+        count.textContent = tr("which_place", { query: ctx.state.q });
       } else if (outcome === "radius") {
-        count.textContent = t("none_within", { radius: radius, place: place || t("your_location") });
+        count.textContent = tr("none_within", { radius: radius, place: place || tr("your_location") });
       } else if (place && ctx.origin && ctx.state.radius) {
-        count.textContent = t("within", { locations: plural(results.length), radius: radius, place: place });
+        count.textContent = tr("within", { locations: plural(results.length), radius: radius, place: place });
       } else if (place) {
-        count.textContent = t("nearest_first", { locations: plural(results.length), place: place });
+        count.textContent = tr("nearest_first", { locations: plural(results.length), place: place });
       } else if (!ctx.active && view.keepsServerCount) {
         count.textContent = serverCount;
       } else {
         var n = results.length;
-        count.textContent = n === 0 ? t("no_match") :
-          ctx.active ? t("found", { locations: plural(n) }) : plural(n);
+        count.textContent = n === 0 ? tr("no_match") :
+          ctx.active ? tr("found", { locations: plural(n) }) : plural(n);
       }
     }
 
@@ -683,7 +686,7 @@
       ctx.place = found && found.place ? found.place : null;
       ctx.state.place = ctx.place ? ctx.place.label : "";
       ctx.origin = ctx.place ? { lat: ctx.place.lat, lng: ctx.place.lng } : ctx.located;
-      ctx.originLabel = ctx.place ? ctx.place.label : t("you_are_here");
+      ctx.originLabel = ctx.place ? ctx.place.label : tr("you_are_here");
       sortDistance.disabled = !ctx.origin;
       if (ctx.state.sort === "distance" && !ctx.origin) { ctx.state.sort = ""; }
       ctx.sort = ctx.state.sort || (ctx.place ? "distance" : "");
@@ -710,16 +713,16 @@
     }
 
     function findMe() {
-      locateStatus.textContent = t("finding");
+      locateStatus.textContent = tr("finding");
       locate.disabled = true;
       geolocate().then(function (origin) {
         ctx.located = origin;
         sortDistance.disabled = false;
         form.elements.sort.value = "distance";
-        locateStatus.textContent = t("sorted_by_distance");
+        locateStatus.textContent = tr("sorted_by_distance");
         update(true);
       }, function (error) {
-        locateStatus.textContent = t("unavailable",
+        locateStatus.textContent = tr("unavailable",
           { reason: error && error.message ? " (" + error.message + ")" : "" });
       }).then(function () { locate.disabled = false; });
     }
@@ -744,7 +747,7 @@
   }
 
   global.Locator = {
-    t: t, decode: decode, load: load, normalize: normalize, filter: filter,
+    t: tr, bidi: bidi, decode: decode, load: load, normalize: normalize, filter: filter,
     distanceKm: distanceKm, formatDistance: formatDistance, formatTime: formatTime,
     openStatus: openStatus, lifecycleStatus: lifecycleStatus, showStatus: showStatus, readState: readState, writeState: writeState,
     geolocate: geolocate, el: el, directionsUrl: directionsUrl, badge: badge,
