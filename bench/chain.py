@@ -366,12 +366,19 @@ def make_cities(seed: int, total: int = CITY_COUNT) -> list[City]:
     return cities
 
 
+def pool_sentences(rng: random.Random, city: str, state: str, street: str) -> list[str]:
+    """5-7 sentences of the shared pool in random order, the location's city, state and
+    street and a random opening and renovation year filled in: the templated text a chain's
+    locations share (the tests of the near-duplicate audit describe their sites with it)."""
+    values = {"city": city, "state": state, "street": street,
+              "year": rng.randint(1994, 2024), "renovated": rng.randint(2015, 2025)}
+    return [text.format(**values) for text in rng.sample(SENTENCES, rng.randint(5, 7))]
+
+
 def _description(rng: random.Random, city: City, street: str) -> str:
     """A heading, 5-7 pool sentences in two paragraphs, and a bullet list of services."""
-    values = {"city": city.name, "state": city.state.name, "street": street,
-              "year": rng.randint(1994, 2024), "renovated": rng.randint(2015, 2025),
-              "brand": BRAND}
-    sentences = [text.format(**values) for text in rng.sample(SENTENCES, rng.randint(5, 7))]
+    values = {"city": city.name, "state": city.state.name, "brand": BRAND}
+    sentences = pool_sentences(rng, city.name, city.state.name, street)
     split = len(sentences) // 2
     services = "\n".join(f"- {item}" for item in rng.sample(SERVICES, rng.randint(3, 6)))
     return (rng.choice(HEADINGS).format(**values) + "\n\n" + " ".join(sentences[:split])

@@ -254,21 +254,38 @@ def show_config(env: str | None, source: Path) -> None:
 @click.option("--from", "source", type=click.Path(path_type=Path),
               help="your dataset (CSV, TSV, JSON, GeoJSON, XLSX ...): the site's mapping is "
                    "guessed from its columns")
+@click.option("--languages", help="the example site in these languages, the default first "
+                                   "(e.g. en,fr)")
 @domain_errors
-def init(directory: Path | None, source: Path | None) -> None:
+def init(directory: Path | None, source: Path | None, languages: str | None) -> None:
     """Scaffold a new site that builds at once, from an example dataset or your own.
 
     \b
     Examples:
       sitegen init my-site && sitegen build --source my-site
+      sitegen init --languages en,fr my-site
       sitegen init --from stores.csv my-site
     """
-    from sitegen.scaffold import mapping_lines, scaffold, scaffold_from
+    from sitegen.scaffold import (
+        check_languages,
+        mapping_lines,
+        scaffold,
+        scaffold_from,
+        scaffold_languages,
+    )
 
+    if languages is not None and source is not None:
+        raise click.UsageError("--languages makes the example site bilingual: use it "
+                               "without --from")
     if source is None:
         if directory is None:
             raise click.UsageError("Missing argument 'DIRECTORY'.")
+        codes = [code.strip() for code in (languages or "").split(",") if code.strip()]
+        if languages is not None:
+            check_languages(codes)  # before the folder is made
         created = scaffold(directory)
+        if languages is not None:
+            created = scaffold_languages(directory, codes)
     else:
         directory = directory or Path(source.stem)
         guessed, created = scaffold_from(source, directory)

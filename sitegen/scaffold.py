@@ -4,21 +4,26 @@ or (`--from FILE`) one built from the user's own dataset, its mapping guessed fr
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from sitegen.config.schema import language_problem
 from sitegen.data.guess import Guess, fold, guess_fields
 from sitegen.data.readers import FORMATS, SUPPORTED, DatasetFile, RawRow, read_rows
 from sitegen.data.sniff import sniff_delimiter, sniff_encoding
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 
 TEMPLATE = Path(__file__).parent / "scaffold" / "site"
+LANGUAGES = Path(__file__).parent / "scaffold" / "languages"  # the example in other languages
 EXAMPLE_DATA = Path("locations") / "locations.csv"
 # Cells that registers and exports write for "no value"; one found in a mapped column (other
 # than the name, the coordinates and the id) goes into locations.null_values.
@@ -32,6 +37,78 @@ def scaffold(directory: Path) -> list[Path]:
     _check_empty(directory)
     shutil.copytree(TEMPLATE, directory, dirs_exist_ok=True)
     return sorted(p for p in directory.rglob("*") if p.is_file())
+
+
+def scaffold_languages(directory: Path, codes: list[str]) -> list[Path]:
+    """Make the scaffolded site one of several languages (`init --languages en,fr`): the
+    languages in its config, `name@fr` style columns in its dataset and `about.fr.md` style
+    pages, with the example's own translations where sitegen ships them (scaffold/languages/)
+    and empty columns otherwise (the build then says which text falls back)."""
+    check_languages(codes)
+    _scaffold_texts(directory, codes, {code: _example_texts(code) for code in codes[1:]})
+    return sorted(p for p in directory.rglob("*") if p.is_file())
+
+
+def check_languages(codes: list[str]) -> None:
+    """`init --languages`: known codes, each once, two or more."""
+    for code in codes:
+        problem = language_problem(code)
+        if problem:
+            raise SitegenError(Diagnostic("--languages", None, None, problem,
+                                          "list the codes with commas, the default first: "
+                                          "--languages en,fr"))
+    if len(set(codes)) != len(codes) or len(codes) < 2:
+        raise SitegenError(Diagnostic("--languages", None, None,
+                                      "list two languages or more, each once",
+                                      "the default first: --languages en,fr"))
+
+
+def _scaffold_texts(directory: Path, codes: list[str], texts: dict[str, dict[str, Any]]
+                    ) -> None:
+    config = directory / "config" / "base.yaml"
+    locales = ""
+    for code, text in texts.items():
+        site = text.get("site", {})
+        locales += f"    {code}:\n      name: {_yaml_text(site.get('name', 'My Business'))}\n"
+        if site.get("description"):
+            locales += f"      description: {_yaml_text(site['description'])}\n"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  language: en\n",
+        f"  languages: [{', '.join(codes)}]\n  locales:\n{locales}"), encoding="utf-8")
+    dataset = directory / EXAMPLE_DATA
+    with dataset.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    columns = list(rows[0]) + [f"{name}@{code}" for code in texts
+                               for name in ("name", "slug", "description")]
+    for row in rows:
+        for code, text in texts.items():
+            own = text.get("locations", {}).get(row["id"], {})
+            for name in ("name", "slug", "description"):
+                row[f"{name}@{code}"] = own.get(name, "")
+    with dataset.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    for code, text in texts.items():
+        for name in ("index.md", "about.md"):
+            page = text.get("content", {}).get(name) \
+                or (directory / "content" / name).read_text(encoding="utf-8")
+            (directory / "content" / name.replace(".md", f".{code}.md")).write_text(
+                page, encoding="utf-8")
+
+
+def _yaml_text(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's syntax is YAML's), non-ASCII kept readable."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _example_texts(code: str) -> dict[str, Any]:
+    """The example site's text in language `code`, {} when sitegen ships none."""
+    path = LANGUAGES / f"{code}.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 def _check_empty(directory: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -50,7 +51,14 @@ class NearDuplicateCheck:
         docs = {p.rel: p.editorial for p in pages if p.editorial}
         self._previous = previous
         self._key = near_duplicate_key(docs, threshold)
-        self._call = ForkedCall(functools.partial(near_duplicate_findings, docs, threshold),
+        # A site of several languages: pages are compared with those of their own language
+        # (a page and its translation, which falls back to the same text, are alternates).
+        languages: dict[str, dict[str, bytes]] = defaultdict(dict)
+        for page in pages:
+            if page.editorial:
+                languages[page.lang][page.rel] = page.editorial
+        self._call = ForkedCall(functools.partial(_findings, list(languages.values()),
+                                                  threshold),
                                 parallel=parallel and self._key != previous.key)
 
     def result(self) -> NearDuplicates:
@@ -67,6 +75,11 @@ class NearDuplicateCheck:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _findings(groups: list[dict[str, bytes]], threshold: float) -> list[Diagnostic]:
+    found = [d for docs in groups for d in near_duplicate_findings(docs, threshold)]
+    return found if len(groups) < 2 else sorted(found, key=lambda d: (d.path, d.message))
 
 
 def near_duplicate_findings(docs: dict[str, bytes], threshold: float) -> list[Diagnostic]:

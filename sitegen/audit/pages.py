@@ -40,6 +40,7 @@ class PageAudit:
     editorial: bytes | None
     noindex: str | None = None
     assets: tuple[str, ...] = ()
+    lang: str = ""  # a site of several languages: the page's, whose pages it is compared with
 
 
 def audit_page(rel: str, text: str, policy: Policy, data: bytes | None = None) -> PageAudit:

@@ -175,6 +175,9 @@ class PageFingerprints:
     _globals: dict[str, str] = dataclasses.field(default_factory=dict)
     # (template, context keys) -> "name=digest" of the globals its templates read
     _used: dict[tuple[str, tuple[str, ...]], list[str]] = dataclasses.field(default_factory=dict)
+    # A site of several languages: the fingerprints of each other language's pages, made
+    # with that language's environment and globals.
+    languages: dict[str, PageFingerprints] = dataclasses.field(default_factory=dict)
 
     def template(self, name: str) -> tuple[str, frozenset[str]]:
         if name not in self._templates:
@@ -190,6 +193,8 @@ class PageFingerprints:
              lastmod: Any = dataclasses.MISSING) -> str:
         """The page's fingerprint; `lastmod` stands in for page.lastmod when given (the
         render workers fingerprint the page as the model declared it)."""
+        if page.lang in self.languages:
+            return self.languages[page.lang].page(page, extras, lastmod)
         closure, used = self.template(page.template)
         names = (page.template, tuple(page.context))
         used_globals = self._used.get(names)
@@ -203,6 +208,8 @@ class PageFingerprints:
                  self.digester.digest(page.context), *used_globals]
         if extras is not None:
             parts.append(self.digester.digest(extras()))
+        if page.alternates:
+            parts.append(repr(page.alternates))
         return _h(*parts)
 
 

@@ -51,6 +51,7 @@ from sitegen.builder.workers import (
     page_fingerprints,
     render_pages,
 )
+from sitegen.config.languages import site_languages
 from sitegen.config.load import LoadedConfig
 from sitegen.config.policy import Policy
 from sitegen.config.schema import LocationsSection
@@ -66,6 +67,7 @@ from sitegen.files import walk
 from sitegen.forking import release_free_memory
 from sitegen.model import ctas, leads, redirects
 from sitegen.model.content import load_content
+from sitegen.model.languages import add_languages, default_config
 from sitegen.model.lifecycle import parse_today
 from sitegen.model.pages import SiteModel
 from sitegen.model.site import (
@@ -168,7 +170,8 @@ def build(options: BuildOptions) -> BuildResult:
             if run.policy.protection == "encrypt" else None
         fresh_rows: RowCache = {}
         dataset = load_dataset(run, report, fresh_rows)
-        placed = place(run.loaded.config, run.policy, dataset.locations, parse_today(run.today))
+        placed = place(default_config(run.loaded.config), run.policy, dataset.locations,
+                       parse_today(run.today))
         placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations,
                                                                       report))
         with AtomicOutput(run.out_dir) as output, contextlib.ExitStack() as stack:
@@ -257,7 +260,7 @@ def load_dataset(run: BuildRun, report: Report, fresh_rows: RowCache | None = No
     keep_lines = run.options.keep_state
     lines: list[str] | None = [] if keep_lines else None
     rows = read_rows(DatasetFile.of(settings, run.resolved), report, lines)
-    mapped = map_rows(rows, RowMapping.of(settings), report)
+    mapped = map_rows(rows, RowMapping.of(settings, run.loaded.config.site.language), report)
     del rows  # the mapped rows hold what validation needs
     if report.errors:
         raise SitegenError(report.items)
@@ -316,10 +319,11 @@ def load_postcodes(run: BuildRun, locations: list[Location], report: Report
 def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel:
     """The model of the placed locations and the content: pages, hubs, calls to action and
     lead forms; `run.options.keep_state` (serve) also keeps the memo in-place edits use."""
-    content = load_content(run.source, report)
+    content = load_content(run.source, report, tuple(site_languages(placed.config)[1:]))
     if report.errors:
         raise SitegenError(report.items)
     model = build_model(placed, content, report)
+    add_languages(model, placed, content, report)
     model.content = content
     model.memo = {} if run.options.keep_state else None
     ctas.attach(model, content, report)
@@ -330,6 +334,8 @@ def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel
     model.pictures, derived = images.prepare(model.locations, model.static_files, report,
                                              run.jobs)
     model.static_files = [*model.static_files, *derived]
+    for view in model.languages.values():
+        view.brand, view.pictures = model.brand, model.pictures
     if report.errors:
         raise SitegenError(report.items)
     release_free_memory()
@@ -342,7 +348,8 @@ def plan_site(loaded: LoadedConfig, policy: Policy, report: Report
     (`sitegen validate`)."""
     run = planning_run(loaded, policy, report)
     dataset = load_dataset(run, report)
-    placed = place(loaded.config, policy, dataset.locations, parse_today(run.today))
+    placed = place(default_config(loaded.config), policy, dataset.locations,
+                   parse_today(run.today))
     placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations, report))
     return build_site_model(run, placed, report), dataset
 
@@ -396,6 +403,7 @@ class Writing:
 class _Templates:
     env: Any  # the jinja2 Environment of the build
     fingerprints: PageFingerprints
+    envs: dict[str, Any] = field(default_factory=dict)  # of each other language's pages
 
 
 class _Mode(enum.Enum):
@@ -442,9 +450,14 @@ def write_site(writing: Writing, model: SiteModel, side: SideTask | None) -> Wri
     env = make_environment(dirs, globals_)
     render_template_check(env, {page.template for page in model.pages})
     theme_files = {**asset_hashes(dirs), **catalog_hashes(dirs)}  # a changed .po renders again
-    fingerprints = PageFingerprints(env, base_fingerprint(model.config, model.policy,
-                                                          theme_files), globals_)
-    return _write_pages(writing, model, _Templates(env, fingerprints), side)
+    base = base_fingerprint(model.config, model.policy, theme_files)
+    fingerprints = PageFingerprints(env, base, globals_)
+    envs = {}
+    for code, view in model.languages.items():  # each language's pages read its globals
+        language_globals = template_globals(view, dirs)
+        envs[code] = make_environment(dirs, language_globals)
+        fingerprints.languages[code] = PageFingerprints(envs[code], base, language_globals)
+    return _write_pages(writing, model, _Templates(env, fingerprints, envs), side)
 
 
 def _copy_static(model: SiteModel, dirs: list[Path], output: AtomicOutput) -> None:
@@ -471,7 +484,8 @@ def _write_pages(writing: Writing, model: SiteModel, templates: _Templates,
     judged = _Judged(side is not None, hashes=compared.hashes)
     kept = _write_artifacts(writing, model, PRODUCERS if side is None else LATE, judged)
     release_free_memory()  # the sitemaps' bytes, before the render workers fork
-    job = RenderJob(model, templates.env, writing.output.tmp, sealer=writing.sealer,
+    job = RenderJob(model, templates.env, writing.output.tmp, envs=templates.envs,
+                    sealer=writing.sealer,
                     guard=writing.guard, declared=compared.declared,
                     fingerprints=templates.fingerprints if mode is _Mode.FRESH else None)
     run = writing.run

@@ -49,6 +49,7 @@ class RenderJob:
     fingerprints: PageFingerprints | None = None
     declared: dict[str, str | None] = field(default_factory=dict)  # lastmod before the build
     folders: Folders | None = None  # the folders each process made in `out`
+    envs: dict[str, jinja2.Environment] = field(default_factory=dict)  # other languages'
 
 
 @dataclass
@@ -115,13 +116,16 @@ def _render_slice(indices: list[int]) -> ChunkResult:
             for page in pages:
                 fingerprints[page.output] = job.fingerprints.page(
                     page, lastmod=job.declared.get(page.output))
-        extras = [page_extras(job.model, page, job.hubs) for page in pages]
-        htmls = [render_page(job.env, page, extra)
+        languages = job.model.languages
+        extras = [page_extras(languages.get(page.lang, job.model), page, job.hubs)
+                  for page in pages]
+        htmls = [render_page(job.envs.get(page.lang, job.env), page, extra)
                  for page, extra in zip(pages, extras, strict=True)]
         del extras
         written = _write_slice(job, pages, htmls, hashes)
         for page, html, (plain, _, _) in zip(pages, htmls, written, strict=True):
             audits.append(audit_page(page.output, html, job.model.policy, plain))
+            audits[-1].lang = page.lang
         if job.guard is not None:
             for page, html, (_, data, sealed) in zip(pages, htmls, written, strict=True):
                 guards[page.output] = guard_file(page.output, data, job.model.policy,

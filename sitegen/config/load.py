@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,11 +303,17 @@ def _nearest_origin(loc: KeyPath, origins: dict[KeyPath, Origin]) -> Origin:
 def _did_you_mean(loc: KeyPath) -> str | None:
     """Hint with the closest allowed key at that level of the schema."""
     model: type[BaseModel] | None = SiteConfig
+    keyed = False  # the part before was a mapping of models (site.locales): this is its key
     for part in loc[:-1]:
+        if keyed:
+            keyed = False
+            continue
         if model is None or not isinstance(part, str) or part not in model.model_fields:
             model = None
             break
         annotation = model.model_fields[part].annotation
+        if typing.get_origin(annotation) is dict:
+            annotation, keyed = typing.get_args(annotation)[1], True
         model = annotation if isinstance(annotation, type) and issubclass(annotation,
                                                                           BaseModel) else None
     if model is None:

@@ -10,7 +10,14 @@ import re
 import string
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 EnvironmentKind = Literal["development", "staging", "production"]
 BUILTIN_ENVIRONMENTS: tuple[EnvironmentKind, ...] = ("development", "staging", "production")
@@ -34,10 +41,57 @@ class EnvironmentSection(Strict):
     banner: str | None = Field(None, description="banner text; defaults to the environment name")
 
 
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def language_problem(code: str) -> str | None:
+    """Why `code` is not a language sitegen can publish (None when it is): a BCP 47 tag
+    (`fr`, `fr-CA`, `pt-BR`) that Babel knows, as hreflang and `<html lang>` write it."""
+    from babel import Locale, UnknownLocaleError  # imported only when languages are set
+    if not LANGUAGE_CODE.fullmatch(code):
+        return (f"'{code[:40]}' is not a language code: write a lowercase BCP 47 tag such "
+                "as fr, de or fr-CA")
+    try:
+        Locale.parse(code, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return f"unknown language code '{code}': write a known tag such as fr, de or fr-CA"
+    return None
+
+
+class LocaleSection(Strict):
+    """One language's own settings (`site.locales.fr`); unset ones follow the site's."""
+
+    name: str | None = Field(None, description="the site's name in this language")
+    description: str | None = Field(None, description="the site's description in it")
+    url_prefix: str | None = Field(None, description="where its pages live, e.g. /fr/ "
+                                   "(default /{code}/)")
+
+    @field_validator("url_prefix")
+    @classmethod
+    def _prefix(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = value.strip("/").split("/")
+        if not value.startswith("/") or not value.endswith("/") or value == "/" \
+                or value.startswith("//") or any(not re.fullmatch(r"[A-Za-z0-9._~-]+", part)
+                                                 or part in (".", "..") for part in parts):
+            raise ValueError("must be a folder such as /fr/ or /ca/fr/ (letters, digits, "
+                             "- . _ ~ between slashes)")
+        if reserved_folder(value):
+            raise ValueError(f"lies under /{reserved_folder(value)}/, the folder of the "
+                             "theme's static assets and build metadata: choose another")
+        return value
+
+
 class SiteSection(Strict):
     name: str = "My Locations"
     description: str = ""
     language: str = "en"
+    languages: list[str] = Field(default_factory=list, description="the site's languages, "
+                                 "the default first; empty: site.language alone")
+    locales: dict[str, LocaleSection] = Field(default_factory=dict)
+    default_language_prefix: bool = Field(False, description="the default language's pages "
+                                          "under its url_prefix too (/ redirects there)")
     logo: str | None = None
     favicon: str = "/_assets/favicon.svg"
     business_type: str = "LocalBusiness"
@@ -48,6 +102,44 @@ class SiteSection(Strict):
                                                 "hours; unset: the language's own")
     directions: Literal["google", "apple", "osm"] = "google"
     copyright: str | None = None
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for code in value:
+            problem = language_problem(code)
+            if problem:
+                raise ValueError(problem)
+        if len(set(value)) != len(value):
+            raise ValueError("each language once: the first is the default")
+        return value
+
+    @field_validator("locales")
+    @classmethod
+    def _locales(cls, value: dict[str, LocaleSection], info: ValidationInfo
+                 ) -> dict[str, LocaleSection]:
+        languages = info.data.get("languages") or [info.data.get("language", "en")]
+        for code in value:
+            if code not in languages:
+                raise ValueError(f"'{code[:40]}' is not one of site.languages "
+                                 f"({', '.join(languages)}): add it there or remove its "
+                                 "locale")
+        return value
+
+    @model_validator(mode="after")
+    def _default_language(self) -> SiteSection:
+        if not self.languages:
+            return self
+        if "language" in self.model_fields_set and self.language != self.languages[0]:
+            raise ValueError(f"site.language '{self.language[:40]}' is not the first of "
+                             "site.languages, the default language: remove site.language")
+        self.language = self.languages[0]  # the first language is the default
+        prefixes = [(self.locales[code].url_prefix if code in self.locales else None)
+                    or f"/{code.lower()}/" for code in self.languages]
+        if len(set(prefixes)) != len(prefixes):
+            raise ValueError("two languages share a url_prefix: give each its own in "
+                             "site.locales")
+        return self
 
     @field_validator("logo", "favicon")
     @classmethod
@@ -377,7 +469,26 @@ def _field_map(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-class HubspotSection(Strict):
+class CrmSection(Strict):
+    """The validators of a lead destination with its own API (HubSpot, Salesforce): each
+    subclass declares `fields` (sitegen field -> the service's name) and `endpoint` (the
+    service's base URL, whose default the error message shows)."""
+
+    @field_validator("fields", check_fields=False)
+    @classmethod
+    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
+        return _field_map(value)
+
+    @field_validator("endpoint", check_fields=False)
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if not _http_url(value):
+            example = cls.model_fields["endpoint"].default
+            raise ValueError(f"must be an http(s) URL, e.g. {example}")
+        return value.rstrip("/")
+
+
+class HubspotSection(CrmSection):
     """HubSpot Forms: leads go to the forms API's submit endpoint as its documented JSON."""
 
     portal_id: str = Field(description="the HubSpot account (hub) id, digits")
@@ -405,20 +516,8 @@ class HubspotSection(Strict):
                              "0a1b2c3d-1111-2222-3333-444455556666")
         return value.lower()
 
-    @field_validator("fields")
-    @classmethod
-    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
-        return _field_map(value)
 
-    @field_validator("endpoint")
-    @classmethod
-    def _endpoint(cls, value: str) -> str:
-        if not _http_url(value):
-            raise ValueError("must be an http(s) URL, e.g. https://api.hsforms.com")
-        return value.rstrip("/")
-
-
-class SalesforceSection(Strict):
+class SalesforceSection(CrmSection):
     """Salesforce Web-to-Lead: a form post with the org id and Salesforce's field names."""
 
     org_id: str = Field(description="the org id (oid), 15 or 18 characters, starts with 00D")
@@ -436,18 +535,6 @@ class SalesforceSection(Strict):
             raise ValueError("a Salesforce org id is 15 or 18 letters and digits starting "
                              "with 00D (Setup > Company Information)")
         return value
-
-    @field_validator("fields")
-    @classmethod
-    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
-        return _field_map(value)
-
-    @field_validator("endpoint")
-    @classmethod
-    def _endpoint(cls, value: str) -> str:
-        if not _http_url(value):
-            raise ValueError("must be an http(s) URL, e.g. https://webto.salesforce.com")
-        return value.rstrip("/")
 
 
 class LeadsSection(Strict):

@@ -34,7 +34,7 @@ from sitegen.data.lifecycle import (
     parse_promotions,
     parse_status,
 )
-from sitegen.data.mapping import MappedRow
+from sitegen.data.mapping import MappedRow, translated_field
 from sitegen.data.osmhours import read_hours
 from sitegen.data.phones import Phone
 from sitegen.data.phones import parse_phone as _parse_phone
@@ -115,6 +115,9 @@ class Location:
     hours_as_written: str | None = None  # hours no weekly table can hold, shown as written
     holiday_hours: list[Interval] | None = None  # on public holidays ([] closed)
     derived: tuple[str, ...] = ()  # fields filled from the coordinates (DERIVABLE)
+    hours_note: str | None = None  # a line shown with the hours ("Closed for lunch 12-13")
+    # Other languages' text ({"fr": {"name": ..., "faqs": [...]}}), from `name@fr` columns.
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
     slug: str = ""
     url: str = ""
     fingerprint: str = field(default="", compare=False)
@@ -407,9 +410,29 @@ def _validate_row(row: MappedRow, settings: LocationsSection, report: Report
         neighbourhood=_text(row, "neighbourhood"), booking_url=urls["booking_url"],
         extra={k: v for k, v in sorted(row.extra.items())}, source=row.source, row=row.row,
         slug_source=_text(row, "slug"), hours_as_written=as_written, holiday_hours=holidays,
-        derived=tuple(derived),
+        derived=tuple(derived), hours_note=_text(row, "hours_note"),
+        translations=_translations(row, warn),
         status=status, status_date=status_date, promotions=promotions,
     )
+
+
+def _translations(row: MappedRow, warn: Any) -> dict[str, dict[str, Any]]:
+    """The row's `name@fr` style values, by language: text stripped, FAQs parsed (a bad
+    one is left off with a warning, as in the default language)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in sorted(row.values):
+        found = translated_field(key)
+        if found is None:
+            continue
+        name, code = found
+        if name == "faqs":
+            value: Any = _faqs(row.values[key], lambda _f, message, hint=None, k=key:
+                               warn(k, message, hint))
+        else:
+            value = _text(row, key)
+        if value:
+            out.setdefault(code, {})[name] = value
+    return out
 
 
 def _lifecycle(row: MappedRow, err: Any, warn: Any

@@ -8,6 +8,7 @@ which column every field came from, so later diagnostics can say "field 'lat' (c
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
@@ -21,8 +22,12 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "id", "name", "street", "city", "region", "postal_code", "country", "lat", "lng",
     "phone", "email", "website", "hours", *(f"hours.{day}" for day in DAYS), "special_hours",
     "timezone", "categories", "description", "image", "faqs", "slug", "neighbourhood",
-    "booking_url", "status", "status_date", "promotions", "house_number",
+    "booking_url", "status", "status_date", "promotions", "house_number", "hours_note",
 )
+# Fields a dataset may give in several languages: `name@fr` columns, or a mapping of
+# language codes in a JSON or YAML source ({"name": {"en": "...", "fr": "..."}}).
+TRANSLATABLE = ("name", "description", "faqs", "hours_note", "slug")
+TRANSLATED = re.compile(r"(?P<field>[a-z_]+)@(?P<code>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)")
 
 # Names people commonly use for a field, which difflib alone would not suggest.
 _SYNONYMS = {
@@ -60,9 +65,10 @@ class RowMapping:
     null_values: list[str] = field(default_factory=list)
     private: list[str] = field(default_factory=list)
     key: tuple[str, ...] = ()  # the columns of a composite id (`locations.id: [A, B]`)
+    language: str = ""  # the site's default language, whose text a mapping of languages gives
 
     @classmethod
-    def of(cls, settings: LocationsSection) -> RowMapping:
+    def of(cls, settings: LocationsSection, language: str = "") -> RowMapping:
         fields = dict(settings.fields)
         key: tuple[str, ...] = ()
         if isinstance(settings.id, list):
@@ -70,7 +76,35 @@ class RowMapping:
         elif settings.id:
             fields["id"] = settings.id
         return cls(fields, dict(settings.defaults), list(settings.null_values),
-                   list(settings.private), key)
+                   list(settings.private), key, language)
+
+
+def translated_field(name: str) -> tuple[str, str] | None:
+    """(field, language code) of a translated column such as `name@fr`; None otherwise."""
+    match = TRANSLATED.fullmatch(name)
+    if match is None or match["field"] not in TRANSLATABLE:
+        return None
+    return match["field"], match["code"]
+
+
+def _split_languages(values: dict[str, object], default: str) -> None:
+    """A translatable field given as a mapping of language codes (a JSON or YAML source's
+    {"name": {"en": ..., "fr": ...}}) becomes the default language's value and `name@fr`
+    style values, as a CSV's columns give them."""
+    for name in TRANSLATABLE:
+        value = values.get(name)
+        if not isinstance(value, dict) or not value or \
+                not all(isinstance(code, str) and TRANSLATED.fullmatch(f"x@{code}")
+                        for code in value):
+            continue
+        del values[name]
+        for code, text in value.items():
+            if text in (None, ""):
+                continue
+            if code == default:
+                values[name] = text
+            else:
+                values.setdefault(f"{name}@{code}", text)
 
 
 def map_rows(rows: list[RawRow], mapping: RowMapping, report: Report) -> list[MappedRow]:
@@ -88,12 +122,13 @@ def map_rows(rows: list[RawRow], mapping: RowMapping, report: Report) -> list[Ma
     hidden = set(private)
 
     canonical: dict[str, str] = {f: f for f in CANONICAL_FIELDS if f in present}
+    canonical.update((column, column) for column in present if translated_field(column))
     extras: dict[str, str] = {}
     for key, column in fields.items():
         if key.startswith(EXTRA_PREFIX) and len(key) > len(EXTRA_PREFIX):
             target = extras
             name = key[len(EXTRA_PREFIX):]
-        elif key in CANONICAL_FIELDS:
+        elif key in CANONICAL_FIELDS or translated_field(key):
             target = canonical
             name = key
         else:
@@ -137,6 +172,8 @@ def map_rows(rows: list[RawRow], mapping: RowMapping, report: Report) -> list[Ma
             parts = [_clean(raw.values.get(column), nulls) for column in key_columns]
             if all(part is not None for part in parts):
                 values["id"] = "-".join(_key_text(part) for part in parts)
+        if mapping.language:
+            _split_languages(values, mapping.language)
         for name, value in defaults.items():
             if name in CANONICAL_FIELDS and name not in values:
                 values[name] = copy.deepcopy(value)

@@ -150,6 +150,11 @@ def mask_location(location: Location, fields: Iterable[str], settings: Locations
             changes["booking_url"] = f"https://www.{MASKED_DOMAIN}/book/{tag.lower()}/"
         elif name == "postal_code" and location.postal_code:
             changes["postal_code"] = fake_postal_code(location.postal_code, key)
+    hidden = {"name", "slug"} if "name" in fields else set()
+    hidden |= {"description"} if "description" in fields else set()
+    if hidden and location.translations:  # their languages show the masked text instead
+        changes["translations"] = {code: {k: v for k, v in texts.items() if k not in hidden}
+                                   for code, texts in location.translations.items()}
     return replace(location, **changes) if changes else location
 
 

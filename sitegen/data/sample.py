@@ -41,7 +41,7 @@ import yaml
 from sitegen.config.load import load_config
 from sitegen.config.schema import LocationsSection
 from sitegen.data.decoys import NEIGHBOURHOODS, Place, moved, pick_decoy, scramble
-from sitegen.data.mapping import CANONICAL_FIELDS
+from sitegen.data.mapping import CANONICAL_FIELDS, translated_field
 from sitegen.data.masking import MASKED_DOMAIN, fake_phone
 from sitegen.data.readers import FORMATS, DatasetFile, RawRow, load_yaml, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
@@ -218,6 +218,10 @@ def _anonymise(row: RawRow, number: int, sampling: _Sampling, rng: random.Random
         column = columns.get(field)
         if column and values.get(column) not in (None, ""):
             values[column] = fakes[field]
+    for column in list(values):  # `name@fr` and the like: the fake of their field
+        translated = translated_field(column)
+        if translated and values[column] not in (None, ""):
+            values[column] = fakes.get(translated[0], "")
     for column in private:
         if values.get(column) not in (None, ""):
             text = str(values[column])

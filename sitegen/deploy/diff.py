@@ -55,18 +55,41 @@ class DiffResult:
     changed: dict[str, list[Change]] = field(default_factory=dict)
     unchanged: int = 0
     protected: bool = False  # a build was encrypted: its text is not shown by default
+    # Each page's language (its `<html lang>`), by URL: a site of several languages is
+    # also summed up per language.
+    languages: dict[str, str] = field(default_factory=dict)
+
+    def per_language(self) -> dict[str, dict[str, int]]:
+        """added, removed, changed and unchanged pages by language; empty with one."""
+        if len(set(self.languages.values())) < 2:
+            return {}
+        counts: dict[str, dict[str, int]] = {}
+        kinds = (("added", self.added), ("removed", self.removed),
+                 ("changed", list(self.changed)))
+        for code in sorted(set(self.languages.values())):
+            counts[code] = {kind: sum(self.languages.get(url) == code for url in urls)
+                            for kind, urls in kinds}
+            counts[code]["unchanged"] = sum(
+                lang == code for url, lang in self.languages.items()
+                if url not in self.changed and url not in self.added
+                and url not in self.removed)
+        return counts
 
     def to_dict(self, show_text: bool = False) -> dict[str, Any]:
         hide = self.protected and not show_text
-        return {"added": self.added, "removed": self.removed,
+        data = {"added": self.added, "removed": self.removed,
                 "changed": {url: [{"field": c.field} if hide else c.__dict__
                                   for c in changes]
                             for url, changes in self.changed.items()},
                 "unchanged": self.unchanged, "text_shown": not hide}
+        if self.per_language():
+            data["languages"] = self.per_language()
+        return data
 
 
 @dataclass
 class PageFacts:
+    lang: str = ""  # the `<html lang>`
     title: str = ""
     jsonld: list[Any] = field(default_factory=list)
     text: str = ""
@@ -86,6 +109,8 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.facts.lang = a.get("lang", "")
         if tag == "link" and a.get("rel") == "canonical":
             self.canonical = a.get("href")
         captured = tag == "title" or (tag == "code" and "data-sitegen-production-url" in a) \
@@ -281,6 +306,7 @@ def diff_builds(dir_a: Path, dir_b: Path, *, password: str | None = None) -> Dif
     result = DiffResult(added=sorted(set(pages_b) - set(pages_a)),
                         removed=sorted(set(pages_a) - set(pages_b)),
                         protected=sealed_a or sealed_b)
+    result.languages = {url: facts.lang for url, facts in {**pages_a, **pages_b}.items()}
     for url in sorted(set(pages_a) & set(pages_b)):
         changes = compare(pages_a[url], pages_b[url])
         if changes:
@@ -302,6 +328,9 @@ def format_diff(result: DiffResult, show_text: bool = False) -> str:
                   for c in changes]
     if hide and result.changed:
         lines.append("(the text of protected pages is not shown: add --show-text)")
+    for code, counts in result.per_language().items():
+        lines.append(f"{code}: {counts['added']} added, {counts['removed']} removed, "
+                     f"{counts['changed']} changed, {counts['unchanged']} unchanged")
     lines.append(f"{len(result.added)} added, {len(result.removed)} removed, "
                  f"{len(result.changed)} changed, {result.unchanged} unchanged")
     return "\n".join(lines)

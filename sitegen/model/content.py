@@ -1,7 +1,9 @@
 """Content pages from `content/`: Markdown with YAML front matter, and static files.
 
 `content/locations/<id or slug>.md` extends a location (title, description, FAQs, extra body);
-every other `.md` becomes a page; every other file is copied as a static asset.
+every other `.md` becomes a page; every other file is copied as a static asset. In a site of
+several languages, `about.fr.md` is the French version of `about.md` (as in Hugo), and
+`locations/<id>.fr.md` that of a location's file.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class ContentPage:
     template: str
     body_html: str
     meta: dict[str, Any] = field(default_factory=dict)
+    key: str = ""  # the URL its file's name gives: a translation's is that of its original
 
 
 @dataclass
@@ -49,6 +52,9 @@ class Content:
     pages: list[ContentPage]
     locations: dict[str, LocationContent]
     static_files: list[tuple[Path, str]]
+    # Another language's files (`about.fr.md`), by language code: pages keyed by the URL
+    # of the page they translate, location files by the location's id or slug.
+    translated: dict[str, Content] = field(default_factory=dict)
 
 
 def split_front_matter(text: str, display: str) -> tuple[dict[str, Any], str, int]:
@@ -69,13 +75,17 @@ def split_front_matter(text: str, display: str) -> tuple[dict[str, Any], str, in
                                   "add a line with --- after the front matter"))
 
 
-def load_content(source: Path, report: Report) -> Content:
+def load_content(source: Path, report: Report, languages: tuple[str, ...] = ()) -> Content:
+    """The content folder; `languages`: the codes of the site's other languages, whose
+    `<name>.<code>.md` files are translations (Content.translated)."""
     root = source / "content"
     pages: list[ContentPage] = []
     locations: dict[str, LocationContent] = {}
     static: list[tuple[Path, str]] = []
+    content = Content(pages, locations, static,
+                      {code: Content([], {}, []) for code in languages})
     if not root.is_dir():
-        return Content(pages, locations, static)
+        return content
     real_root = root.resolve()
     for path in sorted(_walk(root)):
         rel = path.relative_to(root).as_posix()
@@ -113,12 +123,16 @@ def load_content(source: Path, report: Report) -> Content:
                          "the sitemap")
             continue
         html = render_trusted(body)
+        stem, _, code = rel[:-3].rpartition(".")
+        into = content.translated.get(code) if stem else None
+        if into is None:
+            stem, into = rel[:-3], content
         if rel.startswith("locations/"):
-            key = rel[len("locations/"):-3]
-            locations[key] = LocationContent(display, key, meta, html)
+            key = stem[len("locations/"):]
+            into.locations[key] = LocationContent(display, key, meta, html)
             continue
-        stem = rel[:-3]
-        url = meta.get("url") or ("/" if stem == "index" else f"/{stem.removesuffix('/index')}/")
+        own = "/" if stem == "index" else f"/{stem.removesuffix('/index')}/"
+        url = meta.get("url") or own
         problem = url_problem(str(url))
         if problem:
             shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}",
@@ -126,12 +140,12 @@ def load_content(source: Path, report: Report) -> Content:
             report.error(display, 2, "url", f"'{shown}' {problem}",
                          "the url of a page is a path inside the site")
             continue
-        pages.append(ContentPage(
+        into.pages.append(ContentPage(
             source=display, url=str(url), title=str(meta.get("title") or _title(stem)),
             description=str(meta.get("description") or ""),
             template=str(meta.get("template") or ("home.html" if url == "/" else "page.html")),
-            body_html=html, meta=meta))
-    return Content(pages, locations, static)
+            body_html=html, meta=meta, key=own))
+    return content
 
 
 def _read_markdown(path: Path, display: str, report: Report) -> str | None:

@@ -265,12 +265,13 @@ class CtaLookup:
         self._contexts: dict[str, dict[str, Any]] = {}
         self._digests: dict[str, bytes] | None = None
         self._fingerprint: str | None = None
+        self._lang = model.lang  # a site of several languages: this language's pages
         for page in model.pages:
             self.update(page)
 
     def update(self, page: Page) -> None:
         """Take one location page's (possibly re-resolved) CTAs."""
-        if page.kind == "location" and "ctas" in page.context:
+        if page.kind == "location" and "ctas" in page.context and page.lang == self._lang:
             ident = page.context["location"].id
             self._contexts[ident] = page.context
             if self._digests is not None:

@@ -56,6 +56,10 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     indexable: bool = True
     lastmod: str | None = None
+    # Its language in a site of several (model/languages.py; "" with one), and the pages
+    # that are the same page in each language, itself included: ((code, url), ...).
+    lang: str = ""
+    alternates: tuple[tuple[str, str], ...] = ()
     # The file's path, made once: the build keys its per-page records (audits, digests,
     # cache entries) by this one string instead of a copy each.
     output: str = field(init=False, repr=False, compare=False)
@@ -89,6 +93,10 @@ class SiteModel:
     pictures: Any = None
     # The rows of `locator.postcodes` (data/postcodes.Centroid), for the place index.
     postcodes: list[Any] = field(default_factory=list)
+    # A site of several languages: each other language's own model (its config, locations,
+    # hub tree and pages, which `pages` holds too), by language code (model/languages.py).
+    languages: dict[str, SiteModel] = field(default_factory=dict)
+    lang: str = ""  # the language of such a model ("" for the default language's)
 
     def drop_page_data(self) -> None:
         """Empty every page's context, in place (the `ctas_for` lookup shares the location
@@ -99,3 +107,5 @@ class SiteModel:
         for page in self.pages:
             page.context.clear()
         self.nearby.clear()
+        for view in self.languages.values():
+            view.nearby.clear()

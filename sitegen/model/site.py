@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitegen.config.languages import home_url
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
 from sitegen.data.locations import Faq, Location, ValidationResult
@@ -148,8 +149,9 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
     nearby = _nearby(config, locations)
     pages: list[Page] = []
     pages.extend(_content_page(config, page) for page in content.pages)
-    if not any(page.url == "/" for page in content.pages):
-        pages.append(Page("/", "home.html", "home", config.site.name,
+    home = home_url(config)
+    if not any(page.url == home for page in content.pages):
+        pages.append(Page(home, "home.html", "home", config.site.name,
                           config.site.description, {"body_html": ""}))
     pages.extend(_hub_pages(config, root))
     pages.extend(view_pages(config, root))
@@ -159,9 +161,9 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
         if page.kind == "location" and page.context["location"].status == \
                 "temporarily_closed":
             page.context["closed_from"] = placed.today
-    pages.append(Page("/404.html", "404.html", "404", "Page not found",
+    pages.append(Page(home + "404.html", "404.html", "404", "Page not found",
                       "The page you asked for does not exist.", {}, indexable=False))
-    _check_unique_urls(pages)
+    check_unique_urls(pages)
     return SiteModel(config, policy, locations, root, pages, content.static_files, nearby,
                      pattern, closed=placed.closed, postcodes=placed.postcodes)
 
@@ -236,12 +238,14 @@ def _hub_pages(config: SiteConfig, root: Hub) -> list[Page]:
 
 
 def _content_page(config: SiteConfig, page: ContentPage) -> Page:
-    title = page.title if page.url == "/" else _format(config.seo.title, {
+    home = page.url == home_url(config)
+    title = page.title if home else _format(config.seo.title, {
         "title": page.title, "site": config.site.name})
-    kind = "home" if page.url == "/" else "page"
+    kind = "home" if home else "page"
     return Page(page.url, page.template, kind, title, page.description,
                 {"body_html": page.body_html, "heading": page.title, "meta": page.meta,
-                 "source": page.source}, indexable=page.meta.get("robots") != "noindex")
+                 "source": page.source, "key": page.key},
+                indexable=page.meta.get("robots") != "noindex")
 
 
 def location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
@@ -302,7 +306,7 @@ def _nearby(config: SiteConfig, locations: list[Location]) -> dict[str, list[Nea
             for loc, near in zip(locations, found, strict=True)}
 
 
-def _check_unique_urls(pages: list[Page]) -> None:
+def check_unique_urls(pages: list[Page]) -> None:
     seen: dict[str, Page] = {}
     problems = []
     for page in pages:

@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from sitegen.config.languages import home_url
 from sitegen.config.schema import SiteConfig
 from sitegen.data.locations import Location
 from sitegen.data.markup import clean_inline
@@ -99,7 +100,7 @@ def view_pages(config: SiteConfig, root: Hub) -> list[Page]:
                                                               lng=f"{loc.lng:.6f}")}
     site = config.site.name
     pages = []
-    trail = [("Home", "/"), ("Locations", config.urls.locations)]
+    trail = [("Home", home_url(config)), ("Locations", config.urls.locations)]
 
     shown = locations if len(locations) <= MAP_LIST_MAX else locations[:PAGE_SIZE]
     pages.append(Page(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from sitegen.model.pages import SiteModel
+from sitegen.model.pages import Page, SiteModel
 from sitegen.output.feeds import feed_files
 from sitegen.output.hostconfig import host_files
 from sitegen.output.markers import marker_files
@@ -32,10 +32,24 @@ def crawler_files(model: SiteModel) -> dict[str, bytes]:
     policy = model.policy
     files = {"robots.txt": seo.robots_txt(policy).encode()}
     if policy.indexable:
-        entries = [(p.url, p.lastmod) for p in model.pages if p.indexable]
+        indexable = {p.url for p in model.pages if p.indexable}
+        entries = [seo.SitemapEntry(p.url, p.lastmod, _alternates(model, p, indexable))
+                   for p in model.pages if p.indexable]
         for name, text in seo.sitemaps(policy, entries, model.config.sitemap.max_urls).items():
             files[name] = text.encode()
     return files
+
+
+def _alternates(model: SiteModel, page: Page, indexable: set[str]
+                ) -> tuple[tuple[str, str], ...]:
+    """A page's sitemap alternates: the same page in each language that is in the sitemap
+    too, and x-default (the default language's page) when there is one; none for a page
+    in one language alone."""
+    found = tuple((code, url) for code, url in page.alternates if url in indexable)
+    if len(found) < 2:
+        return ()
+    default = model.config.site.languages[0]
+    return (*found, ("x-default", found[0][1])) if found[0][0] == default else found
 
 
 def build_marker(model: SiteModel) -> dict[str, bytes]:
@@ -49,8 +63,19 @@ def build_marker(model: SiteModel) -> dict[str, bytes]:
     return {BUILD_FILE: (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()}
 
 
+def language_files(model: SiteModel) -> dict[str, bytes]:
+    """Each other language's marker data and place index, under its folder: its locator
+    views list its own pages, names and URLs. The feeds stay the default language's."""
+    files: dict[str, bytes] = {}
+    for view in model.languages.values():
+        files.update(marker_files(view))
+        files.update(place_files(view))
+    return files
+
+
 PRODUCERS: list[Producer] = [crawler_files, marker_files, maps.asset_files, host_files,
-                             build_marker, output_marker, feed_files, place_files, openapi_files]
+                             build_marker, output_marker, feed_files, place_files, openapi_files,
+                             language_files]
 # The markers, the feeds and the place index, most of the artifacts' work, read the placed
 # locations alone (model/site.Placed.located_model), so a build writes them in a process of
 # its own while the rest of the model is made and the pages rendered. The others are small;

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from sitegen.config.languages import home_url, multilingual
 from sitegen.data.hours import SpecialDay
 from sitegen.data.markup import render_untrusted
 from sitegen.memo import by_identity
@@ -32,7 +33,7 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         extras["jsonld"] = seo.home_jsonld(config, policy)
     elif page.kind == "hub":
         hub: Hub = page.context["hub"]
-        trail = [("Home", "/"), *hub.breadcrumbs()]
+        trail = [("Home", home_url(config)), *hub.breadcrumbs()]
         extras["trail"] = trail
         extras["jsonld"] = [seo.breadcrumb_jsonld(policy, trail)]
         child = hub.children[0].level if hub.children else "city"
@@ -45,7 +46,8 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         location = page.context["location"]
         parent_url = location.url.rstrip("/").rsplit("/", 1)[0] + "/"
         parent = hubs_by_url.get(parent_url, model.root)
-        trail = [("Home", "/"), *parent.breadcrumbs(), (location.name, location.url)]
+        trail = [("Home", home_url(config)), *parent.breadcrumbs(),
+                 (location.name, location.url)]
         extras["trail"] = trail
         extras["description_html"] = render_untrusted(location.description) \
             if location.description else ""
@@ -63,12 +65,16 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         if location.image:
             extras["og_image"] = location.image if location.image.startswith("http") else \
                 seo.absolute(policy.base_url, location.image)
+    if multilingual(config):
+        extras["jsonld"] = [*extras["jsonld"],
+                            seo.webpage_jsonld(policy, page, config.site.language)]
     return extras
 
 
 def all_hubs(model: SiteModel) -> dict[str, Hub]:
+    """Every hub by URL, each language's too."""
     out: dict[str, Hub] = {}
-    stack = [model.root]
+    stack = [model.root, *(view.root for view in model.languages.values())]
     while stack:
         hub = stack.pop()
         out[hub.url] = hub

@@ -46,7 +46,9 @@ class FragmentCache(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _fragment(self, where: str, keys: list[Any], caller: Callable[[], str]) -> str:
-        key = (where, *map(_key_text, keys))
+        # A site of several languages renders each language with its own environment,
+        # whose `lang` global is part of the key too: a fragment never changes language.
+        key = (where, str(self.environment.globals.get("lang", "")), *map(_key_text, keys))
         fragment = self._fragments.get(key)
         if fragment is None:
             fragment = caller()

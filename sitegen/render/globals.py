@@ -7,6 +7,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from sitegen.config.languages import home_url, language_name
 from sitegen.model import ctas, leads
 from sitegen.model.pages import SiteModel
 from sitegen.model.views import data_url
@@ -20,11 +21,14 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
     hashes = asset_hashes(dirs)
     theme_css = sorted(p for p in hashes if p.startswith("css/") and p.endswith(".css")
                        and p != "css/site.css" and _owned_by_site_theme(p, dirs))
-    nav = [p for p in model.pages if p.kind == "page" and not p.context["meta"].get("footer")]
+    nav = [p for p in model.pages if p.kind == "page" and p.lang == model.lang
+           and not p.context["meta"].get("footer")]
     menu = sorted(nav, key=lambda p: (p.context["meta"].get("weight", 50), p.url))
     return {
         "site": config.site,
-        "lang": config.site.language,
+        "lang": config.site.language,  # the language of the pages rendered with these
+        "home_url": home_url(config),
+        "language_name": language_name,
         "config": config,
         "policy": policy,
         "urls": config.urls,

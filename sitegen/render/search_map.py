@@ -14,7 +14,6 @@ from typing import Any, cast
 
 import folium
 from branca.element import CssLink, Figure, JavascriptLink
-from folium.map import FitBounds
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
@@ -23,7 +22,10 @@ from sitegen.render.maps import CLUSTER_CSS, CLUSTER_JS, LEAFLET_CSS, LEAFLET_JS
 
 
 class _LocatorMap(folium.Map):
-    """folium's Map without its full-window page styles (html, body {height: 100%}...)."""
+    """folium's Map without its full-window page styles (html, body {height: 100%}...), and
+    whose first view is the box of the locations (`bounds`): made without a centre and zoom
+    and fitted before any layer is added, the map asks for one round of tiles, not a round at
+    a starting zoom and a second at the fitted one."""
 
     _template = Template("""
         {% macro header(this, kwargs) %}
@@ -35,11 +37,15 @@ class _LocatorMap(folium.Map):
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.map(
                 {{ this.get_name()|tojson }},
-                {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
-                 ...{{ this.options|tojavascript }}}
-            );
+                {crs: L.CRS.{{ this.crs }}, ...{{ this.options|tojavascript }}}
+            ).fitBounds({{ this.bounds|tojson }}, {padding: [20, 20]});
         {% endmacro %}
     """)
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__(tiles=None, control_scale=True)
+        self.options.pop("zoom", None)
+        self.bounds = bounds
 
 
 class _Handles(folium.MacroElement):
@@ -67,8 +73,7 @@ def _child(parent: folium.Element, child: folium.Element, stable_id: str) -> Non
 
 def render_search_map(tiles: str, attribution: str, box: list[list[float]]) -> MapParts:
     """The Map Search map, rendered by folium; deterministic for the same input."""
-    centre = [round((box[0][0] + box[1][0]) / 2, 5), round((box[0][1] + box[1][1]) / 2, 5)]
-    fmap = _LocatorMap(location=centre, zoom_start=4, tiles=None, control_scale=True)
+    fmap = _LocatorMap(box)
     fmap._id = MAP_ID
     # Per instance, so other folium users in the process keep their defaults.
     fmap.default_js = [("leaflet", LEAFLET_JS)]
@@ -81,7 +86,6 @@ def render_search_map(tiles: str, attribution: str, box: list[list[float]]) -> M
     cluster.default_js = [("markercluster", CLUSTER_JS)]
     cluster.default_css = [(f"markercluster_css_{n}", url) for n, url in enumerate(CLUSTER_CSS)]
     _child(fmap, cluster, "locations")
-    _child(fmap, FitBounds(box, padding=(20, 20)), "bounds")
     _child(fmap, _Handles(MAP_ID, fmap, cluster), "handles")
 
     figure = cast(Figure, fmap.get_root())

@@ -7,9 +7,10 @@ JSON-LD is built as Python data and serialised by Jinja's `tojson`, which escape
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
+from sitegen.config.languages import home_url, multilingual
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
 from sitegen.data.hours import opening_hours_specification, special_opening_hours_specification
@@ -18,6 +19,7 @@ from sitegen.data.markup import plain_text
 from sitegen.model.urls import absolute
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
 def business_type(config: SiteConfig, location: Location) -> str:
@@ -130,11 +132,35 @@ def home_jsonld(config: SiteConfig, policy: Policy) -> list[dict[str, Any]]:
         "url": absolute(policy.base_url, "/"),
         "publisher": {"@id": org["@id"]},
     }
+    if multilingual(config):  # each language's home is a website of its own language
+        home = home_url(config)
+        site.update({"@id": absolute(policy.base_url, home + "#website"),
+                     "url": absolute(policy.base_url, home), "inLanguage": config.site.language})
     return [org, site]
 
 
-def sitemaps(policy: Policy, entries: list[tuple[str, str | None]], max_urls: int
-             ) -> dict[str, str]:
+def webpage_jsonld(policy: Policy, page: Any, language: str) -> dict[str, Any]:
+    """The page itself, in its language (a site of several languages): `inLanguage`, and
+    the location it is about on a location page."""
+    url = absolute(policy.base_url, page.url)
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "WebPage",
+                            "@id": url + "#webpage", "url": url, "name": page.title,
+                            "inLanguage": language}
+    if page.kind == "location":
+        data["about"] = {"@id": url + "#location"}
+    return data
+
+
+class SitemapEntry(NamedTuple):
+    """A page in the sitemap: its path, lastmod and, on a site of several languages, the
+    same page in each language (itself included, then x-default) as `xhtml:link`s."""
+
+    url: str
+    lastmod: str | None
+    alternates: tuple[tuple[str, str], ...] = ()
+
+
+def sitemaps(policy: Policy, entries: list[SitemapEntry], max_urls: int) -> dict[str, str]:
     """`sitemap.xml`, or a sitemap index with `sitemap-N.xml` parts above max_urls."""
     entries = sorted(entries)
     chunks = [entries[i:i + max_urls] for i in range(0, len(entries), max_urls)] or [[]]
@@ -151,12 +177,17 @@ def sitemaps(policy: Policy, entries: list[tuple[str, str | None]], max_urls: in
     return files
 
 
-def _urlset(policy: Policy, entries: list[tuple[str, str | None]]) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
-    for url, lastmod in entries:
+def _urlset(policy: Policy, entries: list[SitemapEntry]) -> str:
+    languages = any(entry.alternates for entry in entries)
+    xhtml = f' xmlns:xhtml="{XHTML_NS}"' if languages else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}"{xhtml}>']
+    for url, lastmod, alternates in entries:
         item = f"  <url><loc>{escape(absolute(policy.base_url, url))}</loc>"
         if lastmod:
             item += f"<lastmod>{escape(lastmod)}</lastmod>"
+        item += "".join(f'<xhtml:link rel="alternate" hreflang="{escape(code)}" '
+                        f'href="{escape(absolute(policy.base_url, target))}"/>'
+                        for code, target in alternates)
         lines.append(item + "</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

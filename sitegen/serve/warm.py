@@ -10,8 +10,9 @@ applies such an edit like this:
 2. accept only edits of existing rows that keep every field the site's structure depends on
    (id, name, address, coordinates, categories...: URLs, hubs, nearby lists, view order) and
    that validate without any diagnostic. Anything else (a config, content or theme change,
-   an added or removed row, a renamed or moved location, a warning, an encrypted build)
-   returns None, and serve runs the ordinary build instead;
+   an added or removed row, a renamed or moved location, a warning, an encrypted build, a
+   site of several languages, whose locations have a copy per language) returns None, and
+   serve runs the ordinary build instead;
 3. update those locations in place and rebuild their pages' data (FAQs, CTAs, lead form);
 4. re-render the pages whose fingerprint changed: the pages that reference an edited
    location (a reverse index built after the full build) and the pages reading a template
@@ -145,7 +146,8 @@ class WarmSite:
         state = self.state
         dataset = state.resolved[0].resolve()
         changed = {Path(p).resolve() for p in changed}
-        if not changed or changed != {dataset} or state.policy.protection == "encrypt":
+        if not changed or changed != {dataset} or state.policy.protection == "encrypt" \
+                or state.model.languages:  # several languages: each page has copies
             return None
         self.prepare()
         edit = self._edits() if self.alive else None
@@ -249,7 +251,8 @@ class WarmSite:
 
     def _map(self, rows: list[RawRow], report: Report) -> list[MappedRow]:
         settings = self.state.loaded.config.locations
-        return map_rows(rows, RowMapping.of(settings), report) if rows else []
+        mapping = RowMapping.of(settings, self.state.loaded.config.site.language)
+        return map_rows(rows, mapping, report) if rows else []
 
     def _commit_rows(self, edit: _Edit) -> None:
         """The model now reflects the file: remember its rows, lines and line numbers."""

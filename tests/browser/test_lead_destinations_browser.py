@@ -24,10 +24,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-from support.browser import serve
+from support.leadpages import HAYES, SUCCESS, Live, built, fill, page_in, settle, status
 from support.servers import LocalServer, Reply, Seen
 from support.sites import copy_example, run_cli
-from test_leads_browser import HAYES, SUCCESS, Live, chromium, fill, page_in, settle, status
 
 pytestmark = pytest.mark.browser
 
@@ -53,38 +52,22 @@ def salesforce_reply(seen: Seen) -> Reply:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as instance:
-        yield instance
-
-
-def site_for(root: Path, env: dict[str, str]) -> Iterator[str]:
-    site = copy_example(root / "site")
-    out = root / "out"
-    out.mkdir()
-    with serve(out) as base:
-        result = run_cli("build", "--source", site, "--out", out, env={
-            "SITEGEN_BASE_URL": base, "SITEGEN_LEADS__ALLOW_INSECURE": "true", **env})
-        assert result.returncode == 0, str(result)
-        yield base
-
-
-@pytest.fixture(scope="module")
 def hubspot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, LocalServer]]:
     with LocalServer(hubspot_reply) as receiver:
         config = (f"{{portal_id: '{PORTAL}', form_id: '{FORM}', endpoint: '{receiver.url}', "
                   "fields: {name: firstname, email: email, phone: phone, message: message, "
                   "location_id: store_code}}")
-        yield from ((base, receiver) for base in site_for(
-            tmp_path_factory.mktemp("hubspot"), {"SITEGEN_LEADS__HUBSPOT": config}))
+        with built(tmp_path_factory.mktemp("hubspot"), {"SITEGEN_LEADS__HUBSPOT": config}) as base:
+            yield base, receiver
 
 
 @pytest.fixture(scope="module")
 def salesforce(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, LocalServer]]:
     with LocalServer(salesforce_reply) as receiver:
         config = (f"{{org_id: '{ORG}', endpoint: '{receiver.url}/'}}")
-        yield from ((base, receiver) for base in site_for(
-            tmp_path_factory.mktemp("salesforce"), {"SITEGEN_LEADS__SALESFORCE": config}))
+        with built(tmp_path_factory.mktemp("salesforce"),
+                   {"SITEGEN_LEADS__SALESFORCE": config}) as base:
+            yield base, receiver
 
 
 def submit(live: Live) -> Any:
@@ -97,9 +80,9 @@ def submit(live: Live) -> Any:
         return page.title()
 
 
-def test_a_lead_reaches_hubspot_as_its_documented_json(browser: Any, hubspot: Any) -> None:
+def test_a_lead_reaches_hubspot_as_its_documented_json(local_browser: Any, hubspot: Any) -> None:
     base, receiver = hubspot
-    title = submit(Live(base, browser))
+    title = submit(Live(base, local_browser))
     preflight, post = receiver.requests
     assert preflight.method == "OPTIONS" and post.method == "POST"
     assert post.path == f"/submissions/v3/integration/submit/{PORTAL}/{FORM}"
@@ -114,9 +97,9 @@ def test_a_lead_reaches_hubspot_as_its_documented_json(browser: Any, hubspot: An
         "context": {"pageUri": base + HAYES, "pageName": title}}
 
 
-def test_a_lead_reaches_salesforce_web_to_lead(browser: Any, salesforce: Any) -> None:
+def test_a_lead_reaches_salesforce_web_to_lead(local_browser: Any, salesforce: Any) -> None:
     base, receiver = salesforce
-    submit(Live(base, browser))
+    submit(Live(base, local_browser))
     (post,) = receiver.requests  # a simple request: no preflight
     assert post.method == "POST" and post.path == "/servlet/servlet.WebToLead?encoding=UTF-8"
     assert post.content_type == "application/x-www-form-urlencoded"
@@ -145,14 +128,15 @@ def netlify_like(root: Path) -> Callable[[Seen], Reply]:
     return reply
 
 
-def test_a_lead_reaches_netlify_forms_on_the_site_itself(browser: Any, tmp_path: Path) -> None:
+def test_a_lead_reaches_netlify_forms_on_the_site_itself(local_browser: Any,
+                                                        tmp_path: Path) -> None:
     site = copy_example(tmp_path / "site")
     out = tmp_path / "out"
     with LocalServer(netlify_like(out)) as host:
         result = run_cli("build", "--source", site, "--out", out, env={
             "SITEGEN_BASE_URL": host.url, "SITEGEN_LEADS__NETLIFY": "true"})
         assert result.returncode == 0, str(result)
-        submit(Live(host.url, browser))
+        submit(Live(host.url, local_browser))
         (post,) = host.posts()
     assert post.path == "/thanks/" and post.header("Origin") == host.url
     fields = dict(parse_qsl(post.body.decode("utf-8"), keep_blank_values=True))

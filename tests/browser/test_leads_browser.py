@@ -19,30 +19,22 @@ the receivers are http://, so the builds set leads.allow_insecure.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from support.browser import serve
+from support.leadpages import HAYES, SUCCESS, Live, built, fill, page_in, settle, status
 from support.serve import ServeProcess
 from support.servers import FormspreeLike, PlainReceiver, Webhook
-from support.sites import copy_example, run_cli
+from support.sites import copy_example
 
 pytestmark = pytest.mark.browser
 
-HAYES = "/locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/"
 MISSION = "/locations/us/ca/san-francisco/juniper-oak-coffee-mission/"
-SUCCESS = "Thank you: your message has been sent."
 KEPT = "sitegen.leads.unsent"
-
-
-@dataclass
-class Live:
-    base: str
-    browser: Any
 
 
 @dataclass
@@ -62,59 +54,23 @@ class JsonSite(Live):
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as instance:
-        yield instance
-
-
-@contextlib.contextmanager
-def built(root: Path, env: dict[str, str]) -> Iterator[str]:
-    """The example site built for production into a folder served at the yielded URL."""
-    site = copy_example(root / "site")
-    out = root / "out"
-    out.mkdir()
-    with serve(out) as base:
-        result = run_cli("build", "--source", site, "--out", out, env={
-            "SITEGEN_BASE_URL": base, "SITEGEN_LEADS__ALLOW_INSECURE": "true", **env})
-        assert result.returncode == 0, str(result)
-        yield base
-
-
-@pytest.fixture(scope="module")
-def form_site(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[FormSite]:
+def form_site(tmp_path_factory: pytest.TempPathFactory, local_browser: Any) -> Iterator[FormSite]:
     with PlainReceiver() as hook, FormspreeLike() as formspree, built(
             tmp_path_factory.mktemp("leads-form"), {
                 "SITEGEN_LEADS__WEBHOOK_URL": f"{hook.url}/hooks/catch/123/abc/",
                 "SITEGEN_LEADS__ROUTES": f"{{JO-SF-002: '{formspree.url}/f/xyzabcde'}}"}
     ) as base:
-        yield FormSite(base, browser, hook, formspree)
+        yield FormSite(base, local_browser, hook, formspree)
 
 
 @pytest.fixture(scope="module")
-def json_site(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[JsonSite]:
+def json_site(tmp_path_factory: pytest.TempPathFactory, local_browser: Any) -> Iterator[JsonSite]:
     with Webhook() as hook, PlainReceiver() as plain, built(
             tmp_path_factory.mktemp("leads-json"), {
                 "SITEGEN_LEADS__ENCODING": "json",
                 "SITEGEN_LEADS__WEBHOOK_URL": f"{hook.url}/hooks/catch/123/abc/",
                 "SITEGEN_LEADS__ROUTES": f"{{JO-SF-002: '{plain.url}/leads'}}"}) as base:
-        yield JsonSite(base, browser, hook, plain)
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium, resolving no host name but 127.0.0.1: nothing leaves the machine,
-    and (unlike request interception, which answers CORS preflights itself) every request to
-    a receiver, preflight included, really reaches it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-        try:
-            yield instance
-        finally:
-            instance.close()
+        yield JsonSite(base, local_browser, hook, plain)
 
 
 @pytest.fixture
@@ -136,37 +92,6 @@ def cors_hook(json_site: JsonSite) -> Iterator[Webhook]:
     json_site.hook.status = 200
     yield json_site.hook
     json_site.hook.status = 200
-
-
-@contextlib.contextmanager
-def page_in(live: Live, **options: Any) -> Iterator[Any]:
-    """A fresh context (a new tab's sessionStorage); only 127.0.0.1 resolves."""
-    context = live.browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield page
-        assert errors == [], errors
-    finally:
-        context.close()
-
-
-def fill(page: Any, *, message: str = "Can I book the back room for 10 people?") -> None:
-    page.fill("#lead-form-name", "Ada Lovelace")
-    page.fill("#lead-form-email", "ada@example.com")
-    page.fill("#lead-form-phone", "+1 415 555 0100")
-    page.fill("#lead-form-message", message)
-    page.check("#lead-form-consent")
-
-
-def settle(page: Any) -> None:
-    """As if the visitor opened the page ten seconds ago (leads.min_seconds is 3)."""
-    page.eval_on_selector("input[name=_started]", "el => el.value = String(Date.now() - 10000)")
-
-
-def status(page: Any) -> Any:
-    return page.locator("[data-lead-status]")
 
 
 def kept(page: Any) -> Any:
@@ -512,9 +437,10 @@ def inbox(server: ServeProcess) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_the_dev_inbox_takes_a_lead_from_its_own_page(browser: Any, dev: ServeProcess) -> None:
+def test_the_dev_inbox_takes_a_lead_from_its_own_page(local_browser: Any,
+                                                      dev: ServeProcess) -> None:
     before = len(inbox(dev))
-    with page_in(Live(dev.url, browser)) as page:
+    with page_in(Live(dev.url, local_browser)) as page:
         page.goto(f"{dev.url}{HAYES}")
         assert page.get_attribute("#lead-form", "data-response") == "read"
         fill(page, message="From the dev server")
@@ -527,11 +453,11 @@ def test_the_dev_inbox_takes_a_lead_from_its_own_page(browser: Any, dev: ServePr
 
 
 def test_a_page_of_another_origin_cannot_post_to_the_dev_inbox(
-        browser: Any, dev: ServeProcess, tmp_path: Path) -> None:
+        local_browser: Any, dev: ServeProcess, tmp_path: Path) -> None:
     before = len(inbox(dev))
     (tmp_path / "attack.html").write_text(ATTACK.format(inbox=f"{dev.url}/_sitegen/leads"),
                                           encoding="utf-8")
-    with serve(tmp_path) as other, page_in(Live(other, browser)) as page:
+    with serve(tmp_path) as other, page_in(Live(other, local_browser)) as page:
         page.goto(f"{other}/attack.html")
         page.wait_for_url(f"{dev.url}/**")  # the form was submitted, after the fetch
         assert inbox(dev)[before:] == []
@@ -541,8 +467,8 @@ def test_a_page_of_another_origin_cannot_post_to_the_dev_inbox(
 
 
 def test_the_inbox_page_lists_two_leads_newest_first_filters_and_clears(
-        browser: Any, dev: ServeProcess) -> None:
-    with page_in(Live(dev.url, browser)) as page:
+        local_browser: Any, dev: ServeProcess) -> None:
+    with page_in(Live(dev.url, local_browser)) as page:
         page.goto(f"{dev.url}/_sitegen/leads")
         page.click("button[data-clear]")  # start from an empty inbox
         page.wait_for_url(f"{dev.url}/_sitegen/leads")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
 from support.lifecycle import HAYES, JANUARY, KIOSK, MISSION, NORTH_BEACH, SF, status_site
 from support.sites import build
 
@@ -47,12 +47,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def base_url(site: Path) -> Iterator[str]:
     with serve(site) as url:  # a plain static server: no redirect rules
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 def badge_at(browser: Any, base_url: str, path: str, moment: datetime.datetime

@@ -7,8 +7,6 @@ Requests to any other host (map tiles, analytics) are aborted, as they would fai
 from __future__ import annotations
 
 import csv
-import json
-import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -16,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
+from support.markers import km, locations
 
 from sitegen.builder.pipeline import build
 from sitegen.builder.run import BuildOptions
@@ -28,46 +27,14 @@ HAYES = "/locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/"
 PORTLAND = (45.5231, -122.6765)  # Pioneer Courthouse Square
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "production"
-    build(BuildOptions(REPO, "production", out=out, environ={}))
-    return out
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
-
-
 @pytest.fixture
-def page(browser: Any, base_url: str) -> Iterator[Any]:
-    with open_page(browser, base_url) as tab:
+def page(browser: Any, example_url: str) -> Iterator[Any]:
+    with open_page(browser, example_url) as tab:
         yield tab
         assert tab.js_errors == []
 
 
 # --- the data, read as the browser reads it --------------------------------------------------
-
-def locations(site: Path) -> list[dict[str, Any]]:
-    data = json.loads((site / "locations/markers.json").read_text(encoding="utf-8"))
-    out = []
-    for row in data["locs"]:
-        item = dict(zip(data["fields"], row, strict=True))
-        place = data["places"][item["place"]]
-        item.update(url=place[0] + item["slug"] + "/", city=place[1], region=place[2],
-                    group=place[3], country=place[4],
-                    categories=[data["cats"][i] for i in item["cats"]])
-        out.append(item)
-    return out
-
 
 def _normalize(text: str) -> str:
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
@@ -84,13 +51,6 @@ def matching(site: Path, query: str) -> list[dict[str, Any]]:
         if all(word in hay for word in words):
             found.append(loc)
     return found
-
-
-def km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    (lat1, lng1), (lat2, lng2) = map(lambda p: (math.radians(p[0]), math.radians(p[1])), (a, b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + \
-        math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -133,21 +93,21 @@ def names(page: Any, selector: str) -> list[str]:
 
 # --- Map Search ------------------------------------------------------------------------------
 
-def test_map_shows_every_location_as_markers_or_clusters(page: Any, base_url: str,
-                                                         site: Path) -> None:
-    total = len(locations(site))
-    page.goto(base_url + "/locations/map/")
+def test_map_shows_every_location_as_markers_or_clusters(page: Any, example_url: str,
+                                                         example_production: Path) -> None:
+    total = len(locations(example_production))
+    page.goto(example_url + "/locations/map/")
     wait_on_map(page, total)
     assert page.locator("[data-result-count]").text_content() == f"{total} locations"
     show_all(page)
     assert page.locator("[data-results] li.result").count() == total
 
 
-def test_search_filters_list_and_markers_and_lives_in_the_url(page: Any, base_url: str,
-                                                              site: Path) -> None:
-    expected = matching(site, "Portland")
+def test_search_filters_list_and_markers_and_lives_in_the_url(page: Any, example_url: str,
+                                                              example_production: Path) -> None:
+    expected = matching(example_production, "Portland")
     assert 3 <= len(expected) < 64
-    page.goto(base_url + "/locations/map/")
+    page.goto(example_url + "/locations/map/")
     wait_on_map(page, 64)
     page.get_by_label("Name, city, postcode or service").fill("Portland")
     page.wait_for_function("n => document.querySelectorAll('[data-results] li').length === n",
@@ -174,9 +134,10 @@ def test_search_filters_list_and_markers_and_lives_in_the_url(page: Any, base_ur
     wait_on_map(page, len(both))
 
 
-def test_a_shared_search_link_opens_filtered(page: Any, base_url: str, site: Path) -> None:
-    expected = matching(site, "toronto")
-    page.goto(base_url + "/locations/list/?q=toronto&category=Caf%C3%A9")
+def test_a_shared_search_link_opens_filtered(page: Any, example_url: str,
+                                             example_production: Path) -> None:
+    expected = matching(example_production, "toronto")
+    page.goto(example_url + "/locations/list/?q=toronto&category=Caf%C3%A9")
     cafes = [loc for loc in expected if "Café" in loc["categories"]]
     page.wait_for_function("n => document.querySelectorAll('[data-js-results] li').length === n",
                            arg=len(cafes))
@@ -184,11 +145,13 @@ def test_a_shared_search_link_opens_filtered(page: Any, base_url: str, site: Pat
     assert names(page, "[data-js-results] .result-name") == [loc["name"] for loc in cafes]
 
 
-def test_my_location_sorts_by_distance(browser: Any, base_url: str, site: Path) -> None:
-    nearest = sorted(locations(site), key=lambda loc: km(PORTLAND, (loc["lat"], loc["lng"])))
-    with open_page(browser, base_url, permissions=["geolocation"],
+def test_my_location_sorts_by_distance(browser: Any, example_url: str,
+                                       example_production: Path) -> None:
+    nearest = sorted(locations(example_production),
+                     key=lambda loc: km(PORTLAND, (loc["lat"], loc["lng"])))
+    with open_page(browser, example_url, permissions=["geolocation"],
                    geolocation={"latitude": PORTLAND[0], "longitude": PORTLAND[1]}) as page:
-        page.goto(base_url + "/locations/map/")
+        page.goto(example_url + "/locations/map/")
         wait_on_map(page, 64)
         page.get_by_role("button", name="Use my location").click()
         page.wait_for_function("() => document.querySelector('[data-results] .distance')")
@@ -209,9 +172,9 @@ def test_my_location_sorts_by_distance(browser: Any, base_url: str, site: Path) 
         assert page.js_errors == []
 
 
-def test_list_view_is_grouped_and_sortable_by_name(page: Any, base_url: str,
-                                                   site: Path) -> None:
-    page.goto(base_url + "/locations/list/")
+def test_list_view_is_grouped_and_sortable_by_name(page: Any, example_url: str,
+                                                   example_production: Path) -> None:
+    page.goto(example_url + "/locations/list/")
     page.wait_for_selector("[data-server-results] .open-badge:not([hidden])")
     assert names(page, ".region-group h2")[0] == "British Columbia, Canada"
     page.get_by_label("Sort by").select_option("name")
@@ -223,24 +186,26 @@ def test_list_view_is_grouped_and_sortable_by_name(page: Any, base_url: str,
     assert "sort=name" in page.url
 
 
-def test_list_pages_reach_every_location(page: Any, base_url: str, site: Path) -> None:
+def test_list_pages_reach_every_location(page: Any, example_url: str,
+                                         example_production: Path) -> None:
     seen: list[str] = []
-    url = base_url + "/locations/list/"
+    url = example_url + "/locations/list/"
     while url:
         page.goto(url)
         seen += page.locator("[data-server-results] li.result").evaluate_all(
             "items => items.map(li => li.dataset.url)")
         following = page.locator("a[rel=next]")
-        url = base_url + following.get_attribute("href") if following.count() else ""
-    assert sorted(seen) == sorted(loc["url"] for loc in locations(site))
+        url = example_url + following.get_attribute("href") if following.count() else ""
+    assert sorted(seen) == sorted(loc["url"] for loc in locations(example_production))
 
 
-def test_card_view_shows_every_location(page: Any, base_url: str, site: Path) -> None:
-    page.goto(base_url + "/locations/cards/?sort=name")
+def test_card_view_shows_every_location(page: Any, example_url: str,
+                                        example_production: Path) -> None:
+    page.goto(example_url + "/locations/cards/?sort=name")
     page.wait_for_selector("[data-js-results] li.card")
     show_all(page)
     cards = page.locator("[data-js-results] li.card")
-    assert cards.count() == len(locations(site))
+    assert cards.count() == len(locations(example_production))
     hayes = cards.filter(has_text="Hayes Valley")
     assert hayes.locator("img.card-image").get_attribute("src") == \
         "/images/stores/jo-sf-001.jpg"
@@ -249,22 +214,23 @@ def test_card_view_shows_every_location(page: Any, base_url: str, site: Path) ->
     assert hayes.locator(".open-badge").is_visible()
 
 
-def test_pages_work_without_javascript(browser: Any, base_url: str, site: Path) -> None:
-    with open_page(browser, base_url, java_script_enabled=False) as page:
-        page.goto(base_url + "/locations/map/")
+def test_pages_work_without_javascript(browser: Any, example_url: str,
+                                       example_production: Path) -> None:
+    with open_page(browser, example_url, java_script_enabled=False) as page:
+        page.goto(example_url + "/locations/map/")
         links = page.locator("[data-results] li.result a.result-name")
-        assert links.count() == len(locations(site))
+        assert links.count() == len(locations(example_production))
         assert page.locator("[data-locator-form]").is_hidden()
-        page.goto(base_url + "/locations/cards/")
+        page.goto(example_url + "/locations/cards/")
         assert page.locator("li.card").count() == 50
         page.get_by_role("link", name="Next page").click()
-        assert page.locator("li.card").count() == len(locations(site)) - 50
+        assert page.locator("li.card").count() == len(locations(example_production)) - 50
 
 
 # --- Detail View -----------------------------------------------------------------------------
 
-def test_detail_map_has_one_marker(page: Any, base_url: str) -> None:
-    page.goto(base_url + HAYES)
+def test_detail_map_has_one_marker(page: Any, example_url: str) -> None:
+    page.goto(example_url + HAYES)
     page.locator("#location-map").scroll_into_view_if_needed()  # it loads when in view
     page.wait_for_selector("#location-map .leaflet-marker-icon")
     assert page.locator("#location-map .leaflet-marker-icon").count() == 1
@@ -281,10 +247,10 @@ def test_detail_map_has_one_marker(page: Any, base_url: str) -> None:
     ("2026-12-24T12:00:00-08:00", "Open now · Closes at 2:00 PM"),        # Christmas Eve
     ("2026-12-25T10:00:00-08:00", "Closed · Opens tomorrow at 8:00 AM"),  # holiday, a Friday
 ])
-def test_open_now_badge_in_the_locations_time_zone(page: Any, base_url: str, now: str,
+def test_open_now_badge_in_the_locations_time_zone(page: Any, example_url: str, now: str,
                                                    expected: str) -> None:
     page.clock.set_fixed_time(now)
-    page.goto(base_url + HAYES)
+    page.goto(example_url + HAYES)
     badge = page.locator("[data-open-status]")
     badge.wait_for(state="visible")
     assert badge.text_content() == expected
@@ -292,9 +258,9 @@ def test_open_now_badge_in_the_locations_time_zone(page: Any, base_url: str, now
     assert state in badge.get_attribute("class").split()
 
 
-def test_the_same_badge_in_the_views(page: Any, base_url: str) -> None:
+def test_the_same_badge_in_the_views(page: Any, example_url: str) -> None:
     page.clock.set_fixed_time("2026-12-25T10:00:00-08:00")
-    page.goto(base_url + "/locations/list/?q=hayes+valley")
+    page.goto(example_url + "/locations/list/?q=hayes+valley")
     item = page.locator("[data-js-results] li.result")
     item.first.wait_for()
     assert item.count() == 1

@@ -19,11 +19,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from support.browser import launch, open_page, serve
-from test_locator_browser import km, locations
+from support.browser import open_page
+from support.markers import km, locations
 
-from sitegen.builder.pipeline import build
-from sitegen.builder.run import BuildOptions
 from sitegen.data.postcodes import keys, rule
 
 pytestmark = pytest.mark.browser
@@ -33,28 +31,9 @@ SEARCH = "Name, city, postcode or service"
 PORTLAND_ZIPS = ("97209", "97214", "97211", "97218")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("nearest") / "production"
-    build(BuildOptions(REPO, "production", out=out, environ={}))
-    return out
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
-
-
 @pytest.fixture
-def page(browser: Any, base_url: str) -> Iterator[Any]:
-    with open_page(browser, base_url) as tab:
+def page(browser: Any, example_url: str) -> Iterator[Any]:
+    with open_page(browser, example_url) as tab:
         tab.place_requests = []  # type: ignore[attr-defined]
         tab.on("request", lambda request: tab.place_requests.append(request.url)
                if "places." in request.url else None)
@@ -107,11 +86,11 @@ def query(page: Any) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
-def test_a_town_without_a_location_lists_the_nearest_first(page: Any, base_url: str,
-                                                          site: Path) -> None:
-    beaverton = town(site, "Beaverton", "Oregon")
-    nearest = by_distance(site, beaverton)
-    page.goto(base_url + "/locations/map/")
+def test_a_town_without_a_location_lists_the_nearest_first(page: Any, example_url: str,
+                                                          example_production: Path) -> None:
+    beaverton = town(example_production, "Beaverton", "Oregon")
+    nearest = by_distance(example_production, beaverton)
+    page.goto(example_url + "/locations/map/")
     page.wait_for_selector("[data-results] li.result")
     search(page, "Portland")  # a city with locations: found directly, no place index
     wait_count(page, "4 locations found")
@@ -129,16 +108,16 @@ def test_a_town_without_a_location_lists_the_nearest_first(page: Any, base_url: 
 
 
 def test_a_postcode_no_location_uses_lists_that_citys_locations_first(
-        page: Any, base_url: str, site: Path) -> None:
-    portland = [loc for loc in locations(site) if loc["postcode"] in PORTLAND_ZIPS]
-    assert len(portland) == 4 and not [loc for loc in locations(site)
+        page: Any, example_url: str, example_production: Path) -> None:
+    portland = [loc for loc in locations(example_production) if loc["postcode"] in PORTLAND_ZIPS]
+    assert len(portland) == 4 and not [loc for loc in locations(example_production)
                                        if loc["postcode"] == "97205"]
     # ZIP 97205 is unknown: its ZIP3 area, 972, is the mean of the cafés' 972xx ZIP codes.
-    area = [loc for loc in locations(site) if loc["postcode"].startswith("972")]
+    area = [loc for loc in locations(example_production) if loc["postcode"].startswith("972")]
     centre = (sum(loc["lat"] for loc in area) / len(area),
               sum(loc["lng"] for loc in area) / len(area))
-    nearest = by_distance(site, centre)
-    page.goto(base_url + "/locations/list/")
+    nearest = by_distance(example_production, centre)
+    page.goto(example_url + "/locations/list/")
     page.wait_for_selector("[data-server-results] .open-badge:not([hidden])")
     search(page, "97205")
     wait_count(page, "64 locations, nearest to 97205 (approximate) first")
@@ -150,12 +129,12 @@ def test_a_postcode_no_location_uses_lists_that_citys_locations_first(
     assert query(page) == {"q": ["97205"], "place": ["97205 (approximate)"]}
 
 
-def test_an_empty_radius_falls_back_to_the_nearest_with_a_notice(page: Any, base_url: str,
-                                                                site: Path) -> None:
-    beaverton = town(site, "Beaverton", "Oregon")
-    nearest = by_distance(site, beaverton)
+def test_an_empty_radius_falls_back_to_the_nearest_with_a_notice(page: Any, example_url: str,
+                                                                example_production: Path) -> None:
+    beaverton = town(example_production, "Beaverton", "Oregon")
+    nearest = by_distance(example_production, beaverton)
     assert km(beaverton, (nearest[0]["lat"], nearest[0]["lng"])) > 10  # nothing within 10 km
-    page.goto(base_url + "/locations/map/?q=Beaverton&radius=10")
+    page.goto(example_url + "/locations/map/?q=Beaverton&radius=10")
     wait_count(page, "No location within 10 km of Beaverton, Oregon; the nearest are:")
     assert shown(page) == [loc["name"] for loc in nearest[:5]]
     assert distances(page) == [away(beaverton, loc) for loc in nearest[:5]]
@@ -169,8 +148,8 @@ def test_an_empty_radius_falls_back_to_the_nearest_with_a_notice(page: Any, base
 
 
 def test_an_ambiguous_town_offers_choices_and_the_url_keeps_the_one_chosen(
-        page: Any, base_url: str, site: Path) -> None:
-    page.goto(base_url + "/locations/map/")
+        page: Any, example_url: str, example_production: Path) -> None:
+    page.goto(example_url + "/locations/map/")
     page.wait_for_selector("[data-results] li.result")
     search(page, "Springfield")
     wait_count(page, "Several places match “Springfield”: which one do you mean?")
@@ -181,8 +160,8 @@ def test_an_ambiguous_town_offers_choices_and_the_url_keeps_the_one_chosen(
     assert shown(page) == []
 
     page.get_by_role("button", name="Springfield, Oregon").click()
-    springfield = town(site, "Springfield", "Oregon")
-    nearest = by_distance(site, springfield)
+    springfield = town(example_production, "Springfield", "Oregon")
+    nearest = by_distance(example_production, springfield)
     wait_count(page, "64 locations, nearest to Springfield, Oregon first")
     assert nearest[0]["city"] == "Eugene"
     assert shown(page)[:3] == [loc["name"] for loc in nearest[:3]]
@@ -199,23 +178,23 @@ def test_an_ambiguous_town_offers_choices_and_the_url_keeps_the_one_chosen(
 
 
 def test_the_place_index_is_small_and_loads_only_on_a_query_without_a_match(
-        page: Any, base_url: str, site: Path) -> None:
-    raw = (site / "locations/places.json").read_bytes()
+        page: Any, example_url: str, example_production: Path) -> None:
+    raw = (example_production / "locations/places.json").read_bytes()
     assert len(gzip.compress(raw, 9)) < 300 * 1024
-    assert set(index(site)["countries"]) == {"US", "CA"}
-    page.goto(base_url + "/locations/map/?q=Toronto")
+    assert set(index(example_production)["countries"]) == {"US", "CA"}
+    page.goto(example_url + "/locations/map/?q=Toronto")
     wait_count(page, "4 locations found")
-    page.goto(base_url + "/")
-    page.goto(base_url + "/locations/list/")
+    page.goto(example_url + "/")
+    page.goto(example_url + "/locations/list/")
     page.wait_for_load_state("networkidle")
     assert page.place_requests == []
-    page.goto(base_url + "/locations/cards/?q=Gresham")
+    page.goto(example_url + "/locations/cards/?q=Gresham")
     wait_count(page, "64 locations, nearest to Gresham, Oregon first")
     assert len(page.place_requests) == 2
 
 
-def test_a_search_that_matches_nothing_says_so(page: Any, base_url: str) -> None:
-    page.goto(base_url + "/locations/map/")
+def test_a_search_that_matches_nothing_says_so(page: Any, example_url: str) -> None:
+    page.goto(example_url + "/locations/map/")
     page.wait_for_selector("[data-results] li.result")
     search(page, "Qwxzv")
     wait_count(page, "No locations match your search.")
@@ -223,9 +202,9 @@ def test_a_search_that_matches_nothing_says_so(page: Any, base_url: str) -> None
 
 
 def test_without_javascript_the_finder_opens_the_list_view_and_says_how_to_search(
-        browser: Any, base_url: str) -> None:
-    with open_page(browser, base_url, java_script_enabled=False) as page:
-        page.goto(base_url + "/")
+        browser: Any, example_url: str) -> None:
+    with open_page(browser, example_url, java_script_enabled=False) as page:
+        page.goto(example_url + "/")
         page.get_by_label("Find a location near you").fill("Beaverton")
         page.get_by_role("button", name="Search").click()
         page.wait_for_load_state()
@@ -246,10 +225,10 @@ Object.defineProperty(window, "plausible", { writable: false, value: window.plau
 
 
 def test_searches_without_a_location_are_analytics_events_without_the_query(
-        browser: Any, base_url: str) -> None:
-    with open_page(browser, base_url) as page:
+        browser: Any, example_url: str) -> None:
+    with open_page(browser, example_url) as page:
         page.add_init_script(SPY)
-        page.goto(base_url + "/locations/map/")
+        page.goto(example_url + "/locations/map/")
         page.wait_for_selector("[data-results] li.result")
         search(page, "Beaverton")
         wait_count(page, "64 locations, nearest to Beaverton, Oregon first")
@@ -272,8 +251,8 @@ SAMPLES = ["M14 5AB", "m145ab", "EC1A 1BB", "M1", "BL3", "M", "W1A 0AX", "97205"
            "Springfield", "", "٩٧٢٠٥", "M14 5AB 🏥", "../", "javascript:alert(1)"]
 
 
-def test_the_browser_finds_postcodes_by_the_builds_keys(page: Any, base_url: str) -> None:
-    page.goto(base_url + "/locations/map/?q=Beaverton")
+def test_the_browser_finds_postcodes_by_the_builds_keys(page: Any, example_url: str) -> None:
+    page.goto(example_url + "/locations/map/?q=Beaverton")
     wait_count(page, "64 locations, nearest to Beaverton, Oregon first")
     for country in ("GB", "US", "CA", "FR"):
         shown = page.evaluate("([r, s]) => s.map(t => LocatorPlaces.postcodeKeys(r, t))",

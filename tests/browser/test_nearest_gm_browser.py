@@ -19,12 +19,11 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
 from support.sites import make_site, run_many, shared_dataset
 
 pytestmark = pytest.mark.browser
@@ -86,12 +85,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         assert result.returncode == 0, str(result)
     return {"whole": whole / "dist/development", "held": held / "dist/development",
             "gone": gone}  # type: ignore[dict-item]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 def pharmacies(site: Path) -> list[dict[str, Any]]:

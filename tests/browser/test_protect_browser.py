@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
 from support.envsites import ENV, PASSWORD, build_env, example_site, invoke, key_of
 
 from sitegen.output.private import PathKey
@@ -43,12 +43,6 @@ def private(site: Path, path: str) -> str:
 def base_url(site: Path) -> Iterator[str]:
     with serve(site / "dist" / "staging") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as browser:
-        yield browser
 
 
 def _is_prompt(page: Any) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
 from support.sites import csv_text, make_site, run_cli
 
 CONFIG = """\
@@ -37,12 +37,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert built.returncode == 0, str(built)
     with serve(site / "dist" / "production") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 @pytest.mark.parametrize(("path", "now", "expected"), [

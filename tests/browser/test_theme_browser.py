@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
 from support.visual import (
     HAYES,
     SHOTS,
@@ -65,12 +65,6 @@ def staging_url(sites: tuple[Path, Path]) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
-
-
 def tab(browser: Any, base: str, width: int, height: int = 900, **options: Any) -> Any:
     return open_page(browser, base, viewport={"width": width, "height": height}, **options)
 
@@ -108,6 +102,24 @@ def test_the_map_is_in_the_first_screen_on_a_phone(browser: Any, base_url: str) 
         page.locator(".show-on-map").first.click()
         assert page.locator(".map-panel").is_visible() and results.is_hidden()
         page.wait_for_selector(".leaflet-popup")
+        assert page.js_errors == []
+
+
+def test_the_list_a_phone_hides_is_drawn_when_the_window_widens(browser: Any,
+                                                              base_url: str) -> None:
+    # A phone shows the map first and draws the list when it is shown (less work while the
+    # page loads): a window that grows to two columns shows the full list beside the map.
+    width, height = SIZES["mobile"]
+    with tab(browser, base_url, width, height) as page:
+        page.goto(base_url + "/locations/map/?category=Bakery")
+        page.wait_for_selector(".map-panel .leaflet-marker-icon")
+        assert page.locator(".results-panel").is_hidden()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        items = page.locator("[data-results] li.result")
+        items.first.locator(".show-on-map").wait_for()
+        assert page.locator(".results-panel").is_visible()
+        count = page.locator("[data-result-count]").text_content()
+        assert count == f"{items.count()} locations found", count
         assert page.js_errors == []
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.browser import launch, open_page, serve
+from support.browser import open_page, serve
 from support.sites import BASE_CONFIG, csv_text, generated_rows, make_site
 
 from sitegen.builder.pipeline import build
@@ -66,12 +66,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
                     for p in out.glob("locations/*/*/*/index.html"))[:4]
     with serve(out) as base:
         yield base, pages
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 def watch(page: Any) -> list[str]:

@@ -6,20 +6,14 @@ The dataset comes from bench/generate.py (seeded, so the sizes are the same each
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from bench.generate import write_site
 from sitegen.builder.pipeline import build
 from sitegen.builder.run import BuildOptions
-
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from bench.generate import write_site  # noqa: E402
 
 COUNT = 10_000
 MAX_HTML = 300 * 1024

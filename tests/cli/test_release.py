@@ -10,7 +10,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-from support.release import build_release, install_env, make_venv
+from support.release import install_env, make_venv
 from support.sites import REPO
 
 import sitegen
@@ -24,9 +24,10 @@ def run(bin_dir: Path, args: list[str], cwd: Path, home: Path) -> subprocess.Com
                           text=True, timeout=600, stdin=subprocess.DEVNULL)
 
 
-def test_the_wheel_installs_into_a_new_venv_and_builds_a_new_site(tmp_path: Path) -> None:
-    assert REPO not in tmp_path.parents
-    built = build_release(tmp_path / "release")
+def test_the_wheel_installs_into_a_new_venv_and_builds_a_new_site(
+        tmp_path: Path, release: dict[str, Path]) -> None:
+    assert REPO not in tmp_path.parents and REPO not in release["wheel"].parents
+    built = release
     version = sitegen.__version__
     assert built["wheel"].name == f"sitegen-{version}-py3-none-any.whl"
     assert built["sdist"].name == f"sitegen-{version}.tar.gz"
@@ -42,7 +43,8 @@ def test_the_wheel_installs_into_a_new_venv_and_builds_a_new_site(tmp_path: Path
     bin_dir = make_venv(tmp_path / "venv")
     home = tmp_path / "home"
     home.mkdir()
-    install = run(bin_dir, ["pip", "install", str(built["wheel"])], tmp_path, home)
+    install = run(bin_dir, ["python", "-m", "pip", "install", str(built["wheel"])], tmp_path,
+                  home)
     assert install.returncode == 0, install.stdout + install.stderr
     where = run(bin_dir, ["python", "-c", "import sitegen; print(sitegen.__file__)"],
                 tmp_path, home)

@@ -13,16 +13,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from support.sites import (
+    BASE_CONFIG,
     build,
     copy_example,
-    csv_text,
     generated_rows,
     location_pages,
-    make_site,
     parse_html,
     run_cli,
     small_site,
 )
+
+from bench.chain import pool_sentences
 
 BASE = "https://www.juniperoak.example"
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -143,6 +144,15 @@ def test_hub_pages_list_every_location_below_them(production: Path) -> None:
     assert names == ["Home", "Locations", "United States", "California", "San Francisco"]
 
 
+def _indexable(root: Path, base: str) -> set[str]:
+    """The URL of every built page without a robots meta tag (404.html aside)."""
+    found = set()
+    for path in root.rglob("*.html"):
+        if parse_html(path).robots is None and path.name != "404.html":
+            found.add(base + "/" + path.relative_to(root).as_posix().removesuffix("index.html"))
+    return found
+
+
 def test_sitemap_and_robots_match_the_pages(production: Path) -> None:
     tree = ET.parse(production / "sitemap.xml")
     urls = [loc.text for loc in tree.getroot().iterfind("sm:url/sm:loc", SITEMAP_NS)]
@@ -152,13 +162,7 @@ def test_sitemap_and_robots_match_the_pages(production: Path) -> None:
         path = urlsplit(url).path
         assert (production / path.lstrip("/") / "index.html").is_file() or \
             (production / path.lstrip("/")).is_file(), url
-    indexable = set()
-    for path in production.rglob("*.html"):
-        page = parse_html(path)
-        if page.robots is None and path.name != "404.html":
-            rel = path.relative_to(production).as_posix()
-            indexable.add(BASE + "/" + rel.removesuffix("index.html"))
-    assert indexable - set(urls) == set()
+    assert _indexable(production, BASE) - set(urls) == set()
     robots = (production / "robots.txt").read_text()
     assert f"Sitemap: {BASE}/sitemap.xml" in robots
     assert (production / "404.html").is_file()
@@ -235,31 +239,16 @@ def test_near_duplicate_pages_are_reported_with_the_pair(tmp_path: Path, jobs: s
     assert check.returncode == 0 and "seo.near-duplicate" in check.stderr
 
 
-CHAIN_SENTENCES = (
-    "Our friendly team has served the {city} community since {year}.",
-    "You will find us on {street}, a short walk from the center of {city}.",
-    "Every drink is made to order with beans roasted within the last two weeks.",
-    "Mobile orders wait for you at the pickup counter, so you can skip the line.",
-    "Parking is free for customers, and there is a bike rack by the entrance.",
-    "Our baristas are happy to recommend a seasonal drink or a fresh pastry.",
-    "We open early on weekdays for commuters heading out of {city}.",
-    "Families in {city} know us for our weekend hot chocolate and kids' menu.",
-    "Ask about our rewards program: every tenth drink is on us.",
-    "Free Wi-Fi and power outlets make this a good place to work for an hour.",
-)
-
-
 def test_a_planted_pair_in_a_chains_templated_text_is_reported(tmp_path: Path) -> None:
-    """120 locations described from one pool of sentences (their shingles are on most pages:
-    boilerplate, left out of the comparison's index); the one description copied to a
-    second location with a sentence added is still reported (beside the pairs the small
-    pool makes by chance, each at least the threshold)."""
+    """120 locations described from one pool of sentences (bench/chain.py's: their shingles
+    are on most pages, boilerplate, left out of the comparison's index); the one description
+    copied to a second location with a sentence added is still reported (beside the pairs
+    the small pool makes by chance, each at least the threshold)."""
     rng = random.Random(22)
     rows = generated_rows(120)
-    for number, row in enumerate(rows):
-        values = {"city": row["city"], "street": row["street"], "year": 1994 + number % 31}
-        chosen = rng.sample(CHAIN_SENTENCES, rng.randint(5, 7))
-        row["description"] = " ".join(text.format(**values) for text in chosen)
+    for row in rows:
+        row["description"] = " ".join(pool_sentences(rng, row["city"], row["region"],
+                                                     row["street"]))
     rows[40]["description"] = rows[9]["description"] + " Ask for our seasonal blend."
     result = build(small_site(tmp_path / "site", rows))
     found = {}
@@ -282,23 +271,30 @@ def test_the_example_site_has_no_near_duplicates(production: Path, tmp_path: Pat
     assert "near-duplicate" not in result.stderr
 
 
-@pytest.mark.slow
-def test_sixty_thousand_locations_get_a_sitemap_index(tmp_path: Path) -> None:
-    rows = generated_rows(60_000)
-    for row in rows:
-        row["description"] = ""
-    config = ("base_url: https://big.example\nlocations:\n  source: locations/locations.csv\n"
-              "  id: id\n  phone_region: US\nnearby:\n  count: 1\n")
-    site = make_site(tmp_path / "big", {"config/base.yaml": config,
-                                        "locations/locations.csv": csv_text(rows)})
+def test_a_sitemap_above_max_urls_becomes_an_index_of_parts(tmp_path: Path) -> None:
+    """`sitemap.max_urls` (default 50,000, the sitemaps protocol's limit per file:
+    tests/unit/test_sitemaps.py splits 50,001 URLs) splits the sitemap into `sitemap-N.xml`
+    parts listed by a sitemap index at `sitemap.xml`, each page in exactly one part."""
+    config = BASE_CONFIG + "sitemap:\n  max_urls: 20\n"
+    site = small_site(tmp_path / "site", generated_rows(30), config=config)
     build(site)
     out = site / "dist" / "production"
+    pages = _indexable(out, "https://www.example.com")
+    count = -(-len(pages) // 20)
+    assert count >= 3 and len(pages) % 20  # several full parts and a last part that is not
     index = ET.parse(out / "sitemap.xml").getroot()
-    assert index.tag.endswith("sitemapindex")
+    assert index.tag == f"{{{SITEMAP_NS['sm']}}}sitemapindex"
     parts = [loc.text for loc in index.iterfind("sm:sitemap/sm:loc", SITEMAP_NS)]
-    assert parts == ["https://big.example/sitemap-1.xml", "https://big.example/sitemap-2.xml"]
-    total = sum(len(ET.parse(out / f"sitemap-{n}.xml").getroot()) for n in (1, 2))
-    assert total > 60_000
+    assert parts == [f"https://www.example.com/sitemap-{n}.xml" for n in range(1, count + 1)]
+    urls = []
+    for n in range(1, count + 1):
+        urlset = ET.parse(out / f"sitemap-{n}.xml").getroot()
+        assert urlset.tag == f"{{{SITEMAP_NS['sm']}}}urlset"
+        found = [loc.text for loc in urlset.iterfind("sm:url/sm:loc", SITEMAP_NS)]
+        assert len(found) == (20 if n < count else len(pages) % 20)
+        urls += found
+    assert sorted(urls) == sorted(pages)
+    assert not (out / f"sitemap-{count + 1}.xml").exists()
 
 
 def test_every_page_passes_the_nu_html_checker(production: Path) -> None:

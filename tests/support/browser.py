@@ -5,7 +5,8 @@ the system Chromium through Playwright (never a downloaded browser); `open_page(
 whose requests to any other host (map tiles, analytics) are answered with an error at once,
 so tests never wait on the network and nothing leaves the machine.
 
-Used by the tests in tests/browser/ and by bench/screenshots.py.
+Used by the tests in tests/browser/ (their shared fixtures: tests/browser/conftest.py) and
+by bench/screenshots.py.
 """
 
 from __future__ import annotations
@@ -22,17 +23,22 @@ from urllib.parse import urlsplit
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
+# No host name resolves but 127.0.0.1: unlike request interception (which answers CORS
+# preflights itself), every request to a local receiver, preflight included, reaches it.
+LOCAL_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """`http.server`'s static files, without a log line a request."""
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
         pass
 
 
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
+def serve(folder: Path, handler_class: type[QuietHandler] = QuietHandler) -> Iterator[str]:
     """Serve `folder` at http://127.0.0.1:PORT (yielded, without a trailing slash)."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+    handler = functools.partial(handler_class, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -45,13 +51,13 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def launch() -> Iterator[Any]:
-    """Debian's headless Chromium, driven by Playwright."""
+def launch(*args: str) -> Iterator[Any]:
+    """Debian's headless Chromium, driven by Playwright, with `args` added to its own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+                                             args=[*CHROMIUM_ARGS, *args])
         try:
             yield browser
         finally:

@@ -13,13 +13,11 @@ without `!` only where none does. Every other request is a plain static file, as
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from support.browser import QuietHandler, serve
 
 
 def read_rules(folder: Path) -> list[tuple[str, str, int, bool]]:
@@ -36,11 +34,8 @@ def read_rules(folder: Path) -> list[tuple[str, str, int, bool]]:
     return rules
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class _Handler(QuietHandler):
     rules: list[tuple[str, str, int, bool]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
-        pass
 
     def send_head(self) -> Any:
         path = urlsplit(self.path).path
@@ -55,17 +50,6 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
 
-@contextlib.contextmanager
-def serve_with_redirects(folder: Path) -> Iterator[str]:
+def serve_with_redirects(folder: Path) -> contextlib.AbstractContextManager[str]:
     """Serve `folder` with its `_redirects` rules at http://127.0.0.1:PORT (yielded)."""
-    handler_class = type("Handler", (_Handler,), {"rules": read_rules(folder)})
-    handler = functools.partial(handler_class, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serve(folder, type("Handler", (_Handler,), {"rules": read_rules(folder)}))

@@ -224,6 +224,8 @@ class Html:
     json_ld: list[dict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     hours: dict[str, str] = field(default_factory=dict)
+    lang: str = ""  # <html lang>
+    alternates: dict[str, str] = field(default_factory=dict)  # hreflang -> href
 
     def location_ld(self) -> dict | None:
         return next((d for d in self.json_ld if str(d.get("@id", "")).endswith("#location")),
@@ -241,7 +243,11 @@ class _PageParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "body":
+        if tag == "html":
+            self.page.lang = a.get("lang", "")
+        elif tag == "link" and a.get("rel") == "alternate" and "hreflang" in a:
+            self.page.alternates[a["hreflang"]] = a.get("href", "")
+        elif tag == "body":
             self.page.body_class = a.get("class", "")
         elif tag == "meta" and a.get("name") == "robots":
             self.page.robots = a.get("content")

@@ -11,6 +11,7 @@ from array import array
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.chain import SERVICES, pool_sentences
 from sitegen.audit.similarity import (
     MAX_POSTING,
     SKETCH,
@@ -118,31 +119,12 @@ def test_every_similar_pair_sharing_a_rare_shingle_is_found(sets: list[frozenset
     assert found == _expected(docs, threshold)
 
 
-SENTENCES = (
-    "Our friendly team has served the {city} community since {year}.",
-    "You will find us on {street}, a short walk from the center of {city}.",
-    "Every drink is made to order with beans roasted within the last two weeks.",
-    "Mobile orders wait for you at the pickup counter, so you can skip the line.",
-    "Parking is free for customers, and there is a bike rack by the entrance.",
-    "Our baristas are happy to recommend a seasonal drink or a fresh pastry.",
-    "We open early on weekdays for commuters heading out of {city}.",
-    "The store was renovated in {renovated} with more seating and a brighter counter.",
-    "Families in {city} know us for our weekend hot chocolate and kids' menu.",
-    "Ask about our rewards program: every tenth drink is on us.",
-    "Free Wi-Fi and power outlets make this a good place to work for an hour.",
-    "Our {city} store hosts a coffee tasting on the first Saturday of each month.",
-)
-SERVICES = ("Mobile order and pay", "Drive-thru", "Curbside pickup", "Delivery",
-            "Catering boxes", "Whole bean grinding", "Free Wi-Fi", "Outdoor seating")
-
-
 def _chain_text(rng: random.Random, number: int) -> str:
-    """A chain's templated description: pool sentences with the city, street and years
-    filled in, and a list of services."""
-    values = {"city": f"Town{number % 97}", "street": f"{number} Main Street",
-              "year": rng.randint(1994, 2024), "renovated": rng.randint(2015, 2025)}
-    sentences = [text.format(**values) for text in rng.sample(SENTENCES, rng.randint(5, 7))]
-    return (f"Welcome to our store in {values['city']}. " + " ".join(sentences)
+    """A chain's templated description: sentences of bench/chain.py's pool with the city and
+    street filled in, and a list of services."""
+    city = f"Town{number % 97}"
+    sentences = pool_sentences(rng, city, "Illinois", f"{number} Main Street")
+    return (f"Welcome to our store in {city}. " + " ".join(sentences)
             + " Services at this store: " + ", ".join(rng.sample(SERVICES, 4)))
 
 

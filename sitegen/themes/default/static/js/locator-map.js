@@ -4,9 +4,10 @@
 (function () {
   "use strict";
   // folium's script makes the map when the page is parsed (DOMContentLoaded), after this
-  // deferred script has run: start then.
+  // deferred script has run: start then, in a task of its own (making the map lays the page
+  // out; two short tasks rather than one long one).
   if (!(window.sitegenMaps && window.sitegenMaps.locator)) {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", function () { window.setTimeout(start, 0); });
   } else {
     start();
   }
@@ -28,6 +29,10 @@
     var here = null;   // "you are here" marker and radius circle
     var ctx = null;
     var fitted = false;
+    var pending = null;  // the markers of the last render, placed in a task of their own
+    // A phone shows the map or the list (locator.css): the list is drawn when it is shown.
+    var narrow = window.matchMedia ? window.matchMedia("(max-width: 63.99rem)") : null;
+    var unlisted = null;  // the results of the last render, not drawn yet
 
     function popup(loc) {
       return el("div", { className: "map-popup" }, [
@@ -54,6 +59,7 @@
     // (a pan to where it already is, or a call during another zoom): after a short wait the
     // popup is opened anyway, from the marker's own zoom level if it is still clustered.
     function showOnMap(loc) {
+      placeMarkers();
       var marker = markerFor(loc);
       var opened = false;
       function open() {
@@ -86,8 +92,22 @@
     }
 
     // Narrow screens show the map or the list (the Map / List buttons); wide ones both.
+    function listHidden() {
+      return Boolean(narrow && narrow.matches) && layout.getAttribute("data-show") === "map";
+    }
+    function drawList(results) {
+      unlisted = null;
+      list.textContent = "";
+      pager.show(results);
+    }
+    function listShown() {
+      if (unlisted && !listHidden()) { drawList(unlisted); }
+    }
+    if (narrow && narrow.addEventListener) { narrow.addEventListener("change", listShown); }
+
     function setShown(which) {
       layout.setAttribute("data-show", which);
+      listShown();
       Array.prototype.forEach.call(toggle.querySelectorAll("button"), function (button) {
         button.setAttribute("aria-pressed", button.getAttribute("data-show") === which ? "true" : "false");
       });
@@ -110,20 +130,29 @@
       map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 14 });
     }
 
+    // The list is drawn in the search's task (on a phone, when it is shown), the markers in
+    // the next one: short tasks rather than one long one that keeps the page from answering.
+    function placeMarkers() {
+      if (!pending) { return; }
+      var job = pending;
+      pending = null;
+      cluster.clearLayers();
+      cluster.addLayers(job.results.map(markerFor));
+      if (job.fit) { fit(job.results); }
+    }
+
     function render(results, context) {
       ctx = context;
-      cluster.clearLayers();
-      cluster.addLayers(results.map(markerFor));
       Array.prototype.forEach.call(serverOnly, function (node) { node.hidden = true; });
-      list.textContent = "";
-      pager.show(results);
+      if (listHidden()) { unlisted = results; } else { drawList(results); }
       if (here) {
         here.circle.setRadius(ctx.state.radius ? Number(ctx.state.radius) * (ctx.unit === "mi" ? 1609.344 : 1000) : 0);
       }
       // The page's own map already shows every location: the first, unfiltered render
       // keeps that view (no second zoom, no second round of tiles).
-      if (ctx.active || ctx.origin || fitted) { fit(results); }
+      pending = { results: results, fit: Boolean(ctx.active || ctx.origin || fitted) };
       fitted = true;
+      window.setTimeout(placeMarkers, 0);
     }
 
     // The origin of the distances: the visitor's position or the place searched for.

@@ -26,17 +26,20 @@
       L.tileLayer(node.getAttribute("data-tiles"), {
         attribution: node.getAttribute("data-attribution") || "", maxZoom: 19, detectRetina: true
       }).addTo(map);
-      var icon = Locator.markerIcon(L, node);
-      var layer = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup();
-      shown.forEach(function (loc) {
-        var marker = L.marker([loc.lat, loc.lng], { title: loc.name, alt: loc.name, icon: icon });
-        marker.bindPopup(function () { return popup(loc); });
-        layer.addLayer(marker);
-      });
-      layer.addTo(map);
       map.fitBounds(L.latLngBounds(shown.map(function (loc) { return [loc.lat, loc.lng]; })),
         { padding: [24, 24], maxZoom: 14 });
-      node.classList.add("is-ready");
+      // The markers in a task of their own: the map and its tiles first, two short tasks.
+      return new Promise(function (resolve) { window.setTimeout(resolve, 0); }).then(function () {
+        var icon = Locator.markerIcon(L, node);
+        var layer = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup();
+        shown.forEach(function (loc) {
+          var marker = L.marker([loc.lat, loc.lng], { title: loc.name, alt: loc.name, icon: icon });
+          marker.bindPopup(function () { return popup(loc); });
+          layer.addLayer(marker);
+        });
+        layer.addTo(map);
+        node.classList.add("is-ready");
+      });
     }).catch(function (error) {
       if (window.console) { window.console.error(error); }
     });
