@@ -3,10 +3,11 @@
     python bench/screenshots.py                       # docs/screenshots/*.webp only
     python bench/screenshots.py --update-references   # and tests/visual/*.png
 
-Builds the example site (production, and staging for the password page) into a temporary
-folder, serves it on 127.0.0.1 and photographs the first screen of each page type at
-1366x900 and 390x844 in Debian's Chromium, the way tests/test_theme_browser.py does
-(tests/support/visual.py: fixed clock, no animations, map tiles blocked). Run it with
+Builds the example site (production, staging for the password page, and production in
+Arabic for the right-to-left page) into a temporary folder, serves it on 127.0.0.1 and
+photographs the first screen of each page type at 1366x900 and 390x844 in Debian's
+Chromium, the way tests/test_theme_browser.py does (tests/support/visual.py: fixed clock,
+no animations, map tiles blocked). Run it with
 `--update-references` after an intended change of the theme, and commit the new pictures.
 """
 
@@ -25,6 +26,8 @@ sys.path.insert(0, str(REPO))
 from PIL import Image  # noqa: E402
 from support.browser import launch, open_page, serve  # noqa: E402
 from support.visual import (  # noqa: E402
+    RTL_ENVIRON,
+    RTL_SHOT,
     SHOTS,
     SIZES,
     open_shot,
@@ -45,12 +48,13 @@ README = (("home", "desktop"), ("home", "mobile"), ("map", "desktop"), ("map", "
 PASSWORD = "screenshots only"
 
 
-def build_sites(tmp: Path) -> tuple[Path, Path]:
-    production, staging = tmp / "production", tmp / "staging"
+def build_sites(tmp: Path) -> tuple[Path, Path, Path]:
+    production, staging, rtl = tmp / "production", tmp / "staging", tmp / "rtl"
     build(BuildOptions(REPO, "production", out=production, environ={}))
     build(BuildOptions(REPO, "staging", out=staging,
                        environ={"SITEGEN_STAGING_PASSWORD": PASSWORD}))
-    return production, staging
+    build(BuildOptions(REPO, "production", out=rtl, environ=RTL_ENVIRON))
+    return production, staging, rtl
 
 
 def main() -> None:
@@ -60,8 +64,17 @@ def main() -> None:
     options = parser.parse_args()
     wanted = set(README)
     with tempfile.TemporaryDirectory() as tmp:
-        production, staging = build_sites(Path(tmp))
-        with serve(production) as base, serve(staging) as locked, launch() as browser:
+        production, staging, rtl = build_sites(Path(tmp))
+        with serve(production) as base, serve(staging) as locked, serve(rtl) as mirrored, \
+                launch() as browser:
+            if options.update_references:
+                for size, (width, height) in SIZES.items():
+                    with open_page(browser, mirrored, viewport={"width": width,
+                                                                "height": height}) as page:
+                        open_shot(page, mirrored, RTL_SHOT)
+                        target = reference_path(RTL_SHOT, size)
+                        save(reduce(screenshot(page, masked=True)), target)
+                        print(target.relative_to(REPO))
             for shot in SHOTS:
                 for size, (width, height) in SIZES.items():
                     host = locked if shot.staging else base

@@ -104,6 +104,7 @@ from sitegen.output.write import Artifact, AtomicOutput, FileSet
 from sitegen.render import images
 from sitegen.render.branding import resolve_brand
 from sitegen.render.globals import template_globals
+from sitegen.render.i18n import catalog_hashes
 from sitegen.render.templates import (
     asset_hashes,
     make_environment,
@@ -452,7 +453,8 @@ def write_site(writing: Writing, model: SiteModel, side: SideTask | None) -> Wri
     globals_ = template_globals(model, dirs)
     env = make_environment(dirs, globals_)
     render_template_check(env, {page.template for page in model.pages})
-    base = base_fingerprint(model.config, model.policy, asset_hashes(dirs))
+    theme_files = {**asset_hashes(dirs), **catalog_hashes(dirs)}  # a changed .po renders again
+    base = base_fingerprint(model.config, model.policy, theme_files)
     fingerprints = PageFingerprints(env, base, globals_)
     envs = {}
     for code, view in model.languages.items():  # each language's pages read its globals

@@ -98,7 +98,8 @@ class SiteSection(Strict):
     category_types: dict[str, str] = Field(default_factory=dict)
     same_as: list[str] = Field(default_factory=list)
     unit: Literal["km", "mi"] = "km"
-    clock: Literal["12h", "24h"] = "24h"
+    clock: Literal["12h", "24h"] | None = Field(None, description="the clock of opening "
+                                                "hours; unset: the language's own")
     directions: Literal["google", "apple", "osm"] = "google"
     copyright: str | None = None
 

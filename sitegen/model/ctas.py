@@ -52,6 +52,10 @@ class Cta:
     href: str | None
     primary: bool = True
     external: bool = False
+    # A built-in label ("Directions to {name}") and the values it was filled with, so the
+    # theme can say it in the page's language (render/i18n.py); "" for the site's own label.
+    template: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
     per_page: ClassVar[bool] = True  # fingerprinted inline (builder/fingerprint.PerPage)
 
@@ -189,7 +193,11 @@ class CtaResolver:
             return None
         label = _fill_label(label_template, location) or kind.title()
         external = kind in EXTERNAL or href.startswith(("http://", "https://"))
-        return Cta(kind, label, href, primary, external)
+        if label_template != DEFAULT_LABELS.get(kind):  # the site's own label
+            return Cta(kind, label, href, primary, external)
+        values = _values(location)
+        return Cta(kind, label, href, primary, external, label_template,
+                   tuple((key, str(values.get(key) or "")) for key in ("name", "phone")))
 
 
 def directions_url(config: SiteConfig, location: Location) -> str:

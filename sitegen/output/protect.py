@@ -67,6 +67,8 @@ from sitegen.jsontext import compact, loads
 from sitegen.output.hostconfig import HOST_FILES
 from sitegen.output.outdir import MARKER as OUTPUT_MARKER
 from sitegen.render.branding import Brand, Logo
+from sitegen.render.i18n import N_, text_direction, translations
+from sitegen.render.templates import BUILTIN_THEME
 
 ENVELOPE_KEY = "sitegen_encrypted"
 PROTECTION_FILE = "_sitegen/protection.json"
@@ -294,13 +296,29 @@ class PromptLook:
     css: str = ""
 
 
+# What unlock.js says, by key: the page hands the script these in its language.
+SCRIPT_TEXTS = {
+    "https_only": N_("This private preview can only be opened over HTTPS."),
+    "stale_link": N_("This link does not open the current version of the site. Enter the "
+                     "password instead."),
+    "enter_password": N_("Enter the password."),
+    "unlocking": N_("Unlocking…"),
+    "wrong_password": N_("Wrong password. Check it and try again."),
+}
+
+
 def prompt_page(envelope: dict[str, Any], policy: Policy, look: PromptLook) -> str:
-    """The small page that replaces a protected page: it holds only the ciphertext."""
+    """The small page that replaces a protected page: it holds only the ciphertext. In
+    `look.language`, through the default theme's catalog (render/i18n.py)."""
+    catalog = translations([BUILTIN_THEME], look.language)
+    _ = catalog.gettext
     remember_days = look.remember_days
     banner = ""
     if policy.banner:
-        banner = (f'<div class="env-banner" role="note" aria-label="Environment">'
-                  f'{html.escape(policy.banner)}: this is not the public site.</div>\n')
+        label = html.escape(_("Environment"))
+        banner = (f'<div class="env-banner" role="note" aria-label="{label}">'
+                  + html.escape(_("%(banner)s: this is not the public site.")
+                                % {"banner": policy.banner}) + '</div>\n')
     brand = ""
     if look.site_name or look.logo:
         logo = ""
@@ -311,37 +329,48 @@ def prompt_page(envelope: dict[str, Any], policy: Policy, look: PromptLook) -> s
         brand = f'<p class="prompt-brand">{logo}<span>{html.escape(look.site_name)}</span></p>\n'
     remember = ""
     if remember_days:
-        days = f"{remember_days} day{'s' if remember_days != 1 else ''}"
+        label = catalog.ngettext("Remember me on this device for %(num)d day",
+                                 "Remember me on this device for %(num)d days",
+                                 remember_days) % {"num": remember_days}
         remember = ('<div class="remember"><input type="checkbox" id="sitegen-remember" '
-                    f'name="remember"><label for="sitegen-remember">Remember me on this '
-                    f'device for {days}</label></div>\n')
+                    f'name="remember"><label for="sitegen-remember">{html.escape(label)}'
+                    '</label></div>\n')
     payload = envelope_bytes(envelope).decode()
+    texts = compact({key: _(text) for key, text in SCRIPT_TEXTS.items()}).decode() \
+        .replace("<", "\\u003c")
+    rtl = ' dir="rtl"' if text_direction(look.language) == "rtl" else ""
+    title, password = html.escape(_("Password required")), html.escape(_("Password"))
+    private = html.escape(_("This preview is private. Enter the password you were given to "
+                            "view it."))
+    unlock = html.escape(_("Unlock"))
+    noscript = html.escape(_("This preview needs JavaScript to decrypt its pages."))
     return f"""<!doctype html>
-<html lang="{html.escape(look.language)}">
+<html lang="{html.escape(look.language)}"{rtl}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="{html.escape(policy.robots_meta or 'noindex, nofollow')}">
-<title>Password required</title>
+<title>{title}</title>
 <style>{PROMPT_STYLE}{look.css}</style>
 {PROMPT_AUTO}
 </head>
 <body>
 {banner}{brand}<main id="main" class="sitegen-prompt">
-<h1>Password required</h1>
-<p>This preview is private. Enter the password you were given to view it.</p>
+<h1>{title}</h1>
+<p>{private}</p>
 <form id="sitegen-unlock" data-remember-days="{remember_days}">
 <input type="text" name="username" autocomplete="username" value="{html.escape(policy.name)}" \
 hidden>
-<label for="sitegen-password">Password</label>
+<label for="sitegen-password">{password}</label>
 <input id="sitegen-password" name="password" type="password" autocomplete="current-password" \
 required aria-describedby="sitegen-error">
-{remember}<button type="submit">Unlock</button>
+{remember}<button type="submit">{unlock}</button>
 <p id="sitegen-error" class="error" role="alert"></p>
 <p id="sitegen-status" class="status" role="status"></p>
 </form>
-<noscript><p>This preview needs JavaScript to decrypt its pages.</p></noscript>
+<noscript><p>{noscript}</p></noscript>
 </main>
+<script type="application/json" id="sitegen-prompt-strings">{texts}</script>
 <script type="application/json" id="{PAYLOAD_ID}">{payload}</script>
 <script src="{look.script_src}"></script>
 </body>

@@ -1,4 +1,4 @@
-"""Per-page template data derived from the model: JSON-LD, breadcrumbs, intro, directions.
+"""Per-page template data derived from the model: JSON-LD, breadcrumbs, directions.
 
 Kept apart from the templates so the structured data is built as data (and tested as data),
 and apart from the model so the model stays a plain description of pages.
@@ -16,7 +16,6 @@ from sitegen.memo import by_identity
 from sitegen.model.pages import Hub, Page, SiteModel
 from sitegen.model.urls import DIRECTIONS
 from sitegen.render import maps, seo
-from sitegen.render.intro import introduction
 
 CHILD_LABELS = {"country": "countries", "region": "regions", "city": "cities"}
 
@@ -57,8 +56,6 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         if page.context["faqs"]:
             jsonld.append(seo.faq_jsonld(page.context["faqs"]))
         extras["jsonld"] = jsonld
-        extras["intro"] = introduction(location, page.context["nearby"], config.site.unit,
-                                       "12h" if config.site.clock == "12h" else "24h")
         extras["directions_url"] = DIRECTIONS[config.site.directions].format(
             lat=quote(f"{location.lat:.6f}"), lng=quote(f"{location.lng:.6f}"))
         extras["location_map"] = maps.detail_map(config, location)

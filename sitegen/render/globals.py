@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.config.languages import home_url, language_name
-from sitegen.data.hours import day_text
 from sitegen.model import ctas, leads
 from sitegen.model.pages import SiteModel
 from sitegen.model.views import data_url
@@ -40,7 +39,6 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
         "absolute": lambda url: seo.absolute(policy.base_url, url),
         "asset_url": asset_url_function(hashes),
         "theme_stylesheets": theme_css,
-        "hours_text": lambda intervals: day_text(intervals, config.site.clock),
         "site_host": policy.base_url.split("://", 1)[-1].split("/", 1)[0],
         "ctas_for": ctas.lookup(model),
         "lead_forms": leads.forms_enabled(config),

@@ -20,6 +20,7 @@ from jinja2 import meta
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.jsontext import sorted_text
 from sitegen.model.pages import Page
+from sitegen.render import i18n
 from sitegen.render.fragments import FragmentCache
 
 BUILTIN_THEME = Path(__file__).parents[1] / "themes" / "default"
@@ -40,6 +41,8 @@ def theme_dirs(source: Path, theme: str | None) -> list[Path]:
 
 
 def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Environment:
+    """The environment over the theme path, speaking `globals_["lang"]` (catalogs loaded
+    once per language and process, render/i18n.py)."""
     site_loaders = [jinja2.FileSystemLoader(str(d / "templates")) for d in dirs[:-1]]
     builtin = jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))
     env = jinja2.Environment(
@@ -59,6 +62,8 @@ def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Envir
     # `tojson` (JSON-LD on every page) by orjson: compact, keys sorted (jsontext.py).
     env.policies["json.dumps_function"] = sorted_text
     env.globals.update(globals_)
+    # The interface in the render's language (`lang`): gettext and the locale helpers.
+    i18n.install(env, dirs, str(globals_.get("lang") or "en"))
     return env
 
 

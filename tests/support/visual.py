@@ -54,6 +54,10 @@ SHOTS = (
     Shot("404", "/404.html", "main h1"),
     Shot("unlock", "/", "#sitegen-password", staging=True),
 )
+# A right-to-left page: the example site built with `site.language: ar` (RTL_ENVIRON), the
+# mirrored theme compared with its own references.
+RTL_SHOT = Shot("location-rtl", HAYES, "[data-today-hours]:not([hidden])")
+RTL_ENVIRON = {"SITEGEN_SITE__LANGUAGE": "ar"}
 
 
 def capture(page: Any, base: str, shot: Shot, *, masked: bool = True) -> bytes:

@@ -13,7 +13,7 @@ from sitegen.data.phones import parse_phone
 from sitegen.data.postal import address_text, fold, joined
 from sitegen.model.leads import unavailable_notice
 from sitegen.model.urls import MAX_SEGMENT, assign_slugs, segment_values
-from sitegen.render.intro import introduction
+from sitegen.render.intro import english, introduction
 
 # --- addresses ------------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ def test_slugs_are_capped_at_word_boundaries_unique_and_stable() -> None:
 def _intro(**changes: object) -> str:
     values: dict[str, object] = {"neighbourhood": None, "hours": None, "extra": {}}
     values.update(changes)
-    return introduction(sample_location(**values), [], "km", "24h")
+    return introduction(sample_location(**values), [], english("km", "24h"))
 
 
 def test_the_intro_names_the_business_and_its_category_naturally() -> None:

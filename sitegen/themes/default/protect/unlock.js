@@ -214,6 +214,11 @@
     }
   }
 
+  // What the page says, in its language (output/protect.py prompt_page writes this JSON).
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById("sitegen-prompt-strings").textContent); } catch (e) { /* none */ }
+  function t(key) { return String(texts[key] || key); }
+
   function showPrompt(message) {
     document.documentElement.classList.remove("sitegen-auto");
     error.textContent = message || "";
@@ -221,7 +226,7 @@
   }
 
   if (!window.crypto || !crypto.subtle) {
-    showPrompt("This private preview can only be opened over HTTPS.");
+    showPrompt(t("https_only"));
     form.querySelector("button").disabled = true;
     return;
   }
@@ -235,8 +240,7 @@
       history.replaceState(null, "", location.pathname + location.search);
       render(html);
     }, function () {
-      showPrompt("This link does not open the current version of the site. " +
-        "Enter the password instead.");
+      showPrompt(t("stale_link"));
     });
   } else if (stored) {
     decrypt(stored, envelope).then(render, function () { forget(); showPrompt(""); });
@@ -253,11 +257,11 @@
     var password = input.value;
     error.textContent = "";
     if (!password) {
-      showPrompt("Enter the password.");
+      showPrompt(t("enter_password"));
       input.focus();
       return;
     }
-    status.textContent = "Unlocking…";
+    status.textContent = t("unlocking");
     form.querySelector("button").disabled = true;
     deriveKey(password, envelope).then(function (raw) {
       return decrypt(raw, envelope).then(function (html) {
@@ -267,7 +271,7 @@
     }).catch(function () {
       status.textContent = "";
       form.querySelector("button").disabled = false;
-      showPrompt("Wrong password. Check it and try again.");
+      showPrompt(t("wrong_password"));
       input.focus();
       input.select();
     });

@@ -11,6 +11,15 @@
  */
 (function () {
   "use strict";
+  // What this script says, in the page's language (partials/strings.html).
+  function t(key, params) {
+    var node = document.getElementById("sitegen-strings");
+    var all = {};
+    try { all = JSON.parse(node ? node.textContent : "{}"); } catch (e) { /* none */ }
+    return String(all[key] || key).replace(/\{(\w+)\}/g, function (whole, name) {
+      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+    });
+  }
   var KEY = "sitegen-consent";
   var script = document.currentScript ||
     document.querySelector("script[src*='/_assets/js/consent.js']");
@@ -90,20 +99,19 @@
     banner = document.createElement("section");
     banner.className = "consent-banner";
     banner.setAttribute("role", "region");
-    banner.setAttribute("aria-label", "Cookie consent");
+    banner.setAttribute("aria-label", t("consent_label"));
     var text = document.createElement("p");
     text.id = "consent-text";
-    text.textContent = "We would like to measure visits with analytics. " +
-      "Do you accept analytics cookies?";
+    text.textContent = t("consent_text");
     var accept = document.createElement("button");
     accept.type = "button";
     accept.className = "button";
-    accept.textContent = "Accept";
+    accept.textContent = t("accept");
     accept.setAttribute("aria-describedby", "consent-text");
     var decline = document.createElement("button");
     decline.type = "button";
     decline.className = "button secondary";
-    decline.textContent = "Decline";
+    decline.textContent = t("decline");
     decline.setAttribute("aria-describedby", "consent-text");
     accept.addEventListener("click", function () { store("accepted"); close(); load(); });
     decline.addEventListener("click", function () { store("declined"); close(); });

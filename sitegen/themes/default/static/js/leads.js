@@ -16,6 +16,15 @@
 // its JSON body with fields and context (see mapped() and hubspot()).
 (function () {
   "use strict";
+  // What this script says, in the page's language (partials/strings.html).
+  function t(key, params) {
+    var node = document.getElementById("sitegen-strings");
+    var all = {};
+    try { all = JSON.parse(node ? node.textContent : "{}"); } catch (e) { /* none */ }
+    return String(all[key] || key).replace(/\{(\w+)\}/g, function (whole, name) {
+      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+    });
+  }
   if (window.sitegenLeads) { return; }
   window.sitegenLeads = true;
 
@@ -262,10 +271,8 @@
       done();
       retry.hidden = false;
       if (forget) { forget.hidden = !stored; }
-      say("error", "Sorry, your message could not be sent (" + reason + "). " + (stored
-        ? "It is kept in this browser tab and sent when you come back to this site; or " +
-          "check your connection and press Try again."
-        : "Nothing you typed has been lost: check your connection and press Try again."));
+      say("error", t("send_failed", { reason: reason }) + " " +
+        t(stored ? "send_failed_kept" : "send_failed_lost"));
       status.focus();
     }
 
@@ -294,7 +301,7 @@
       }
       var elapsed = (Date.now() - Number(started ? started.value : 0)) / 1000;
       if (elapsed < minSeconds) {
-        say("error", "That was quick! Please check your details, then send again.");
+        say("error", t("too_quick"));
         status.focus();
         return;
       }
@@ -302,7 +309,7 @@
       submit.disabled = true;
       form.setAttribute("aria-busy", "true");
       retry.hidden = true;
-      say("pending", typeof pending === "string" ? pending : "Sending…");
+      say("pending", typeof pending === "string" ? pending : t("sending"));
       var data = payload(form);
       data.submission_id = submission;
       var entry = { key: key, action: form.action, encoding: form.getAttribute("data-encoding"),
@@ -312,7 +319,7 @@
                     objectType: form.getAttribute("data-object-type"), title: document.title };
       var stored = keeping && keep(entry);
       post(entry).then(function () { sent(data); }, function (error) {
-        failed(error && /server error/.test(error.message) ? error.message : "network error",
+        failed(error && /server error/.test(error.message) ? error.message : t("network_error"),
                stored);
       });
     }
@@ -321,7 +328,7 @@
     function resume(entry) {
       restore(form, entry.data);
       if (entry.data.submission_id) { submission = entry.data.submission_id; }
-      send("Sending the message you wrote earlier…");
+      send(t("sending_earlier"));
     }
 
     form.addEventListener("submit", function (e) {
@@ -337,8 +344,7 @@
       forget.addEventListener("click", function () {
         drop(key);
         forget.hidden = true;
-        say("", "Your message is no longer kept in this browser. What you typed is still " +
-            "in the form until you leave this page.");
+        say("", t("discarded"));
       });
     }
     return { key: key, resume: resume, retry: function () { send(); },

@@ -36,7 +36,7 @@
   var today = document.querySelector("[data-today-hours]");
   var text = today && !pending && Locator.todayHours(place.hours, place.special, zone, now, clock);
   if (text) {
-    today.textContent = "Today: " + text;
+    today.textContent = Locator.t("today_hours", { hours: text });
     today.hidden = false;
   }
 })();

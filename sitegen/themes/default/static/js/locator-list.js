@@ -21,16 +21,16 @@
     var media = loc.image ? el("img", { className: "card-image", src: loc.image, alt: "",
       loading: "lazy", width: "400", height: "225" }) : el("span", { className: "card-placeholder",
       "aria-hidden": "true" }, [Locator.icon("store")]);
-    var call = loc.tel ? el("li", {}, [Locator.action("tel:" + loc.tel, "call", "Call",
-      "Call " + loc.phone, { className: "action primary", "data-cta": "call" })]) : null;
+    var call = loc.tel ? el("li", {}, [Locator.action("tel:" + loc.tel, "call", Locator.t("call"),
+      Locator.t("call_phone", { phone: loc.phone }), { className: "action primary", "data-cta": "call" })]) : null;
     var directions = el("li", {}, [Locator.action(Locator.directionsUrl(ctx.directions, loc),
-      "directions", "Directions", "Directions to " + loc.name,
+      "directions", Locator.t("directions"), Locator.t("directions_to", { name: loc.name }),
       { className: "action" + (call ? "" : " primary"), rel: "noopener", "data-cta": "directions" })]);
     return el("li", { className: "card loc-card", "data-url": loc.url }, [
       el("div", { className: "card-media" }, [media]),
       el("div", { className: "card-body" }, [
         el("h2", { className: "card-title" }, [el("a", { href: loc.url }, [loc.name])]),
-        el("p", { className: "address" }, [loc.address]),
+        el("p", { className: "address", dir: Locator.bidi() }, [loc.address]),
         el("p", { className: "card-status" }, [Locator.badge(loc, ctx.clock), " ",
           Locator.distanceNode(loc, ctx.unit)]),
         el("ul", { className: "card-actions" }, [call, directions])

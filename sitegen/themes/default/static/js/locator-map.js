@@ -40,8 +40,8 @@
         el("p", {}, [loc.address]),
         el("p", {}, [Locator.badge(loc, ctx.clock), " ", Locator.distanceNode(loc, ctx.unit)]),
         el("p", { className: "map-popup-links" }, [
-          el("a", { href: loc.url }, ["Details"]), " · ",
-          el("a", { href: Locator.directionsUrl(ctx.directions, loc), rel: "noopener" }, ["Directions"])
+          el("a", { href: loc.url }, [Locator.t("details")]), " · ",
+          el("a", { href: Locator.directionsUrl(ctx.directions, loc), rel: "noopener" }, [Locator.t("directions")])
         ])
       ]);
     }
@@ -81,8 +81,8 @@
       slice.forEach(function (loc) {
         var item = Locator.resultItem(loc, ctx);
         var button = el("button", { type: "button", className: "show-on-map" }, [Locator.icon("map"),
-          el("span", { "aria-hidden": "true" }, ["Map"]),
-          el("span", { className: "visually-hidden" }, ["Show on map: " + loc.name])]);
+          el("span", { "aria-hidden": "true" }, [Locator.t("map")]),
+          el("span", { className: "visually-hidden" }, [Locator.t("show_on_map", { name: loc.name })])]);
         button.addEventListener("click", function () { showMap(); showOnMap(loc); });
         item.querySelector(".result-actions").appendChild(button);
         list.appendChild(item);
@@ -163,7 +163,7 @@
       if (here) { here.layer.remove(); here = null; }
       if (!origin) { return; }
       var dot = L.circleMarker([origin.lat, origin.lng], { radius: 8, weight: 3, color: "#fff",
-        fillColor: "#1a73e8", fillOpacity: 1 }).bindTooltip(ctx.originLabel || "You are here");
+        fillColor: "#1a73e8", fillOpacity: 1 }).bindTooltip(ctx.originLabel || Locator.t("you_are_here"));
       var circle = L.circle([origin.lat, origin.lng], { radius: 0, weight: 1, fillOpacity: 0.06 });
       here = { key: key, circle: circle, layer: L.layerGroup([circle, dot]).addTo(map) };
     }

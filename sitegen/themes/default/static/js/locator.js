@@ -13,6 +13,7 @@
  *            and the place index, loaded then and only then): the locations nearest to it
  *            first, an empty radius falling back to the nearest few, several towns of that
  *            name offered as choices
+ *   strings  t(key, params): what the scripts say, from the page (partials/strings.html)
  *   UI       el (DOM builder, text only), icon, action, resultItem, markerIcon (the brand's
  *            map pin), loadLeaflet and whenVisible (maps load as they scroll into view),
  *            start(root, view): wires the search form
@@ -23,7 +24,24 @@
   "use strict";
 
   var DAY_KEYS = ["mo", "tu", "we", "th", "fr", "sa", "su"];
-  var DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+  /* ------------------------------------------------------------- strings */
+
+  // What the scripts say, in the page's language: the page's JSON (partials/strings.html),
+  // read once; tr("closes_at", {time: "18:00"}) fills its {placeholders}.
+  var strings = null;
+  function text(key) {
+    if (!strings) {
+      var node = document.getElementById("sitegen-strings");
+      try { strings = JSON.parse(node ? node.textContent : "{}"); } catch (e) { strings = {}; }
+    }
+    return strings[key];
+  }
+  function tr(key, params) {
+    return String(text(key) || key).replace(/\{(\w+)\}/g, function (whole, name) {
+      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+    });
+  }
   var KM_PER_MILE = 1.609344;
   var DAY = 1440;
 
@@ -171,7 +189,9 @@
 
   function formatDistance(km, unit) {
     var value = unit === "mi" ? km / KM_PER_MILE : km;
-    return (value < 10 ? value.toFixed(1) : Math.round(value).toString()) + " " + unit;
+    var shown = value < 10 ? value.toFixed(1).replace(".", text("decimal") || ".") :
+      Math.round(value).toString();
+    return shown + " " + unit;
   }
 
   /* --------------------------------------------------------------- hours */
@@ -240,7 +260,7 @@
       var list = hours && hours[DAY_KEYS[((t.weekday + offset) % 7 + 7) % 7]];
       return list === undefined ? null : list;
     }
-    function dayName(offset) { return DAY_NAMES[(t.weekday + offset) % 7]; }
+    function dayName(offset) { return (text("days") || [])[(t.weekday + offset) % 7]; }
 
     // Open now: in one of today's intervals, or in yesterday's running past midnight.
     var closes = null;
@@ -257,14 +277,15 @@
         if (!next.length) { break; }
         closes = k * DAY + Math.max.apply(null, next.map(function (iv) { return iv[1]; }));
       }
-      if (closes >= 7 * DAY) { return { state: "open", text: "Open 24 hours" }; }
-      var when = closes % DAY === 0 ? "midnight" : formatTime(closes, clock);
-      var on = "";  // tonight, or early tomorrow morning: no day needed
+      if (closes >= 7 * DAY) { return { state: "open", text: tr("open_24") }; }
+      var when = closes % DAY === 0 ? tr("midnight") : formatTime(closes, clock);
+      var closing = tr("closes_at", { time: when });  // tonight, or early tomorrow morning
       if (closes >= DAY + 720) {
         var d = Math.floor((closes - 1) / DAY);
-        on = d === 1 ? "tomorrow " : dayName(d) + " ";
+        closing = d === 1 ? tr("closes_tomorrow", { time: when }) :
+          tr("closes_on", { day: dayName(d), time: when });
       }
-      return { state: "open", text: "Open now · Closes " + on + "at " + when };
+      return { state: "open", text: tr("open_now") + " · " + closing };
     }
 
     // Closed: find the next opening within a week.
@@ -274,18 +295,20 @@
         .filter(function (s) { return offset > 0 || s > t.minutes; });
       if (starts.length) {
         var at = formatTime(Math.min.apply(null, starts), clock);
-        var label = offset === 0 ? "" : offset === 1 ? "tomorrow " : dayName(offset) + " ";
-        return { state: "closed", text: "Closed · Opens " + label + "at " + at };
+        var opening = offset === 0 ? tr("opens_at", { time: at }) :
+          offset === 1 ? tr("opens_tomorrow", { time: at }) :
+          tr("opens_on", { day: dayName(offset), time: at });
+        return { state: "closed", text: tr("closed") + " · " + opening };
       }
     }
-    return { state: "closed", text: "Closed" };
+    return { state: "closed", text: tr("closed") };
   }
 
   function intervalsText(list, clock) {
-    if (!list.length) { return "Closed"; }
+    if (!list.length) { return tr("closed"); }
     return list.map(function (iv) {
-      if (iv[0] === 0 && iv[1] >= DAY) { return "Open 24 hours"; }
-      return formatTime(iv[0], clock) + " – " + (iv[1] % DAY === 0 ? "midnight" : formatTime(iv[1], clock));
+      if (iv[0] === 0 && iv[1] >= DAY) { return tr("open_24"); }
+      return formatTime(iv[0], clock) + " – " + (iv[1] % DAY === 0 ? tr("midnight") : formatTime(iv[1], clock));
     }).join(", ");
   }
 
@@ -302,7 +325,7 @@
   // "14 March" for "2027-03-14".
   var dayMonth = null;
   function longDate(iso) {
-    dayMonth = dayMonth || new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
+    dayMonth = dayMonth || new Intl.DateTimeFormat(text("date_locale") || "en-GB", { day: "numeric", month: "long",
       timeZone: "UTC" });
     return dayMonth.format(new Date(iso + "T00:00:00Z"));
   }
@@ -315,12 +338,12 @@
     var t = zoned(now || new Date(), loc.timeZone);
     if (loc.statusDate && isoDate(t.year, t.month, t.day, 0) >= loc.statusDate) { return null; }
     if (loc.status === "coming_soon") {
-      return { state: "soon", text: "Coming soon" +
-        (loc.statusDate ? " · Opens " + longDate(loc.statusDate) : "") };
+      return { state: "soon", text: tr("coming_soon") +
+        (loc.statusDate ? " · " + tr("opens_date", { date: longDate(loc.statusDate) }) : "") };
     }
     if (loc.status === "temporarily_closed") {
-      return { state: "closed", text: "Temporarily closed" +
-        (loc.statusDate ? " · Reopens " + longDate(loc.statusDate) : "") };
+      return { state: "closed", text: tr("temporarily_closed") +
+        (loc.statusDate ? " · " + tr("reopens_date", { date: longDate(loc.statusDate) }) : "") };
     }
     return null;
   }
@@ -376,6 +399,9 @@
   /* ------------------------------------------------------------------ UI */
 
   // el("a", {href: url, className: "x"}, ["text", child]): strings become text nodes.
+  // dir="auto" for the data a right-to-left page shows (partials/locator_item.html's bidi).
+  function bidi() { return document.documentElement.dir === "rtl" ? "auto" : null; }
+
   function el(tag, props, children) {
     var node = document.createElement(tag);
     Object.keys(props || {}).forEach(function (key) {
@@ -402,7 +428,7 @@
 
   function distanceNode(loc, unit) {
     return loc.km === null ? null :
-      el("span", { className: "distance" }, [formatDistance(loc.km, unit) + " away"]);
+      el("span", { className: "distance" }, [tr("away", { distance: formatDistance(loc.km, unit) })]);
   }
 
   // An icon of partials/icons.html (drawn by site.css), for what this script renders.
@@ -425,13 +451,13 @@
     return el("li", { className: "result", "data-url": loc.url }, [
       el("div", { className: "result-main" }, [
         el("a", { className: "result-name", href: loc.url }, [loc.name]),
-        el("span", { className: "result-address" }, [loc.address]),
+        el("span", { className: "result-address", dir: bidi() }, [loc.address]),
         el("span", { className: "result-meta" }, [badge(loc, options.clock), " ",
           distanceNode(loc, options.unit)])
       ]),
       el("div", { className: "result-actions" }, [phone, " ",
-        action(directionsUrl(options.directions, loc), "directions", "Directions",
-          "Directions to " + loc.name, { rel: "noopener" })])
+        action(directionsUrl(options.directions, loc), "directions", tr("directions"),
+          tr("directions_to", { name: loc.name }), { rel: "noopener" })])
     ]);
   }
 
@@ -511,7 +537,7 @@
       shown += slice.length;
       var left = items.length - shown;
       button.hidden = left <= 0;
-      button.textContent = "Show more results (" + left + " more)";
+      button.textContent = tr("show_more", { count: left });
       if (focus && first) { first.focus(); }
     }
     button.addEventListener("click", function () { more(true); });
@@ -566,7 +592,7 @@
     form.addEventListener("change", function (event) {
       if (event.target.tagName !== "SELECT") { return; }
       if (event.target.name === "radius" && event.target.value && !ctx.origin) {
-        locateStatus.textContent = "Use my location, or search for a town or postcode, to search by distance.";
+        locateStatus.textContent = tr("radius_needs_origin");
       }
       clearTimeout(timer);
       update(true);
@@ -602,26 +628,25 @@
       return ctx.all.some(function (loc) { return canonicalCode(loc.postcode) === code; });
     }
 
-    function plural(n) { return n + " location" + (n === 1 ? "" : "s"); }
+    function plural(n) { return tr(n === 1 ? "location_one" : "location_many", { count: n }); }
 
     function announce(results, outcome) {
       var place = ctx.place && ctx.place.label;
       var radius = ctx.state.radius + " " + unit;
       if (outcome === "choices") {
-        count.textContent = "Several places match “" + ctx.state.q + "”: which one do you mean?";
+        count.textContent = tr("which_place", { query: ctx.state.q });
       } else if (outcome === "radius") {
-        count.textContent = "No location within " + radius + " of " + (place || "your location") +
-          "; the nearest are:";
+        count.textContent = tr("none_within", { radius: radius, place: place || tr("your_location") });
       } else if (place && ctx.origin && ctx.state.radius) {
-        count.textContent = plural(results.length) + " within " + radius + " of " + place;
+        count.textContent = tr("within", { locations: plural(results.length), radius: radius, place: place });
       } else if (place) {
-        count.textContent = plural(results.length) + ", nearest to " + place + " first";
+        count.textContent = tr("nearest_first", { locations: plural(results.length), place: place });
       } else if (!ctx.active && view.keepsServerCount) {
         count.textContent = serverCount;
       } else {
         var n = results.length;
-        count.textContent = n === 0 ? "No locations match your search." :
-          plural(n) + (ctx.active ? " found" : "");
+        count.textContent = n === 0 ? tr("no_match") :
+          ctx.active ? tr("found", { locations: plural(n) }) : plural(n);
       }
     }
 
@@ -676,7 +701,7 @@
       ctx.place = found && found.place ? found.place : null;
       ctx.state.place = ctx.place ? ctx.place.label : "";
       ctx.origin = ctx.place ? { lat: ctx.place.lat, lng: ctx.place.lng } : ctx.located;
-      ctx.originLabel = ctx.place ? ctx.place.label : "You are here";
+      ctx.originLabel = ctx.place ? ctx.place.label : tr("you_are_here");
       sortDistance.disabled = !ctx.origin;
       if (ctx.state.sort === "distance" && !ctx.origin) { ctx.state.sort = ""; }
       ctx.sort = ctx.state.sort || (ctx.place ? "distance" : "");
@@ -703,17 +728,17 @@
     }
 
     function findMe() {
-      locateStatus.textContent = "Finding your location…";
+      locateStatus.textContent = tr("finding");
       locate.disabled = true;
       geolocate().then(function (origin) {
         ctx.located = origin;
         sortDistance.disabled = false;
         form.elements.sort.value = "distance";
-        locateStatus.textContent = "Sorted by distance from your location.";
+        locateStatus.textContent = tr("sorted_by_distance");
         update(true);
       }, function (error) {
-        locateStatus.textContent = "Your location is not available" +
-          (error && error.message ? " (" + error.message + ")." : ".");
+        locateStatus.textContent = tr("unavailable",
+          { reason: error && error.message ? " (" + error.message + ")" : "" });
       }).then(function () { locate.disabled = false; });
     }
 
@@ -737,7 +762,7 @@
   }
 
   global.Locator = {
-    decode: decode, load: load, normalize: normalize, filter: filter,
+    t: tr, bidi: bidi, decode: decode, load: load, normalize: normalize, filter: filter,
     distanceKm: distanceKm, formatDistance: formatDistance, formatTime: formatTime,
     openStatus: openStatus, lifecycleStatus: lifecycleStatus, showStatus: showStatus, readState: readState, writeState: writeState,
     geolocate: geolocate, el: el, directionsUrl: directionsUrl, badge: badge,

@@ -3,6 +3,15 @@
  * the Map view sorted by distance (the map page locates at once: the permission is given). */
 (function () {
   "use strict";
+  // What this script says, in the page's language (partials/strings.html).
+  function t(key, params) {
+    var node = document.getElementById("sitegen-strings");
+    var all = {};
+    try { all = JSON.parse(node ? node.textContent : "{}"); } catch (e) { /* none */ }
+    return String(all[key] || key).replace(/\{(\w+)\}/g, function (whole, name) {
+      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+    });
+  }
   var button = document.querySelector("[data-menu-button]");
   var nav = button && document.getElementById(button.getAttribute("aria-controls"));
   if (button && nav) {
@@ -23,17 +32,17 @@
     var status = near.parentNode.querySelector("[data-near-me-status]");
     near.addEventListener("click", function () {
       if (!navigator.geolocation) {
-        status.textContent = "Your browser cannot share your location: search by city instead.";
+        status.textContent = t("no_geolocation");
         return;
       }
-      status.textContent = "Finding your location…";
+      status.textContent = t("finding");
       near.disabled = true;
       navigator.geolocation.getCurrentPosition(function () {
         window.location.href = near.getAttribute("data-near-me");
       }, function (error) {
         near.disabled = false;
-        status.textContent = "Your location is not available" +
-          (error && error.message ? " (" + error.message + ")" : "") + ": search by city instead.";
+        status.textContent = t("unavailable_city",
+          { reason: error && error.message ? " (" + error.message + ")" : "" });
       }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
     });
   });
