@@ -32,6 +32,7 @@ from sitegen.model.pages import Hub, Page, SiteModel
 from sitegen.output.protect import Sealer, is_protected_path
 from sitegen.output.write import Folders, create_file
 from sitegen.render.context import all_hubs, page_extras
+from sitegen.render.i18n import localized_page
 from sitegen.render.templates import render_page
 
 CHUNK = 100
@@ -117,10 +118,12 @@ def _render_slice(indices: list[int]) -> ChunkResult:
                 fingerprints[page.output] = job.fingerprints.page(
                     page, lastmod=job.declared.get(page.output))
         languages = job.model.languages
+        shown = [localized_page(job.envs.get(page.lang, job.env), page) for page in pages]
         extras = [page_extras(languages.get(page.lang, job.model), page, job.hubs)
-                  for page in pages]
+                  for page in shown]
         htmls = [render_page(job.envs.get(page.lang, job.env), page, extra)
-                 for page, extra in zip(pages, extras, strict=True)]
+                 for page, extra in zip(shown, extras, strict=True)]
+        del shown
         del extras
         written = _write_slice(job, pages, htmls, hashes)
         for page, html, (plain, _, _) in zip(pages, htmls, written, strict=True):

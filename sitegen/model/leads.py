@@ -37,6 +37,7 @@ from sitegen.config.schema import LeadField, LeadsSection, SiteConfig
 from sitegen.data.locations import Location
 from sitegen.diagnostics import Report
 from sitegen.model.pages import Page, SiteModel
+from sitegen.model.phrases import THANKS_DESCRIPTION, THANKS_TITLE, phrase
 from sitegen.model.urls import absolute
 
 HONEYPOT = "_gotcha"  # Formspree's own honeypot name: its server drops filled-in submissions too
@@ -351,7 +352,9 @@ def thanks_page(config: SiteConfig) -> Page:
     """The no-JS forms' `_next`. Not indexable (a thank-you page is no search result): it
     carries `noindex, follow`, stays out of the sitemap, and the build declares it in
     _sitegen/build.json so the production audit accepts it; a content page at /thanks/ wins."""
-    return Page(THANKS_URL, "thanks.html", "thanks", f"Thank you | {config.site.name}",
-                "Your message has been sent.",
+    lang = config.site.language
+    return Page(THANKS_URL, "thanks.html", "thanks",
+                phrase(THANKS_TITLE, {"site": config.site.name}, lang),
+                phrase(THANKS_DESCRIPTION, {}, lang),
                 {"heading": "Thank you", "body_html": "", "meta": {"menu": False}},
                 indexable=False)

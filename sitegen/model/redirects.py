@@ -27,6 +27,7 @@ from sitegen.data.locations import Location
 from sitegen.diagnostics import Report
 from sitegen.model.nearby import EARTH_KM
 from sitegen.model.pages import Page, SiteModel
+from sitegen.model.phrases import MOVED, MOVED_DESCRIPTION, phrase
 
 REDIRECT_TEMPLATE = "redirect.html"
 
@@ -155,7 +156,9 @@ def attach(model: SiteModel, ledger: Ledger, report: Report) -> None:
         return
     outputs = {page.output for page in model.pages}
     for old, new in model.redirects:
-        page = Page(old, REDIRECT_TEMPLATE, "redirect", "This page has moved",
-                    f"This page has moved to {new}", {"target": new}, indexable=False)
+        lang = model.config.site.language
+        page = Page(old, REDIRECT_TEMPLATE, "redirect", phrase(MOVED, {}, lang),
+                    phrase(MOVED_DESCRIPTION, {"target": new}, lang), {"target": new},
+                    indexable=False)
         if page.output not in outputs:
             model.pages.append(page)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +21,7 @@ from sitegen.model.content import Content, ContentPage, LocationContent
 from sitegen.model.lifecycle import add_front_matter_promotions, settle
 from sitegen.model.nearby import nearest, to_unit
 from sitegen.model.pages import Hub, Nearby, Page, SiteModel
+from sitegen.model.phrases import ALL_LOCATIONS, NOT_FOUND, NOT_FOUND_DESCRIPTION, phrase
 from sitegen.model.urls import assign_slugs, fill, hub_patterns, pattern_fields, segment_values
 from sitegen.model.views import view_pages
 
@@ -161,8 +161,9 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
         if page.kind == "location" and page.context["location"].status == \
                 "temporarily_closed":
             page.context["closed_from"] = placed.today
-    pages.append(Page(home + "404.html", "404.html", "404", "Page not found",
-                      "The page you asked for does not exist.", {}, indexable=False))
+    lang = config.site.language
+    pages.append(Page(home + "404.html", "404.html", "404", phrase(NOT_FOUND, {}, lang),
+                      phrase(NOT_FOUND_DESCRIPTION, {}, lang), {}, indexable=False))
     check_unique_urls(pages)
     return SiteModel(config, policy, locations, root, pages, content.static_files, nearby,
                      pattern, closed=placed.closed, postcodes=placed.postcodes)
@@ -229,18 +230,18 @@ def _hub_pages(config: SiteConfig, root: Hub) -> list[Page]:
         if hub.parent is not None and hub.parent.level != "root" and hub.level == "city":
             place = f"{hub.name}, {hub.parent.name}"
         values = {"place": place, "count": len(hub.locations), "site": config.site.name}
-        title = _format(config.seo.hub_title, values)
-        if hub.level == "root":
-            title = f"All locations | {config.site.name}"
+        lang = config.site.language
+        title = phrase(ALL_LOCATIONS if hub.level == "root" else config.seo.hub_title,
+                       values, lang)
         pages.append(Page(hub.url, "hub.html", "hub", title,
-                          _format(config.seo.hub_description, values), {"hub": hub}))
+                          phrase(config.seo.hub_description, values, lang), {"hub": hub}))
     return pages
 
 
 def _content_page(config: SiteConfig, page: ContentPage) -> Page:
     home = page.url == home_url(config)
-    title = page.title if home else _format(config.seo.title, {
-        "title": page.title, "site": config.site.name})
+    title = page.title if home else phrase(config.seo.title, {
+        "title": page.title, "site": config.site.name}, config.site.language)
     kind = "home" if home else "page"
     return Page(page.url, page.template, kind, title, page.description,
                 {"body_html": page.body_html, "heading": page.title, "meta": page.meta,
@@ -253,9 +254,11 @@ def location_page(config: SiteConfig, location: Location, nearby: list[Nearby],
     item = _content_for(location, extra)
     meta = item.meta if item else {}
     values = _location_values(config, location)
-    title = str(meta.get("title") or _format(config.seo.location_title, values))
-    description = str(meta.get("description") or _format(config.seo.location_description,
-                                                          values))
+    lang = config.site.language
+    title = str(meta["title"]) if meta.get("title") else \
+        phrase(config.seo.location_title, values, lang)
+    description = str(meta["description"]) if meta.get("description") else \
+        phrase(config.seo.location_description, values, lang)
     faqs = list(location.faqs)
     for faq in meta.get("faqs") or []:
         if isinstance(faq, dict) and faq.get("question") and faq.get("answer"):
@@ -282,21 +285,6 @@ def _location_values(config: SiteConfig, location: Location) -> dict[str, str]:
         "neighbourhood": location.neighbourhood or location.city or "",
         "site": config.site.name, "id": location.id,
     }
-
-
-_STRAY_COMMA = re.compile(r"\s*,[\s,]*(?=([.|])|$)")
-
-
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def _format(template: str, values: dict[str, Any]) -> str:
-    text = " ".join(template.format_map(_Blank(values)).split())
-    # A blank value leaves its comma behind: "at {street}, {city}." with no city.
-    return _STRAY_COMMA.sub(lambda m: " " if m.group(1) == "|" else "",
-                            text.replace(" ,", ",")).strip(" ,|")
 
 
 def _nearby(config: SiteConfig, locations: list[Location]) -> dict[str, list[Nearby]]:

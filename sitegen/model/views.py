@@ -19,6 +19,15 @@ from sitegen.data.locations import Location
 from sitegen.data.markup import clean_inline
 from sitegen.data.places import country_name, region_name
 from sitegen.model.pages import Hub, Page
+from sitegen.model.phrases import (
+    MAP_DESCRIPTION,
+    MAP_TITLE,
+    VIEW_DESCRIPTION,
+    VIEW_PAGE_DESCRIPTION,
+    VIEW_PAGE_TITLES,
+    VIEW_TITLES,
+    phrase,
+)
 from sitegen.model.urls import DIRECTIONS
 
 PAGE_SIZE = 50
@@ -103,10 +112,11 @@ def view_pages(config: SiteConfig, root: Hub) -> list[Page]:
     trail = [("Home", home_url(config)), ("Locations", config.urls.locations)]
 
     shown = locations if len(locations) <= MAP_LIST_MAX else locations[:PAGE_SIZE]
+    lang = config.site.language
+    values = {"site": site, "count": len(locations)}
     pages.append(Page(
-        config.urls.map, "locator_map.html", "locator-map", f"Map of all locations | {site}",
-        f"Search {len(locations)} {site} locations on a map by name, city, postcode or "
-        "service, or find the nearest to you.",
+        config.urls.map, "locator_map.html", "locator-map", phrase(MAP_TITLE, values, lang),
+        phrase(MAP_DESCRIPTION, values, lang),
         {**shared, "view": "map", "items": shown, "more": len(shown) < len(locations),
          "trail": [*trail, ("Map", config.urls.map)], "map": search_map(config, locations)}))
 
@@ -115,12 +125,14 @@ def view_pages(config: SiteConfig, root: Hub) -> list[Page]:
         base = getattr(config.urls, view)
         for number in range(1, pages_count + 1):
             items = locations[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-            suffix = "" if number == 1 else f", page {number} of {pages_count}"
-            title = f"All locations: {VIEW_NAMES[view].lower()}{suffix} | {site}"
+            first = number == 1
+            numbered = {**values, "number": number, "pages": pages_count}
+            title = phrase(VIEW_TITLES[view] if first else VIEW_PAGE_TITLES[view], numbered,
+                           lang)
             crumb = (VIEW_NAMES[view], base)
             pages.append(Page(
                 page_url(base, number), template, f"locator-{view}", title,
-                f"All {len(locations)} {site} locations by region and city{suffix}.",
+                phrase(VIEW_DESCRIPTION if first else VIEW_PAGE_DESCRIPTION, numbered, lang),
                 {**shared, "view": view, "items": items, "groups": grouped(items, countries),
                  "pagination": pagination(base, number, pages_count),
                  "first_number": (number - 1) * PAGE_SIZE + 1,

@@ -13,13 +13,14 @@ Formatting follows Babel's CLDR data; English keeps sitegen's own forms (24-hour
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import hashlib
 import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import babel
 import jinja2
@@ -33,6 +34,8 @@ from markupsafe import Markup
 
 from sitegen.data.hours import ALL_DAY, DAY_MINUTES, DAYS, Interval, WeeklyHours, day_text
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.model.pages import Page
+from sitegen.model.phrases import Phrase, fill_template
 from sitegen.render.intro import Phrasing, english, introduction
 
 DOMAIN = "messages"
@@ -63,6 +66,21 @@ MODEL_MESSAGES = (
     N_("Call {phone}"), N_("Directions to {name}"), N_("Book at {name}"), N_("Email {name}"),
     N_("Website"), N_("Home"), N_("Locations"), N_("Map"), N_("List"), N_("Cards"),
     N_("Thank you"), N_("Page not found"),
+    # Pages' titles and descriptions (model/phrases.py) and the `seo.*` defaults.
+    N_("All locations | {site}"), N_("Map of all locations | {site}"),
+    N_("Search {count} {site} locations on a map by name, city, postcode or service, or "
+       "find the nearest to you."),
+    N_("All locations: list | {site}"), N_("All locations: cards | {site}"),
+    N_("All locations: list, page {number} of {pages} | {site}"),
+    N_("All locations: cards, page {number} of {pages} | {site}"),
+    N_("All {count} {site} locations by region and city."),
+    N_("All {count} {site} locations by region and city, page {number} of {pages}."),
+    N_("The page you asked for does not exist."), N_("Thank you | {site}"),
+    N_("Your message has been sent."), N_("This page has moved"),
+    N_("This page has moved to {target}"),
+    N_("{name} at {street}, {city}. Opening hours, directions, phone and services."),
+    N_("Locations in {place} | {site}"),
+    N_("All {count} {site} locations in {place}: addresses, hours and phone."),
 )
 
 
@@ -185,6 +203,7 @@ def install(env: jinja2.Environment, dirs: list[Path], lang: str) -> None:
         "script_locale": script_locale,
         "introduction": lambda location, nearby: introduction(location, nearby, phrasing),
         "translated": catalog.gettext,
+        "localized": functools.partial(localized, catalog),
         "cta_label": lambda cta: _cta_label(catalog, cta),
         "long_date": long_date, "full_date": full_date, "number": number,
     })
@@ -339,3 +358,21 @@ def script_locale(context: Any) -> dict[str, Any]:
 
 __all__ = ["catalog_files", "clock_for", "install", "locale_of", "text_direction",
            "translations"]
+
+
+def localized(catalog: Translations, text: str) -> str:
+    """A page's title or description in the catalog's language: a `Phrase` (model/phrases.py)
+    written again from its message's translation; any other text as it is."""
+    if not isinstance(text, Phrase):
+        return text
+    translation = catalog.gettext(text.msgid)
+    return text if translation == text.msgid else fill_template(translation, text.values)
+
+
+def localized_page(env: jinja2.Environment, page: Page) -> Page:
+    """`page` with its title and description in the language of `env` (made by `install`);
+    the page itself when neither is a `Phrase` (every page of an English site)."""
+    if not isinstance(page.title, Phrase) and not isinstance(page.description, Phrase):
+        return page
+    say = cast(Callable[[str], str], env.globals["localized"])
+    return dataclasses.replace(page, title=say(page.title), description=say(page.description))

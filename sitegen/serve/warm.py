@@ -66,6 +66,7 @@ from sitegen.output.artifacts import all_files
 from sitegen.output.lock import output_lock
 from sitegen.output.manifest import MANIFEST, ManifestEditor
 from sitegen.render.context import all_hubs, page_extras
+from sitegen.render.i18n import localized_page
 from sitegen.render.templates import render_page
 
 # Fields an in-place edit may change: the model's structure (slugs, URLs, hubs, nearby
@@ -311,7 +312,8 @@ class WarmSite:
                 page.lastmod = page.lastmod or before.lastmod
                 continue
             page.lastmod = page.lastmod or today
-            html = render_page(outcome.env, page, page_extras(model, page, self.hubs))
+            shown = localized_page(outcome.env, page)
+            html = render_page(outcome.env, shown, page_extras(model, shown, self.hubs))
             rendered[page.output] = html.encode("utf-8")
             audit = audits[page.output] = audit_page(page.output, html, policy)
             editorial = editorial or _editorial_changed(audit, before)

@@ -5,7 +5,9 @@ the built files."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -169,6 +171,47 @@ def test_each_language_has_its_own_home_hubs_views_and_404(bilingual: Path) -> N
     assert "Magasin numéro 1" in json.dumps(markers, ensure_ascii=False)
     assert (bilingual / "fr/locations/markers.json").read_bytes() != \
         (bilingual / "locations/markers.json").read_bytes()
+
+
+def _description(path: Path) -> str:
+    found = re.search(r'<meta name="description" content="([^"]*)"',
+                      path.read_text(encoding="utf-8"))
+    assert found, path
+    return html.unescape(found.group(1))
+
+
+def test_titles_and_descriptions_the_model_writes_are_in_each_pages_language(
+        bilingual: Path) -> None:
+    """The titles and descriptions sitegen writes itself (views, hubs, location pages by
+    the `seo.*` defaults, the 404) read in French on French pages, in English on English
+    pages."""
+    expected = {
+        "locations/map/index.html": ("Map of all locations | Test Stores",
+                                     "Carte de tous les établissements | Magasins Test"),
+        "locations/list/index.html": ("All locations: list | Test Stores",
+                                      "Tous les établissements : liste | Magasins Test"),
+        "locations/cards/index.html": ("All locations: cards | Test Stores",
+                                       "Tous les établissements : fiches | Magasins Test"),
+        "locations/index.html": ("All locations | Test Stores",
+                                 "Tous les établissements | Magasins Test"),
+        "locations/il/peoria/index.html": ("Locations in Peoria, Illinois | Test Stores",
+                                           "Établissements à Peoria, Illinois | Magasins Test"),
+        "404.html": ("Page not found", "Page introuvable"),
+    }
+    for rel, (english, french) in expected.items():
+        assert parse_html(bilingual / rel).title == english, rel
+        assert parse_html(bilingual / "fr" / rel).title == french, rel
+    assert _description(bilingual / "fr/locations/map/index.html").startswith(
+        "Cherchez parmi 4 établissements Magasins Test sur une carte")
+    assert _description(bilingual / "locations/map/index.html").startswith(
+        "Search 4 Test Stores locations on a map")
+    assert _description(bilingual / "fr/locations/il/peoria/index.html") == \
+        "Les 1 établissements Magasins Test à Peoria, Illinois : adresses, horaires et téléphone."
+    store = next((bilingual / "fr/locations/il/peoria").glob("*/index.html"))
+    assert "Horaires d’ouverture, itinéraire, téléphone et services." in _description(store)
+    webpage = next(item for item in parse_html(bilingual / "fr/locations/map/index.html").json_ld
+                   if item["@type"] == "WebPage")
+    assert webpage["name"] == "Carte de tous les établissements | Magasins Test"
 
 
 def test_a_missing_translation_falls_back_with_one_warning_per_field(tmp_path: Path) -> None:

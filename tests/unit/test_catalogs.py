@@ -12,9 +12,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from sitegen.config.schema import LeadsSection, default_lead_fields
+from sitegen.config.schema import LeadsSection, SeoSection, default_lead_fields
 from sitegen.diagnostics import SitegenError
-from sitegen.model import ctas, leads
+from sitegen.model import ctas, leads, phrases
 from sitegen.output.protect import SCRIPT_TEXTS
 from sitegen.render import i18n
 from sitegen.render.templates import BUILTIN_THEME
@@ -72,7 +72,9 @@ def test_the_texts_the_model_writes_are_in_the_catalog() -> None:
     section = LeadsSection()
     wanted = {section.heading, section.submit_label, section.success_text,
               section.consent_text, leads.INTEREST_HEADING, leads.INTEREST_SUBMIT,
-              *ctas.DEFAULT_LABELS.values()}
+              *ctas.DEFAULT_LABELS.values(), *phrases.MESSAGES}
+    seo = SeoSection()
+    wanted |= {seo.location_description, seo.hub_title, seo.hub_description}
     for spec in default_lead_fields():
         field = leads.FormField(spec.name, spec.label, spec.type, spec.required,
                                 spec.autocomplete, tuple(spec.options), spec.max_length,
