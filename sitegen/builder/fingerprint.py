@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 import jinja2
-from jinja2 import meta
 from pydantic import BaseModel
 
 from sitegen import __version__
+from sitegen.render.templates import template_facts
 
 
 def _h(*parts: str | bytes) -> str:
@@ -135,10 +135,6 @@ def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset
     """
     seen: dict[str, str] = {}
     variables: set[str] = set()
-    # Parsed without the environment's globals: jinja2.meta leaves names that are globals out
-    # of the undeclared variables, and globals are exactly the data we need to know about.
-    parser = jinja2.Environment(trim_blocks=env.trim_blocks, lstrip_blocks=env.lstrip_blocks,
-                                extensions=list(env.extensions))
     pending = [name]
     everything = False
     while pending:
@@ -147,9 +143,9 @@ def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset
             continue
         source, filename, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
         seen[current] = _h(current, filename or "", source)
-        ast = parser.parse(source)
-        variables |= meta.find_undeclared_variables(ast)
-        for referenced in meta.find_referenced_templates(ast):
+        facts = template_facts(env, source)
+        variables |= facts.variables
+        for referenced in facts.references:
             if referenced is None:
                 everything = True
             else:
@@ -159,7 +155,7 @@ def template_closure(env: jinja2.Environment, name: str) -> tuple[str, frozenset
             if other not in seen:
                 source, filename, _ = env.loader.get_source(env, other)  # type: ignore[union-attr]
                 seen[other] = _h(other, filename or "", source)
-                variables |= meta.find_undeclared_variables(parser.parse(source))
+                variables |= template_facts(env, source).variables
     return _h(*sorted(seen.values())), frozenset(variables)
 
 

@@ -8,14 +8,17 @@ with the template's file and line rather than an empty string on a live page.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import meta
+from jinja2.bccache import Bucket
 
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.jsontext import sorted_text
@@ -24,6 +27,60 @@ from sitegen.render import i18n
 from sitegen.render.fragments import FragmentCache
 
 BUILTIN_THEME = Path(__file__).parents[1] / "themes" / "default"
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process and shared by every environment
+    `make_environment` creates (they compile alike: same options and extensions), so a
+    process that makes several (one per language, one per `serve` rebuild) compiles each
+    template once. Jinja keys a template by name and file and recompiles it when the
+    source's hash differs."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = CompiledTemplates()
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What a template's source says about its dependencies: the variables it reads that
+    it does not set itself, and the templates it extends, includes or imports (None for a
+    name only known when rendering, `{% include var %}`)."""
+
+    variables: frozenset[str]
+    references: tuple[str | None, ...]
+
+
+def template_facts(env: jinja2.Environment, source: str) -> TemplateFacts:
+    """The facts of `source` as `env` parses it, parsed once per process for each source
+    (a build asks for a shared partial from every page template's closure, and once more
+    in each language)."""
+    return _facts(source, env.trim_blocks, env.lstrip_blocks, tuple(sorted(env.extensions)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _facts(source: str, trim: bool, lstrip: bool, extensions: tuple[str, ...]) -> TemplateFacts:
+    ast = _parser(trim, lstrip, extensions).parse(source)
+    return TemplateFacts(frozenset(meta.find_undeclared_variables(ast)),
+                         tuple(meta.find_referenced_templates(ast)))
+
+
+@functools.cache
+def _parser(trim: bool, lstrip: bool, extensions: tuple[str, ...]) -> jinja2.Environment:
+    """A parser with the render environment's syntax and no globals: jinja2.meta leaves
+    names that are globals out of the undeclared variables, and globals are data a page's
+    fingerprint must cover."""
+    return jinja2.Environment(trim_blocks=trim, lstrip_blocks=lstrip, extensions=extensions)
 
 
 def theme_dirs(source: Path, theme: str | None) -> list[Path]:
@@ -58,6 +115,7 @@ def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Envir
         # render (eight a location page).
         auto_reload=False,
         extensions=[FragmentCache],
+        bytecode_cache=_COMPILED,
     )
     # `tojson` (JSON-LD on every page) by orjson: compact, keys sorted (jsontext.py).
     env.policies["json.dumps_function"] = sorted_text
@@ -107,8 +165,7 @@ def render_template_check(env: jinja2.Environment, names: Iterable[str]) -> None
                     raise
                 continue  # `{% include ... ignore missing %}`, or a render-time error
             env.get_template(current)
-            pending.extend(ref for ref in meta.find_referenced_templates(env.parse(source))
-                           if ref)
+            pending.extend(ref for ref in template_facts(env, source).references if ref)
     except jinja2.TemplateSyntaxError as exc:
         raise SitegenError(Diagnostic(_template_path(exc.filename, exc.name), exc.lineno, None,
                                       f"template syntax error: {exc.message}",
