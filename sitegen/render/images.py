@@ -110,22 +110,40 @@ def svg_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _open(data: bytes) -> Any:
-    """The image, upright and fully decoded; raises OSError or ValueError when it is not a
-    readable image, or one too large to decode safely."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    """The image, read as far as its header; raises OSError or ValueError when it is not
+    an image Pillow recognises, or one too large to decode safely."""
+    from PIL import Image, UnidentifiedImageError
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise ValueError(f"{image.width}x{image.height} pixels is more than "
-                                 f"{MAX_PIXELS:,}")
-            image.load()
         except UnidentifiedImageError:
             raise ValueError("not a format Pillow recognises") from None
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise ValueError(str(exc)) from None
+    if image.width * image.height > MAX_PIXELS:
+        raise ValueError(f"{image.width}x{image.height} pixels is more than {MAX_PIXELS:,}")
+    return image
+
+
+# EXIF orientations that turn the image a quarter: its upright width is its stored height.
+_QUARTER_TURNS = {5, 6, 7, 8}
+
+
+def _upright_size(image: Any) -> tuple[int, int]:
+    """The width and height the image is shown at, from its header: a build whose every
+    derivative is cached decodes nothing."""
+    if image.getexif().get(0x0112) in _QUARTER_TURNS:
+        return image.height, image.width
+    return image.width, image.height
+
+
+def _decoded(image: Any) -> Any:
+    """The image fully decoded, upright, in RGB(A); raises OSError for a truncated file."""
+    from PIL import ImageOps
+
+    image.load()
     upright = ImageOps.exif_transpose(image)
     return upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB")
 
@@ -175,20 +193,23 @@ def _plan(url: str, data: bytes, jobs: list[_Job]) -> _Planned:
     """The picture of a raster image and the derivative files it needs (queueing the jobs
     of those not in the cache); raises OSError or ValueError for an unreadable image."""
     image = _open(data)
+    width_shown, height_shown = _upright_size(image)
     digest = hashlib.sha256(data).hexdigest()[:16]
     cache = cache_folder()
     sources, files = [], []
+    decoded = None
     for fmt in FORMATS:
         entries = []
-        for width in widths_for(image.width):
+        for width in widths_for(width_shown):
             name = f"{_stem(url)}-{digest[:10]}-{width}.{fmt[0]}"
             cached = cache / f"{digest}-v{VERSION}-{width}.{fmt[0]}"
             if not cached.is_file():
-                jobs.append(_Job(image, width, fmt, cached))
+                decoded = _decoded(image) if decoded is None else decoded
+                jobs.append(_Job(decoded, width, fmt, cached))
             files.append((cached, f"_assets/img/{name}"))
             entries.append(f"/_assets/img/{name} {width}w")
         sources.append(Source(fmt[1], ", ".join(entries)))
-    return _Planned(Picture(url, image.width, image.height, tuple(sources)), files)
+    return _Planned(Picture(url, width_shown, height_shown, tuple(sources)), files)
 
 
 def prepare(locations: list[Location], static_files: list[tuple[Path, str]],

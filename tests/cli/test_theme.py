@@ -233,6 +233,34 @@ def test_missing_and_unreadable_photos_are_diagnostics(tmp_path: Path) -> None:
     ])
 
 
+def test_a_phone_photo_turned_by_exif_is_sized_upright_and_a_truncated_one_is_reported(
+        tmp_path: Path) -> None:
+    """A phone stores a portrait photo landscape with an orientation tag: the page gives
+    the size it is shown at, and its derivatives are upright. A file cut short is an error
+    naming its row, as an unreadable one."""
+    turned = Image.open(io.BytesIO(photo(800, 600)))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn a quarter clockwise to show
+    out = io.BytesIO()
+    turned.save(out, "JPEG", exif=exif.tobytes())
+    rows = rows_with_images("/img/portrait.jpg", "/img/cut.jpg")
+    site = small_site(tmp_path / "site", rows, extra={
+        "content/img/portrait.jpg": out.getvalue(), "content/img/cut.jpg": photo()[:2000]})
+    environ = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = run_cli("build", "--source", site, env=environ)
+    assert_fails(result, [
+        "locations/locations.csv:3: image: content/img/cut.jpg is not a readable image "
+        "(image file is truncated (30 bytes not processed)) (save it again as JPEG, PNG, "
+        "WebP or AVIF, or point the image column at another file)"])
+    (site / "content/img/cut.jpg").write_bytes(photo(500, 300))
+    build(site, env=environ)
+    page = page_text(site, "locations/il/peoria/test-store-0001/index.html")
+    assert 'alt="Test Store 0001" width="600" height="800"' in page
+    largest = max((site / "dist/production/_assets/img").glob("portrait-*-600.webp"))
+    with Image.open(largest) as image:
+        assert image.size == (600, 800)
+
+
 # --- the front door ----------------------------------------------------------------------------
 
 def test_search_placeholders_come_from_the_data(tmp_path: Path) -> None:
