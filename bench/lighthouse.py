@@ -170,8 +170,12 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the JSON reports in this folder")
     parser.add_argument("--pages", default=",".join(PAGES), help="a comma-separated subset of "
                         + ", ".join(PAGES))
-    parser.add_argument("--presets", default="mobile,desktop", help="mobile, desktop or both")
+    parser.add_argument("--presets", default="mobile,desktop",
+                        help="a comma-separated subset of mobile, desktop (default: both)")
     options = parser.parse_args()
+    unknown = set(options.presets.split(",")) - {"mobile", "desktop"}
+    if unknown:
+        parser.error(f"unknown preset {', '.join(sorted(unknown))}: use mobile and/or desktop")
     binary = lighthouse_bin()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
