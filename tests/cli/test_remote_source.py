@@ -24,6 +24,7 @@ from support.sites import (
     generated_rows,
     make_site,
     run_cli,
+    run_process,
     summary,
     tree_hashes,
 )
@@ -276,7 +277,7 @@ def assert_refused(good: Shared, reason: str, hint: str) -> None:
     output, cache = good.site / "dist" / "production", good.site / ".sitegen" / "cache"
     before = (tree_hashes(output), tree_hashes(cache))
     started = time.monotonic()
-    result = run_cli("build", "--source", good.site, timeout=120)
+    result = run_process("build", "--source", good.site, timeout=120)
     assert time.monotonic() - started < 60, str(result)  # a generous bound: no hang
     assert_fails(result, [f"{good.url}: locations.source: refusing the download: {reason} "
                           f"{hint}"])

@@ -23,7 +23,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from support.serve import ServeProcess, basic_auth, location_url, served_record, wait_for
-from support.sites import BASE_CONFIG, csv_text, generated_rows, make_site, run_cli, small_site
+from support.sites import (
+    BASE_CONFIG,
+    csv_text,
+    generated_rows,
+    make_site,
+    run_process,
+    small_site,
+)
 
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.serve import livereload
@@ -663,7 +670,7 @@ def test_a_port_in_use_is_an_error_not_a_traceback(site: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = run_cli("serve", "--source", site, "--port", str(port), timeout=60)
+        result = run_process("serve", "--source", site, "--port", str(port), timeout=60)
     assert result.returncode == 1, str(result)
     assert result.err_lines[0].startswith(f"127.0.0.1:{port}: --port: cannot listen: "), \
         str(result)

@@ -1,7 +1,8 @@
 """Sites and runs for the tests: run the real CLI, make sites, read what a build wrote.
 
-Everything here goes through the public surface: `python -m sitegen ...` as a subprocess with
-a clean environment, site folders written into `tmp_path`, and the files a build writes.
+Everything here goes through the public surface: the `sitegen` command with a clean
+environment (run in this process by click's test runner, or as a subprocess where a test needs
+a process of its own), site folders written into `tmp_path`, and the files a build writes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +25,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from click.testing import CliRunner
+
+from sitegen.cli import main
 from sitegen.data.locations import Location
 from sitegen.data.phones import parse_phone
 
@@ -83,7 +88,16 @@ def run_many(calls: Sequence[tuple[Sequence[str | os.PathLike[str]], Mapping[str
              ) -> list[Run]:
     """Run independent CLI calls side by side (each is a separate process); results in order."""
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return list(pool.map(lambda call: run_cli(*call[0], env=call[1]), calls))
+        return list(pool.map(lambda call: run_process(*call[0], env=call[1]), calls))
+
+
+def run_process(*args: str | os.PathLike[str], env: Mapping[str, str] | None = None,
+                cwd: Path | None = None, timeout: float = 600) -> Run:
+    """Run `python -m sitegen ARGS` as a process of its own; never raises on a non-zero exit."""
+    done = subprocess.run(cli_command(*args), capture_output=True, text=True, encoding="utf-8",
+                          env=clean_env(env), cwd=cwd or REPO, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+    return Run(tuple(map(str, args)), done.returncode, done.stdout, done.stderr)
 
 
 def cli_command(*args: str | os.PathLike[str]) -> list[str]:
@@ -91,12 +105,26 @@ def cli_command(*args: str | os.PathLike[str]) -> list[str]:
 
 
 def run_cli(*args: str | os.PathLike[str], env: Mapping[str, str] | None = None,
-            cwd: Path | None = None, timeout: float = 600) -> Run:
-    """Run `python -m sitegen ARGS` as a user would; never raises on a non-zero exit."""
-    done = subprocess.run(cli_command(*args), capture_output=True, text=True, encoding="utf-8",
-                          env=clean_env(env), cwd=cwd or REPO, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
-    return Run(tuple(map(str, args)), done.returncode, done.stdout, done.stderr)
+            cwd: Path | None = None) -> Run:
+    """Run the `sitegen` command ARGS as a user would (the environment of `clean_env`, the
+    working folder `cwd`, no input), in this process through click's test runner: the same
+    command, options, output and exit code as `python -m sitegen`, without a new
+    interpreter importing everything again for each call. Never raises on a non-zero exit;
+    an unexpected exception is its traceback on stderr, as the process would show it."""
+    wanted = clean_env(env)
+    environ: dict[str, str | None] = {name: None for name in os.environ if name not in wanted}
+    environ.update(wanted)
+    previous = os.getcwd()
+    os.chdir(cwd or REPO)
+    try:
+        result = CliRunner().invoke(main, [str(a) for a in args], env=environ,
+                                    prog_name="python -m sitegen", catch_exceptions=True)
+    finally:
+        os.chdir(previous)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return Run(tuple(map(str, args)), result.exit_code, result.stdout, stderr)
 
 
 def build(source: Path, *args: str, env: Mapping[str, str] | None = None) -> Run:
