@@ -11,15 +11,8 @@
  */
 (function () {
   "use strict";
-  // What this script says, in the page's language (partials/strings.html).
-  function t(key, params) {
-    var node = document.getElementById("sitegen-strings");
-    var all = {};
-    try { all = JSON.parse(node ? node.textContent : "{}"); } catch (e) { /* none */ }
-    return String(all[key] || key).replace(/\{(\w+)\}/g, function (whole, name) {
-      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
-    });
-  }
+  // What this script says, in the page's language (site.js runs first and reads them).
+  var t = window.sitegenStrings.say;
   var KEY = "sitegen-consent";
   var script = document.currentScript ||
     document.querySelector("script[src*='/_assets/js/consent.js']");

@@ -13,7 +13,7 @@
  *            and the place index, loaded then and only then): the locations nearest to it
  *            first, an empty radius falling back to the nearest few, several towns of that
  *            name offered as choices
- *   strings  t(key, params): what the scripts say, from the page (partials/strings.html)
+ *   strings  tr(key, params), text(key): what the scripts say (site.js reads the page's)
  *   UI       el (DOM builder, text only), icon, action, resultItem, markerIcon (the brand's
  *            map pin), loadLeaflet and whenVisible (maps load as they scroll into view),
  *            start(root, view): wires the search form
@@ -27,21 +27,10 @@
 
   /* ------------------------------------------------------------- strings */
 
-  // What the scripts say, in the page's language: the page's JSON (partials/strings.html),
-  // read once; tr("closes_at", {time: "18:00"}) fills its {placeholders}.
-  var strings = null;
-  function text(key) {
-    if (!strings) {
-      var node = document.getElementById("sitegen-strings");
-      try { strings = JSON.parse(node ? node.textContent : "{}"); } catch (e) { strings = {}; }
-    }
-    return strings[key];
-  }
-  function tr(key, params) {
-    return String(text(key) || key).replace(/\{(\w+)\}/g, function (whole, name) {
-      return params && Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
-    });
-  }
+  // What the scripts say, in the page's language (site.js, run first, reads them):
+  // tr("closes_at", {time: "18:00"}) fills its {placeholders}; text("days") is a value as is.
+  function text(key) { return global.sitegenStrings.value(key); }
+  function tr(key, params) { return global.sitegenStrings.say(key, params); }
   var KM_PER_MILE = 1.609344;
   var DAY = 1440;
 
