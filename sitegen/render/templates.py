@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+import sys
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,34 +23,67 @@ from jinja2 import meta
 from jinja2.bccache import Bucket
 
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.files import replace_file
 from sitegen.jsontext import sorted_text
 from sitegen.model.pages import Page
-from sitegen.render import i18n
+from sitegen.render import fragments, i18n
 from sitegen.render.fragments import FragmentCache
+from sitegen.usercache import user_cache
 
 BUILTIN_THEME = Path(__file__).parents[1] / "themes" / "default"
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept for the life of the process and shared by every environment
-    `make_environment` creates (they compile alike: same options and extensions), so a
-    process that makes several (one per language, one per `serve` rebuild) compiles each
-    template once. Jinja keys a template by name and file and recompiles it when the
-    source's hash differs."""
+    """Compiled templates shared by every environment `make_environment` creates (they
+    compile alike: same options and extensions): kept for the life of the process (one
+    environment per language, one per `serve` rebuild) and in the user's cache folder
+    (usercache.py), so a build compiles only the templates that changed since any build
+    on this machine. Jinja keys a template by name and file and compiles it again when
+    its source's hash differs from the one stored with the code."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self._code.get(bucket.key)
-        if code is not None:
+        if code is None:
+            try:
+                code = (_stored() / f"{bucket.key}.code").read_bytes()
+            except OSError:
+                return
+        try:
             bucket.bytecode_from_string(code)
+        except (EOFError, ValueError, TypeError):  # unreadable: compiled again
+            bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        self._code[bucket.key] = code = bucket.bytecode_to_string()
+        _store(f"{bucket.key}.code", code)
 
 
 _COMPILED = CompiledTemplates()
+
+
+@functools.cache
+def _code_version() -> str:
+    """What compiled templates and their facts depend on besides their source: Jinja,
+    Python, and sitegen's own template tag (render/fragments.py)."""
+    tag = Path(fragments.__file__).read_bytes()
+    return hashlib.sha256(repr((jinja2.__version__, sys.version_info[:2])).encode() + tag
+                          ).hexdigest()[:16]
+
+
+def _stored() -> Path:
+    return user_cache("templates", _code_version())
+
+
+def _store(name: str, data: bytes) -> None:
+    """Keep `data` in the cache folder; a folder that cannot be written is only slower."""
+    try:
+        _stored().mkdir(parents=True, exist_ok=True)
+        replace_file(_stored() / name, data)
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True)
@@ -62,17 +97,28 @@ class TemplateFacts:
 
 
 def template_facts(env: jinja2.Environment, source: str) -> TemplateFacts:
-    """The facts of `source` as `env` parses it, parsed once per process for each source
-    (a build asks for a shared partial from every page template's closure, and once more
-    in each language)."""
+    """The facts of `source` as `env` parses it: parsed once on this machine for each
+    source (kept in the process, and in the user's cache folder by a hash of the source
+    and the parser's options), as a build asks for a shared partial from every page
+    template's closure, in each language."""
     return _facts(source, env.trim_blocks, env.lstrip_blocks, tuple(sorted(env.extensions)))
 
 
 @functools.lru_cache(maxsize=1024)
 def _facts(source: str, trim: bool, lstrip: bool, extensions: tuple[str, ...]) -> TemplateFacts:
+    name = hashlib.sha256(repr((source, trim, lstrip, extensions)).encode(
+        "utf-8", "surrogatepass")).hexdigest() + ".facts"
+    try:
+        kept = json.loads((_stored() / name).read_bytes())
+        return TemplateFacts(frozenset(kept["variables"]), tuple(kept["references"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     ast = _parser(trim, lstrip, extensions).parse(source)
-    return TemplateFacts(frozenset(meta.find_undeclared_variables(ast)),
-                         tuple(meta.find_referenced_templates(ast)))
+    facts = TemplateFacts(frozenset(meta.find_undeclared_variables(ast)),
+                          tuple(meta.find_referenced_templates(ast)))
+    _store(name, json.dumps({"variables": sorted(facts.variables),
+                             "references": list(facts.references)}).encode())
+    return facts
 
 
 @functools.cache
