@@ -66,20 +66,10 @@ def forked_map(task: Callable[[_Item], _Result], items: Sequence[_Item], process
         pool.join()
 
 
-class Spare:
-    """One process forked now, while this process is still small, for a call a ForkedCall
-    chooses later (`ForkedCall(task, parallel=True, spare=...)`). A process forked late in
-    a build starts as large as the build process then is (the model, every page's audit)
-    and only adds to it; this one is sent the task instead, pickled, and stays small.
-    Close it (a context manager) when the build ends; an unused one just stops."""
+class _OneProcess:
+    """Holds at most one forked process (a pool of one) and stops it when closed."""
 
-    def __init__(self, *, parallel: bool) -> None:
-        self._pool: Any = forked_pool(1) if parallel else None
-
-    def take(self) -> Any:
-        """The process's pool, handed over once (None when there is none)."""
-        pool, self._pool = self._pool, None
-        return pool
+    _pool: Any = None
 
     def close(self) -> None:
         if self._pool is not None:
@@ -94,7 +84,23 @@ class Spare:
         self.close()
 
 
-class ForkedCall(Generic[_Result]):
+class Spare(_OneProcess):
+    """One process forked now, while this process is still small, for a call a ForkedCall
+    chooses later (`ForkedCall(task, parallel=True, spare=...)`). A process forked late in
+    a build starts as large as the build process then is (the model, every page's audit)
+    and only adds to it; this one is sent the task instead, pickled, and stays small.
+    Close it (a context manager) when the build ends; an unused one just stops."""
+
+    def __init__(self, *, parallel: bool) -> None:
+        self._pool = forked_pool(1) if parallel else None
+
+    def take(self) -> Any:
+        """The process's pool, handed over once (None when there is none)."""
+        pool, self._pool = self._pool, None
+        return pool
+
+
+class ForkedCall(_OneProcess, Generic[_Result]):
     """`task()` run in a process forked now when `parallel` (it inherits this process's
     data: only its result is pickled), else here when the result is asked for; in the
     process of `spare` when it has one (then `task` and what it holds are pickled). Close
@@ -104,7 +110,7 @@ class ForkedCall(Generic[_Result]):
                  spare: Spare | None = None) -> None:
         global _TASK
         self._task = task
-        self._pool: Any = spare.take() if parallel and spare is not None else None
+        self._pool = spare.take() if parallel and spare is not None else None
         if self._pool is not None:
             self._async = self._pool.apply_async(task)
         elif parallel:
@@ -122,18 +128,6 @@ class ForkedCall(Generic[_Result]):
             return self._async.get()
         finally:
             self.close()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _run_task(*args: Any) -> Any:
