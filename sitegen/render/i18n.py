@@ -315,19 +315,23 @@ def _time_pattern(lang: str, clock: Clock) -> str:
 @jinja2.pass_context
 def full_date(context: Any, value: datetime.date) -> str:
     """A date with its weekday: "Thursday 25 December 2026", "jeudi 25 décembre 2026"."""
-    lang = _lang(context)
-    if lang.lower() == "en":
-        return value.strftime("%A %-d %B %Y")
-    return str(format_date(value, "full", locale=locale_of(lang)))
+    return _date(value, _lang(context), "full")
 
 
 @jinja2.pass_context
 def long_date(context: Any, value: datetime.date) -> str:
     """A date: "14 March 2027", "14 mars 2027", "14. März 2027"."""
-    lang = _lang(context)
+    return _date(value, _lang(context), "long")
+
+
+# English dates in the theme's day-month order, whatever Babel's "en" (month first) says.
+_ENGLISH_DATES = {"full": "%A %-d %B %Y", "long": "%-d %B %Y"}
+
+
+def _date(value: datetime.date, lang: str, length: str) -> str:
     if lang.lower() == "en":
-        return value.strftime("%-d %B %Y")
-    return str(format_date(value, "long", locale=locale_of(lang)))
+        return value.strftime(_ENGLISH_DATES[length])
+    return str(format_date(value, length, locale=locale_of(lang)))
 
 
 @jinja2.pass_context
