@@ -13,7 +13,7 @@ import hashlib
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,12 +143,23 @@ def theme_dirs(source: Path, theme: str | None) -> list[Path]:
     return dirs
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's environment with each template's globals a plain dict instead of a ChainMap
+    over the environment's. Every `{% from "partials/..." import %}` of a page compares
+    the page's global names with the imported template's, and over a ChainMap that was
+    about a tenth of the render time. Same result: `make_environment` sets every global
+    before the first template is loaded, and nothing changes them afterwards."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Environment:
     """The environment over the theme path, speaking `globals_["lang"]` (catalogs loaded
     once per language and process, render/i18n.py)."""
     site_loaders = [jinja2.FileSystemLoader(str(d / "templates")) for d in dirs[:-1]]
     builtin = jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.ChoiceLoader([*site_loaders,
                                     jinja2.PrefixLoader({"default": builtin}), builtin]),
         autoescape=True,
