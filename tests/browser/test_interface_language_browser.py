@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 from support.browser import launch, open_page, serve
 from support.sites import copy_example, run_cli
 from support.visual import (
@@ -20,12 +19,9 @@ from support.visual import (
     RTL_ENVIRON,
     RTL_SHOT,
     SIZES,
-    TOLERANCE,
-    compare,
+    assert_like_reference,
     open_shot,
     reduce,
-    reference_path,
-    save,
     screenshot,
 )
 
@@ -152,14 +148,4 @@ def test_the_right_to_left_page_matches_its_reference(browser: Any, arabic: str,
     with open_page(browser, arabic, viewport={"width": width, "height": height}) as page:
         open_shot(page, arabic, RTL_SHOT)
         actual = reduce(screenshot(page, masked=True))
-    reference = reference_path(RTL_SHOT, size)
-    assert reference.is_file(), f"no reference {reference.name}: run " \
-        "python bench/screenshots.py --update-references"
-    changed, mask = compare(actual, Image.open(reference))
-    if changed > TOLERANCE:
-        save(actual, tmp_path / f"actual-{reference.name}")
-        save(mask.convert("P"), tmp_path / f"diff-{reference.name}")
-    assert changed <= TOLERANCE, (
-        f"{reference.name}: {changed:.1%} of the picture changed (allowed {TOLERANCE:.1%}); "
-        f"see {tmp_path}; after an intended change of the theme run "
-        "python bench/screenshots.py --update-references")
+    assert_like_reference(actual, RTL_SHOT, size, tmp_path)

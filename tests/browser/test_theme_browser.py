@@ -22,13 +22,10 @@ from support.visual import (
     HAYES,
     SHOTS,
     SIZES,
-    TOLERANCE,
     Shot,
+    assert_like_reference,
     capture,
-    compare,
     reduce,
-    reference_path,
-    save,
 )
 
 from sitegen.builder.pipeline import build
@@ -333,19 +330,7 @@ def test_every_page_type_looks_as_it_did(browser: Any, base_url: str, staging_ur
     with tab(browser, host, width, height) as page:
         actual = reduce(capture(page, host, shot))
         assert page.js_errors == []
-    reference = reference_path(shot, size)
-    assert reference.is_file(), f"no reference {reference.name}: run " \
-        "python bench/screenshots.py --update-references"
-    from PIL import Image
-
-    changed, mask = compare(actual, Image.open(reference))
-    if changed > TOLERANCE:
-        save(actual, tmp_path / f"actual-{reference.name}")
-        save(mask.convert("P"), tmp_path / f"diff-{reference.name}")
-    assert changed <= TOLERANCE, (
-        f"{reference.name}: {changed:.1%} of the picture changed (allowed {TOLERANCE:.1%}); "
-        f"see {tmp_path}. If the change is intended: "
-        "python bench/screenshots.py --update-references")
+    assert_like_reference(actual, shot, size, tmp_path)
 
 
 def test_the_consent_banner_wears_the_brand(browser: Any, tmp_path: Path) -> None:

@@ -129,3 +129,19 @@ def compare(actual: Image.Image, reference: Image.Image) -> tuple[float, Image.I
 
 def reference_path(shot: Shot, size: str) -> Path:
     return REFERENCES / f"{shot.name}-{size}.png"
+
+
+def assert_like_reference(actual: Image.Image, shot: Shot, size: str, evidence: Path) -> None:
+    """The screenshot differs from its committed reference by at most TOLERANCE; if not,
+    the actual picture and a map of the changed pixels are saved in `evidence`."""
+    reference = reference_path(shot, size)
+    assert reference.is_file(), f"no reference {reference.name}: run " \
+        "python bench/screenshots.py --update-references"
+    changed, mask = compare(actual, Image.open(reference))
+    if changed > TOLERANCE:
+        save(actual, evidence / f"actual-{reference.name}")
+        save(mask.convert("P"), evidence / f"diff-{reference.name}")
+    assert changed <= TOLERANCE, (
+        f"{reference.name}: {changed:.1%} of the picture changed (allowed {TOLERANCE:.1%}); "
+        f"see {evidence}. If the change is intended: "
+        "python bench/screenshots.py --update-references")

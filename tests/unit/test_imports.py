@@ -17,7 +17,8 @@ import sitegen
 ROOT = Path(sitegen.__file__).parent
 # Each layer may import the layers above it in this list, and itself; never one below.
 LAYERS: list[set[str]] = [
-    {"__init__", "diagnostics", "jsontext", "forking", "memo", "progress", "files"},
+    {"__init__", "diagnostics", "jsontext", "forking", "memo", "progress", "files",
+     "usercache"},
     {"config"},
     {"data"},
     {"model"},
