@@ -628,7 +628,7 @@ def _privatize(writing: Writing, model: SiteModel, manifest: Manifest) -> Manife
     assert sealer is not None and run.policy.password is not None
     paths = PathKey.derive(run.policy.password, run.policy.name, sealer.protection.iterations)
     privatize(root, PrivateBuild(sealer, paths, {rel for _, rel in model.static_files},
-                                 brand_files(model), production_url(run.loaded)))
+                                 brand_files(model), production_url(run.loaded), run.jobs))
     data = private_manifest((root / MANIFEST).read_bytes(), root)
     (root / MANIFEST).write_bytes(data)
     summary = dict(manifest.summary)

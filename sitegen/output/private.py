@@ -33,6 +33,7 @@ encrypted build (after the audit, on the finished folder) renames what would tel
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import html
@@ -49,6 +50,7 @@ from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.files import walk
+from sitegen.forking import forked_map
 from sitegen.jsontext import compact
 from sitegen.output.manifest import MANIFEST
 from sitegen.output.protect import (
@@ -324,13 +326,15 @@ def image_envelope(protection: Protection, rel: str, data: bytes) -> bytes:
 @dataclass(frozen=True)
 class PrivateBuild:
     """What `privatize` needs of the build: the sealer (its key and prompt page), the path
-    key, the content's file list, the brand's files, and the production site's URL."""
+    key, the content's file list, the brand's files, the production site's URL, and how
+    many processes may rewrite the files."""
 
     sealer: Sealer
     paths: PathKey
     content: set[str]
     kept: set[str]
     production_url: str | None
+    jobs: int = 1
 
 
 def privatize(root: Path, build: PrivateBuild) -> Plan:
@@ -340,23 +344,51 @@ def privatize(root: Path, build: PrivateBuild) -> Plan:
     sealer = build.sealer
     moves = plan(root, build.paths, build.content, build.kept)
     rewriter = Rewriter(moves, sealer.policy.base_url.rstrip("/"), build.production_url)
-    renamed = {move.rel: move for move in moves.moves}
-    for rel in walk(root):
-        move = renamed.get(rel)
-        source = root / rel
-        target = root / move.new if move else source
+    files = walk(root)
+    task = functools.partial(_privatize_files, _Privatizing(
+        root, sealer, rewriter, {move.rel: move for move in moves.moves}))
+    # Each file is read, opened, rewritten and sealed again on its own: side by side in
+    # forked processes when there are many (a staging build's every page).
+    size = max(1, -(-len(files) // (build.jobs * 4)))
+    slices = [files[start:start + size] for start in range(0, len(files), size)]
+    if build.jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+        with forked_map(task, slices, build.jobs) as done:
+            list(done)
+    else:
+        for part in slices:
+            task(part)
+    _remove_empty_folders(root)
+    _rewrite_build_file(root, moves)
+    return moves
+
+
+# Fewer files than this are rewritten in the build process: forking costs more.
+PARALLEL_MIN_FILES = 400
+
+
+@dataclass(frozen=True)
+class _Privatizing:
+    root: Path
+    sealer: Sealer
+    rewriter: Rewriter
+    renamed: dict[str, Renamed]
+
+
+def _privatize_files(job: _Privatizing, rels: list[str]) -> None:
+    """Move, rewrite and seal again the files `rels` (see `privatize`)."""
+    for rel in rels:
+        move = job.renamed.get(rel)
+        source = job.root / rel
+        target = job.root / move.new if move else source
         data = source.read_bytes()
         if move is not None and move.image:
-            data = image_envelope(sealer.protection, rel, data)
+            data = image_envelope(job.sealer.protection, rel, data)
         else:
-            data = _rewritten(rel, data, sealer, rewriter) or data
+            data = _rewritten(rel, data, job.sealer, job.rewriter) or data
         if move is not None:
             source.unlink()
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    _remove_empty_folders(root)
-    _rewrite_build_file(root, moves)
-    return moves
 
 
 def _rewritten(rel: str, data: bytes, sealer: Sealer,

@@ -11,11 +11,12 @@ from pathlib import Path
 import phonenumbers
 import pytest
 from support.envsites import ENV, PASSWORD, build_env, example_site, invoke, key_of, source_rows
+from support.sites import generated_rows, small_site
 
 from sitegen.audit.links import link_targets
 from sitegen.model.urls import slug
-from sitegen.output.private import PathKey
-from sitegen.output.protect import open_file, parse_envelope
+from sitegen.output.private import PARALLEL_MIN_FILES, PathKey
+from sitegen.output.protect import open_file, parse_envelope, prompt_payload
 
 # The password page shows the site's name by design; two stores are named just that.
 BRAND = "Juniper & Oak Coffee"
@@ -202,3 +203,27 @@ def test_private_paths_can_be_turned_off(site: Path, tmp_path: Path) -> None:
                     out=tmp_path / "named")
     assert (out / "locations" / "ca" / "bc" / "victoria" / "index.html").is_file()
     assert b'"url":"/locations/' in (out / "api" / "manifest.json").read_bytes()
+
+
+def test_a_large_build_is_made_private_alike_in_one_or_two_processes(tmp_path: Path) -> None:
+    """Over PARALLEL_MIN_FILES files, the files are renamed, rewritten and sealed again in
+    forked processes: the same names, and pages that open to the same text, as in one."""
+    site = small_site(tmp_path / "site", generated_rows(PARALLEL_MIN_FILES), extra={
+        "config/staging.yaml": "protection:\n  mode: encrypt\n"
+                               "base_url: https://staging.example.com\n"})
+    trees = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs-{jobs}"
+        result = invoke("build", "--env", "staging", "--source", site, "--out", out,
+                        "--jobs", jobs, env=ENV)
+        assert result.exit_code == 0, result.output
+        key = key_of(out)
+        pages = {}
+        for path in sorted(out.rglob("*.html")):
+            payload = prompt_payload(path.read_text(encoding="utf-8"))
+            if payload is not None:
+                pages[path.relative_to(out).as_posix()] = key.decrypt(payload)
+        trees.append(({p.relative_to(out).as_posix() for p in out.rglob("*")}, pages))
+    assert len(trees[0][0]) > PARALLEL_MIN_FILES
+    assert len(trees[0][1]) > PARALLEL_MIN_FILES // 2
+    assert trees[0] == trees[1]
