@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -156,6 +157,11 @@ def test_an_in_place_edit_judges_near_duplicates_again(served: ServeProcess,
     mark = len(served.err)
     line = _rebuild(served, served.site, _set("JO-SF-003", Description=twin))
     assert IN_PLACE in line, served.transcript()
+    # The warnings go to stderr, the summary line to stdout: read by two threads, the summary
+    # can arrive first. Wait for as many warning lines as it counts.
+    counted = int(re.search(r"(\d+) warnings?", line).group(1))  # type: ignore[union-attr]
+    wait_for(lambda: sum(": warning: " in w for w in served.err[mark:]) >= counted, 10,
+             message=served.transcript)
     printed = {w for w in served.err[mark:] if ": warning: " in w}
     assert any(w.startswith(NORTH_BEACH) and "seo.near-duplicate" in w for w in printed), \
         served.transcript()
