@@ -18,7 +18,6 @@ shares, not the seconds, with bench/hugo_compare.py's timings.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from bench.chain import write_site
+from bench.run import build_env
 
 REPO = Path(__file__).resolve().parents[1]
 PLACES = {"disk": None, "tmpfs": Path("/dev/shm")}
@@ -123,8 +123,7 @@ def main() -> None:
     try:
         site = write_site(work / "site", args.size, args.seed)
         raw = work / "stacks.txt"
-        env = {**os.environ, "CI": "1"}
-        env.pop("SITEGEN_ENV", None)
+        env = build_env(work)
         subprocess.run(["py-spy", "record", "--subprocesses", "--native", "--nolineno",
                         "--format", "raw",
                         "--rate", str(args.rate), "--output", str(raw), "--",

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench.generate import write_site
-from bench.run import REPO, STAGING, Sample, _edit_one_row, _run, machine, record
+from bench.run import REPO, STAGING, Sample, _edit_one_row, _run, build_env, machine, record
 
 SCENARIOS = ("full", "noop", "edit", "staging")
 
@@ -39,9 +39,8 @@ def one_round(code: Path, site: Path, out: Path, round_number: int
               ) -> dict[str, tuple[float, float]]:
     """The four scenarios with the sitegen of `code` (run from its own folder, so `-m
     sitegen` finds that tree first)."""
-    env = {**os.environ, "SITEGEN_STAGING_PASSWORD": "bench-password", "CI": "1",
-           "PYTHONPATH": str(code)}
-    env.pop("SITEGEN_ENV", None)
+    env = build_env(out.parent / f"{code.name}-bytecode", code,
+                    SITEGEN_STAGING_PASSWORD="bench-password", PYTHONPATH=str(code))
     sitegen = [sys.executable, "-m", "sitegen", "build", "--source", str(site)]
     for folder in (site / ".sitegen", site / "dist", out):
         shutil.rmtree(folder, ignore_errors=True)

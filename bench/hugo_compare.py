@@ -41,7 +41,7 @@ if __package__ in (None, ""):  # run as `python bench/hugo_compare.py`
 
 from bench.chain import chain_locations, write_site  # noqa: E402
 from bench.hugo_site import write_hugo_site  # noqa: E402
-from bench.run import machine  # noqa: E402
+from bench.run import build_env, machine  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 PLACES = {"disk": None, "tmpfs": Path("/dev/shm")}
@@ -143,8 +143,7 @@ def compare(size: int, runs: int, work: Path, seed: int) -> Builds:
     hugo_site = write_hugo_site(work / "hugo", locations)
     print(f"generated both sites in {time.perf_counter() - started:.1f} s (untimed)",
           file=sys.stderr)
-    env = {**os.environ, "CI": "1"}
-    env.pop("SITEGEN_ENV", None)
+    env = build_env(work)
     builds = Builds()
     for number in range(1, runs + 1):
         for name in ("hugo", "sitegen"):
