@@ -7,15 +7,10 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 DELAY_SECONDS = 1.0
 
@@ -39,6 +34,14 @@ def progress_reporter() -> Iterator[Callable[[int, int], None] | None]:
         if bar is None:
             if time.monotonic() - started < DELAY_SECONDS:
                 return
+            from rich.progress import (  # imported when a bar is shown
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
             bar = Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
                            TaskProgressColumn(show_speed=True), TimeRemainingColumn(),
                            transient=True)

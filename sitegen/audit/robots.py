@@ -96,19 +96,25 @@ def _meta_attrs(text: str, start: int) -> dict[str, str]:
     return parser.attrs
 
 
-# A tag is parsed only when it could name a crawler: one of the tokens is a word of it, or
-# it has a character reference that could spell part of one (the references escaping puts
-# in attribute values decode to `& < > " '`, never to a token's character); an attribute
-# name is never escaped.
+# A tag is parsed only when it could name a crawler: the value after some `name=` in it
+# (every one, quoted or not: one inside another attribute's value too) has a token as a
+# word, or a character reference that could spell part of one (the references escaping
+# puts in attribute values decode to `& < > " '`, never to a token's character); an
+# attribute name is never escaped. A tag without `name=` addresses nobody.
 WORD = re.compile(r"[a-z0-9_.-]+")
 PLAIN_REFERENCES = re.compile(r"&(?:amp|lt|gt|quot|apos|#34|#39|#x22|#x27);")
+NAME_VALUES = re.compile(r"name\s*=\s*(?:\"([^\"]*)|'([^']*)|([^\s>]*))")
 
 
 def _candidate(tag: str) -> bool:
     lowered = tag.lower()
-    if not CRAWLER_TOKENS.isdisjoint(WORD.findall(lowered)):
-        return True
-    return "&" in lowered and "&" in PLAIN_REFERENCES.sub("", lowered)
+    for match in NAME_VALUES.finditer(lowered):
+        value = match.group(match.lastindex or 3) or ""
+        if not CRAWLER_TOKENS.isdisjoint(WORD.findall(value)):
+            return True
+        if "&" in value and "&" in PLAIN_REFERENCES.sub("", value):
+            return True
+    return False
 
 
 def robots_metas(text: str) -> list[RobotsMeta]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,8 @@ def short(url: str) -> str:
 
 def post_json(url: str, payload: dict[str, Any], timeout: float) -> int:
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    import urllib.request  # the HTTP client: imported by the builds that notify
+
     request = urllib.request.Request(url, data=data, method="POST", headers={
         "Content-Type": "application/json", "User-Agent": f"sitegen/{__version__}"})
     with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from zxcvbn import zxcvbn
-
 MIN_LENGTH = 12
 MIN_SCORE = 3
 NEW_PASSWORD_BYTES = 18  # 24 base64url characters, 144 random bits
@@ -26,6 +24,7 @@ def password_problem(password: str, known: Iterable[str] = ()) -> str | None:
     `known`: words an attacker would try first (site name, host, environment)."""
     if len(password) < MIN_LENGTH:
         return f"it has {len(password)} characters; at least {MIN_LENGTH} are needed"
+    from zxcvbn import zxcvbn  # its dictionaries: imported by the builds that check one
     result = zxcvbn(password[:100], user_inputs=[w for w in known if w])
     if result["score"] < MIN_SCORE:
         warning = result["feedback"].get("warning") or "it is easy to guess"

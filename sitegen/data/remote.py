@@ -34,24 +34,18 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sitegen import __version__
 from sitegen.config.schema import LocationsSection
-from sitegen.data.download import (
-    TRUNCATED_HINT,
-    Answer,
-    Refused,
-    Rules,
-    Unreachable,
-    display_url,
-    get,
-)
 from sitegen.data.readers import FORMATS, DatasetFile, read_rows
 from sitegen.data.whole import cut_reason
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.files import Replacement, replace_file
+
+if TYPE_CHECKING:
+    from sitegen.data.download import Answer
 
 CACHE = Path(".sitegen") / "cache"
 MAX_BYTES = 200 * 1024 * 1024
@@ -135,6 +129,8 @@ def resolve_source(loaded: Any, kind: str, report: Report) -> tuple[Path, str | 
     settings = loaded.config.locations
     if not is_url(settings.source):
         return source_path(loaded), settings.format, settings.source
+    # The HTTP client (urllib.request and its TLS setup) is imported by builds that download.
+    from sitegen.data.download import display_url
     fetched = fetch(Download(loaded.source, settings, kind == "production"), report)
     return fetched.path, fetched.fmt, display_url(settings.source)
 
@@ -151,6 +147,7 @@ class _Cache:
     """The cached copy of one URL, and the three ways a fetch falls back to it."""
 
     def __init__(self, download: Download, report: Report):
+        from sitegen.data.download import display_url
         self.download = download
         self.report = report
         self.shown = display_url(download.url)
@@ -211,6 +208,7 @@ def count_rows(path: Path, fmt: str, settings: LocationsSection, shown: str) -> 
 
 
 def fetch(download: Download, report: Report) -> Fetched:
+    from sitegen.data.download import TRUNCATED_HINT, Refused, Rules, Unreachable, get
     cache = _Cache(download, report)
     settings = download.settings
     headers = {"User-Agent": f"sitegen/{__version__}",

@@ -15,7 +15,7 @@ from sitegen.data.markup import render_untrusted
 from sitegen.memo import by_identity
 from sitegen.model.pages import Hub, Page, SiteModel
 from sitegen.model.urls import DIRECTIONS
-from sitegen.render import maps, seo
+from sitegen.render import mapcode, maps, seo
 
 CHILD_LABELS = {"country": "countries", "region": "regions", "city": "cities"}
 
@@ -39,9 +39,7 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         child = hub.children[0].level if hub.children else "city"
         extras["child_label"] = CHILD_LABELS.get(child, "areas")
     elif page.kind == "locator-map":
-        # folium renders the map: imported only when the Map Search page is rendered.
-        from sitegen.render.search_map import rendered_map
-        extras["map"] = rendered_map(page.context["map"])
+        extras["map"] = mapcode.rendered_map(page.context["map"])
     elif page.kind == "location":
         location = page.context["location"]
         parent_url = location.url.rstrip("/").rsplit("/", 1)[0] + "/"

@@ -1,15 +1,20 @@
 """`{% cache key, ... %}...{% endcache %}`: a template fragment rendered once per distinct key.
 
 Hugo's `partialCached`, for sitegen themes. Many locations share a fragment's data (a chain's
-opening hours repeat from store to store), so the hours table of the default theme is rendered
-once per distinct week in each render process instead of once per page.
+opening hours repeat from store to store), so the default theme renders once per distinct key
+in each render process: the hours table (by the week), the scripts' strings, the header (by
+the page it marks current), the footer and the lead form's fields (its hidden per-location
+values stay outside).
 
-The key must name every value the fragment reads: any page whose key is equal gets the same
-bytes. Values are compared by `repr` (dataclasses, lists and strings compare by content; an
-object's repr is taken once, so a key object must not change during a build); an object
-without a content repr only misses the cache. Fragments live for one render process of
-one build (never across builds, so page fingerprints still decide what is rendered), at most
-MAX_FRAGMENTS of them, so memory stays flat when every key is distinct.
+The key must name every value the fragment reads that can differ between the pages of one
+environment (the template globals cannot: a change of config, content or theme is a new
+build with a new environment; the language is part of every key): any page whose key is
+equal gets the same bytes. Values are compared by `repr` (dataclasses, lists and strings
+compare by content; an object's repr is taken once, so a key object must not change during a
+build); an object without a content repr only misses the cache. Fragments live in one
+environment of one render process (a build's worker; serve's in-place edits reuse theirs,
+whose keys name the edited values), at most MAX_FRAGMENTS of them, so memory stays flat
+when every key is distinct.
 """
 
 from __future__ import annotations

@@ -8,16 +8,13 @@ marker data file.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import folium
 from branca.element import CssLink, Figure, JavascriptLink
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from sitegen.model.views import SearchMap
 from sitegen.render.maps import CLUSTER_CSS, CLUSTER_JS, LEAFLET_CSS, LEAFLET_JS, MAP_ID, MapParts
 
 
@@ -107,24 +104,3 @@ def render_search_map(tiles: str, attribution: str, box: list[list[float]]) -> M
 
 def _tidy(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-@dataclass(frozen=True)
-class RenderedMap:
-    """The `map` of the Map Search page's template: the model's SearchMap (tiles,
-    attribution, box, fingerprint) and the parts folium rendered (head, html, script...)."""
-
-    search: SearchMap
-    parts: MapParts
-
-    def __getattr__(self, name: str) -> Any:
-        if name in MapParts.__dataclass_fields__:
-            return getattr(self.parts, name)
-        return getattr(self.search, name)
-
-
-@functools.lru_cache(maxsize=4)
-def rendered_map(search: SearchMap) -> RenderedMap:
-    """The Map Search map, rendered once for each different SearchMap."""
-    return RenderedMap(search, render_search_map(search.tiles, search.attribution,
-                                                 [list(corner) for corner in search.box]))

@@ -7,8 +7,8 @@ JSON-LD is built as Python data and serialised by Jinja's `tojson`, which escape
 from __future__ import annotations
 
 import datetime
+import html
 from typing import Any, NamedTuple
-from xml.sax.saxutils import escape
 
 from sitegen.config.languages import home_url, multilingual
 from sitegen.config.policy import Policy
@@ -20,6 +20,12 @@ from sitegen.model.urls import absolute
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
+def _xml(text: str) -> str:
+    """Text for an XML element or attribute value: `&`, `<` and `>` escaped (what
+    xml.sax.saxutils.escape does, without importing urllib.request through it)."""
+    return html.escape(text, quote=False)
 
 
 def business_type(config: SiteConfig, location: Location) -> str:
@@ -170,7 +176,7 @@ def sitemaps(policy: Policy, entries: list[SitemapEntry], max_urls: int) -> dict
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              f'<sitemapindex xmlns="{SITEMAP_NS}">']
     for name in files:
-        lines.append(f"  <sitemap><loc>{escape(absolute(policy.base_url, '/' + name))}</loc>"
+        lines.append(f"  <sitemap><loc>{_xml(absolute(policy.base_url, '/' + name))}</loc>"
                      "</sitemap>")
     lines.append("</sitemapindex>")
     files["sitemap.xml"] = "\n".join(lines) + "\n"
@@ -182,11 +188,11 @@ def _urlset(policy: Policy, entries: list[SitemapEntry]) -> str:
     xhtml = f' xmlns:xhtml="{XHTML_NS}"' if languages else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}"{xhtml}>']
     for url, lastmod, alternates in entries:
-        item = f"  <url><loc>{escape(absolute(policy.base_url, url))}</loc>"
+        item = f"  <url><loc>{_xml(absolute(policy.base_url, url))}</loc>"
         if lastmod:
-            item += f"<lastmod>{escape(lastmod)}</lastmod>"
-        item += "".join(f'<xhtml:link rel="alternate" hreflang="{escape(code)}" '
-                        f'href="{escape(absolute(policy.base_url, target))}"/>'
+            item += f"<lastmod>{_xml(lastmod)}</lastmod>"
+        item += "".join(f'<xhtml:link rel="alternate" hreflang="{_xml(code)}" '
+                        f'href="{_xml(absolute(policy.base_url, target))}"/>'
                         for code, target in alternates)
         lines.append(item + "</url>")
     lines.append("</urlset>")

@@ -109,3 +109,32 @@ def test_fragments_stay_bounded_when_every_key_differs() -> None:
     cache = env.extensions["sitegen.render.fragments.FragmentCache"]._fragments
     assert 0 < len(cache) <= MAX_FRAGMENTS
     assert template.render(n="<i>") == "<b>&lt;i&gt;</b>"  # still escaped, once
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_themes_shared_fragments_keep_what_each_page_shows(tmp_path: Path,
+                                                                jobs: str) -> None:
+    """The header (cached by the page it marks current), the footer and the lead form
+    (cached without its hidden per-location fields) still show each page its own."""
+    config = BASE_CONFIG + ("leads:\n  webhook_url: https://hooks.example/x\n"
+                            "  submit_label: Send it\n")
+    site = small_site(tmp_path / "site", generated_rows(4), config=config, extra={
+        "content/about.md": "---\ntitle: About us\n---\nWho we are.\n"})
+    build(site, "--out", str(tmp_path / "out"), "--jobs", jobs)
+    out = tmp_path / "out"
+    current = re.compile(r'<a href="([^"]+)" aria-current="page">')
+    assert current.findall((out / "about/index.html").read_text("utf-8")) == ["/about/"]
+    assert current.findall((out / "locations/index.html").read_text("utf-8")) == ["/locations/"]
+    pages = sorted(out.rglob("test-store-*/index.html"))
+    assert len(pages) == 4
+    ids = set()
+    for page in pages:
+        html = page.read_text("utf-8")
+        assert current.findall(html) == []
+        assert '<a href="/about/">About us</a>' in html  # the header and the footer
+        hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+        ids.add(hidden["location_id"])
+        assert hidden["page_url"] == "https://www.example.com" + \
+            "/" + page.parent.relative_to(out).as_posix() + "/"
+        assert html.count('<button type="submit" class="button">Send it</button>') == 1
+    assert len(ids) == 4

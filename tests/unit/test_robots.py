@@ -70,3 +70,18 @@ def test_header_rules_per_path_in_every_format() -> None:
                                          '"x-robots-tag","value":"NoIndex"}]}]}')
     assert [(r.pattern, r.noindex, r.everywhere) for r in vercel] == [("/(.*)", True, True)]
     assert header_rules("vercel.json", "not json") == []
+
+
+def test_every_name_value_of_a_tag_is_looked_at() -> None:
+    """Only a tag with a crawler's name is parsed: the name is looked for after every
+    `name=` of the tag (one may sit inside another attribute's value) in any quoting."""
+    page = ('<meta data-x="a name=viewport" name="robots" content="noindex">'
+            '<meta content="noindex" name==googlebot>'
+            "<meta content='noindex' NAME = 'bingbot'>"
+            '<meta name=robots/ content=noindex>'
+            '<meta name="description" content="robots noindex googlebot">'
+            '<meta property="og:title" content="name=robots noindex">'
+            '<meta name="&#x72;obots" content="noindex">')
+    found = [(m.name, sorted(m.directives)) for m in robots_metas(page)]
+    assert found == [("robots", ["noindex"]), ("googlebot", ["noindex"]),
+                     ("bingbot", ["noindex"]), ("robots", ["noindex"])]
