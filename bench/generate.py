@@ -173,6 +173,10 @@ locations:
   source: locations/locations.csv
   id: id
   phone_region: US
+# The rows' photos are on an image host, which a build that is not public loads only once
+# it is listed (development, staging: the foreign-origin guard).
+audit:
+  allowed_origins: ["https://images.example.com"]
 """
 
 

@@ -33,9 +33,7 @@ from bench.generate import write_site
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
-# The generated rows' photos are on an image host: a staging build loads it only once listed.
-STAGING = ("protection:\n  mode: encrypt\nbase_url: https://staging.example.com\n"
-           "audit:\n  allowed_origins: [\"https://images.example.com\"]\n")
+STAGING = "protection:\n  mode: encrypt\nbase_url: https://staging.example.com\n"
 SCENARIOS = ("baseline", "minimal", "full", "noop", "edit", "staging")
 
 

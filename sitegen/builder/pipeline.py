@@ -197,7 +197,8 @@ def build(options: BuildOptions) -> BuildResult:
             if sealer and private_paths(run.loaded.config) and not options.keep_state:
                 manifest = _privatize(writing, model, manifest)
             output.commit()
-            inputs = input_fingerprint(options, run.loaded, run.policy, run.resolved[0]) \
+            inputs = input_fingerprint(options, run.loaded, run.policy, run.resolved[0],
+                                       run.config_text) \
                 if record_published(run.source, run.policy, model) else run.inputs
             summary: dict[str, Any] = {
                 "rows_read": dataset.rows_read, "locations_built": len(model.locations),

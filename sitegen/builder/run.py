@@ -68,6 +68,9 @@ class BuildRun:
     cache: BuildCache  # what the previous build of this output left (empty with --force)
     inputs: str  # the digest of everything the build reads (input_fingerprint)
     jobs: int
+    # The config as the files and flags give it: the build settles values in it later
+    # (the categories separator the data uses), which the next build digests unsettled.
+    config_text: str = ""
 
     @property
     def source(self) -> Path:
@@ -123,9 +126,10 @@ def start(options: BuildOptions, report: Report) -> BuildRun:
     claim_output(options.target, loaded)  # a folder sitegen may replace (output/outdir.py)
     cache = BuildCache() if options.force else load_cache(loaded.source, options.env, report)
     resolved = resolve_source(loaded, policy.kind, report)
-    inputs = input_fingerprint(options, loaded, policy, resolved[0])
+    config_text = loaded.config.model_dump_json()
+    inputs = input_fingerprint(options, loaded, policy, resolved[0], config_text)
     return BuildRun(options, loaded, policy, resolved, cache, inputs,
-                    options.jobs or default_jobs())
+                    options.jobs or default_jobs(), config_text)
 
 
 def planning_run(loaded: LoadedConfig, policy: Policy, report: Report) -> BuildRun:
@@ -137,8 +141,9 @@ def planning_run(loaded: LoadedConfig, policy: Policy, report: Report) -> BuildR
 
 
 def input_fingerprint(options: BuildOptions, loaded: LoadedConfig, policy: Policy,
-                      dataset: Path) -> str:
-    """Everything a build reads: files, resolved config, policy, generator code, flags."""
+                      dataset: Path, config_text: str | None = None) -> str:
+    """Everything a build reads: files, resolved config (`config_text`: as it was loaded,
+    when the build has settled values in it since), policy, generator code, flags."""
     environ = os.environ if options.environ is None else options.environ
     policy_text = repr(dataclasses.replace(policy, password=None)) + hashlib.sha256(
         (policy.password or "").encode()).hexdigest()
@@ -149,7 +154,7 @@ def input_fingerprint(options: BuildOptions, loaded: LoadedConfig, policy: Polic
     if locator.postcodes:
         paths.append(loaded.source / locator.postcodes)
     return hash_inputs([p for p in paths if p.exists()], [
-        loaded.config.model_dump_json(), policy_text, str(options.out_dir),
+        config_text or loaded.config.model_dump_json(), policy_text, str(options.out_dir),
         repr(options.strict), environ.get("SOURCE_DATE_EPOCH", ""), gazetteer_version()])
 
 

@@ -124,6 +124,20 @@ def test_a_rebuild_with_no_change_writes_nothing(built: Path) -> None:
     assert (out.stat().st_ino, _inodes(out)) == before
 
 
+def test_the_first_build_that_settles_the_categories_separator_is_not_rebuilt(
+        tmp_path: Path) -> None:
+    """A production build writes the redirects ledger and settles the categories separator
+    the data uses in its config; the next build with nothing changed is a no-op: the
+    inputs are digested with the config as loaded, not as the build settled it."""
+    rows = [{**row, "categories": "Coffee|Bakery" if n % 2 else "Coffee"}
+            for n, row in enumerate(generated_rows(4))]
+    site = small_site(tmp_path / "site", rows)
+    build(site, env=EPOCH)
+    assert (site / "locations" / "redirects.yaml").is_file()
+    assert "nothing changed since the last build: nothing written" in \
+        build(site, env=EPOCH).stdout
+
+
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_incremental_build_equals_a_clean_build(built: Path, tmp_path: Path,
                                                 scenario: str) -> None:
