@@ -10,8 +10,10 @@ loads, and are not judged here.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 
 from sitegen.config.urlnorm import origin
@@ -57,14 +59,17 @@ class _Attrs(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _attrs(tag: str) -> dict[str, str]:
+@functools.lru_cache(maxsize=4096)
+def _attrs(tag: str) -> Mapping[str, str]:
+    """A start tag's attributes, parsed once per distinct tag text in a process (the pages
+    of a site repeat their script, stylesheet and preload tags); read-only."""
     parser = _Attrs()
     parser.feed(tag)
     parser.close()
     return parser.values
 
 
-def _tag_loads(name: str, values: dict[str, str]) -> list[str]:
+def _tag_loads(name: str, values: Mapping[str, str]) -> list[str]:
     urls: list[str] = []
     for attr in LOADS.get(name, ()):
         value = values.get(attr, "")

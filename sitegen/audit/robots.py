@@ -15,8 +15,10 @@ a `location` block or not) and `vercel.json` (`headers[].source` with its header
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -88,10 +90,12 @@ class _Tag(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _meta_attrs(text: str, start: int) -> dict[str, str]:
-    end = text.find(">", start)
+@functools.lru_cache(maxsize=1024)
+def _meta_attrs(tag: str) -> Mapping[str, str]:
+    """One meta tag's attributes, parsed once per distinct tag text in a process (every
+    page of a build carries the same robots tag); read-only."""
     parser = _Tag()
-    parser.feed(text[start:end + 1 if end >= 0 else len(text)])
+    parser.feed(tag)
     parser.close()
     return parser.attrs
 
@@ -122,10 +126,10 @@ def robots_metas(text: str) -> list[RobotsMeta]:
     addressed to `robots` or a crawler token, in page order."""
     found = []
     for match in META_START.finditer(text):
-        end = text.find(">", match.start())
-        if not _candidate(text[match.start():end if end >= 0 else len(text)]):
+        close = text.find(">", match.start())
+        if not _candidate(text[match.start():close if close >= 0 else len(text)]):
             continue
-        attrs = _meta_attrs(text, match.start())
+        attrs = _meta_attrs(text[match.start():close + 1 if close >= 0 else len(text)])
         name = " ".join(attrs.get("name", "").split()).lower()
         if name not in CRAWLER_TOKENS or "content" not in attrs:
             continue

@@ -72,11 +72,11 @@ FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg")
 LOCATION_PHOTOS = "_assets/img/"
 # Attributes whose value is one URL (any data attribute but the overview map's prefix, which
-# is compared with the production paths of the marker data), and the one that lists several.
+# is compared with the production paths of the marker data), and the one that lists several
+# (srcset): one pattern, so a page is scanned once.
 URL_ATTRIBUTE = re.compile(
-    r"""(\s)(href|src|action|formaction|poster|data-(?!prefix=)[a-z0-9-]+)=(["'])([^"']*)\3""",
-    re.IGNORECASE)
-SRCSET_ATTRIBUTE = re.compile(r"""(\s)(srcset)=(["'])([^"']*)\3""", re.IGNORECASE)
+    r"""(\s)(href|srcset|src|action|formaction|poster|data-(?!prefix=)[a-z0-9-]+)="""
+    r"""(["'])([^"']*)\3""", re.IGNORECASE)
 BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
 
@@ -252,13 +252,14 @@ class Rewriter:
     def page(self, text: str, url: str) -> str:
         def one(match: re.Match[str]) -> str:
             space, name, quote, value = match.groups()
+            if name.lower() == "srcset":
+                return srcset(space, name, quote, value)
             new, image = self.target(value)
             if image and name.lower() == "src":
                 name = "data-sitegen-src"
             return f"{space}{name}={quote}{new}{quote}"
 
-        def srcset(match: re.Match[str]) -> str:
-            space, name, quote, value = match.groups()
+        def srcset(space: str, name: str, quote: str, value: str) -> str:
             parts, image = [], False
             for candidate in value.split(","):
                 bits = candidate.strip().split(None, 1)
@@ -270,7 +271,7 @@ class Rewriter:
             name = "data-sitegen-srcset" if image else name
             return f"{space}{name}={quote}{', '.join(parts)}{quote}"
 
-        text = SRCSET_ATTRIBUTE.sub(srcset, URL_ATTRIBUTE.sub(one, text))
+        text = URL_ATTRIBUTE.sub(one, text)
         return self.preview_note(text, url)
 
     def preview_note(self, text: str, url: str) -> str:
