@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from html.parser import HTMLParser
 
 from sitegen.config.urlnorm import origin
@@ -109,9 +109,28 @@ def loaded_urls(text: str) -> list[str]:
                     values.get("type", "").strip().lower() not in NOT_CODE:
                 urls.extend(CODE_URL.findall(body))
             position = close.start() if close else len(text)
-    for found in STYLE_ATTR.finditer(text):
+    for found in _style_attributes(text):
         urls.extend(CSS_URL.findall(html.unescape(found.group(1).strip("\"'"))))
     return [url.strip() for url in urls if url.strip()]
+
+
+def _style_attributes(text: str) -> Iterator[re.Match[str]]:
+    """STYLE_ATTR's matches, tried only where `style` is written (any case): the pattern,
+    case-insensitive and starting with any whitespace, would be tried at every space of
+    the page. Lowercasing keeps every offset unless a character lowercases to several
+    (then the pattern scans the page)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        yield from STYLE_ATTR.finditer(text)
+        return
+    position = lowered.find("style", 1)
+    while position >= 0:
+        found = STYLE_ATTR.match(text, position - 1)
+        if found is not None:
+            yield found
+            position = lowered.find("style", found.end())
+        else:
+            position = lowered.find("style", position + 5)
 
 
 def code_origins(text: str) -> list[str]:

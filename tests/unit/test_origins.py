@@ -45,3 +45,16 @@ def test_code_names_origins_but_not_xml_namespaces() -> None:
 def test_any_markup_parses(text: str) -> None:
     for url in loaded_urls(text):
         assert url == url.strip()
+
+
+def test_style_attributes_in_any_case_and_spacing_are_loads() -> None:
+    """Inline styles are found wherever `style` is written as an attribute, in any case and
+    spacing, in pages whose text lowercases to a different length too (İ)."""
+    page = ('<p STYLE="background:url(https://a.example/1.png)">İstanbul</p>'
+            "<div\nstyle\n=\n'background:url(//b.example/2.png)'>"
+            '<p data-style="url(https://not.example/x.png)" class="style">'
+            '<span style=background:url(https://c.example/3.png)>')
+    assert foreign(loaded_urls(page), ALLOWED) == [
+        "https://a.example/1.png", "//b.example/2.png", "https://c.example/3.png"]
+    assert foreign(loaded_urls(page.replace("İ", "I")), ALLOWED) == \
+        foreign(loaded_urls(page), ALLOWED)
