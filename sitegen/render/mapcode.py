@@ -81,7 +81,9 @@ def fillable(search: SearchMap) -> bool:
 
 
 def _version_key() -> str:
-    code = (Path(__file__).parent / "search_map.py").read_bytes()
+    """folium's and branca's versions and the code that draws and fills (the stand-ins)."""
+    here = Path(__file__).parent
+    code = [(here / name).read_bytes() for name in ("search_map.py", "mapcode.py")]
     versions = [metadata.version(name) for name in ("folium", "branca")]
     return hashlib.sha256(repr((versions, code)).encode()).hexdigest()[:32]
 
