@@ -15,6 +15,7 @@ import html
 import re
 from collections.abc import Iterator, Mapping
 from html.parser import HTMLParser
+from types import MappingProxyType
 
 from sitegen.config.urlnorm import origin
 
@@ -59,10 +60,22 @@ class _Attrs(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
+
+
 @functools.lru_cache(maxsize=4096)
+def _start_tag(name: str, tag: str) -> tuple[tuple[str, ...], Mapping[str, str]]:
+    """The URLs a start tag loads and its attributes (read-only), once per distinct tag
+    text in a process: the pages of a site repeat their script, stylesheet, preload and
+    form tags. An attribute name is never escaped: a tag without one that loads is not
+    parsed."""
+    lowered = tag.lower()
+    values = _attrs(tag) if name == "script" or any(
+        a in lowered for a in LOADS.get(name, ("href",))) else NO_ATTRIBUTES
+    return tuple(_tag_loads(name, values)), values
+
+
 def _attrs(tag: str) -> Mapping[str, str]:
-    """A start tag's attributes, parsed once per distinct tag text in a process (the pages
-    of a site repeat their script, stylesheet and preload tags); read-only."""
     parser = _Attrs()
     parser.feed(tag)
     parser.close()
@@ -94,12 +107,8 @@ def loaded_urls(text: str) -> list[str]:
         name = match.group(1).lower()
         end = TAG_END.match(text, match.end())
         position = end.end() if end else match.end()
-        tag = text[match.start():position]
-        # An attribute name is never escaped: a tag without one that loads is not parsed.
-        lowered = tag.lower()
-        values = _attrs(tag) if name == "script" or any(
-            a in lowered for a in LOADS.get(name, ("href",))) else {}
-        urls.extend(_tag_loads(name, values))
+        loads, values = _start_tag(name, text[match.start():position])
+        urls.extend(loads)
         if name in RAW_END:
             close = RAW_END[name].search(text, position)
             body = text[position:close.start() if close else len(text)]
