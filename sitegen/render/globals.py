@@ -24,7 +24,8 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
     nav = [p for p in model.pages if p.kind == "page" and p.lang == model.lang
            and not p.context["meta"].get("footer")]
     menu = sorted(nav, key=lambda p: (p.context["meta"].get("weight", 50), p.url))
-    header = [p.url for p in menu if p.context["meta"].get("menu", True)]
+    header = [{"url": p.url, "title": p.context["heading"]} for p in menu
+              if p.context["meta"].get("menu", True)]
     return {
         "site": config.site,
         "lang": config.site.language,  # the language of the pages rendered with these
@@ -34,11 +35,11 @@ def template_globals(model: SiteModel, dirs: list[Path]) -> dict[str, Any]:
         "policy": policy,
         "urls": config.urls,
         "root": model.root,
-        "nav": [{"url": p.url, "title": p.context["heading"]} for p in menu
-                if p.context["meta"].get("menu", True)],
+        "nav": header,
         "footer_nav": [{"url": p.url, "title": p.context["heading"]} for p in menu],
         # The pages the header links to (it marks the current one): its fragment's key.
-        "nav_urls": frozenset([config.urls.locations, config.urls.map, *header]),
+        "nav_urls": frozenset([config.urls.locations, config.urls.map,
+                               *(item["url"] for item in header)]),
         "absolute": lambda url: seo.absolute(policy.base_url, url),
         "asset_url": asset_url_function(hashes),
         "theme_stylesheets": theme_css,
