@@ -1,7 +1,7 @@
 """The Map Search map's code without importing folium in every build.
 
-folium (with numpy and requests) costs most of a second to import and render, a sixth of a
-1,000-location build's CPU. What it renders for the map depends on three values: the tiles
+folium (with numpy and requests) costs most of a second to import and render, paid by one
+render worker of every build. What it renders for the map depends on three values: the tiles
 URL, the attribution and the box of the locations. So folium draws the map once per machine
 and version (of folium, branca and sitegen's map code) with stand-in values, checks that
 filling another set of values into that drawing gives exactly what it renders for them
@@ -29,7 +29,6 @@ from sitegen.model.views import SearchMap
 from sitegen.render.maps import MapParts
 from sitegen.usercache import user_cache
 
-Box = tuple[tuple[float, float], tuple[float, float]]
 STAND_IN = SearchMap("https://sitegen.invalid/stand-in/{z}/{x}/{y}.png",
                      "sitegen attribution stand-in", ((11.125, 22.25), (33.375, 44.5)))
 PROBE = SearchMap("https://t.example/{z}/{x}/{y}.png?k=<a>&b='c'\"d\"",
