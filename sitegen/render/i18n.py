@@ -216,9 +216,12 @@ def _callables(catalog: Translations) -> tuple[Callable[..., Markup], Callable[.
     `{% trans %}` blocks escape their variables."""
     lookup = catalog.gettext
     plural = catalog.ngettext
+    said: dict[str, Markup] = {}  # each string's translation, looked up once
 
     def gettext(text: str, **values: Any) -> Markup:
-        found = Markup(lookup(text))
+        found = said.get(text)
+        if found is None:
+            found = said[text] = Markup(lookup(text))
         return found % values if values else found
 
     def ngettext(singular: str, many: str, num: int, **values: Any) -> Markup:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.files import replace_file
 from sitegen.jsontext import sorted_text
 from sitegen.model.pages import Page
-from sitegen.render import fragments, i18n
+from sitegen.render import engine, fragments, i18n
 from sitegen.render.fragments import FragmentCache
 from sitegen.usercache import user_cache
 
@@ -67,8 +67,9 @@ _COMPILED = CompiledTemplates()
 @functools.cache
 def _code_version() -> str:
     """What compiled templates and their facts depend on besides their source: Jinja,
-    Python, and sitegen's own template tag (render/fragments.py)."""
-    tag = Path(fragments.__file__).read_bytes()
+    Python, sitegen's own template tag (render/fragments.py) and code generator
+    (render/engine.py)."""
+    tag = Path(fragments.__file__).read_bytes() + Path(engine.__file__).read_bytes()
     return hashlib.sha256(repr((jinja2.__version__, sys.version_info[:2])).encode() + tag
                           ).hexdigest()[:16]
 
@@ -143,23 +144,12 @@ def theme_dirs(source: Path, theme: str | None) -> list[Path]:
     return dirs
 
 
-class _Environment(jinja2.Environment):
-    """Jinja's environment with each template's globals a plain dict instead of a ChainMap
-    over the environment's. Every `{% from "partials/..." import %}` of a page compares
-    the page's global names with the imported template's, and over a ChainMap that was
-    about a tenth of the render time. Same result: `make_environment` sets every global
-    before the first template is loaded, and nothing changes them afterwards."""
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        return {**self.globals, **(d or {})}
-
-
 def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Environment:
     """The environment over the theme path, speaking `globals_["lang"]` (catalogs loaded
     once per language and process, render/i18n.py)."""
     site_loaders = [jinja2.FileSystemLoader(str(d / "templates")) for d in dirs[:-1]]
     builtin = jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))
-    env = _Environment(
+    env = engine.Environment(
         loader=jinja2.ChoiceLoader([*site_loaders,
                                     jinja2.PrefixLoader({"default": builtin}), builtin]),
         autoescape=True,
@@ -171,6 +161,10 @@ def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Envir
         # starts), so nothing changes under it: no stat of every included template on every
         # render (eight a location page).
         auto_reload=False,
+        # Every template in a plain dict: Jinja's default LRU cache of 400 moves a template
+        # to the front of a deque on every lookup, and a page looks up each partial it
+        # includes; a theme has a few dozen templates.
+        cache_size=-1,
         extensions=[FragmentCache],
         bytecode_cache=_COMPILED,
     )

@@ -1,0 +1,98 @@
+"""The build's Jinja environment (render/engine.py) writes what stock Jinja writes: the same
+escaping of any value, in any construct, and the same calls (context-passing helpers, macros,
+calls in loops and blocks, a callable that raises StopIteration)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from sitegen.render import engine
+
+HOSTILE = st.sampled_from(["<script>", "</script>", '"', "'", "&amp;", "javascript:alert(1)",
+                           "../", "\u202e", "שלום", "🗺", "\\", "\n", "\x00", "\ud800"])
+TEXT = st.lists(st.one_of(HOSTILE, st.text(max_size=8)), max_size=6).map("".join)
+
+
+class Html:
+    """An object that renders itself as HTML (as Markup and jinja's own objects do)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __html__(self) -> str:
+        return f"<b>{self.text}</b>"
+
+
+VALUES = st.one_of(TEXT, TEXT.map(Markup), TEXT.map(Html), st.integers(),
+                   st.floats(allow_nan=False), st.none(), st.booleans(),
+                   st.lists(TEXT, max_size=3))
+
+TEMPLATES = [
+    "{{ v }}",
+    "<a href=\"{{ v }}\" title='{{ v }}'>{{ v }}</a>",
+    "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}{{ m(v) }}{{ m(v) | length }}",
+    "{% set block %}[{{ v }}]{% endset %}{{ block }}{{ block | length }}",
+    "{% for x in [v, v] %}{{ loop.index }}{{ x }}{{ say(x) }}{% endfor %}",
+    "{{ v ~ '<>' }}{{ v | string }}{{ v | safe }}{{ v | e }}",
+    "{{ say(v, tail='&') }}{{ where() }}{{ env_name() }}",
+    "{% block b %}{{ say(v) }}{% endblock %}",
+    "{% filter upper %}{{ v }}{% endfilter %}",
+    "{% autoescape false %}{{ v }}{% endautoescape %}{{ v }}",
+]
+
+
+def _say(value: Any, tail: str = "") -> str:
+    return f"{value}{tail}"
+
+
+@jinja2.pass_context
+def _where(context: Any) -> str:
+    return f"<{context.get('v')}>"
+
+
+@jinja2.pass_environment
+def _env_name(environment: jinja2.Environment) -> str:
+    return type(environment).__name__.replace("Environment", "E")
+
+
+def _render(environment_class: type[jinja2.Environment], source: str, value: Any) -> str:
+    environment = environment_class(autoescape=True)
+    environment.globals.update(say=_say, where=_where, env_name=_env_name)
+    return environment.from_string(source).render(v=value)
+
+
+@given(VALUES)
+def test_every_value_renders_as_stock_jinja_renders_it(value: Any) -> None:
+    for source in TEMPLATES:
+        assert _render(engine.Environment, source, value) == \
+            _render(jinja2.Environment, source, value), source
+
+
+@given(VALUES)
+def test_escape_output_is_markupsafe_escape(value: Any) -> None:
+    from markupsafe import escape
+    assert engine.escape_output(value) == str(escape(value))
+
+
+def test_a_callable_that_raises_stop_iteration_is_undefined_as_in_jinja() -> None:
+    def empty() -> str:
+        raise StopIteration
+
+    for environment_class in (engine.Environment, jinja2.Environment):
+        environment = environment_class(autoescape=True, undefined=jinja2.StrictUndefined)
+        environment.globals["empty"] = empty
+        assert environment.from_string("[{{ empty() is defined }}]").render() == "[False]"
+        with pytest.raises(jinja2.UndefinedError, match="StopIteration"):
+            environment.from_string("{{ empty() }}").render()
+
+
+def test_an_undefined_value_is_still_an_error() -> None:
+    environment = engine.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
+        environment.from_string("{{ missing }}").render()
