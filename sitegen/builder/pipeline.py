@@ -628,14 +628,15 @@ def _privatize(writing: Writing, model: SiteModel, manifest: Manifest) -> Manife
     run, root, sealer = writing.run, writing.output.tmp, writing.sealer
     assert sealer is not None and run.policy.password is not None
     paths = PathKey.derive(run.policy.password, run.policy.name, sealer.protection.iterations)
-    privatize(root, PrivateBuild(sealer, paths, {rel for _, rel in model.static_files},
-                                 brand_files(model), production_url(run.loaded), run.jobs))
-    data = private_manifest((root / MANIFEST).read_bytes(), root)
+    digests = privatize(root, PrivateBuild(
+        sealer, paths, {rel for _, rel in model.static_files}, brand_files(model),
+        production_url(run.loaded), run.jobs))
+    data = private_manifest((root / MANIFEST).read_bytes(), digests)
     (root / MANIFEST).write_bytes(data)
     summary = dict(manifest.summary)
     summary["manifest"] = {**summary.get("manifest", {}),
                            "sha256": hashlib.sha256(data).hexdigest()}
-    return Manifest(data, summary, walk(root))
+    return Manifest(data, summary, sorted({*digests, MANIFEST}))
 
 
 # --- audit -------------------------------------------------------------------------------------

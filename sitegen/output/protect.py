@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import html
@@ -310,6 +311,13 @@ SCRIPT_TEXTS = {
 def prompt_page(envelope: dict[str, Any], policy: Policy, look: PromptLook) -> str:
     """The small page that replaces a protected page: it holds only the ciphertext. In
     `look.language`, through the default theme's catalog (render/i18n.py)."""
+    head, tail = prompt_frame(policy, look)
+    return head + envelope_bytes(envelope).decode() + tail
+
+
+def prompt_frame(policy: Policy, look: PromptLook) -> tuple[str, str]:
+    """The prompt page before and after its ciphertext: the same for every page of a build
+    (a Sealer makes it once)."""
     catalog = translations([BUILTIN_THEME], look.language)
     _ = catalog.gettext
     remember_days = look.remember_days
@@ -335,7 +343,6 @@ def prompt_page(envelope: dict[str, Any], policy: Policy, look: PromptLook) -> s
         remember = ('<div class="remember"><input type="checkbox" id="sitegen-remember" '
                     f'name="remember"><label for="sitegen-remember">{html.escape(label)}'
                     '</label></div>\n')
-    payload = envelope_bytes(envelope).decode()
     texts = compact({key: _(text) for key, text in SCRIPT_TEXTS.items()}).decode() \
         .replace("<", "\\u003c")
     rtl = ' dir="rtl"' if text_direction(look.language) == "rtl" else ""
@@ -344,7 +351,7 @@ def prompt_page(envelope: dict[str, Any], policy: Policy, look: PromptLook) -> s
                             "view it."))
     unlock = html.escape(_("Unlock"))
     noscript = html.escape(_("This preview needs JavaScript to decrypt its pages."))
-    return f"""<!doctype html>
+    head = f"""<!doctype html>
 <html lang="{html.escape(look.language)}"{rtl}>
 <head>
 <meta charset="utf-8">
@@ -371,11 +378,13 @@ required aria-describedby="sitegen-error">
 <noscript><p>{noscript}</p></noscript>
 </main>
 <script type="application/json" id="sitegen-prompt-strings">{texts}</script>
-<script type="application/json" id="{PAYLOAD_ID}">{payload}</script>
+<script type="application/json" id="{PAYLOAD_ID}">"""
+    tail = f"""</script>
 <script src="{look.script_src}"></script>
 </body>
 </html>
 """
+    return head, tail
 
 
 @dataclass(frozen=True)
@@ -408,8 +417,14 @@ class Sealer:
             return envelope_bytes(self.protection.encrypt(data))
         page = with_unlock_script(data.decode("utf-8") if text is None else text,
                                   self.look.script_src)
-        envelope = self.protection.encrypt(page.encode("utf-8"))
-        return prompt_page(envelope, self.policy, self.look).encode("utf-8")
+        envelope = envelope_bytes(self.protection.encrypt(page.encode("utf-8")))
+        head, tail = self._frame
+        return head + envelope + tail
+
+    @functools.cached_property
+    def _frame(self) -> tuple[bytes, bytes]:
+        head, tail = prompt_frame(self.policy, self.look)
+        return head.encode("utf-8"), tail.encode("utf-8")
 
 
 def protect_tree(root: Path, sealer: Sealer, sealed: frozenset[str]) -> Protection:
