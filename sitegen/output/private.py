@@ -72,15 +72,15 @@ KEPT_PAGES = frozenset({"index.html", "404.html"})
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".svg")
 LOCATION_PHOTOS = "_assets/img/"
-# Attributes whose value is one URL (any data attribute but the overview map's prefix, which
-# is compared with the production paths of the marker data), and the one that lists several
-# (srcset): one pattern, so a page is scanned once. The names in any ASCII case, as HTML
-# reads them: spelled out in classes, which the scan tries at every space a third faster
-# than re.IGNORECASE (which would also take the long s and the Kelvin sign for s and k).
-URL_ATTRIBUTE = re.compile(
-    r"""(\s)([hH][rR][eE][fF]|[sS][rR][cC](?:[sS][eE][tT])?|[aA][cC][tT][iI][oO][nN]"""
-    r"""|[fF][oO][rR][mM][aA][cC][tT][iI][oO][nN]|[pP][oO][sS][tT][eE][rR]"""
-    r"""|[dD][aA][tT][aA]-(?![pP][rR][eE][fF][iI][xX]=)[a-zA-Z0-9-]+)=(["'])([^"']*)\3""")
+# A quoted attribute value with a `/` in it (only such a value can name a renamed file), found
+# by its `=` (a literal the scan looks for, far faster than trying an attribute name at every
+# space); the name before it, after a space, says whether it is a URL attribute.
+PATH_VALUE = re.compile(r"""=(["'])([^"'/]*/[^"']*)\1""")
+ATTRIBUTE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+# Attributes whose value is one URL, and the one that lists several (srcset); and any data
+# attribute but the overview map's prefix, which is compared with the production paths of
+# the marker data. In any ASCII case, as HTML reads attribute names.
+URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "action", "formaction", "poster"})
 BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
 
@@ -231,6 +231,12 @@ def plan(files: list[str], paths: PathKey, content: set[str], kept: set[str]) ->
     return Plan(moves, urls, frozenset(images))
 
 
+def _url_attribute(name: str) -> bool:
+    """Whether an attribute (its lowercased name) holds URLs that follow renamed files."""
+    return name in URL_ATTRIBUTES or (name.startswith("data-") and len(name) > 5
+                                      and name != "data-prefix")
+
+
 @dataclass(frozen=True)
 class Rewriter:
     """Rewrites the links of decrypted pages and data files to the private names."""
@@ -263,32 +269,37 @@ class Rewriter:
         return prefix + new + rest, new in self.plan.images
 
     def page(self, text: str, url: str) -> str:
-        text = URL_ATTRIBUTE.sub(self._attribute, text)
-        return self.preview_note(text, url)
-
-    def _attribute(self, match: re.Match[str]) -> str:
-        """One URL attribute as the private page has it. A value with no `/` names no
-        renamed file; the others are rewritten once per distinct attribute text (a page's
-        menu, assets and photos are on many pages)."""
-        whole = match.group()
-        return self._rewritten(whole) if "/" in match.group(4) else whole
+        """The page with the URL attributes (`name="value"` after a space) that name a
+        renamed file rewritten, and the preview note."""
+        parts, done = [], 0
+        for match in PATH_VALUE.finditer(text):
+            equals = start = match.start()
+            while start > done and text[start - 1] in ATTRIBUTE_CHARS:
+                start -= 1
+            if start in (equals, done) or not text[start - 1].isspace():
+                continue
+            name = text[start:equals]
+            if _url_attribute(name.lower()):
+                parts += [text[done:start], self._rewritten(name, *match.groups())]
+                done = match.end()
+        parts.append(text[done:])
+        return self.preview_note("".join(parts), url)
 
     @functools.cached_property
-    def _rewritten(self) -> Callable[[str], str]:
+    def _rewritten(self) -> Callable[[str, str, str], str]:
+        """`_rewrite` once per distinct attribute (a page's menu, assets and photos are on
+        many pages)."""
         return functools.lru_cache(maxsize=1 << 16)(self._rewrite)
 
-    def _rewrite(self, attribute: str) -> str:
-        found = URL_ATTRIBUTE.match(attribute)
-        assert found is not None, "an attribute URL_ATTRIBUTE found"
-        space, name, quote, value = found.groups()
+    def _rewrite(self, name: str, quote: str, value: str) -> str:
         if name.lower() == "srcset":
-            return self._srcset(space, name, quote, value)
+            return self._srcset(name, quote, value)
         new, image = self.target(value)
         if image and name.lower() == "src":
             name = "data-sitegen-src"
-        return f"{space}{name}={quote}{new}{quote}"
+        return f"{name}={quote}{new}{quote}"
 
-    def _srcset(self, space: str, name: str, quote: str, value: str) -> str:
+    def _srcset(self, name: str, quote: str, value: str) -> str:
         parts, image = [], False
         for candidate in value.split(","):
             bits = candidate.strip().split(None, 1)
@@ -298,7 +309,7 @@ class Rewriter:
             image = image or is_image
             parts.append(" ".join([new, *bits[1:]]))
         name = "data-sitegen-srcset" if image else name
-        return f"{space}{name}={quote}{', '.join(parts)}{quote}"
+        return f"{name}={quote}{', '.join(parts)}{quote}"
 
     def preview_note(self, text: str, url: str) -> str:
         """The production URL the page previews, as the first thing in its body."""
@@ -470,10 +481,15 @@ def _without_unlock_tag(page: str, src: str) -> str:
 
 
 def _remove_empty_folders(root: Path) -> None:
-    for dirpath, _, _ in sorted(os.walk(root), key=lambda entry: -len(entry[0])):
-        folder = Path(dirpath)
-        if folder != root and not any(folder.iterdir()):
-            folder.rmdir()
+    """Every folder left with nothing in it (a page's, once the page moved), in one
+    bottom-up walk: a folder is empty when it has no files and each of its folders went."""
+    removed: set[str] = set()
+    top = str(root)
+    for dirpath, dirnames, filenames in os.walk(top, topdown=False):
+        if dirpath != top and not filenames and \
+                all(os.path.join(dirpath, name) in removed for name in dirnames):
+            os.rmdir(dirpath)
+            removed.add(dirpath)
 
 
 def _rewrite_build_file(root: Path, moves: Plan) -> bytes | None:
