@@ -49,6 +49,7 @@ BANNER = re.compile(rb"class\s*=\s*[\"']?[^\"'>]*\benv-banner\b|this is not the 
 CONSENT_SCRIPT = "/_assets/js/consent.js"
 MASKED_BYTES = MASKED_DOMAIN.encode()
 PAYLOAD_BYTES = PAYLOAD_ID.encode()
+PAYLOAD_OPEN_BYTES, PAYLOAD_CLOSE_BYTES = PAYLOAD_OPEN.encode(), PAYLOAD_CLOSE.encode()
 TEXT_SUFFIXES = (".html", ".htm", ".json", ".geojson", ".csv", ".xml", ".txt", ".js", ".css",
                  ".svg", ".ics", ".vcf", ".webmanifest", ".conf")
 PUBLIC = "production is public: protection belongs in staging only"
@@ -271,22 +272,33 @@ def prompt_loads(f: FileFacts) -> list[Diagnostic]:
     and carries no analytics code."""
     if f.payload is None:
         return []
-    text = f.data.decode("utf-8", "replace")
-    start = text.find(PAYLOAD_OPEN)
-    end = text.find(PAYLOAD_CLOSE, start + len(PAYLOAD_OPEN))
-    text = text[:start] + text[end:]  # without the ciphertext, which names nothing
+    data = f.data
+    start = data.find(PAYLOAD_OPEN_BYTES)
+    end = data.find(PAYLOAD_CLOSE_BYTES, start + len(PAYLOAD_OPEN_BYTES))
+    # Without the ciphertext, which names nothing: the rest is the build's one password
+    # page, the same for each of its pages.
+    analytics, found = _prompt_problems((data[:start] + data[end:]).decode("utf-8", "replace"),
+                                        f.policy.base_url, f.policy.origins)
     out = []
-    if any(marker in text for marker in ANALYTICS_MARKERS):
+    if analytics:
         out.append(finding(f.rel, "guard.analytics-outside-production",
                            f"the password page has analytics code in '{f.policy.name}'",
                            NO_ANALYTICS))
-    found = foreign(loaded_urls(text), allowed_origins(f.policy.base_url, f.policy.origins))
     if found:
         out.append(finding(f.rel, "guard.foreign-origin",
                            f"the password page loads {_show(found[0])} from outside the "
                            f"build's origin in '{f.policy.name}'",
                            "the password page loads only the build's own unlock script"))
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _prompt_problems(text: str, base_url: str, origins: tuple[str, ...]
+                     ) -> tuple[bool, tuple[str, ...]]:
+    """Whether a password page (without its ciphertext) has analytics code, and what it
+    loads from outside the build's origins: judged once per distinct page text."""
+    return any(marker in text for marker in ANALYTICS_MARKERS), \
+        tuple(foreign(loaded_urls(text), allowed_origins(base_url, origins)))
 
 
 def readable_while_protected(f: FileFacts) -> list[Diagnostic]:

@@ -39,12 +39,18 @@ NOT_CODE = frozenset({"application/ld+json", "application/json", "text/template"
                       "text/x-template", "importmap", "speculationrules"})
 
 
-TAG = re.compile(r"<(script|img|iframe|frame|embed|object|source|video|audio|track|input|"
-                 r"image|use|link|style)(?=[\s/>])", re.IGNORECASE)
-TAG_END = re.compile(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
+# The tags that load, and where a script or style body ends: found in the page's lowercase
+# text (a case-sensitive scan is faster), or with re.IGNORECASE in a page whose lowercase
+# is of another length (a few characters lowercase to two), where offsets would not match.
+_TAG = r"<(script|img|iframe|frame|embed|object|source|video|audio|track|input|" \
+    r"image|use|link|style)(?=[\s/>])"
+TAG = re.compile(_TAG)
+TAG_ANY_CASE = re.compile(_TAG, re.IGNORECASE)
+TAG_END = re.compile(r"""[^>"']*+(?:(?:"[^"]*+"|'[^']*+')[^>"']*+)*+>""")
 STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
-RAW_END = {"script": re.compile(r"</script", re.IGNORECASE),
-           "style": re.compile(r"</style", re.IGNORECASE)}
+RAW_END = {"script": re.compile(r"</script"), "style": re.compile(r"</style")}
+RAW_END_ANY_CASE = {name: re.compile(end.pattern, re.IGNORECASE)
+                    for name, end in RAW_END.items()}
 
 
 class _Attrs(HTMLParser):
@@ -103,14 +109,18 @@ def loaded_urls(text: str) -> list[str]:
     page costs milliseconds); script and style bodies run to their end tag, as in HTML."""
     urls: list[str] = []
     position = 0
-    while (match := TAG.search(text, position)) is not None:
-        name = match.group(1).lower()
+    lowered = text.lower()
+    same = len(lowered) == len(text)
+    scan, tags, ends = (lowered, TAG, RAW_END) if same else \
+        (text, TAG_ANY_CASE, RAW_END_ANY_CASE)
+    while (match := tags.search(scan, position)) is not None:
+        name = match.group(1) if same else match.group(1).lower()
         end = TAG_END.match(text, match.end())
         position = end.end() if end else match.end()
         loads, values = _start_tag(name, text[match.start():position])
         urls.extend(loads)
-        if name in RAW_END:
-            close = RAW_END[name].search(text, position)
+        if name in ends:
+            close = ends[name].search(scan, position)
             body = text[position:close.start() if close else len(text)]
             if name == "style":
                 urls.extend(CSS_URL.findall(body))
@@ -118,18 +128,17 @@ def loaded_urls(text: str) -> list[str]:
                     values.get("type", "").strip().lower() not in NOT_CODE:
                 urls.extend(CODE_URL.findall(body))
             position = close.start() if close else len(text)
-    for found in _style_attributes(text):
+    for found in _style_attributes(text, lowered if same else None):
         urls.extend(CSS_URL.findall(html.unescape(found.group(1).strip("\"'"))))
     return [url.strip() for url in urls if url.strip()]
 
 
-def _style_attributes(text: str) -> Iterator[re.Match[str]]:
-    """STYLE_ATTR's matches, tried only where `style` is written (any case): the pattern,
-    case-insensitive and starting with any whitespace, would be tried at every space of
-    the page. Lowercasing keeps every offset unless a character lowercases to several
-    (then the pattern scans the page)."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
+def _style_attributes(text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+    """STYLE_ATTR's matches, tried only where `style` is written (any case, found in the
+    page's `lowered` text): the pattern, case-insensitive and starting with any
+    whitespace, would be tried at every space of the page. Without a lowercase text of the
+    same length (a character lowercases to several), the pattern scans the page."""
+    if lowered is None:
         yield from STYLE_ATTR.finditer(text)
         return
     position = lowered.find("style", 1)
@@ -167,7 +176,8 @@ def foreign(urls: list[str], allowed: frozenset[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=64)
 def allowed_origins(base_url: str, extra: tuple[str, ...]) -> frozenset[str]:
     """The build's own origin and the listed ones, normalised (a tile template's `{s}`
-    subdomains are listed as the template writes them)."""
+    subdomains are listed as the template writes them); once per policy, not per page."""
     return frozenset(o for o in (origin(base_url), *(origin(u) for u in extra)) if o)
