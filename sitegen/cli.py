@@ -23,9 +23,9 @@ from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, SitegenError
 
 # A command's process ends with it: the objects still alive then need no last walk by the
-# cyclic garbage collector, which Python makes while it shuts down (about 0.1 s after a
-# 1,000-location build, most of the time between the summary line and the exit). Files and
-# processes are closed by the code that opened them, and atexit handlers still run.
+# cyclic garbage collector, which Python makes while it shuts down (after a big build, most
+# of the time between the summary line and the exit). Files and processes are closed by the
+# code that opened them, and atexit handlers still run.
 atexit.register(gc.freeze)
 
 ENV_HELP = "environment to use (default: $SITEGEN_ENV or production)"

@@ -1,10 +1,10 @@
 """Jinja's environment with cheaper output and calls: same pages, less work per value.
 
-A location page writes some 170 values and makes some 70 calls (`_()`, `asset_url()`,
-macros). Jinja escapes each value with `markupsafe.escape`, which wraps the escaped text in
-a new `Markup` (two Python-level calls per value), only for the page to join it into a
-string; and it routes each call through `Context.call`, which looks up four attributes to
-learn whether the callable wants the context. Both through Jinja's own extension points
+A page writes many values and makes many calls (`_()`, `asset_url()`, macros). Jinja
+escapes each value with `markupsafe.escape`, which wraps the escaped text in a new `Markup`
+(two Python-level calls per value), only for the page to join it into a string; and it
+routes each call through `Context.call`, which looks up four attributes to learn whether
+the callable wants the context. Both through Jinja's own extension points
 (`Environment.code_generator_class`, as Jinja's native types do, and `context_class`):
 
 - `_OutputCode` compiles an autoescaped `{{ value }}` to `environment.escape_output(value)`:
@@ -70,9 +70,9 @@ class Environment(jinja2.Environment):
 
     Each template's globals are a plain dict instead of a ChainMap over the environment's:
     every `{% from "partials/..." import %}` of a page compares the page's global names with
-    the imported template's, and over a ChainMap that was about a tenth of the render time.
-    Same result: every global is set before the first template is loaded, and nothing
-    changes them afterwards."""
+    the imported template's, which over a ChainMap is a slow comparison. Same result: every
+    global is set before the first template is loaded, and nothing changes them
+    afterwards."""
 
     code_generator_class = _OutputCode
     context_class = _Context
