@@ -3,6 +3,7 @@ judged by an allowlist of origins."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -58,3 +59,17 @@ def test_style_attributes_in_any_case_and_spacing_are_loads() -> None:
         "https://a.example/1.png", "//b.example/2.png", "https://c.example/3.png"]
     assert foreign(loaded_urls(page.replace("İ", "I")), ALLOWED) == \
         foreign(loaded_urls(page), ALLOWED)
+
+
+@pytest.mark.parametrize("extra", ["", "İ"])
+def test_loading_tags_and_script_ends_in_any_case(extra: str) -> None:
+    """Tag names and a script's end tag in any ASCII case, in a page whose lowercase text
+    keeps its length and in one where it does not (İ): a script body runs to its end tag."""
+    page = (f'<p>{extra}</p><SCRIPT SRC="https://a.example/1.js"></SCRIPT>'
+            '<Img sRc="//b.example/2.png" alt="">'
+            '<script>fetch("https://c.example/t")</SCRIPT><p>https://d.example/text</p>'
+            '<LINK REL="stylesheet" HREF="https://e.example/s.css">'
+            '<STYLE>@import "https://f.example/i.css";</Style>')
+    assert foreign(loaded_urls(page), ALLOWED) == [
+        "https://a.example/1.js", "//b.example/2.png", "https://c.example",
+        "https://e.example/s.css", "https://f.example/i.css"]
