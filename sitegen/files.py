@@ -49,10 +49,27 @@ def replace_file(path: Path, data: bytes) -> None:
 
 def walk(root: Path | str) -> list[str]:
     """Every file under `root` as a sorted relative POSIX path. Symbolic links to folders
-    are not followed (a build writes none); os.walk, which is fast on big trees."""
+    are left out and not followed (a build writes none), links to files listed, a folder
+    that cannot be read skipped, as `os.walk` does; one `scandir` per folder, whose entries
+    say their type, with each path built from its folder's prefix (`os.walk` and
+    `os.path.relpath` did a `stat` and a path normalisation per folder)."""
     out: list[str] = []
-    for dirpath, _dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if rel_dir == "." else rel_dir + "/"
-        out.extend(prefix + name for name in filenames)
-    return sorted(out)
+    stack = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    out.append(prefix + entry.name)
+                elif not entry.is_symlink():
+                    stack.append((entry.path, prefix + entry.name + "/"))
+    out.sort()
+    return out

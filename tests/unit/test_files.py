@@ -41,3 +41,20 @@ def test_walk_lists_every_file_sorted_and_relative(tmp_path: Path) -> None:
     assert walk(tmp_path) == [".htaccess", "a-b/x.json", "a/b/c.txt", "b/index.html",
                               "robots.txt"]
     assert walk(tmp_path / "empty") == []
+
+
+def test_walk_lists_links_to_files_and_leaves_out_links_to_folders(tmp_path: Path) -> None:
+    """As os.walk lists them: a link to a folder is neither followed nor listed."""
+    root, outside = tmp_path / "site", tmp_path / "outside"
+    (root / "a").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.txt").write_text("x", encoding="utf-8")
+    (root / "a" / "page.html").write_text("p", encoding="utf-8")
+    (root / "a" / "linked.txt").symlink_to(outside / "secret.txt")
+    (root / "folder-link").symlink_to(outside, target_is_directory=True)
+    (root / "dangling").symlink_to(tmp_path / "missing")
+    listed = walk(root)
+    assert listed == ["a/linked.txt", "a/page.html", "dangling"]
+    assert listed == sorted(
+        os.path.relpath(os.path.join(folder, name), root)
+        for folder, _dirs, names in os.walk(root) for name in names)
