@@ -10,9 +10,11 @@ import datetime
 import functools
 import hashlib
 import json
+import operator
 import re
 from collections.abc import Generator
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -153,6 +155,10 @@ class Location:
                     if isinstance(value, bytes) else value)
 
 
+# Every field of a Location in its constructor's order (all are init fields).
+_FIELD_VALUES = operator.attrgetter(*(item.name for item in dataclass_fields(Location)))
+
+
 @dataclass
 class ValidationResult:
     locations: list[Location]
@@ -203,8 +209,16 @@ def _validate_cached(row: MappedRow, settings: LocationsSection, cache: RowCache
         fresh[key] = cached
     template, diagnostics = cached
     row_report = Report([replace(d, path=row.source, line=row.row) for d in diagnostics])
-    location = replace(template, source=row.source, row=row.row) if template else None
+    location = _at_row(template, row.source, row.row) if template else None
     return location, row_report
+
+
+def _at_row(template: Location, source: str, row: int) -> Location:
+    """A copy of a cached location at this file and row: `dataclasses.replace` without
+    gathering every field as a keyword (a clean build copies one per row)."""
+    location = Location(*_FIELD_VALUES(template))
+    location.source, location.row = source, row
+    return location
 
 
 def _check_row(row: MappedRow, settings: LocationsSection, key: str
