@@ -41,6 +41,7 @@ SECONDARY_BY_DEFAULT = {"website"}
 EXTERNAL = {"directions", "book", "website"}
 _ITEMS = TypeAdapter(list[CtaItem])
 _SAFE_SCHEMES = ("http://", "https://", "tel:", "mailto:", "sms:")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +79,18 @@ def _values(location: Location) -> dict[str, str]:
 
 def safe_href(value: str) -> bool:
     """http(s), tel:, mailto:, sms: or site-relative; never javascript:, data: or //host."""
-    lowered = re.sub(r"[\x00-\x20]", "", value).lower()
+    lowered = _CONTROL_OR_SPACE.sub("", value).lower()
     if lowered.startswith(_SAFE_SCHEMES):
         return True
     return value.startswith("/") and not value.startswith("//") and "\\" not in value
 
 
-def _fill_url(template: str, location: Location) -> str:
-    values = {k: quote(v, safe="") for k, v in _values(location).items()}
-    return template.format_map(_Blank(values))
+def _fill_url(template: str, values: dict[str, str]) -> str:
+    return template.format_map(_Blank({k: quote(v, safe="") for k, v in values.items()}))
 
 
-def _fill_label(template: str, location: Location) -> str:
-    return " ".join(template.format_map(_Blank(_values(location))).split())
+def _fill_label(template: str, values: dict[str, str]) -> str:
+    return " ".join(template.format_map(_Blank(values)).split())
 
 
 def parse_override(value: Any) -> list[CtaItem]:
@@ -116,6 +116,15 @@ def _problem(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"ctas: invalid JSON: {exc.msg}"
     return f"ctas: {exc}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Filling:
+    """What one location's calls to action are filled in with: its values once."""
+
+    location: Location
+    values: dict[str, str]
+    directions_url: str
 
 
 class CtaResolver:
@@ -155,21 +164,23 @@ class CtaResolver:
               problem: Callable[[str], None]) -> list[Cta]:
         out: list[Cta] = []
         seen: set[tuple[str, str | None]] = set()
+        filling = _Filling(location, _values(location), directions_url)
         for item in items:
-            cta = self._one(location, item, directions_url, problem)
+            cta = self._one(filling, item, problem)
             if cta is not None and (cta.kind, cta.href) not in seen:
                 seen.add((cta.kind, cta.href))
                 out.append(cta)
         return out
 
-    def _one(self, location: Location, item: CtaItem, directions_url: str,
-             problem: Callable[[str], None]) -> Cta | None:
+    def _one(self, filling: _Filling, item: CtaItem, problem: Callable[[str], None]
+             ) -> Cta | None:
+        location, values = filling.location, filling.values
         kind = item.type
         label_template = item.label or self.labels.get(kind, "")
         primary = item.style != "secondary" if item.style else kind not in SECONDARY_BY_DEFAULT
         href: str | None
         if item.url:
-            href = _fill_url(item.url, location)
+            href = _fill_url(item.url, values)
         elif kind == "call":
             if not location.phone:
                 return None
@@ -177,7 +188,7 @@ class CtaResolver:
             if href is None:  # shown as written, without a link, as before
                 return Cta(kind, f"Phone: {location.phone.display}", None, primary)
         elif kind == "directions":
-            href = directions_url
+            href = filling.directions_url
         elif kind == "book":
             href = location.booking_url
         elif kind == "email":
@@ -191,18 +202,19 @@ class CtaResolver:
         if not safe_href(href):
             problem(f"'{href[:80]}' is not an http(s), tel:, mailto: or site-relative URL")
             return None
-        label = _fill_label(label_template, location) or kind.title()
+        label = _fill_label(label_template, values) or kind.title()
         external = kind in EXTERNAL or href.startswith(("http://", "https://"))
         if label_template != DEFAULT_LABELS.get(kind):  # the site's own label
             return Cta(kind, label, href, primary, external)
-        values = _values(location)
         return Cta(kind, label, href, primary, external, label_template,
                    tuple((key, str(values.get(key) or "")) for key in ("name", "phone")))
 
 
 def directions_url(config: SiteConfig, location: Location) -> str:
+    """The map link for the location's coordinates (written with digits, `-` and `.`, or
+    `nan`/`inf`, none of which a URL escapes)."""
     return DIRECTIONS[config.site.directions].format(
-        lat=quote(f"{location.lat:.6f}"), lng=quote(f"{location.lng:.6f}"))
+        lat=f"{location.lat:.6f}", lng=f"{location.lng:.6f}")
 
 
 def _content_for(location: Location, content: Content) -> LocationContent | None:
