@@ -7,10 +7,12 @@ Exit codes: 0 ok, 1 build or validation errors (shown as diagnostics, never a tr
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import gc
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,6 +109,37 @@ class ServeFlags:
 def _env(env: str | None) -> str:
     from sitegen.builder.run import default_env
     return env or default_env()
+
+
+def run() -> None:
+    """The `sitegen` command (and `python -m sitegen`): `main`, then the process ends
+    without Python's teardown, which frees every object still alive one by one (after a
+    big build, the model and its pages). What the command opened it has closed; the atexit
+    handlers run (multiprocessing's, the gc.freeze above) and the output is flushed first.
+    A command that leaves another thread running ends the usual way, which waits for it."""
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = _exit_status(exc.code)
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The status `sys.exit(code)` would give: None is 0, a number itself, and anything
+    else is printed to stderr and is 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,59 @@
+"""How the `sitegen` process ends (cli.run): the command's status and every line of its
+output, atexit handlers run, and the usual exit when a command leaves a thread running."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.support.sites import REPO, clean_env, generated_rows, run_process, small_site
+
+# `cli.run` with a handler registered the way a library registers one, and optionally a
+# thread still running when the command returns (the usual exit waits for it).
+PROBE = textwrap.dedent("""
+    import atexit, sys, threading, time
+    atexit.register(lambda: print("atexit handler ran", flush=True))
+    if "--thread" in sys.argv:
+        sys.argv.remove("--thread")
+        threading.Thread(target=lambda: (time.sleep(0.3), print("thread done"))).start()
+    from sitegen.cli import run
+    run()
+""")
+
+
+def _probe(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
+                          text=True, env=clean_env(None), cwd=REPO, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_a_build_ends_with_its_status_and_all_its_output(tmp_path: Path) -> None:
+    site = small_site(tmp_path / "site", generated_rows(3))
+    done = run_process("build", "--env", "production", "--source", site,
+                       "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("3 rows read, 3 locations built")
+    broken = run_process("build", "--env", "nosuchenv", "--source", site,
+                         "--out", tmp_path / "out2")
+    assert broken.returncode == 1
+    assert "nosuchenv" in broken.stderr
+
+
+def test_atexit_handlers_run_and_the_status_is_kept() -> None:
+    done = _probe("--version")
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == [done.stdout.splitlines()[0], "atexit handler ran"]
+    assert done.stdout.startswith("sitegen, version ")
+    usage = _probe("build", "--no-such-flag")
+    assert usage.returncode == 2
+    assert "Error: No such option '--no-such-flag'." in usage.stderr
+    assert usage.stdout == "atexit handler ran\n"
+
+
+def test_a_thread_left_running_is_waited_for() -> None:
+    done = _probe("--thread", "--version")
+    assert done.returncode == 0
+    assert "thread done" in done.stdout.splitlines()
+    assert done.stdout.splitlines()[-1] == "atexit handler ran"
