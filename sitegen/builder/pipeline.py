@@ -92,7 +92,9 @@ from sitegen.output.manifest import MANIFEST, Manifest, build_manifest
 from sitegen.output.outdir import refuse_overlap
 from sitegen.output.private import (
     PathKey,
+    Prewritten,
     PrivateBuild,
+    anticipated,
     brand_files,
     private_manifest,
     private_paths,
@@ -194,8 +196,8 @@ def build(options: BuildOptions) -> BuildResult:
                 run.source, options.env, outcome.pages, {run.rows_key: fresh_rows},
                 parallel=run.jobs > 1))
             manifest, near = audit(writing, model, outcome, report)
-            if sealer and private_paths(run.loaded.config) and not options.keep_state:
-                manifest = _privatize(writing, model, manifest)
+            if outcome.private is not None:
+                manifest = _privatize(writing, outcome.private, manifest)
             output.commit()
             inputs = input_fingerprint(options, run.loaded, run.policy, run.resolved[0],
                                        run.config_text) \
@@ -373,6 +375,7 @@ class WriteOutcome:
     sealed: frozenset[str] = frozenset()  # pages the render workers already encrypted
     guards: dict[str, list[Diagnostic]] = field(default_factory=dict)  # judged by workers
     hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # size, sha256 written
+    private: PrivateBuild | None = None  # a build with private paths: how it renames
 
 
 @dataclass
@@ -488,11 +491,18 @@ def _write_pages(writing: Writing, model: SiteModel, templates: _Templates,
     compared = _compare_pages(writing, model, templates.fingerprints, mode)
     judged = _Judged(side is not None, hashes=compared.hashes)
     kept = _write_artifacts(writing, model, PRODUCERS if side is None else LATE, judged)
+    private = _private_build(writing, model)
+    if private is not None:  # the pages' links are planned with every artifact in place
+        _gather(side, judged)
+        side = None
     release_free_memory()  # the sitemaps' bytes, before the render workers fork
     job = RenderJob(model, templates.env, writing.output.tmp, envs=templates.envs,
                     sealer=writing.sealer,
                     guard=writing.guard, declared=compared.declared,
-                    fingerprints=templates.fingerprints if mode is _Mode.FRESH else None)
+                    fingerprints=templates.fingerprints if mode is _Mode.FRESH else None,
+                    rewriter=anticipated(writing.output.tmp,
+                                         [page.output for page in model.pages], private)
+                    if private is not None else None)
     run = writing.run
     rendered = render_pages(job, compared.todo, run.jobs, run.options.progress,
                             release=model.memo is None)
@@ -505,19 +515,43 @@ def _write_pages(writing: Writing, model: SiteModel, templates: _Templates,
         pages[rel].digest = digest
     judged.guards.update(rendered.guards)
     judged.hashes.update(rendered.hashes)
-    if side is not None:
-        done = side.result()
-        if done.errors:
-            raise SitegenError(done.errors)
-        judged.guards.update(done.guards)
-        judged.hashes.update(done.hashes)
-        judged.sealed |= done.sealed
+    _gather(side, judged)
+    if private is not None and job.rewriter is not None:
+        private = dataclasses.replace(private, prewritten=Prewritten(
+            job.rewriter.plan, rendered.resolved,
+            {rel: rendered.hashes[rel] for rel in rendered.rewritten}))
     todo = compared.todo
     sealed = frozenset(model.pages[i].output for i in todo) | judged.sealed \
         if writing.sealer else frozenset()
     return WriteOutcome(compared.audits + rendered.audits, pages, len(todo),
                         len(model.pages) - len(todo), templates.env, templates.fingerprints,
-                        kept, compared.declared, sealed, judged.guards, judged.hashes)
+                        kept, compared.declared, sealed, judged.guards, judged.hashes,
+                        private)
+
+
+def _gather(side: SideTask | None, judged: _Judged) -> None:
+    """Take what the side task wrote into `judged` (none: nothing to take); raise its
+    errors."""
+    if side is None:
+        return
+    done = side.result()
+    if done.errors:
+        raise SitegenError(done.errors)
+    judged.guards.update(done.guards)
+    judged.hashes.update(done.hashes)
+    judged.sealed |= done.sealed
+
+
+def _private_build(writing: Writing, model: SiteModel) -> PrivateBuild | None:
+    """How an encrypted build with private paths renames its files (None for any other
+    build, and for serve, which keeps production paths to apply edits in place)."""
+    run, sealer = writing.run, writing.sealer
+    if sealer is None or not private_paths(run.loaded.config) or run.options.keep_state:
+        return None
+    assert run.policy.password is not None
+    paths = PathKey.derive(run.policy.password, run.policy.name, sealer.protection.iterations)
+    return PrivateBuild(sealer, paths, {rel for _, rel in model.static_files},
+                        brand_files(model), production_url(run.loaded), run.jobs)
 
 
 def _compare_pages(writing: Writing, model: SiteModel, fingerprints: PageFingerprints,
@@ -622,15 +656,11 @@ def _drop_unused_assets(writing: Writing, outcome: WriteOutcome) -> None:
         outcome.hashes.pop(rel, None)
 
 
-def _privatize(writing: Writing, model: SiteModel, manifest: Manifest) -> Manifest:
+def _privatize(writing: Writing, private: PrivateBuild, manifest: Manifest) -> Manifest:
     """Give the private files of the audited staging folder their private names
     (output/private.py) and write the manifest again, without URLs."""
-    run, root, sealer = writing.run, writing.output.tmp, writing.sealer
-    assert sealer is not None and run.policy.password is not None
-    paths = PathKey.derive(run.policy.password, run.policy.name, sealer.protection.iterations)
-    digests = privatize(root, PrivateBuild(
-        sealer, paths, {rel for _, rel in model.static_files}, brand_files(model),
-        production_url(run.loaded), run.jobs))
+    root = writing.output.tmp
+    digests = privatize(root, private)
     data = private_manifest((root / MANIFEST).read_bytes(), digests)
     (root / MANIFEST).write_bytes(data)
     summary = dict(manifest.summary)

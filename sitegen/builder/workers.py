@@ -29,6 +29,7 @@ from sitegen.builder.fingerprint import PageFingerprints
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.forking import ForkedCall, forked_map
 from sitegen.model.pages import Hub, Page, SiteModel
+from sitegen.output.private import Rewriter, page_url_of
 from sitegen.output.protect import Sealer, is_protected_path
 from sitegen.output.write import Folders, create_file
 from sitegen.render.context import all_hubs, page_extras
@@ -51,6 +52,8 @@ class RenderJob:
     declared: dict[str, str | None] = field(default_factory=dict)  # lastmod before the build
     folders: Folders | None = None  # the folders each process made in `out`
     envs: dict[str, jinja2.Environment] = field(default_factory=dict)  # other languages'
+    # A private build's links, rewritten in each page before it is sealed (output/private.py).
+    rewriter: Rewriter | None = None
 
 
 @dataclass
@@ -61,6 +64,8 @@ class ChunkResult:
     sealed: frozenset[str] = frozenset()  # files a side task sealed as it wrote them
     fingerprints: dict[str, str] = field(default_factory=dict)  # path -> page fingerprint
     hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> size, sha256
+    rewritten: list[str] = field(default_factory=list)  # pages sealed with links rewritten
+    resolved: set[str] = field(default_factory=set)  # paths the rewriter looked up
 
 
 @dataclass
@@ -73,6 +78,8 @@ class Rendered:
     guards: dict[str, list[Diagnostic]]
     fingerprints: dict[str, str] = field(default_factory=dict)
     hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # of the files written
+    rewritten: set[str] = field(default_factory=set)  # pages sealed with links rewritten
+    resolved: set[str] = field(default_factory=set)  # paths the rewriter looked up
 
 
 _JOB: RenderJob | None = None
@@ -140,7 +147,20 @@ def _render_slice(indices: list[int]) -> ChunkResult:
                                                f"cannot write: {exc.strerror or exc}",
                                                "check disk space and permissions; the "
                                                "previous output is unchanged")])
-    return ChunkResult(audits, [], guards, fingerprints=fingerprints, hashes=hashes)
+    rewritten, resolved = [], set()
+    if job.rewriter is not None:
+        rewritten = [page.output for page in pages if _rewrites(job, page.output)]
+        resolved = set(job.rewriter.resolved)  # new since this process's last slice
+        job.rewriter.resolved.clear()
+    return ChunkResult(audits, [], guards, fingerprints=fingerprints, hashes=hashes,
+                       rewritten=rewritten, resolved=resolved)
+
+
+def _rewrites(job: RenderJob, rel: str) -> bool:
+    """Whether the page at `rel` is sealed with its links rewritten (a private build's
+    encrypted HTML pages)."""
+    return job.rewriter is not None and job.sealer is not None and is_protected_path(rel) \
+        and rel.lower().endswith((".html", ".htm"))
 
 
 def _write_slice(job: RenderJob, pages: list[Page], htmls: list[str],
@@ -156,7 +176,9 @@ def _write_slice(job: RenderJob, pages: list[Page], htmls: list[str],
         plain = data = html.encode("utf-8")
         sealer = job.sealer if is_protected_path(rel) else None
         if sealer is not None:
-            data = sealer.seal(rel, data, html)
+            shown = job.rewriter.page(html, page_url_of(rel)) \
+                if job.rewriter is not None and _rewrites(job, rel) else html
+            data = sealer.seal(rel, data, shown)
         hashes[rel] = create_file(target, (data,))
         written.append((plain, data, sealer is not None))
     return written
@@ -203,6 +225,8 @@ class _Gathered(Rendered):
                 self.fingerprints[rel] = result.fingerprints[rel]
             if rel in result.hashes:
                 self.hashes[rel] = result.hashes[rel]
+        self.rewritten.update(result.rewritten)
+        self.resolved |= result.resolved
 
 
 def render_pages(job: RenderJob, todo: list[int], jobs: int,
@@ -242,4 +266,5 @@ def render_pages(job: RenderJob, todo: list[int], jobs: int,
         _JOB = None
     if errors:
         raise SitegenError(errors)
-    return Rendered(gathered.audits, gathered.guards, gathered.fingerprints, gathered.hashes)
+    return Rendered(gathered.audits, gathered.guards, gathered.fingerprints, gathered.hashes,
+                    gathered.rewritten, gathered.resolved)

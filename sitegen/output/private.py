@@ -42,7 +42,7 @@ import mimetypes
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -239,11 +239,13 @@ def _url_attribute(name: str) -> bool:
 
 @dataclass(frozen=True)
 class Rewriter:
-    """Rewrites the links of decrypted pages and data files to the private names."""
+    """Rewrites the links of pages and data files to the private names. `resolved`: the
+    production paths this process looked up in the plan (each distinct link once)."""
 
     plan: Plan
     base_url: str
     production_url: str | None
+    resolved: set[str] = field(default_factory=set, compare=False)
 
     def target(self, value: str) -> tuple[str, bool]:
         """A link's private form, and whether it names an encrypted image."""
@@ -263,6 +265,7 @@ class Rewriter:
             return value, False
         cut = min([i for i in (raw.find("?"), raw.find("#")) if i >= 0], default=len(raw))
         path, rest = html.unescape(raw[:cut]), raw[cut:]
+        self.resolved.add(path)
         new = self.plan.urls.get(path)
         if new is None:
             return value, False
@@ -361,11 +364,25 @@ def image_envelope(protection: Protection, rel: str, data: bytes) -> bytes:
     return envelope_bytes(typed)
 
 
+Digests = dict[str, tuple[int, str]]  # path -> size, sha256
+
+
+@dataclass
+class Prewritten:
+    """Pages the render workers sealed with their links already rewritten by a `Rewriter`
+    of the anticipated plan (`anticipated`): the plan, every production path the workers
+    looked up in it, and each such page's size and sha256 as written."""
+
+    plan: Plan
+    resolved: set[str] = field(default_factory=set)
+    pages: Digests = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class PrivateBuild:
     """What `privatize` needs of the build: the sealer (its key and prompt page), the path
-    key, the content's file list, the brand's files, the production site's URL, and how
-    many processes may rewrite the files."""
+    key, the content's file list, the brand's files, the production site's URL, how many
+    processes may rewrite the files, and the pages the render workers rewrote."""
 
     sealer: Sealer
     paths: PathKey
@@ -373,23 +390,37 @@ class PrivateBuild:
     kept: set[str]
     production_url: str | None
     jobs: int = 1
+    prewritten: Prewritten | None = None
+
+    def rewriter(self, files: list[str]) -> Rewriter:
+        """The rewriter of a folder with these files."""
+        moves = plan(files, self.paths, self.content, self.kept)
+        return Rewriter(moves, self.sealer.policy.base_url.rstrip("/"), self.production_url)
 
 
-Digests = dict[str, tuple[int, str]]  # path -> size, sha256
+def anticipated(root: Path, pages: list[str], build: PrivateBuild) -> Rewriter:
+    """The rewriter the render workers use on each page before sealing it, planned from
+    the files the build folder holds before the pages are rendered (static files, the
+    artifacts) and the pages it is about to hold: each page is then sealed once, and
+    `privatize` only moves it, once it has checked that every link the workers looked up
+    is planned the same in the finished folder."""
+    return build.rewriter(sorted({*walk(root), *pages}))
 
 
 def privatize(root: Path, build: PrivateBuild) -> Digests:
     """Rename the private files of a finished encrypted build in place, rewriting the links
-    of its pages and data files, encrypting its images; rewrite build.json. Returns the
-    size and sha256 of every file the build then has (for the manifest), from the bytes
-    each was left with.
+    of its pages and data files, encrypting its images; rewrite build.json. Pages the
+    render workers rewrote (`build.prewritten`) are only moved. Returns the size and
+    sha256 of every file the build then has (for the manifest), from the bytes each was
+    left with.
     """
     sealer = build.sealer
     files = walk(root)
-    moves = plan(files, build.paths, build.content, build.kept)
-    rewriter = Rewriter(moves, sealer.policy.base_url.rstrip("/"), build.production_url)
+    rewriter = build.rewriter(files)
+    moves = rewriter.plan
     task = functools.partial(_privatize_files, _Privatizing(
-        root, sealer, rewriter, {move.rel: move for move in moves.moves}))
+        root, sealer, rewriter, {move.rel: move for move in moves.moves},
+        _as_written(moves, build.prewritten, root)))
     # Each file is read, opened, rewritten and sealed again on its own: side by side in
     # forked processes when there are many (a staging build's every page).
     size = max(1, -(-len(files) // (build.jobs * 4)))
@@ -402,11 +433,35 @@ def privatize(root: Path, build: PrivateBuild) -> Digests:
     else:
         for part in slices:
             digests.update(task(part))
-    _remove_empty_folders(root)
     written = _rewrite_build_file(root, moves)
     if written is not None:
         digests[BUILD_FILE] = _digest(written)
     return digests
+
+
+def _as_written(final: Plan, prewritten: Prewritten | None, root: Path) -> Digests:
+    """The pages the render workers rewrote, when every production path they looked up
+    leads where the finished folder's plan leads it (to the same private name, an image
+    or not): those pages are moved as they are. A path planned otherwise means a file
+    appeared or went after the pages were rendered, which no build step does: an error."""
+    if prewritten is None:
+        return {}
+    early = prewritten.plan
+    changed = sorted(path for path in prewritten.resolved
+                     if _decision(early, path) != _decision(final, path))
+    if changed:
+        raise SitegenError(Diagnostic(
+            str(root), None, "protection.private_paths",
+            f"{len(changed)} linked paths were planned differently after the pages were "
+            f"rendered (first: {changed[0][:120]})",
+            "report this as a sitegen bug; set protection.private_paths: false to build "
+            "meanwhile"))
+    return prewritten.pages
+
+
+def _decision(moves: Plan, path: str) -> tuple[str | None, bool]:
+    new = moves.urls.get(path)
+    return new, new is not None and new in moves.images
 
 
 def _digest(data: bytes) -> tuple[int, str]:
@@ -423,6 +478,7 @@ class _Privatizing:
     sealer: Sealer
     rewriter: Rewriter
     renamed: dict[str, Renamed]
+    as_written: Digests  # pages sealed already rewritten: moved, not opened
 
 
 def _privatize_files(job: _Privatizing, rels: list[str]) -> Digests:
@@ -433,6 +489,14 @@ def _privatize_files(job: _Privatizing, rels: list[str]) -> Digests:
         move = job.renamed.get(rel)
         source = job.root / rel
         target = job.root / move.new if move else source
+        known = job.as_written.get(rel)
+        if known is not None:
+            if move is not None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+                _remove_emptied(job.root, source.parent)
+            digests[move.new if move else rel] = known
+            continue
         data = source.read_bytes()
         if move is not None and move.image:
             data = image_envelope(job.sealer.protection, rel, data)
@@ -444,6 +508,7 @@ def _privatize_files(job: _Privatizing, rels: list[str]) -> Digests:
             data = rewritten or data
         if move is not None:
             source.unlink()
+            _remove_emptied(job.root, source.parent)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         digests[move.new if move else rel] = _digest(data)
@@ -480,16 +545,17 @@ def _without_unlock_tag(page: str, src: str) -> str:
     return page.replace(f'<script src="{src}"></script>\n', "", 1)
 
 
-def _remove_empty_folders(root: Path) -> None:
-    """Every folder left with nothing in it (a page's, once the page moved), in one
-    bottom-up walk: a folder is empty when it has no files and each of its folders went."""
-    removed: set[str] = set()
-    top = str(root)
-    for dirpath, dirnames, filenames in os.walk(top, topdown=False):
-        if dirpath != top and not filenames and \
-                all(os.path.join(dirpath, name) in removed for name in dirnames):
-            os.rmdir(dirpath)
-            removed.add(dirpath)
+def _remove_emptied(root: Path, folder: Path) -> None:
+    """Remove `folder` (a file just moved out of it) and each folder above it below `root`,
+    up to the first that still holds something: whichever process moves the last file out
+    of a folder removes it, then tries its parent, so every folder a move left empty goes,
+    however the files were shared out between processes."""
+    while folder != root:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or removed by another process meanwhile)
+            return
+        folder = folder.parent
 
 
 def _rewrite_build_file(root: Path, moves: Plan) -> bytes | None:
