@@ -166,14 +166,23 @@ def foreign(urls: list[str], allowed: frozenset[str]) -> list[str]:
     """The URLs, in order and once each, whose origin is neither relative nor allowed."""
     out: list[str] = []
     for url in urls:
-        if url.lower().startswith(("data:", "blob:", "about:", "#")):
-            continue
-        found = origin(url) if "//" in url[:8] or url.startswith("//") else ""
-        if ":" in url.split("/", 1)[0] and not found:
-            found = url.split(":", 1)[0].lower() + ":"  # javascript:, ftp: ... not a page
+        found = _origin_of(url)
         if found and found not in allowed and url not in out:
             out.append(url)
     return out
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _origin_of(url: str) -> str:
+    """Where a loaded URL is from: its origin, a scheme that names no page (`javascript:`),
+    or "" for the page's own origin; once per distinct URL in a process (the pages of a
+    site load the same assets)."""
+    if url.lower().startswith(("data:", "blob:", "about:", "#")):
+        return ""
+    found = origin(url) if "//" in url[:8] or url.startswith("//") else ""
+    if ":" in url.split("/", 1)[0] and not found:
+        found = url.split(":", 1)[0].lower() + ":"  # javascript:, ftp: ... not a page
+    return found
 
 
 @functools.lru_cache(maxsize=64)
