@@ -342,16 +342,23 @@ class Rewriter:
         return data
 
     def data(self, value: Any) -> Any:
-        """A data file's JSON with every string that is a renamed file's URL rewritten."""
-        if isinstance(value, dict):
-            if "locs" in value and "places" in value:
-                return self.markers(value)
-            return {key: self.data(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self.data(item) for item in value]
-        if isinstance(value, str) and ("/" in value):
-            return self.target(value)[0]
-        return value
+        """A data file's JSON with every string that is a renamed file's URL rewritten (the
+        values JSON gives: dicts, lists, strings, numbers, booleans and None)."""
+        target = self.target
+
+        def walk(item: Any) -> Any:
+            kind = type(item)
+            if kind is str:
+                return target(item)[0] if "/" in item else item
+            if kind is dict:
+                if "locs" in item and "places" in item:
+                    return self.markers(item)
+                return {key: walk(inner) for key, inner in item.items()}
+            if kind is list:
+                return [walk(inner) for inner in item]
+            return item
+
+        return walk(value)
 
 
 def image_envelope(protection: Protection, rel: str, data: bytes) -> bytes:
