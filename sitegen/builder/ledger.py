@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitegen.config.policy import Policy
-from sitegen.data.ledger import is_site_path
+from sitegen.data.ledger import is_site_path, read_ledger
+from sitegen.diagnostics import Report
 from sitegen.files import replace_file
 from sitegen.model.pages import SiteModel
 
@@ -29,7 +30,7 @@ def record_published(source: Path, policy: Policy, model: SiteModel) -> bool:
     if not writes_ledger(policy, model):
         return False
     rel = model.config.redirects.ledger
-    before = model.ledger  # as the build read it, without errors (else it stopped)
+    before = read_ledger(source, rel, Report())  # read by the build already, without errors
     after = before.published({loc.id: loc.url for loc in model.locations
                               if is_site_path(loc.url)})  # what the ledger may hold
     if after.locations == before.locations and (source / rel).is_file():

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
-from sitegen.data.ledger import Ledger
 from sitegen.data.locations import Location
 from sitegen.model.content import Content
 from sitegen.model.urls import output_path
@@ -85,11 +84,9 @@ class SiteModel:
     memo: dict[str, Any] | None = None
     # Locations closed on the build date (no page; feeds list them when
     # feeds.include_closed), and the redirects of the build, old path -> new path, sorted
-    # (model/redirects.py), planned from the redirects ledger as the build read it (the
-    # ledger the build adds its URLs to, builder/ledger.py).
+    # (model/redirects.py).
     closed: list[Location] = field(default_factory=list)
     redirects: list[tuple[str, str]] = field(default_factory=list)
-    ledger: Ledger = field(default_factory=Ledger)
     # The brand (render/branding.Brand) and the location photos (render/images.Pictures),
     # for templates: made by the build once the model is complete.
     brand: Any = None
