@@ -288,34 +288,43 @@ def _fields(leads: LeadsSection) -> tuple[FormField, ...]:
     return made
 
 
-def attach_page(config: SiteConfig, policy: Policy, page: Page) -> LeadForm | None:
-    """Give one page its `lead_form` when the config wants one there (serve re-runs this for
-    a page rebuilt after an edit)."""
-    leads = config.leads
-    wanted = forms_enabled(config) and (
-        ("location" in leads.pages and page.kind == "location")
-        or ("contact" in leads.pages and page.template == "contact.html"))
-    if not wanted:
+def page_form(config: SiteConfig, policy: Policy, page: Page) -> LeadForm | None:
+    """A page's lead form when the config wants one there (location and contact pages).
+    Made where the page is rendered (render/context.py `page_extras`), not kept by the
+    model for every page: it follows from the config, the policy, the page's URL and its
+    location, which the page's fingerprint covers."""
+    if not forms_enabled(config) or not _wants_form(config.leads, page):
         return None
     location = page.context.get("location") if page.kind == "location" else None
-    form = form_for(config, policy, page.url, location)
-    page.context["lead_form"] = form
-    return form
+    return form_for(config, policy, page.url, location)
+
+
+def _wants_form(leads: LeadsSection, page: Page) -> bool:
+    return ("location" in leads.pages and page.kind == "location") or (
+        "contact" in leads.pages and page.template == "contact.html")
 
 
 def attach(model: SiteModel, report: Report) -> None:
-    """Give location and contact pages their `lead_form`, add /thanks/, report config gaps."""
+    """Add /thanks/ when pages have forms, and report config gaps. Whether a form is live
+    or switched off, and whether it needs CORS, depend on the config, the policy and the
+    location's route alone: one form is made for each distinct route to count them."""
     config, policy = model.config, model.policy
     if not forms_enabled(config):
         return
     leads = config.leads
     disabled = cross_site_json = forms = 0
+    flags: dict[str | None, tuple[bool, bool]] = {}  # route -> (switched off, needs CORS)
     for page in model.pages:
-        form = attach_page(config, policy, page)
-        if form is not None:
-            forms += 1
-            disabled += form.disabled
-            cross_site_json += form.cors_required
+        if not _wants_form(leads, page):
+            continue
+        location = page.context.get("location") if page.kind == "location" else None
+        route = route_for(leads, location)
+        if route not in flags:
+            form = form_for(config, policy, page.url, location)
+            flags[route] = (form.disabled, form.cors_required)
+        forms += 1
+        disabled += flags[route][0]
+        cross_site_json += flags[route][1]
     if forms and not any(p.url == THANKS_URL for p in model.pages):
         model.pages.append(thanks_page(config))
     if cross_site_json:

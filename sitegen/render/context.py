@@ -13,6 +13,7 @@ from sitegen.config.languages import home_url, multilingual
 from sitegen.data.hours import SpecialDay
 from sitegen.data.markup import render_untrusted
 from sitegen.memo import by_identity
+from sitegen.model import leads
 from sitegen.model.pages import Hub, Page, SiteModel
 from sitegen.model.urls import DIRECTIONS
 from sitegen.render import mapcode, maps, seo
@@ -66,6 +67,9 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
     if multilingual(config):
         extras["jsonld"] = [*extras["jsonld"],
                             seo.webpage_jsonld(policy, page, config.site.language)]
+    form = leads.page_form(config, policy, page)
+    if form is not None:
+        extras["lead_form"] = form
     return extras
 
 

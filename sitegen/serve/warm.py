@@ -59,7 +59,7 @@ from sitegen.data.masking import mask_locations
 from sitegen.data.readers import DatasetFile, RawRow, read_rows
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.files import replace_file, walk
-from sitegen.model import ctas, leads
+from sitegen.model import ctas
 from sitegen.model.pages import Hub
 from sitegen.model.site import location_fingerprint, location_page
 from sitegen.output.artifacts import all_files
@@ -282,7 +282,6 @@ class WarmSite:
             page = location_page(model.config, old, model.nearby[old.id], content.locations)
             outcome.declared_lastmod[page.output] = page.lastmod
             ctas.attach_page(model, page, content, report)
-            leads.attach_page(model.config, policy, page)
             model.pages[index] = page
             if isinstance(lookup, ctas.CtaLookup):
                 lookup.update(page)
