@@ -7,15 +7,13 @@ and apart from the model so the model stays a plain description of pages.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from sitegen.config.languages import home_url, multilingual
 from sitegen.data.hours import SpecialDay
 from sitegen.data.markup import render_untrusted
 from sitegen.memo import by_identity
-from sitegen.model import leads
+from sitegen.model import ctas, leads
 from sitegen.model.pages import Hub, Page, SiteModel
-from sitegen.model.urls import DIRECTIONS
 from sitegen.render import mapcode, maps, seo
 
 CHILD_LABELS = {"country": "countries", "region": "regions", "city": "cities"}
@@ -55,8 +53,7 @@ def page_extras(model: SiteModel, page: Page, hubs_by_url: dict[str, Hub]) -> di
         if page.context["faqs"]:
             jsonld.append(seo.faq_jsonld(page.context["faqs"]))
         extras["jsonld"] = jsonld
-        extras["directions_url"] = DIRECTIONS[config.site.directions].format(
-            lat=quote(f"{location.lat:.6f}"), lng=quote(f"{location.lng:.6f}"))
+        extras["directions_url"] = ctas.directions_url(config, location)
         extras["location_map"] = maps.detail_map(config, location)
         # Most locations have no holidays, each with its own empty list: not worth memoising.
         extras["special_json"] = special_hours_data(location.special_hours) \
