@@ -51,8 +51,8 @@ def walk(root: Path | str) -> list[str]:
     """Every file under `root` as a sorted relative POSIX path. Symbolic links to folders
     are left out and not followed (a build writes none), links to files listed, a folder
     that cannot be read skipped, as `os.walk` does; one `scandir` per folder, whose entries
-    say their type, with each path built from its folder's prefix (`os.walk` and
-    `os.path.relpath` did a `stat` and a path normalisation per folder)."""
+    say their type, each path built from its folder's prefix (no `stat` or path
+    normalisation per folder: a build folder has one folder per page)."""
     out: list[str] = []
     stack = [(os.fspath(root), "")]
     while stack:
