@@ -149,18 +149,18 @@ def _render_slice(indices: list[int]) -> ChunkResult:
                                                "previous output is unchanged")])
     rewritten, resolved = [], set()
     if job.rewriter is not None:
-        rewritten = [page.output for page in pages if _rewrites(job, page.output)]
+        rewritten = [page.output for page in pages if job.sealer is not None
+                     and is_protected_path(page.output) and _rewrites(page.output)]
         resolved = set(job.rewriter.resolved)  # new since this process's last slice
         job.rewriter.resolved.clear()
     return ChunkResult(audits, [], guards, fingerprints=fingerprints, hashes=hashes,
                        rewritten=rewritten, resolved=resolved)
 
 
-def _rewrites(job: RenderJob, rel: str) -> bool:
-    """Whether the page at `rel` is sealed with its links rewritten (a private build's
-    encrypted HTML pages)."""
-    return job.rewriter is not None and job.sealer is not None and is_protected_path(rel) \
-        and rel.lower().endswith((".html", ".htm"))
+def _rewrites(rel: str) -> bool:
+    """Whether a sealed page at `rel` has its links rewritten first (HTML pages; the other
+    files a private build renames are rewritten when it moves them)."""
+    return rel.lower().endswith((".html", ".htm"))
 
 
 def _write_slice(job: RenderJob, pages: list[Page], htmls: list[str],
@@ -177,7 +177,7 @@ def _write_slice(job: RenderJob, pages: list[Page], htmls: list[str],
         sealer = job.sealer if is_protected_path(rel) else None
         if sealer is not None:
             shown = job.rewriter.page(html, page_url_of(rel)) \
-                if job.rewriter is not None and _rewrites(job, rel) else html
+                if job.rewriter is not None and _rewrites(rel) else html
             data = sealer.seal(rel, data, shown)
         hashes[rel] = create_file(target, (data,))
         written.append((plain, data, sealer is not None))
