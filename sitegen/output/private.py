@@ -20,10 +20,13 @@ encrypted build (after the audit, on the finished folder) renames what would tel
   image's MIME type, named `<name>.json`). In the decrypted page their `src` / `srcset`
   become `data-sitegen-src` / `data-sitegen-srcset`; unlock.js fetches, decrypts and shows
   them (also for images view scripts add later).
-- **Links.** The decrypted pages' `href`, `src`, `srcset`, `action` and the views' data
-  attributes that name a renamed file are rewritten to its new name; the marker data gets
-  each location's new URL (`href` column; `locator.js` prefers it). The production URL a
-  page previews is shown at its top (inside the encrypted page).
+- **Links.** The pages' `href`, `src`, `srcset`, `action` and the views' data attributes
+  that name a renamed file are rewritten to its new name; the marker data gets each
+  location's new URL (`href` column; `locator.js` prefers it). The production URL a page
+  previews is shown at its top (inside the encrypted page). The render workers rewrite
+  each page before sealing it, with the plan made before the render (`anticipated`); the
+  last step only moves such a page once every link the workers looked up is planned the
+  same in the finished folder, and opens, rewrites and seals again any other page.
 - **Metadata.** The plain manifest lists files and hashes only, no URLs; `build.json`'s
   noindex pages are given by their new names.
 
