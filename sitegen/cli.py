@@ -116,13 +116,15 @@ def run() -> None:
     without Python's teardown, which frees every object still alive one by one (after a
     big build, the model and its pages). What the command opened it has closed; the atexit
     handlers run (multiprocessing's, the gc.freeze above) and the output is flushed first.
-    A command that leaves another thread running ends the usual way, which waits for it."""
+    A command that leaves another thread running ends the usual way, which waits for it;
+    so does a profiled or traced run (`python -m cProfile -m sitegen`): the profiler writes
+    its results after the command returns."""
     try:
         main()
         code = 0
     except SystemExit as exc:
         code = _exit_status(exc.code)
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

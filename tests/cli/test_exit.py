@@ -57,3 +57,16 @@ def test_a_thread_left_running_is_waited_for() -> None:
     assert done.returncode == 0
     assert "thread done" in done.stdout.splitlines()
     assert done.stdout.splitlines()[-1] == "atexit handler ran"
+
+
+def test_a_profiled_run_writes_its_profile(tmp_path: Path) -> None:
+    profile = tmp_path / "sitegen.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m",
+                           "sitegen", "--version"], capture_output=True, text=True,
+                          env=clean_env(None), cwd=REPO, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("sitegen, version ")
+    import pstats
+    stats = pstats.Stats(str(profile))
+    assert any(name == "run" and file.endswith("cli.py")
+               for file, _, name in stats.stats)  # type: ignore[attr-defined]
