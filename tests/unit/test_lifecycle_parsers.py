@@ -153,7 +153,8 @@ IDS = st.text(max_size=12).filter(lambda s: "\x00" not in s and s.strip() == s a
 
 
 @given(st.dictionaries(IDS, st.lists(PATHS, min_size=1, max_size=3), max_size=6),
-       st.dictionaries(PATHS, st.one_of(PATHS, IDS), max_size=4))
+       st.dictionaries(PATHS, st.one_of(PATHS, IDS.filter(lambda s: not s.startswith("/"))),
+                       max_size=4))  # a target starting with / is a path (read_ledger)
 def test_the_quick_reader_reads_what_yaml_reads(locations: dict[str, list[str]],
                                                 paths: dict[str, str]) -> None:
     text = Ledger(locations, paths).text()
