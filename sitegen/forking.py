@@ -1,17 +1,35 @@
-"""Process pools forked from the build process, which inherit its data instead of pickling it."""
+"""Processes forked from the build process, which inherit its data instead of pickling it.
+
+Each worker has a pipe of its own: the build sends it items and reads its results, waiting on
+the pipes and on the processes' sentinels together. So a worker that dies (the kernel's
+out-of-memory killer) is an error that names it, never a wait without end; every wait comes
+back to Python twice a second, so serve can cancel a build at any point; and no lock is
+shared between processes or with threads of the build process (multiprocessing.Pool's
+queues share both, and a worker killed while holding one hangs the pool's shutdown).
+Closing kills the workers: they hold nothing that outlives them.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import gc
+import itertools
 import multiprocessing
+import pickle
+import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, Self, TypeVar
+
+from sitegen.diagnostics import Diagnostic, SitegenError
 
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
-_TASK: Callable[..., Any] | None = None  # what a process forked now runs; it inherits it
+_CONTEXT = multiprocessing.get_context("fork")
+POLL_SECONDS = 0.5  # how long a wait for workers goes without checking them
+AHEAD = 2  # items sent to a worker before its first result: it never waits for the next
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -46,17 +64,156 @@ def _collecting() -> None:
     gc.enable()
 
 
-def forked_pool(processes: int) -> Any:
-    """A pool of processes forked from this one, with the garbage collector's view of the
-    parent's objects frozen first: a collection in a child otherwise walks (and so writes to)
-    every inherited object, copying the parent's whole heap page by page."""
-    gc.freeze()
+def _serve(conn: Connection, task: Callable[[Any], Any]) -> None:
+    """A worker's loop: `task(item)` for each `(index, item)` received, answered with
+    `(index, ok, result or exception)`, until the build process closes the pipe or ends.
+    Ctrl-C is the build process's to handle: it kills its workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The children collect their own garbage (rendering makes cycles) even while the
+    # build process holds its collector off (builder/pipeline.py).
+    _collecting()
+    parent = multiprocessing.parent_process()
+    watched: list[Any] = [conn] if parent is None else [conn, parent.sentinel]
+    while True:
+        wait(watched)
+        try:
+            index, item = conn.recv()
+        except (EOFError, OSError):
+            return  # the build process has gone
+        try:
+            answer: tuple[int, bool, Any] = (index, True, task(item))
+        except BaseException as exc:  # noqa: BLE001 - the build process raises it
+            answer = (index, False, _portable(exc))
+        try:
+            conn.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            conn.send((index, False, _portable(exc)))
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """`exc` if it survives pickling, else a RuntimeError that says what it was."""
     try:
-        # The children collect their own garbage (rendering makes cycles) even while the
-        # build process holds its collector off (builder/pipeline.py).
-        return multiprocessing.get_context("fork").Pool(processes, initializer=_collecting)
-    finally:
-        gc.unfreeze()
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - any failure to pickle
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _lost(process: Any) -> SitegenError:
+    code = process.exitcode
+    if code is not None and code < 0:
+        how = f"killed by signal {-code} ({signal.Signals(-code).name})"
+    else:
+        how = f"exit status {code}"
+    return SitegenError(Diagnostic(
+        "sitegen", None, None, f"a build process (pid {process.pid}) ended unexpectedly: {how}",
+        "the usual cause is the system running out of memory (the kernel's log names the "
+        "out-of-memory killer): build with --jobs 1 or on a machine with more memory; the "
+        "previous output is unchanged"))
+
+
+class _Worker:
+    """One forked process running `task` on what it is sent, and its end of the pipe."""
+
+    def __init__(self, task: Callable[[Any], Any]) -> None:
+        conn, theirs = _CONTEXT.Pipe()
+        self.process: Any = _CONTEXT.Process(target=_serve, args=(theirs, task), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.conn = conn
+        self.pending: deque[int] = deque()  # indices sent and not yet answered
+
+    def send(self, index: int, item: Any) -> None:
+        try:
+            self.conn.send((index, item))
+        except OSError:
+            raise _lost(self._ended()) from None
+        self.pending.append(index)
+
+    def _ended(self) -> Any:
+        self.process.join(POLL_SECONDS)
+        return self.process
+
+    def close(self) -> None:
+        if self.process.exitcode is None:
+            self.process.kill()
+        self.process.join()
+        self.process.close()
+        self.conn.close()
+
+
+class Workers:
+    """`processes` processes forked now, each running `task(item)` on the items it is
+    sent. The garbage collector's view of this process's objects is frozen while they fork:
+    a collection in a child otherwise walks (and so writes to) every inherited object,
+    copying the parent's whole heap page by page."""
+
+    def __init__(self, task: Callable[[Any], Any], processes: int) -> None:
+        self._workers: list[_Worker] = []
+        gc.freeze()
+        try:
+            for _ in range(processes):
+                self._workers.append(_Worker(task))
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            gc.unfreeze()
+
+    def answers(self) -> Iterator[tuple[_Worker, int, Any]]:
+        """`(worker, index, result)` as the workers answer, any order; raises a task's
+        exception, or a diagnostic when a worker ends while it has items."""
+        while any(worker.pending for worker in self._workers):
+            watched: dict[Any, _Worker] = {}
+            for worker in self._workers:
+                if worker.pending:
+                    watched[worker.conn] = watched[worker.process.sentinel] = worker
+            for ready in wait(list(watched), POLL_SECONDS):
+                worker = watched[ready]
+                while worker.pending and worker.conn.poll():
+                    yield worker, *self._take(worker)
+                if worker.pending and worker.process.exitcode is not None:
+                    raise _lost(worker.process)
+
+    @staticmethod
+    def _take(worker: _Worker) -> tuple[int, Any]:
+        try:
+            index, ok, value = worker.conn.recv()
+        except (EOFError, OSError):
+            raise _lost(worker._ended()) from None
+        worker.pending.remove(index)
+        if not ok:
+            raise value
+        return index, value
+
+    def __iter__(self) -> Iterator[_Worker]:
+        return iter(self._workers)
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.close()
+        self._workers = []
+
+
+def _in_order(workers: Workers, items: Sequence[_Item]) -> Iterator[Any]:
+    """The results of `items`, in order, keeping every worker `AHEAD` items busy."""
+    todo = iter(enumerate(items))
+    for worker in workers:
+        for index, item in _next(todo, AHEAD):
+            worker.send(index, item)
+    early: dict[int, Any] = {}
+    wanted = 0
+    for worker, index, value in workers.answers():
+        for following, item in _next(todo, 1):
+            worker.send(following, item)
+        early[index] = value
+        while wanted in early:
+            yield early.pop(wanted)
+            wanted += 1
+
+
+def _next(todo: Iterator[tuple[int, _Item]], count: int) -> list[tuple[int, _Item]]:
+    return list(itertools.islice(todo, count))
 
 
 @contextlib.contextmanager
@@ -65,29 +222,26 @@ def forked_map(task: Callable[[_Item], _Result], items: Sequence[_Item], process
     """`task(item)` for each item, in order, as `processes` processes forked now compute
     them: they inherit `task` and what it holds (only items and results are pickled). The
     processes stop when the block ends, whether every result was taken or not."""
-    global _TASK
-    _TASK = task
+    workers = Workers(task, processes)
     try:
-        pool = forked_pool(processes)
+        yield _in_order(workers, items)
     finally:
-        _TASK = None
-    try:
-        yield pool.imap(_run_task, items)
-    finally:
-        pool.terminate()
-        pool.join()
+        workers.close()
+
+
+def _call(task: Callable[[], _Result]) -> _Result:
+    return task()
 
 
 class _OneProcess:
-    """Holds at most one forked process (a pool of one) and stops it when closed."""
+    """Holds at most one forked worker and kills it when closed."""
 
-    _pool: Any = None
+    _workers: Workers | None = None
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
 
     def __enter__(self) -> Self:
         return self
@@ -104,12 +258,12 @@ class Spare(_OneProcess):
     Close it (a context manager) when the build ends; an unused one just stops."""
 
     def __init__(self, *, parallel: bool) -> None:
-        self._pool = forked_pool(1) if parallel else None
+        self._workers = Workers(_call, 1) if parallel else None
 
-    def take(self) -> Any:
-        """The process's pool, handed over once (None when there is none)."""
-        pool, self._pool = self._pool, None
-        return pool
+    def take(self) -> Workers | None:
+        """The process, handed over once (None when there is none)."""
+        workers, self._workers = self._workers, None
+        return workers
 
 
 class ForkedCall(_OneProcess, Generic[_Result]):
@@ -120,28 +274,20 @@ class ForkedCall(_OneProcess, Generic[_Result]):
 
     def __init__(self, task: Callable[[], _Result], *, parallel: bool,
                  spare: Spare | None = None) -> None:
-        global _TASK
         self._task = task
-        self._pool = spare.take() if parallel and spare is not None else None
-        if self._pool is not None:
-            self._async = self._pool.apply_async(task)
+        self._workers = spare.take() if parallel and spare is not None else None
+        if self._workers is not None:
+            next(iter(self._workers)).send(0, task)
         elif parallel:
-            _TASK = task  # the forked process inherits it
-            try:
-                self._pool = forked_pool(1)
-                self._async = self._pool.apply_async(_run_task)
-            finally:
-                _TASK = None
+            self._workers = Workers(lambda _: task(), 1)
+            next(iter(self._workers)).send(0, None)
 
     def result(self) -> _Result:
-        if self._pool is None:
+        if self._workers is None:
             return self._task()
         try:
-            return self._async.get()
+            for _, _, value in self._workers.answers():
+                return value
+            raise AssertionError("a forked call answered nothing")
         finally:
             self.close()
-
-
-def _run_task(*args: Any) -> Any:
-    assert _TASK is not None, "task not set before the process started"
-    return _TASK(*args)

@@ -12,7 +12,7 @@ has finished some files before others (serve's in-place edits write the pages fi
 the feeds) says so with `release(final)`: readers of the files `final` accepts go ahead,
 the others still wait for the end of the build. `stop()` asks a running build to stop at
 its next progress tick (the render loop: the build's own cleanup then terminates its worker
-pool and removes its temporary folder) and waits for the thread.
+processes and removes its temporary folder) and waits for the thread.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class Rebuilder:
 
         A build that does not reach a progress tick within `grace` seconds (a long stage
         before rendering) is interrupted with an asynchronous exception; its context managers
-        still remove the temporary folder and terminate the worker pool.
+        still remove the temporary folder and kill the worker processes.
         """
         with self._cond:
             self._stopping = True

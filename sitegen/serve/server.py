@@ -756,8 +756,9 @@ class _Handler(BaseHTTPRequestHandler):
 # --- the command ------------------------------------------------------------------------------
 
 def _quiet_children() -> None:
-    """In the build's forked render workers: Ctrl-C is the server's to handle (it cancels the
-    build, which terminates the pool), and SIGTERM keeps its default so the pool can end them."""
+    """In the build's forked workers: Ctrl-C is the server's to handle (it cancels the
+    build, which kills them), and SIGTERM to the process group ends them (the server's own
+    handler, which they inherit, only stops the server process)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 

@@ -3,6 +3,8 @@ output, atexit handlers run, and the usual exit when a command leaves a thread r
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -70,3 +72,28 @@ def test_a_profiled_run_writes_its_profile(tmp_path: Path) -> None:
     stats = pstats.Stats(str(profile))
     assert any(name == "run" and file.endswith("cli.py")
                for file, _, name in stats.stats)  # type: ignore[attr-defined]
+
+
+def test_a_killed_build_process_fails_the_build_and_keeps_the_output(tmp_path: Path) -> None:
+    """Every process the build forks is killed at once (the out-of-memory killer's way):
+    the build stops with the diagnostic, promptly, and the previous output stays."""
+    site = small_site(tmp_path / "site", generated_rows(5))
+    out = tmp_path / "out"
+    args = ["build", "--env", "production", "--source", str(site), "--out", str(out), "--force",
+            "--jobs", "2"]
+    assert run_process(*args).returncode == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    env = clean_env({"PYTHONPATH": f"{REPO / 'tests'}{os.pathsep}{REPO}"})
+    killed = subprocess.run([sys.executable, "-c", KILL_FORKS, *args], capture_output=True,
+                            text=True, env=env, cwd=REPO, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    assert killed.returncode == 1, killed.stderr
+    assert re.search(r"^sitegen: a build process \(pid \d+\) ended unexpectedly: killed by "
+                     r"signal 9 \(SIGKILL\) \(the usual cause is the system running out of "
+                     r"memory .*: build with --jobs 1 or on a machine with more memory; the "
+                     r"previous output is unchanged\)$", killed.stderr, re.MULTILINE), \
+        killed.stderr
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+KILL_FORKS = "from support import killforks; killforks.main()"

@@ -1,0 +1,114 @@
+"""sitegen.forking: forked workers answer in order, their exceptions come back, and a worker
+that dies is a diagnostic naming it, never a wait without end (real processes, real
+signals)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import pickle
+import signal
+import time
+
+import pytest
+
+from sitegen.diagnostics import SitegenError
+from sitegen.forking import ForkedCall, Spare, forked_map
+
+
+def _slow_square(n: int) -> int:
+    time.sleep(0.02 * (n % 3))  # answers arrive out of order
+    return n * n
+
+
+def test_forked_map_gives_every_result_in_order() -> None:
+    items = list(range(40))
+    with forked_map(_slow_square, items, 3) as results:
+        assert list(results) == [n * n for n in items]
+    with forked_map(_slow_square, [], 2) as results:
+        assert list(results) == []
+
+
+def _fails_on_7(n: int) -> int:
+    if n == 7:
+        raise ValueError(f"item {n} is bad")
+    return n
+
+
+def test_a_task_exception_reaches_the_build_process_with_its_type() -> None:
+    with forked_map(_fails_on_7, list(range(10)), 2) as results, \
+            pytest.raises(ValueError, match="item 7 is bad"):
+        list(results)
+
+
+class _Odd(Exception):
+    """An exception that pickles but cannot be unpickled (its __init__ wants two values)."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} and {second}")
+
+
+def _raises_odd(_: int) -> int:
+    raise _Odd("one", "two")
+
+
+def test_an_exception_that_cannot_travel_arrives_as_what_it_said() -> None:
+    with forked_map(_raises_odd, [1], 1) as results, \
+            pytest.raises(RuntimeError, match="^_Odd: one and two$"):
+        list(results)
+
+
+def _unpicklable(_: int) -> object:
+    return lambda: None
+
+
+def test_a_result_that_cannot_be_pickled_is_the_pickling_error() -> None:
+    with forked_map(_unpicklable, [1], 1) as results, \
+            pytest.raises((AttributeError, TypeError, pickle.PicklingError), match="pickle"):
+        list(results)
+
+
+def _dies_on_3(n: int) -> int:
+    if n == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # what the out-of-memory killer does
+    return n
+
+
+def test_a_worker_killed_mid_map_is_a_diagnostic_not_a_hang() -> None:
+    started = time.monotonic()
+    with forked_map(_dies_on_3, list(range(8)), 2) as results, \
+            pytest.raises(SitegenError) as caught:
+        list(results)
+    assert time.monotonic() - started < 30
+    [problem] = caught.value.diagnostics
+    assert problem.message.startswith("a build process (pid ")
+    assert problem.message.endswith("ended unexpectedly: killed by signal 9 (SIGKILL)")
+    assert problem.hint is not None and "--jobs 1" in problem.hint
+
+
+def test_forked_calls_here_in_a_new_process_and_in_a_spare() -> None:
+    parent = os.getpid()
+    with ForkedCall(os.getpid, parallel=False) as here:
+        assert here.result() == parent
+    with ForkedCall(os.getpid, parallel=True) as forked:
+        assert forked.result() not in (parent, None)
+    with Spare(parallel=True) as spare, ForkedCall(os.getpid, parallel=True, spare=spare) as call:
+        assert call.result() != parent
+    with Spare(parallel=True):
+        pass  # an unused spare just stops
+
+
+def test_a_killed_forked_call_is_a_diagnostic() -> None:
+    with ForkedCall(lambda: os.kill(os.getpid(), signal.SIGKILL), parallel=True) as call, \
+            pytest.raises(SitegenError, match="killed by signal 9"):
+        call.result()
+
+
+def test_closing_kills_workers_at_once_whatever_they_are_doing() -> None:
+    started = time.monotonic()
+    with forked_map(time.sleep, [60, 60], 2) as results:
+        del results  # the block ends without taking a result
+    with Spare(parallel=True) as spare, ForkedCall(functools.partial(time.sleep, 60), parallel=True,
+                                                   spare=spare):
+        pass
+    assert time.monotonic() - started < 20
