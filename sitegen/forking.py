@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
-import itertools
 import multiprocessing
 import pickle
 import signal
@@ -196,24 +195,30 @@ class Workers:
 
 
 def _in_order(workers: Workers, items: Sequence[_Item]) -> Iterator[Any]:
-    """The results of `items`, in order, keeping every worker `AHEAD` items busy."""
-    todo = iter(enumerate(items))
-    for worker in workers:
-        for index, item in _next(todo, AHEAD):
-            worker.send(index, item)
+    """The results of `items`, in order. Each worker holds up to `AHEAD` items, so it never
+    waits for its next one, until the last few: those go to whichever worker is free, so
+    none finishes an item queued behind another while the rest stand idle."""
+    sent = 0
+
+    def send(worker: _Worker) -> None:
+        nonlocal sent
+        worker.send(sent, items[sent])
+        sent += 1
+
+    crew = list(workers)
+    for _ in range(AHEAD):
+        for worker in crew:
+            if sent < len(items):
+                send(worker)
     early: dict[int, Any] = {}
     wanted = 0
     for worker, index, value in workers.answers():
-        for following, item in _next(todo, 1):
-            worker.send(following, item)
+        if sent < len(items) and (not worker.pending or len(items) - sent > len(crew)):
+            send(worker)
         early[index] = value
         while wanted in early:
             yield early.pop(wanted)
             wanted += 1
-
-
-def _next(todo: Iterator[tuple[int, _Item]], count: int) -> list[tuple[int, _Item]]:
-    return list(itertools.islice(todo, count))
 
 
 @contextlib.contextmanager

@@ -101,6 +101,17 @@ class SideTask(ForkedCall[ChunkResult]):
         super().__init__(functools.partial(_guarded, task), parallel=parallel)
 
 
+def _slices(todo: list[int], jobs: int) -> list[list[int]]:
+    """`CHUNK` pages a slice, the last `2 * jobs` slices a quarter of that: whichever
+    worker is free takes the next slice, and small last ones let the workers finish
+    together rather than one of them rendering a whole slice alone."""
+    tail = min(len(todo), 2 * jobs * CHUNK)
+    head = len(todo) - tail
+    small = max(1, CHUNK // 4)
+    return [todo[start:min(start + CHUNK, head)] for start in range(0, head, CHUNK)] + \
+        [todo[start:start + small] for start in range(head, len(todo), small)]
+
+
 def _guarded(task: Callable[[], ChunkResult]) -> ChunkResult:
     try:
         return task()
@@ -244,7 +255,7 @@ def render_pages(job: RenderJob, todo: list[int], jobs: int,
     job.hubs = all_hubs(model)
     job.folders = Folders(job.out)  # each worker's copy notes the folders it made
     _JOB = job
-    slices = [todo[start:start + CHUNK] for start in range(0, total, CHUNK)]
+    slices = _slices(todo, jobs)
     gathered = _Gathered()
     errors: list[Diagnostic] = []
     done = 0

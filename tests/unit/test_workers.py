@@ -7,14 +7,18 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support.sites import generated_rows, small_site
 
 from sitegen.builder.fingerprint import PageFingerprints
 from sitegen.builder.pipeline import plan_site
 from sitegen.builder.run import prepare
 from sitegen.builder.workers import (
+    CHUNK,
     PARALLEL_MIN_PAGES,
     RenderJob,
+    _slices,
     default_jobs,
     page_fingerprints,
     render_pages,
@@ -115,3 +119,13 @@ def test_the_default_jobs_come_from_sitegen_jobs(monkeypatch: pytest.MonkeyPatch
     assert default_jobs() == 3
     monkeypatch.setenv("SITEGEN_JOBS", "zero")
     assert default_jobs() >= 1
+
+
+@given(st.lists(st.integers(), max_size=2500), st.integers(min_value=1, max_value=8))
+def test_render_slices_take_every_page_once_in_order_smaller_at_the_end(
+        todo: list[int], jobs: int) -> None:
+    slices = _slices(todo, jobs)
+    assert [index for part in slices for index in part] == todo
+    assert all(0 < len(part) <= CHUNK for part in slices)
+    if len(todo) > 2 * jobs * CHUNK:
+        assert [len(part) for part in slices[-2 * jobs * 4:]] == [CHUNK // 4] * (2 * jobs * 4)
