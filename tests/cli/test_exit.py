@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.support.sites import REPO, clean_env, generated_rows, run_process, small_site
+from tests.support.sites import REPO, clean_env, generated_rows, run_cli, run_process, small_site
 
 # `cli.run` with a handler registered the way a library registers one, and optionally a
 # thread still running when the command returns (the usual exit waits for it).
@@ -97,3 +97,21 @@ def test_a_killed_build_process_fails_the_build_and_keeps_the_output(tmp_path: P
 
 
 KILL_FORKS = "from support import killforks; killforks.main()"
+
+
+def test_an_in_process_build_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    """The build command holds the cyclic collector off (imports and build) and turns it
+    back on: a program that calls the command in-process keeps collecting."""
+    import gc
+
+    site = small_site(tmp_path / "site", generated_rows(3))
+    assert gc.isenabled()
+    done = run_cli("build", "--env", "production", "--source", site, "--out", tmp_path / "o")
+    assert done.returncode == 0, done.stderr
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_cli("build", "--env", "production", "--source", site, "--out", tmp_path / "o2")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
