@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing
+import os
 import pickle
 import signal
 from collections import deque
@@ -31,15 +32,20 @@ POLL_SECONDS = 0.5  # how long a wait for workers goes without checking them
 AHEAD = 2  # items sent to a worker before its first result: it never waits for the next
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc(name: str) -> Callable[..., int] | None:
     try:
-        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
-        return trim
+        function: Callable[..., int] = getattr(ctypes.CDLL(None), name)
+        return function
     except (OSError, AttributeError):
         return None
 
 
-_MALLOC_TRIM = _malloc_trim()
+_MALLOC_TRIM = _libc("malloc_trim")
+_PRCTL = _libc("prctl")  # Linux
+_PR_SET_PDEATHSIG = 1
+# The build process's ends of every live worker's pipe: a worker forked later closes its
+# copies, so a worker's pipe reaches end-of-file when the build process ends, however it ends.
+_PARENT_ENDS: set[Connection] = set()
 
 
 def release_free_memory() -> None:
@@ -63,30 +69,38 @@ def _collecting() -> None:
     gc.enable()
 
 
-def _serve(conn: Connection, task: Callable[[Any], Any]) -> None:
+def _serve(conn: Connection, task: Callable[[Any], Any], parent: int) -> None:
     """A worker's loop: `task(item)` for each `(index, item)` received, answered with
-    `(index, ok, result or exception)`, until the build process closes the pipe or ends.
-    Ctrl-C is the build process's to handle: it kills its workers."""
+    `(index, ok, result or exception)`, until the pipe ends: the build process closed it, or
+    ended (then the kernel kills the worker at once, where it can: Linux's
+    PR_SET_PDEATHSIG). Ctrl-C is the build process's to handle: it kills its workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        return  # the build process ended before the signal was asked for
+    for end in _PARENT_ENDS:
+        end.close()
+    _PARENT_ENDS.clear()
     # The children collect their own garbage (rendering makes cycles) even while the
     # build process holds its collector off (builder/pipeline.py).
     _collecting()
-    parent = multiprocessing.parent_process()
-    watched: list[Any] = [conn] if parent is None else [conn, parent.sentinel]
     while True:
-        wait(watched)
         try:
             index, item = conn.recv()
         except (EOFError, OSError):
-            return  # the build process has gone
+            return
         try:
             answer: tuple[int, bool, Any] = (index, True, task(item))
         except BaseException as exc:  # noqa: BLE001 - the build process raises it
             answer = (index, False, _portable(exc))
         try:
-            conn.send(answer)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            conn.send((index, False, _portable(exc)))
+            try:
+                conn.send(answer)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                conn.send((index, False, _portable(exc)))
+        except OSError:
+            return  # the build process has gone
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -116,10 +130,18 @@ class _Worker:
 
     def __init__(self, task: Callable[[Any], Any]) -> None:
         conn, theirs = _CONTEXT.Pipe()
-        self.process: Any = _CONTEXT.Process(target=_serve, args=(theirs, task), daemon=True)
-        self.process.start()
-        theirs.close()
+        _PARENT_ENDS.add(conn)
         self.conn = conn
+        self.process: Any = _CONTEXT.Process(target=_serve, args=(theirs, task, os.getpid()),
+                                             daemon=True)
+        try:
+            self.process.start()
+        except BaseException:
+            _PARENT_ENDS.discard(conn)
+            conn.close()
+            raise
+        finally:
+            theirs.close()
         self.pending: deque[int] = deque()  # indices sent and not yet answered
 
     def send(self, index: int, item: Any) -> None:
@@ -138,6 +160,7 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.process.close()
+        _PARENT_ENDS.discard(self.conn)
         self.conn.close()
 
 

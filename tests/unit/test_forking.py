@@ -8,9 +8,14 @@ import functools
 import os
 import pickle
 import signal
+import subprocess
+import sys
+import textwrap
 import time
+from pathlib import Path
 
 import pytest
+from support.sites import REPO
 
 from sitegen.diagnostics import SitegenError
 from sitegen.forking import ForkedCall, Spare, forked_map
@@ -112,3 +117,37 @@ def test_closing_kills_workers_at_once_whatever_they_are_doing() -> None:
                                                    spare=spare):
         pass
     assert time.monotonic() - started < 20
+
+
+def test_workers_end_when_the_build_process_is_killed(tmp_path: Path) -> None:
+    """A build process killed with SIGKILL (nothing of it runs again) leaves no worker
+    behind, busy or idle: each would keep the build's inherited files open (its output
+    lock)."""
+    script = textwrap.dedent("""
+        import functools, os, signal, time
+        from sitegen.forking import ForkedCall, Spare, forked_map
+        spare = Spare(parallel=True)  # idle
+        busy = ForkedCall(functools.partial(time.sleep, 60), parallel=True)
+        with forked_map(time.sleep, [60, 60, 60, 60, 60], 2) as results:
+            me = os.getpid()
+            with open(f"/proc/{me}/task/{me}/children") as children:
+                print(children.read(), flush=True)
+            os.kill(me, signal.SIGKILL)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=REPO)
+    assert done.returncode == -signal.SIGKILL
+    workers = [int(pid) for pid in done.stdout.split()]
+    assert len(workers) == 4, done.stdout
+    deadline = time.monotonic() + 10
+    while (alive := [pid for pid in workers if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
