@@ -84,7 +84,7 @@ def analytics_in_page(p: PageFacts) -> list[Diagnostic]:
 
 def foreign_loads(p: PageFacts) -> list[Diagnostic]:
     allowed = allowed_origins(p.policy.base_url, p.policy.origins)
-    found = foreign(loaded_urls(p.text), allowed)
+    found = foreign(loaded_urls(p.data, p.lowered), allowed)
     if not found:
         return []
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""

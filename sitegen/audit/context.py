@@ -156,7 +156,7 @@ class PageFacts:
 
     @functools.cached_property
     def metas(self) -> list[RobotsMeta]:
-        return robots_metas(self.text)
+        return robots_metas(self.data, self.lowered)
 
     @functools.cached_property
     def lowered(self) -> bytes:

@@ -39,18 +39,16 @@ NOT_CODE = frozenset({"application/ld+json", "application/json", "text/template"
                       "text/x-template", "importmap", "speculationrules"})
 
 
-# The tags that load, and where a script or style body ends: found in the page's lowercase
-# text (a case-sensitive scan is faster), or with re.IGNORECASE in a page whose lowercase
-# is of another length (a few characters lowercase to two), where offsets would not match.
-_TAG = r"<(script|img|iframe|frame|embed|object|source|video|audio|track|input|" \
-    r"image|use|link|style)(?=[\s/>])"
-TAG = re.compile(_TAG)
-TAG_ANY_CASE = re.compile(_TAG, re.IGNORECASE)
-TAG_END = re.compile(r"""[^>"']*+(?:(?:"[^"]*+"|'[^']*+')[^>"']*+)*+>""")
-STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
-RAW_END = {"script": re.compile(r"</script"), "style": re.compile(r"</style")}
-RAW_END_ANY_CASE = {name: re.compile(end.pattern, re.IGNORECASE)
-                    for name, end in RAW_END.items()}
+# The tags that load, and where a script or style body ends, found in the page's UTF-8
+# bytes lowercased as HTML reads tag and attribute names: ASCII letters only, so every
+# offset in the lowercase copy is the same offset in the page (a case-sensitive scan is
+# faster than an IGNORECASE one, and a bytes copy is made many times faster than a
+# lowercase str of a page with one non-ASCII character).
+TAG = re.compile(rb"<(script|img|iframe|frame|embed|object|source|video|audio|track|input|"
+                 rb"image|use|link|style)(?=[\s/>])")
+TAG_END = re.compile(rb"""[^>"']*+(?:(?:"[^"]*+"|'[^']*+')[^>"']*+)*+>""")
+STYLE_ATTR = re.compile(rb"""\sstyle\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+RAW_END = {"script": re.compile(rb"</script"), "style": re.compile(rb"</style")}
 
 
 class _Attrs(HTMLParser):
@@ -70,15 +68,17 @@ NO_ATTRIBUTES: Mapping[str, str] = MappingProxyType({})
 
 
 @functools.lru_cache(maxsize=4096)
-def _start_tag(name: str, tag: str) -> tuple[tuple[str, ...], Mapping[str, str]]:
-    """The URLs a start tag loads and its attributes (read-only), once per distinct tag
-    text in a process: the pages of a site repeat their script, stylesheet, preload and
-    form tags. An attribute name is never escaped: a tag without one that loads is not
+def _start_tag(name_bytes: bytes, tag_bytes: bytes
+               ) -> tuple[str, tuple[str, ...], Mapping[str, str]]:
+    """The tag's name, the URLs it loads and its attributes (read-only), once per distinct
+    tag in a process: the pages of a site repeat their script, stylesheet, preload, icon
+    and form tags. An attribute name is never escaped: a tag without one that loads is not
     parsed."""
+    name, tag = name_bytes.decode("ascii"), _text(tag_bytes)
     lowered = tag.lower()
     values = _attrs(tag) if name == "script" or any(
         a in lowered for a in LOADS.get(name, ("href",))) else NO_ATTRIBUTES
-    return tuple(_tag_loads(name, values)), values
+    return name, tuple(_tag_loads(name, values)), values
 
 
 def _attrs(tag: str) -> Mapping[str, str]:
@@ -103,52 +103,52 @@ def _srcset(value: str) -> list[str]:
     return [part.strip().split()[0] for part in value.split(",") if part.strip()]
 
 
-def loaded_urls(text: str) -> list[str]:
+def loaded_urls(page: str | bytes, lowered: bytes | None = None) -> list[str]:
     """Every URL the page makes the browser load (see the module docstring). The tags that
     load something are found by name and each is parsed alone (parsing every tag of a big
-    page costs milliseconds); script and style bodies run to their end tag, as in HTML."""
+    page costs milliseconds); script and style bodies run to their end tag, as in HTML.
+    `page`: its text or UTF-8 bytes; `lowered`: those bytes' `.lower()`, if at hand."""
+    data = page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page
+    lowered = data.lower() if lowered is None else lowered
     urls: list[str] = []
     position = 0
-    lowered = text.lower()
-    same = len(lowered) == len(text)
-    scan, tags, ends = (lowered, TAG, RAW_END) if same else \
-        (text, TAG_ANY_CASE, RAW_END_ANY_CASE)
-    while (match := tags.search(scan, position)) is not None:
-        name = match.group(1) if same else match.group(1).lower()
-        end = TAG_END.match(text, match.end())
+    while (match := TAG.search(lowered, position)) is not None:
+        end = TAG_END.match(data, match.end())
         position = end.end() if end else match.end()
-        loads, values = _start_tag(name, text[match.start():position])
+        name, loads, values = _start_tag(match.group(1), data[match.start():position])
         urls.extend(loads)
-        if name in ends:
-            close = ends[name].search(scan, position)
-            body = text[position:close.start() if close else len(text)]
+        if name in RAW_END:
+            close = RAW_END[name].search(lowered, position)
+            stop = close.start() if close else len(data)
+            body = _text(data[position:stop])
             if name == "style":
                 urls.extend(CSS_URL.findall(body))
             elif not values.get("src") and \
                     values.get("type", "").strip().lower() not in NOT_CODE:
                 urls.extend(CODE_URL.findall(body))
-            position = close.start() if close else len(text)
-    for found in _style_attributes(text, lowered if same else None):
-        urls.extend(CSS_URL.findall(html.unescape(found.group(1).strip("\"'"))))
+            position = stop
+    for found in _style_attributes(data, lowered):
+        urls.extend(CSS_URL.findall(html.unescape(_text(found.group(1)).strip("\"'"))))
     return [url.strip() for url in urls if url.strip()]
 
 
-def _style_attributes(text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+def _text(part: bytes) -> str:
+    """A slice of the page's bytes cut at ASCII characters (`<`, `>`), as text."""
+    return part.decode("utf-8", "surrogatepass")
+
+
+def _style_attributes(data: bytes, lowered: bytes) -> Iterator[re.Match[bytes]]:
     """STYLE_ATTR's matches, tried only where `style` is written (any case, found in the
-    page's `lowered` text): the pattern, case-insensitive and starting with any
-    whitespace, would be tried at every space of the page. Without a lowercase text of the
-    same length (a character lowercases to several), the pattern scans the page."""
-    if lowered is None:
-        yield from STYLE_ATTR.finditer(text)
-        return
-    position = lowered.find("style", 1)
+    page's `lowered` bytes): the pattern, case-insensitive and starting with any
+    whitespace, would be tried at every space of the page."""
+    position = lowered.find(b"style", 1)
     while position >= 0:
-        found = STYLE_ATTR.match(text, position - 1)
+        found = STYLE_ATTR.match(data, position - 1)
         if found is not None:
             yield found
-            position = lowered.find("style", found.end())
+            position = lowered.find(b"style", found.end())
         else:
-            position = lowered.find("style", position + 5)
+            position = lowered.find(b"style", position + 5)
 
 
 def code_origins(text: str) -> list[str]:

@@ -39,7 +39,9 @@ NOINDEX = frozenset({"noindex", "none"})
 # crawler named max-snippet).
 VALUED = frozenset({"unavailable_after", "max-snippet", "max-image-preview",
                     "max-video-preview", "indexifembedded"})
-META_START = re.compile(r"<meta(?=[\s/>])", re.IGNORECASE)
+# Found in the page's UTF-8 bytes lowercased as HTML reads tag names (ASCII letters only, so
+# offsets match the page's): much faster than an IGNORECASE scan of a page's text.
+META_START = re.compile(rb"<meta(?=[\s/>])")
 ROBOTS_HEADER = "x-robots-tag"
 
 
@@ -121,15 +123,20 @@ def _candidate(tag: str) -> bool:
     return False
 
 
-def robots_metas(text: str) -> list[RobotsMeta]:
+def robots_metas(page: str | bytes, lowered: bytes | None = None) -> list[RobotsMeta]:
     """Every robots meta tag of a page (anywhere in it: a crawler may read one in <body>),
-    addressed to `robots` or a crawler token, in page order."""
+    addressed to `robots` or a crawler token, in page order. `page`: its text or UTF-8
+    bytes; `lowered`: those bytes' `.lower()`, if at hand."""
+    data = page.encode("utf-8", "surrogatepass") if isinstance(page, str) else page
+    lowered = data.lower() if lowered is None else lowered
     found = []
-    for match in META_START.finditer(text):
-        close = text.find(">", match.start())
-        if not _candidate(text[match.start():close if close >= 0 else len(text)]):
+    for match in META_START.finditer(lowered):
+        close = data.find(b">", match.start())
+        tag = data[match.start():close + 1 if close >= 0 else len(data)].decode(
+            "utf-8", "surrogatepass")
+        if not _candidate(tag[:-1] if close >= 0 else tag):
             continue
-        attrs = _meta_attrs(text[match.start():close + 1 if close >= 0 else len(text)])
+        attrs = _meta_attrs(tag)
         name = " ".join(attrs.get("name", "").split()).lower()
         if name not in CRAWLER_TOKENS or "content" not in attrs:
             continue

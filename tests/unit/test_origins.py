@@ -73,3 +73,19 @@ def test_loading_tags_and_script_ends_in_any_case(extra: str) -> None:
     assert foreign(loaded_urls(page), ALLOWED) == [
         "https://a.example/1.js", "//b.example/2.png", "https://c.example",
         "https://e.example/s.css", "https://f.example/i.css"]
+
+
+LOAD_TAGS = ['<SCRIPT SRC="https://a.example/1.js"></SCRIPT>', "<img src='//b.example/2.png'>",
+             '<p style="background:url(https://c.example/3.png)">', "<Style>@import "
+             "'https://d.example/4.css';</STYLE>", '<script>fetch("https://e.example/")</script>']
+
+
+@given(st.lists(st.tuples(st.sampled_from(LOAD_TAGS), st.text(max_size=20).filter(
+    lambda s: "<" not in s and ">" not in s and "style" not in s.lower())), max_size=8))
+def test_text_between_tags_in_any_script_changes_no_load(parts: list[tuple[str, str]]) -> None:
+    """Non-ASCII text (Turkish İ, RTL, emoji, lone surrogates) between the tags: the same
+    loads as with none, whether the page comes as text or as its UTF-8 bytes."""
+    page = "".join(tag + text for tag, text in parts)
+    plain = "".join(tag for tag, _ in parts)
+    assert loaded_urls(page) == loaded_urls(plain)
+    assert loaded_urls(page.encode("utf-8", "surrogatepass")) == loaded_urls(plain)

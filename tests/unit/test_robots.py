@@ -3,6 +3,7 @@ quoting, whitespace and position; X-Robots-Tag rules per path in each host file 
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -85,3 +86,15 @@ def test_every_name_value_of_a_tag_is_looked_at() -> None:
     found = [(m.name, sorted(m.directives)) for m in robots_metas(page)]
     assert found == [("robots", ["noindex"]), ("googlebot", ["noindex"]),
                      ("bingbot", ["noindex"]), ("robots", ["noindex"])]
+
+
+@pytest.mark.parametrize("before", ["", "İstanbul ", "مرحبا ", "🏪 ", "\udcff"])
+def test_meta_tags_after_any_text_as_text_or_bytes(before: str) -> None:
+    """Tag names in any ASCII case after text in any script (a page whose lowercase is of
+    another length, RTL, emoji, a lone surrogate): the same tags, from text or bytes."""
+    page = (f"<p>{before}</p><META NAME=ROBOTS content='noindex'><Meta\tname=googlebot "
+            'content="nofollow"><metadata name=robots content=noindex>')
+    found = [(m.name, sorted(m.directives)) for m in robots_metas(page)]
+    assert found == [("robots", ["noindex"]), ("googlebot", ["nofollow"])]
+    data = page.encode("utf-8", "surrogatepass")
+    assert [(m.name, sorted(m.directives)) for m in robots_metas(data)] == found
