@@ -18,9 +18,11 @@ import multiprocessing
 import os
 import pickle
 import signal
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
+from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from sitegen.diagnostics import Diagnostic, SitegenError
@@ -93,7 +95,7 @@ def _serve(conn: Connection, task: Callable[[Any], Any], parent: int) -> None:
         try:
             answer: tuple[int, bool, Any] = (index, True, task(item))
         except BaseException as exc:  # noqa: BLE001 - the build process raises it
-            answer = (index, False, _portable(exc))
+            answer = (index, False, _Failure(_portable(exc), exc.__traceback__))
         try:
             try:
                 conn.send(answer)
@@ -101,6 +103,30 @@ def _serve(conn: Connection, task: Callable[[Any], Any], parent: int) -> None:
                 conn.send((index, False, _portable(exc)))
         except OSError:
             return  # the build process has gone
+
+
+class WorkerTraceback(Exception):
+    """The cause of an exception raised in a worker: the worker's traceback, as text."""
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.args[0]}"""'
+
+
+class _Failure:
+    """A worker's exception on its way to the build process, which gets the exception with
+    the worker's traceback as its cause (what a crash report then shows)."""
+
+    def __init__(self, exc: BaseException, tb: TracebackType | None) -> None:
+        self.exc = exc
+        self.text = "".join(traceback.format_exception(type(exc), exc, tb))
+
+    def __reduce__(self) -> tuple[Any, tuple[BaseException, str]]:
+        return _rebuilt, (self.exc, self.text)
+
+
+def _rebuilt(exc: BaseException, text: str) -> BaseException:
+    exc.__cause__ = WorkerTraceback(text)
+    return exc
 
 
 def _portable(exc: BaseException) -> BaseException:

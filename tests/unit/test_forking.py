@@ -42,8 +42,10 @@ def _fails_on_7(n: int) -> int:
 
 def test_a_task_exception_reaches_the_build_process_with_its_type() -> None:
     with forked_map(_fails_on_7, list(range(10)), 2) as results, \
-            pytest.raises(ValueError, match="item 7 is bad"):
+            pytest.raises(ValueError, match="item 7 is bad") as caught:
         list(results)
+    # The worker's traceback comes along as the cause (what a crash report shows).
+    assert "in _fails_on_7" in str(caught.value.__cause__)
 
 
 class _Odd(Exception):
