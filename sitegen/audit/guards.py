@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Any
 
 from sitegen.audit.checks import MASKED_BYTES, PAYLOAD_BYTES, is_sitemap
 from sitegen.audit.context import (
@@ -37,17 +36,17 @@ from sitegen.output.protect import is_protected_path, may_be_envelope, prompt_pa
 __all__ = ["GuardContext", "guard_context", "guard_file", "guard_tree", "page_text"]
 
 
-def _open(rel: str, page: tuple[str, dict[str, Any] | None], policy: Policy,
-          guard: GuardContext, plain: str | None) -> tuple[str | None, list[Diagnostic]]:
+def _open(facts: FileFacts, text: str, plain: str | None
+          ) -> tuple[str | None, list[Diagnostic]]:
     """The page a (prompt) page shows: itself, the decrypted page (`plain` when the caller
     sealed it itself), or None when it cannot be opened; and the findings of opening it."""
-    text, payload = page
+    rel, payload, policy, guard = facts.rel, facts.payload, facts.policy, facts.guard
     if payload is None:
         return text, []
     if policy.indexable:
         return None, []  # a prompt page in production is judged by its rule
     findings = []
-    if not page_noindex(text):
+    if not page_noindex(facts.data, facts.lowered):
         findings.append(finding(rel, "guard.missing-noindex",
                                 f"prompt page lacks noindex in '{policy.name}'",
                                 "rebuild with sitegen; prompt pages carry noindex"))
@@ -89,7 +88,7 @@ def guard_file(rel: str, data: bytes, policy: Policy, guard: GuardContext,
         # A sealed page is decoded and its payload parsed once, for every rule.
         text = data.decode("utf-8", errors="replace")
         facts.payload = prompt_payload(text)
-        facts.page, facts.opened = _open(rel, (text, facts.payload), policy, guard, plain)
+        facts.page, facts.opened = _open(facts, text, plain)
     return file_rules(facts)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from html.parser import HTMLParser
 from types import MappingProxyType
 
+from sitegen.audit.robots import utf8_text
 from sitegen.config.urlnorm import origin
 
 # (tag, attribute) pairs that make the browser fetch something as the page loads.
@@ -74,7 +75,7 @@ def _start_tag(name_bytes: bytes, tag_bytes: bytes
     tag in a process: the pages of a site repeat their script, stylesheet, preload, icon
     and form tags. An attribute name is never escaped: a tag without one that loads is not
     parsed."""
-    name, tag = name_bytes.decode("ascii"), _text(tag_bytes)
+    name, tag = name_bytes.decode("ascii"), utf8_text(tag_bytes)
     lowered = tag.lower()
     values = _attrs(tag) if name == "script" or any(
         a in lowered for a in LOADS.get(name, ("href",))) else NO_ATTRIBUTES
@@ -120,7 +121,7 @@ def loaded_urls(page: str | bytes, lowered: bytes | None = None) -> list[str]:
         if name in RAW_END:
             close = RAW_END[name].search(lowered, position)
             stop = close.start() if close else len(data)
-            body = _text(data[position:stop])
+            body = utf8_text(data[position:stop])
             if name == "style":
                 urls.extend(CSS_URL.findall(body))
             elif not values.get("src") and \
@@ -128,13 +129,8 @@ def loaded_urls(page: str | bytes, lowered: bytes | None = None) -> list[str]:
                 urls.extend(CODE_URL.findall(body))
             position = stop
     for found in _style_attributes(data, lowered):
-        urls.extend(CSS_URL.findall(html.unescape(_text(found.group(1)).strip("\"'"))))
+        urls.extend(CSS_URL.findall(html.unescape(utf8_text(found.group(1)).strip("\"'"))))
     return [url.strip() for url in urls if url.strip()]
-
-
-def _text(part: bytes) -> str:
-    """A slice of the page's bytes cut at ASCII characters (`<`, `>`), as text."""
-    return part.decode("utf-8", "surrogatepass")
 
 
 def _style_attributes(data: bytes, lowered: bytes) -> Iterator[re.Match[bytes]]:

@@ -123,6 +123,16 @@ def _candidate(tag: str) -> bool:
     return False
 
 
+def utf8_text(part: bytes) -> str:
+    """A slice of a page's UTF-8 bytes cut at ASCII characters (`<`, `>`), as text: a lone
+    surrogate the page's text held comes back as it was; bytes that are not UTF-8 at all
+    (a file read from disk) as replacement characters, never an exception."""
+    try:
+        return part.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return part.decode("utf-8", "replace")
+
+
 def robots_metas(page: str | bytes, lowered: bytes | None = None) -> list[RobotsMeta]:
     """Every robots meta tag of a page (anywhere in it: a crawler may read one in <body>),
     addressed to `robots` or a crawler token, in page order. `page`: its text or UTF-8
@@ -132,8 +142,7 @@ def robots_metas(page: str | bytes, lowered: bytes | None = None) -> list[Robots
     found = []
     for match in META_START.finditer(lowered):
         close = data.find(b">", match.start())
-        tag = data[match.start():close + 1 if close >= 0 else len(data)].decode(
-            "utf-8", "surrogatepass")
+        tag = utf8_text(data[match.start():close + 1 if close >= 0 else len(data)])
         if not _candidate(tag[:-1] if close >= 0 else tag):
             continue
         attrs = _meta_attrs(tag)
@@ -149,9 +158,10 @@ def noindex_metas(text: str) -> list[RobotsMeta]:
     return [meta for meta in robots_metas(text) if meta.noindex]
 
 
-def page_noindex(text: str) -> bool:
-    """Whether the page asks every crawler (`robots`) not to index it."""
-    return any(meta.noindex and meta.name == "robots" for meta in robots_metas(text))
+def page_noindex(page: str | bytes, lowered: bytes | None = None) -> bool:
+    """Whether the page (text or UTF-8 bytes, see robots_metas) asks every crawler
+    (`robots`) not to index it."""
+    return any(meta.noindex and meta.name == "robots" for meta in robots_metas(page, lowered))
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,11 @@ def test_meta_tags_after_any_text_as_text_or_bytes(before: str) -> None:
     assert found == [("robots", ["noindex"]), ("googlebot", ["nofollow"])]
     data = page.encode("utf-8", "surrogatepass")
     assert [(m.name, sorted(m.directives)) for m in robots_metas(data)] == found
+
+
+def test_bytes_that_are_not_utf8_are_read_not_refused() -> None:
+    """A file read from disk may hold bytes that are not UTF-8, inside a tag too."""
+    data = b"<p>\xff\xfe</p><meta name=robots content='noindex' data-x='\xc3'>"
+    assert [(m.name, sorted(m.directives)) for m in robots_metas(data)] == \
+        [("robots", ["noindex"])]
+    assert page_noindex(data)
