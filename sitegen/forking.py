@@ -29,7 +29,6 @@ from sitegen.diagnostics import Diagnostic, SitegenError
 
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
-_CONTEXT = multiprocessing.get_context("fork")
 POLL_SECONDS = 0.5  # how long a wait for workers goes without checking them
 AHEAD = 2  # items sent to a worker before its first result: it never waits for the next
 
@@ -155,11 +154,12 @@ class _Worker:
     """One forked process running `task` on what it is sent, and its end of the pipe."""
 
     def __init__(self, task: Callable[[Any], Any]) -> None:
-        conn, theirs = _CONTEXT.Pipe()
+        context = multiprocessing.get_context("fork")  # asked here: Windows has none
+        conn, theirs = context.Pipe()
         _PARENT_ENDS.add(conn)
         self.conn = conn
-        self.process: Any = _CONTEXT.Process(target=_serve, args=(theirs, task, os.getpid()),
-                                             daemon=True)
+        self.process: Any = context.Process(target=_serve, args=(theirs, task, os.getpid()),
+                                            daemon=True)
         try:
             self.process.start()
         except BaseException:
