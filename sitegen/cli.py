@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,21 +106,6 @@ class ServeFlags:
     jobs: int | None
 
 
-@contextlib.contextmanager
-def _collector_off() -> Iterator[None]:
-    """The cyclic garbage collector off for a build and for importing the build's modules
-    first: both make long-lived objects (classes, the model) and little cyclic garbage, and
-    each full collection walks all of them (builder/pipeline.py holds it off the same way)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def _env(env: str | None) -> str:
     from sitegen.builder.run import default_env
     return env or default_env()
@@ -190,7 +175,9 @@ def build(flags: BuildFlags) -> None:
     Example:
       sitegen build --env staging --base-url https://pr-42.preview.example.com
     """
-    with _collector_off():
+    from sitegen.forking import collector_off
+
+    with collector_off():  # importing the build's modules too
         from sitegen.builder.pipeline import build as run_build
         from sitegen.builder.run import BuildOptions
         from sitegen.progress import progress_reporter

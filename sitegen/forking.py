@@ -65,6 +65,22 @@ def release_free_memory() -> None:
 YOUNG_COLLECTION = 20_000
 
 
+@contextlib.contextmanager
+def collector_off() -> Iterator[None]:
+    """The cyclic garbage collector held off in this process (a build, and importing the
+    build's modules): both make long-lived objects (classes, rows, the model, the audits)
+    and little cyclic garbage, and every full collection would walk all of them. Forked
+    workers collect as usual (`_collecting`). Back on afterwards, unless it was off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _collecting() -> None:
     gc.set_threshold(YOUNG_COLLECTION, 20, 20)
     gc.enable()

@@ -19,7 +19,6 @@ import contextlib
 import dataclasses
 import enum
 import functools
-import gc
 import hashlib
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -64,7 +63,7 @@ from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.data.separators import detect_separator
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.files import walk
-from sitegen.forking import Spare, release_free_memory
+from sitegen.forking import Spare, collector_off, release_free_memory
 from sitegen.model import ctas, leads, redirects
 from sitegen.model.content import load_content
 from sitegen.model.languages import add_languages, default_config
@@ -160,7 +159,7 @@ def build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     if options.source.resolve().is_dir():  # else the build reports the missing folder
         refuse_overlap(options.target)  # not the site, not someone else's lock file
-    with _cyclic_gc_paused(), _output_locked(options), contextlib.ExitStack() as early:
+    with collector_off(), _output_locked(options), contextlib.ExitStack() as early:
         report = Report()
         run = start(options, report)
         if run.unchanged:
@@ -218,22 +217,6 @@ def build(options: BuildOptions) -> BuildResult:
                        diagnostics=report.items, rendered=outcome.rendered,
                        reused=outcome.reused, state=state,
                        notes=[dataset.pattern_note] if dataset.pattern_note else [], **summary)
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector held off while a build runs in this process: a build
-    makes long-lived objects (rows, the model, the audits) and little cyclic garbage, and
-    every full collection would walk all of them. Forked workers collect as usual
-    (forking.py); the collector is back on, and collects, when the build returns."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @contextlib.contextmanager
