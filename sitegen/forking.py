@@ -6,7 +6,8 @@ out-of-memory killer) is an error that names it, never a wait without end; every
 back to Python twice a second, so serve can cancel a build at any point; and no lock is
 shared between processes or with threads of the build process (multiprocessing.Pool's
 queues share both, and a worker killed while holding one hangs the pool's shutdown).
-Closing kills the workers: they hold nothing that outlives them.
+Closing kills the workers: they hold nothing that outlives them. Workers also end with the
+build process, however it ends: a killed build leaves none holding its output lock.
 """
 
 from __future__ import annotations
