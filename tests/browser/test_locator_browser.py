@@ -224,6 +224,7 @@ def test_pages_work_without_javascript(browser: Any, example_url: str,
         page.goto(example_url + "/locations/cards/")
         assert page.locator("li.card").count() == 50
         page.get_by_role("link", name="Next page").click()
+        page.wait_for_url("**/locations/cards/page/2/")  # loaded, not only committed
         assert page.locator("li.card").count() == len(locations(example_production)) - 50
 
 

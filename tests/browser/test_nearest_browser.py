@@ -207,7 +207,8 @@ def test_without_javascript_the_finder_opens_the_list_view_and_says_how_to_searc
         page.goto(example_url + "/")
         page.get_by_label("Find a location near you").fill("Beaverton")
         page.get_by_role("button", name="Search").click()
-        page.wait_for_load_state()
+        # The list page loaded (the old page's load state would answer at once).
+        page.wait_for_url(lambda url: urlsplit(url).path == "/locations/list/")
         assert urlsplit(page.url).path == "/locations/list/"
         assert query(page) == {"q": ["Beaverton"]}
         note = page.locator(".noscript-note")
