@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.audit.context import FileFacts, PageFacts, TreeFacts
-from sitegen.audit.findings import ANALYTICS_BYTES, ANALYTICS_MARKERS, finding
+from sitegen.audit.findings import ANALYTICS_MARKERS, ANALYTICS_PATTERN, finding
 from sitegen.audit.origins import allowed_origins, code_origins, foreign, loaded_urls
 from sitegen.audit.robots import header_rules
 from sitegen.config.urlnorm import normal_url, origin, same_origin, under
@@ -76,7 +76,7 @@ def missing_noindex(p: PageFacts) -> list[Diagnostic]:
 
 
 def analytics_in_page(p: PageFacts) -> list[Diagnostic]:
-    if any(marker in p.data for marker in ANALYTICS_BYTES):
+    if ANALYTICS_PATTERN.search(p.data):
         return [finding(p.rel, "guard.analytics-outside-production",
                         f"analytics code in environment '{p.policy.name}'", NO_ANALYTICS)]
     return []
