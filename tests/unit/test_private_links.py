@@ -4,11 +4,14 @@ quote; nothing else."""
 
 from __future__ import annotations
 
+import json
+import sys
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.output.private import PathKey, Rewriter, plan
+from sitegen.output.private import LAST_SPACE, PathKey, Rewriter, plan
 
 FILES = ["index.html", "locations/ca/sf/index.html", "_assets/img/shop.jpg",
          "feeds/locations.json", "_assets/css/site.css"]
@@ -64,3 +67,57 @@ def test_only_link_values_change(text: str) -> None:
         .replace("data-sitegen-src=", "src=").replace(PAGE, "/locations/ca/sf/") \
         .replace(IMAGE, "/_assets/img/shop.jpg")
     assert back == text
+
+
+JSON_STRINGS = st.one_of(
+    st.sampled_from(["/locations/ca/sf/", "/_assets/img/shop.jpg", "/feeds/locations.json",
+                     "https://staging.example.com/locations/ca/sf/#hours", " /locations/ca/sf/",
+                     "/locations/ca/sf/?a=1", "/elsewhere/", "//locations/ca/sf/", "a/b",
+                     "locs", "places", "\\", '"', "\u202e/", "🗺", "</script>", "\ud800/"]),
+    st.text(max_size=12))
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | JSON_STRINGS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(JSON_STRINGS, inner,
+                                                                max_size=4),
+    max_leaves=20)
+
+
+@given(JSON_VALUES, st.sampled_from([None, 1]), st.booleans())
+def test_json_text_rewrites_what_the_parsed_value_rewrite_does(
+        value: object, indent: int | None, ascii_only: bool) -> None:
+    """The scan of a data file's text changes exactly the string values the walk of its
+    parsed value changes, whatever the JSON's spacing and escaping (object keys stay)."""
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only).encode(
+        "utf-8", "surrogatepass" if not ascii_only else "strict")
+    if not ascii_only and "\\ud800" in json.dumps(value):
+        return  # not UTF-8: no build writes such a file
+    assert json.loads(REWRITER.json_text(text)) == REWRITER.data(json.loads(text))
+
+
+def test_json_text_of_a_feed() -> None:
+    text = json.dumps({"url": "https://staging.example.com/locations/ca/sf/",
+                       "/locations/ca/sf/": "/locations/ca/sf/#map",
+                       "image": "/_assets/img/shop.jpg", "css": "/_assets/css/site.css",
+                       "escaped": "\\/locations\\/ca\\/sf\\/"},
+                      separators=(",", ":")).encode()
+    text = text.replace(b"\\\\/", b"\\/")  # a JSON writer that escapes slashes
+    assert json.loads(REWRITER.json_text(text)) == {
+        "url": f"https://staging.example.com{PAGE}", "/locations/ca/sf/": f"{PAGE}#map",
+        "image": IMAGE, "css": "/_assets/css/site.css", "escaped": PAGE}
+
+
+def test_every_whitespace_character_is_looked_for() -> None:
+    """`Rewriter.target` strips what `str.isspace` holds: the text scan knows them all."""
+    assert max(code for code in range(sys.maxunicode + 1) if chr(code).isspace()) \
+        == LAST_SPACE
+
+
+@pytest.mark.parametrize("start", [" ", "\u3000", "\u00a0", "\\n", "\\u002f"])
+def test_json_text_with_a_link_after_whitespace_or_an_escape(start: str) -> None:
+    text = ('{"a":"' + start + ('locations/ca/sf/"}' if start == "\\u002f"
+                                 else '/locations/ca/sf/"}')).encode()
+    assert json.loads(REWRITER.json_text(text) or b"") == {"a": PAGE}
+
+
+def test_json_text_that_is_not_json_is_left_alone() -> None:
+    assert REWRITER.json_text(b'{"locs": "places", "a": " /locations/ca/sf/"') is None
