@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sitegen.audit.context import FileFacts, PageFacts, TreeFacts
-from sitegen.audit.findings import ANALYTICS_MARKERS, ANALYTICS_PATTERN, finding
+from sitegen.audit.findings import ANALYTICS_BYTES, ANALYTICS_MARKERS, finding
 from sitegen.audit.origins import allowed_origins, code_origins, foreign, loaded_urls
 from sitegen.audit.robots import header_rules
 from sitegen.config.urlnorm import normal_url, origin, same_origin, under
@@ -22,9 +22,7 @@ from sitegen.data.masking import MASKED_DOMAIN
 from sitegen.diagnostics import Diagnostic
 from sitegen.output.hostconfig import AUTH_FILES, AUTH_RULES, HEADER_FILES
 from sitegen.output.protect import (
-    PAYLOAD_CLOSE,
     PAYLOAD_ID,
-    PAYLOAD_OPEN,
     PROTECTION_FILE,
     UNLOCK_JS,
     is_protected_path,
@@ -49,7 +47,6 @@ BANNER = re.compile(rb"class\s*=\s*[\"']?[^\"'>]*\benv-banner\b|this is not the 
 CONSENT_SCRIPT = "/_assets/js/consent.js"
 MASKED_BYTES = MASKED_DOMAIN.encode()
 PAYLOAD_BYTES = PAYLOAD_ID.encode()
-PAYLOAD_OPEN_BYTES, PAYLOAD_CLOSE_BYTES = PAYLOAD_OPEN.encode(), PAYLOAD_CLOSE.encode()
 TEXT_SUFFIXES = (".html", ".htm", ".json", ".geojson", ".csv", ".xml", ".txt", ".js", ".css",
                  ".svg", ".ics", ".vcf", ".webmanifest", ".conf")
 PUBLIC = "production is public: protection belongs in staging only"
@@ -76,7 +73,7 @@ def missing_noindex(p: PageFacts) -> list[Diagnostic]:
 
 
 def analytics_in_page(p: PageFacts) -> list[Diagnostic]:
-    if ANALYTICS_PATTERN.search(p.data):
+    if any(marker in p.data for marker in ANALYTICS_BYTES):
         return [finding(p.rel, "guard.analytics-outside-production",
                         f"analytics code in environment '{p.policy.name}'", NO_ANALYTICS)]
     return []
@@ -272,12 +269,7 @@ def prompt_loads(f: FileFacts) -> list[Diagnostic]:
     and carries no analytics code."""
     if f.payload is None:
         return []
-    data = f.data
-    start = data.find(PAYLOAD_OPEN_BYTES)
-    end = data.find(PAYLOAD_CLOSE_BYTES, start + len(PAYLOAD_OPEN_BYTES))
-    # Without the ciphertext, which names nothing: the rest is the build's one password
-    # page, the same for each of its pages.
-    analytics, found = _prompt_problems((data[:start] + data[end:]).decode("utf-8", "replace"),
+    analytics, found = _prompt_problems(f.prompt.decode("utf-8", "replace"),
                                         f.policy.base_url, f.policy.origins)
     out = []
     if analytics:

@@ -27,7 +27,13 @@ from sitegen.config.load import LoadedConfig, load_config
 from sitegen.config.policy import Policy
 from sitegen.config.urlnorm import normal_host
 from sitegen.diagnostics import Diagnostic, SitegenError
-from sitegen.output.protect import PROTECTION_FILE, Protection, load_protection
+from sitegen.output.protect import (
+    PAYLOAD_CLOSE,
+    PAYLOAD_OPEN,
+    PROTECTION_FILE,
+    Protection,
+    load_protection,
+)
 
 MIN_SECRET_LENGTH = 8
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
@@ -184,6 +190,18 @@ class FileFacts:
     @functools.cached_property
     def lowered(self) -> bytes:
         return self.data.lower()
+
+    @functools.cached_property
+    def prompt(self) -> bytes:
+        """A prompt page without its ciphertext, which names nothing: the rest is the
+        build's one password page, the same for each of its pages (judged once)."""
+        data = self.data
+        start = data.find(PAYLOAD_OPEN_BYTES)
+        end = data.find(PAYLOAD_CLOSE_BYTES, start + len(PAYLOAD_OPEN_BYTES))
+        return data[:start] + data[end:]
+
+
+PAYLOAD_OPEN_BYTES, PAYLOAD_CLOSE_BYTES = PAYLOAD_OPEN.encode(), PAYLOAD_CLOSE.encode()
 
 
 @dataclass

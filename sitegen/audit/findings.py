@@ -7,16 +7,14 @@ rule rides in `Diagnostic.rule`, so the formatter prints it where a field would 
 
 from __future__ import annotations
 
-import re
-
 from sitegen.diagnostics import Diagnostic, Severity
 
 ANALYTICS_MARKERS = ("googletagmanager.com", "google-analytics.com", "gtag(", "plausible.io",
                      "_paq.push", "matomo.js", "data-sitegen-analytics")
-# One search for any of them: a pattern of literals scans a page once, in less time than
-# the seven substring searches take.
-ANALYTICS_PATTERN = re.compile(b"|".join(re.escape(marker.encode())
-                                         for marker in ANALYTICS_MARKERS))
+# Looked for in a page's bytes one by one: each search runs at memory speed whatever the
+# page holds, where one pattern of the seven literals took twice as long on some pages
+# (docs/benchmarks.md).
+ANALYTICS_BYTES = tuple(marker.encode() for marker in ANALYTICS_MARKERS)
 
 
 def finding(rel: str, rule: str, message: str, hint: str, severity: Severity = "error"

@@ -14,6 +14,7 @@ rules (output/artifacts.py).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def _open(facts: FileFacts, text: str, plain: str | None
     if policy.indexable:
         return None, []  # a prompt page in production is judged by its rule
     findings = []
-    if not page_noindex(facts.data, facts.lowered):
+    if not _prompt_noindex(facts.prompt):
         findings.append(finding(rel, "guard.missing-noindex",
                                 f"prompt page lacks noindex in '{policy.name}'",
                                 "rebuild with sitegen; prompt pages carry noindex"))
@@ -62,6 +63,12 @@ def _open(facts: FileFacts, text: str, plain: str | None
                                 "rebuild: pages of one build share one key"))
         return None, findings
     return inner, findings
+
+
+@functools.lru_cache(maxsize=16)
+def _prompt_noindex(prompt: bytes) -> bool:
+    """Whether a password page (without its ciphertext) has noindex: once per build."""
+    return page_noindex(prompt)
 
 
 def page_text(text: str, guard: GuardContext) -> str | None:

@@ -148,14 +148,21 @@ def _staging_token(rel: str) -> PageEdit:
     return PageEdit(rel, change)
 
 
-def _prompt_head(rel: str, snippet: str) -> FilePlant:
-    """Add to the password page itself (outside its ciphertext)."""
+def _prompt_edit(rel: str, change: Callable[[str], str]) -> FilePlant:
+    """Change the password page itself (outside its ciphertext)."""
     def plant(root: Path, protection: Protection | None, site: Path) -> None:
         path = root / rel
         text = path.read_text(encoding="utf-8")
         assert prompt_payload(text) is not None
-        path.write_text(text.replace("</head>", snippet + "\n</head>", 1), encoding="utf-8")
+        changed = change(text)
+        assert changed != text and prompt_payload(changed) == prompt_payload(text)
+        path.write_text(changed, encoding="utf-8")
     return FilePlant(plant)
+
+
+def _prompt_head(rel: str, snippet: str) -> FilePlant:
+    """Add to the password page's head."""
+    return _prompt_edit(rel, lambda text: text.replace("</head>", snippet + "\n</head>", 1))
 
 
 def _append(rel: str, code: str) -> FilePlant:
@@ -311,6 +318,8 @@ CASES: list[tuple[str, str, str, Plant]] = [
     ("staging", "guard.foreign-origin", ABOUT,
      _prompt_head(ABOUT, '<script async src="https://www.googletagmanager.com/gtag/js?'
                          'id=G-X"></script>')),
+    ("staging", "guard.missing-noindex", LOCATION,
+     _prompt_edit(LOCATION, lambda t: re.sub(r'<meta name="robots"[^>]*>', "", t))),
     # analytics code in a script file the pages load
     ("staging", "guard.foreign-origin", "_assets/js/site.js",
      _append("_assets/js/site.js", '\nfetch("https://api.segment.io/v1/t",{method:"POST"});\n')),
