@@ -643,7 +643,7 @@ def _privatize(writing: Writing, private: PrivateBuild, manifest: Manifest) -> M
     """Give the private files of the audited staging folder their private names
     (output/private.py) and write the manifest again, without URLs."""
     root = writing.output.tmp
-    digests = privatize(root, private)
+    digests = privatize(root, private, sorted([*manifest.paths, MANIFEST]))
     data = private_manifest((root / MANIFEST).read_bytes(), digests)
     (root / MANIFEST).write_bytes(data)
     summary = dict(manifest.summary)

@@ -126,8 +126,7 @@ class PathKey:
 
     def name(self, url: str) -> str:
         """The private name of a production URL path (`/locations/ca/bc/`)."""
-        digest = hmac.new(self.key, url.encode("utf-8"), hashlib.sha256).digest()
-        return base64.b32encode(digest).decode("ascii").lower()[:NAME_CHARS]
+        return _private_name(self.key, url)
 
     def page_url(self, url: str) -> str:
         """Where the page of a production URL path is in a private build."""
@@ -141,6 +140,14 @@ class PathKey:
         if path.endswith("/index.html"):
             path = path[:-len("index.html")]
         return f"/{self.name(path)}/" if path.endswith("/") else f"/{self.name(path)}.html"
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _private_name(key: bytes, url: str) -> str:
+    """Once per path in a build: the pages are planned before they are rendered, and the
+    finished folder again."""
+    digest = hmac.new(key, url.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:NAME_CHARS]
 
 
 def page_link(folder: Path, policy: Policy, protection: Protection, path: str) -> str:
@@ -456,15 +463,15 @@ def anticipated(root: Path, pages: list[str], build: PrivateBuild) -> Rewriter:
     return build.rewriter(sorted({*walk(root), *pages}))
 
 
-def privatize(root: Path, build: PrivateBuild) -> Digests:
+def privatize(root: Path, build: PrivateBuild, files: list[str] | None = None) -> Digests:
     """Rename the private files of a finished encrypted build in place, rewriting the links
     of its pages and data files, encrypting its images; rewrite build.json. Pages the
     render workers rewrote (`build.prewritten`) are only moved. Returns the size and
     sha256 of every file the build then has (for the manifest), from the bytes each was
-    left with.
+    left with. `files`: the folder's listing (`walk`), when the caller has it.
     """
     sealer = build.sealer
-    files = walk(root)
+    files = walk(root) if files is None else files
     rewriter = build.rewriter(files)
     moves = rewriter.plan
     task = functools.partial(_privatize_files, _Privatizing(
