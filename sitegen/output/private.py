@@ -21,9 +21,12 @@ encrypted build (after the audit, on the finished folder) renames what would tel
   become `data-sitegen-src` / `data-sitegen-srcset`; unlock.js fetches, decrypts and shows
   them (also for images view scripts add later).
 - **Links.** The pages' `href`, `src`, `srcset`, `action` and the views' data attributes
-  that name a renamed file are rewritten to its new name; the marker data gets each
-  location's new URL (`href` column; `locator.js` prefers it). The production URL a page
-  previews is shown at its top (inside the encrypted page). The render workers rewrite
+  that name a renamed file are rewritten to its new name, and so are the string values of
+  the JSON and GeoJSON data files that do (the feeds' page URLs); the marker data gets
+  each location's new URL (`href` column; `locator.js` prefers it). The other data files
+  (CSV, XML, calendar and contact files) keep their production links, encrypted: a
+  reviewer who follows one finds no page. The production URL a page previews is shown at
+  its top (inside the encrypted page). The render workers rewrite
   each page before sealing it, with the plan made before the render (`anticipated`); the
   last step only moves such a page once every link the workers looked up is planned the
   same in the finished folder, and opens, rewrites and seals again any other page.
@@ -96,6 +99,7 @@ JSON_UNUSUAL_START = re.compile(b'"(?:\\\\|' + b"|".join(
     re.escape(chr(code).encode("utf-8")) for code in range(0x20, LAST_SPACE + 1)
     if chr(code).isspace()) + b")")
 MARKER_KEYS = (b'"locs"', b'"places"')
+JSON_SUFFIXES = (".json", ".geojson")
 
 
 def private_paths(config: SiteConfig) -> bool:
@@ -474,13 +478,21 @@ def privatize(root: Path, build: PrivateBuild, files: list[str] | None = None) -
     files = walk(root) if files is None else files
     rewriter = build.rewriter(files)
     moves = rewriter.plan
+    as_written = _as_written(moves, build.prewritten, root)
     task = functools.partial(_privatize_files, _Privatizing(
-        root, sealer, rewriter, {move.rel: move for move in moves.moves},
-        _as_written(moves, build.prewritten, root)))
+        root, sealer, rewriter, {move.rel: move for move in moves.moves}, as_written))
     # Each file is read, opened, rewritten and sealed again on its own: side by side in
-    # forked processes when there are many (a staging build's every page).
-    size = max(1, -(-len(files) // (build.jobs * 4)))
-    slices = [files[start:start + size] for start in range(0, len(files), size)]
+    # forked processes when there are many (a staging build's every page). The files to
+    # open are dealt out first, largest first (the feeds: 20 MB each at 10,000 locations),
+    # one to each slice in turn, and the first slices go first; those only moved fill the
+    # slices up.
+    count = build.jobs * 4
+    opened = sorted((rel for rel in files if rel not in as_written),
+                    key=lambda rel: -os.path.getsize(root / rel))
+    moved = [rel for rel in files if rel in as_written]
+    size = -(-len(moved) // count)
+    slices = [part for number in range(count) if (part := opened[number::count]
+                                                   + moved[number * size:(number + 1) * size])]
     digests: Digests = {}
     if build.jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
         with forked_map(task, slices, build.jobs) as done:
@@ -573,8 +585,8 @@ def _privatize_files(job: _Privatizing, rels: list[str]) -> Digests:
 
 def _rewritten(rel: str, data: bytes, sealer: Sealer,
                rewriter: Rewriter) -> bytes | None:
-    """A protected page or JSON file with its links rewritten and sealed again; None for a
-    file that is not one."""
+    """A protected page or JSON (or GeoJSON) file with its links rewritten and sealed again;
+    None for a file that is not one."""
     if rel == MANIFEST:
         return None
     lower = rel.lower()
@@ -584,11 +596,11 @@ def _rewritten(rel: str, data: bytes, sealer: Sealer,
             return None
         text = _without_unlock_tag(plain.decode("utf-8"), sealer.look.script_src)
         return sealer.seal(rel, b"", rewriter.page(text, page_url_of(rel)))
-    if lower.endswith(".json") and parse_envelope(data) is not None:
-        plain = open_file(sealer.protection, data)
-        rewritten = None if plain is None else rewriter.json_text(plain)
-        return None if rewritten is None else sealer.seal(rel, rewritten)
-    return None
+    envelope = parse_envelope(data) if lower.endswith(JSON_SUFFIXES) else None
+    if envelope is None:
+        return None
+    rewritten = rewriter.json_text(sealer.protection.decrypt(envelope))
+    return None if rewritten is None else sealer.seal(rel, rewritten)
 
 
 def _without_unlock_tag(page: str, src: str) -> str:

@@ -147,6 +147,38 @@ def test_pages_links_and_markers_follow_the_private_names(site: Path) -> None:
     assert all(href.lstrip("/") + "index.html" in files for href in hrefs)
 
 
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value \
+        if isinstance(value, list) else []
+    return [text for item in items for text in _strings(item)]
+
+
+def test_data_files_link_to_the_private_names(site: Path) -> None:
+    """The feeds' links to location pages (JSON and GeoJSON, by site path or by the staging
+    URL) name the pages' private paths; the marker data keeps its production prefixes by
+    design (its rows gain their private `href`, above)."""
+    out = site / "dist" / "staging"
+    files, _ = _tree(out)
+    protection = key_of(out)
+    base = "https://staging.juniperoak.example"  # config/staging.yaml
+    links: dict[str, list[str]] = {}
+    for rel, data in files.items():
+        plain = None if rel.endswith(".html") else open_file(protection, data)
+        if plain is None or not plain.lstrip().startswith((b"{", b"[")):
+            continue
+        value = json.loads(plain)
+        if isinstance(value, dict) and "locs" in value:
+            continue
+        links[rel] = [path for text in _strings(value)
+                      if (path := text.removeprefix(base)).startswith("/")
+                      and path.endswith("/") and not path.startswith("//")]
+    assert sum(map(len, links.values())) >= 2 * 64  # the JSON feed and the GeoJSON
+    assert [(rel, link) for rel, found in links.items() for link in found
+            if link.lstrip("/") + "index.html" not in files] == []
+
+
 def test_images_of_locations_and_content_are_encrypted(site: Path) -> None:
     out = site / "dist" / "staging"
     files, _ = _tree(out)
