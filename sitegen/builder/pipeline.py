@@ -87,7 +87,7 @@ from sitegen.output.artifacts import (
     artifacts,
 )
 from sitegen.output.lock import output_lock
-from sitegen.output.manifest import MANIFEST, Manifest, build_manifest
+from sitegen.output.manifest import MANIFEST, Known, Manifest, build_manifest
 from sitegen.output.outdir import refuse_overlap
 from sitegen.output.private import (
     PathKey,
@@ -504,7 +504,9 @@ def _write_pages(writing: Writing, model: SiteModel, templates: _Templates,
             job.rewriter.plan, rendered.resolved,
             {rel: rendered.hashes[rel] for rel in rendered.rewritten}))
     todo = compared.todo
+    # The pages by their paths, and those written at their private names by those too.
     sealed = frozenset(model.pages[i].output for i in todo) | judged.sealed \
+        | (private.placed().keys() if private is not None else set()) \
         if writing.sealer else frozenset()
     return WriteOutcome(compared.audits + rendered.audits, pages, len(todo),
                         len(model.pages) - len(todo), templates.env, templates.fingerprints,
@@ -663,8 +665,9 @@ def audit(writing: Writing, model: SiteModel, outcome: WriteOutcome, report: Rep
     near = run.cache.near if isinstance(run.cache.near, NearDuplicates) else NearDuplicates()
     with NearDuplicateCheck(outcome.audits, model.config.audit.near_duplicate_threshold,
                             near, parallel=run.jobs > 1, spare=writing.spare) as check:
+        placed = outcome.private.placed() if outcome.private is not None else {}
         manifest = build_manifest(model, run.loaded, writing.output, run.environ,
-                                  outcome.hashes)
+                                  Known(outcome.hashes, placed))
         report.extend(finish_audit(writing.output.tmp, run.policy, model.config, writing.guard,
                                    WrittenTree(outcome.audits, outcome.guards, check,
                                                sorted([*manifest.paths, MANIFEST]))))

@@ -169,8 +169,9 @@ def _render_slice(indices: list[int]) -> ChunkResult:
 
 
 def _rewrites(rel: str) -> bool:
-    """Whether a sealed page at `rel` has its links rewritten first (HTML pages; the other
-    files a private build renames are rewritten when it moves them)."""
+    """Whether a sealed page at `rel` has its links rewritten first and is written at its
+    private name (HTML pages; the other files a private build renames are rewritten when
+    it moves them)."""
     return rel.lower().endswith((".html", ".htm"))
 
 
@@ -181,16 +182,17 @@ def _write_slice(job: RenderJob, pages: list[Page], htmls: list[str],
     folders = job.folders if job.folders is not None else Folders(job.out)
     written = []
     for page, html in zip(pages, htmls, strict=True):
-        rel = page.output
-        folders.make(rel.rpartition("/")[0])
-        target = os.path.join(job.out, rel)
+        rel = where = page.output
         plain = data = html.encode("utf-8")
         sealer = job.sealer if is_protected_path(rel) else None
         if sealer is not None:
-            shown = job.rewriter.page(html, page_url_of(rel)) \
-                if job.rewriter is not None and _rewrites(rel) else html
+            rewriter = job.rewriter if job.rewriter is not None and _rewrites(rel) else None
+            shown = rewriter.page(html, page_url_of(rel)) if rewriter is not None else html
             data = sealer.seal(rel, data, shown)
-        hashes[rel] = create_file(target, (data,))
+            if rewriter is not None:  # written at its private name (output/private.py)
+                where = rewriter.plan.names.get(rel, rel)
+        folders.make(where.rpartition("/")[0])
+        hashes[rel] = create_file(os.path.join(job.out, where), (data,))
         written.append((plain, data, sealer is not None))
     return written
 

@@ -98,18 +98,32 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def written_files(root: Path, known: Mapping[str, tuple[int, str]] | None = None
-                  ) -> list[tuple[str, int, str]]:
-    """(relative path, bytes, sha256) of every file under root, sorted by path; a file in
-    `known` (size and digest taken by the process that wrote it) is not read again."""
-    known = known or {}
+@dataclass(frozen=True)
+class Known:
+    """What a build knows of its folder's files before the manifest: the size and sha256
+    the processes that wrote them took (by listed path), and the files written at another
+    path than they are listed by until the build's last step (a private build's pages, at
+    their private names: output/private.py): path in the folder -> listed path."""
+
+    digests: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    listed: Mapping[str, str] = field(default_factory=dict)
+
+
+def written_files(root: Path, known: Known | None = None) -> list[tuple[str, int, str]]:
+    """(listed path, bytes, sha256) of every file under root, sorted by listed path; a
+    file whose digest is `known` is not read again."""
+    known = known or Known()
+    digests, listed = known.digests, known.listed
     out = []
     for rel in walk(root):
-        if rel in known:
-            out.append((rel, *known[rel]))
+        name = listed.get(rel, rel)
+        if name in digests:
+            out.append((name, *digests[name]))
         else:
             path = os.path.join(root, rel)
-            out.append((rel, os.path.getsize(path), _sha256(path)))
+            out.append((name, os.path.getsize(path), _sha256(path)))
+    if listed:
+        out.sort()
     return out
 
 
@@ -119,7 +133,7 @@ def _page_file(url: str) -> str:
 
 def build_manifest(model: SiteModel, loaded: LoadedConfig, output: AtomicOutput,
                    environ: Mapping[str, str] | None = None,
-                   known: Mapping[str, tuple[int, str]] | None = None) -> Manifest:
+                   known: Known | None = None) -> Manifest:
     """Hash every file of the staging folder (`known`: the sizes and digests the processes
     that wrote them took, and never changed since), describe the build and write the
     description as MANIFEST. It is written as it is encoded, never held whole, unless the

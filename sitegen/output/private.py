@@ -26,10 +26,11 @@ encrypted build (after the audit, on the finished folder) renames what would tel
   each location's new URL (`href` column; `locator.js` prefers it). The other data files
   (CSV, XML, calendar and contact files) keep their production links, encrypted: a
   reviewer who follows one finds no page. The production URL a page previews is shown at
-  its top (inside the encrypted page). The render workers rewrite
-  each page before sealing it, with the plan made before the render (`anticipated`); the
-  last step only moves such a page once every link the workers looked up is planned the
-  same in the finished folder, and opens, rewrites and seals again any other page.
+  its top (inside the encrypted page). The render workers rewrite each page before
+  sealing it, with the plan made before the render (`anticipated`), and write it at its
+  private name: the audit lists it by its production path meanwhile. The last step leaves
+  such a page where it is once every link the workers looked up is planned the same in
+  the finished folder, and opens, rewrites and seals again any other page.
 - **Metadata.** The plain manifest lists files and hashes only, no URLs; `build.json`'s
   noindex pages are given by their new names.
 
@@ -202,6 +203,11 @@ class Plan:
     moves: list[Renamed]
     urls: dict[str, str]  # production URL path -> private URL path
     images: frozenset[str]  # private URL paths of the encrypted images
+
+    @functools.cached_property
+    def names(self) -> dict[str, str]:
+        """Each renamed file's new path, by its production path."""
+        return {move.rel: move.new for move in self.moves}
 
 
 def brand_files(model: Any) -> set[str]:
@@ -430,12 +436,19 @@ Digests = dict[str, tuple[int, str]]  # path -> size, sha256
 @dataclass
 class Prewritten:
     """Pages the render workers sealed with their links already rewritten by a `Rewriter`
-    of the anticipated plan (`anticipated`): the plan, every production path the workers
-    looked up in it, and each such page's size and sha256 as written."""
+    of the anticipated plan (`anticipated`) and wrote at the private names it gives them:
+    the plan, every production path the workers looked up in it, and each such page's size
+    and sha256 as written (by its production path)."""
 
     plan: Plan
     resolved: set[str] = field(default_factory=set)
     pages: Digests = field(default_factory=dict)
+
+    def placed(self) -> dict[str, str]:
+        """Where each of these pages is in the folder -> its production path, for those the
+        plan renames (the front page and 404.html keep theirs)."""
+        names = self.plan.names
+        return {names[rel]: rel for rel in self.pages if rel in names}
 
 
 @dataclass(frozen=True)
@@ -452,6 +465,11 @@ class PrivateBuild:
     jobs: int = 1
     prewritten: Prewritten | None = None
 
+    def placed(self) -> dict[str, str]:
+        """The pages the render workers wrote at their private names: path in the folder ->
+        production path (see `Prewritten.placed`)."""
+        return self.prewritten.placed() if self.prewritten is not None else {}
+
     def rewriter(self, files: list[str]) -> Rewriter:
         """The rewriter of a folder with these files."""
         moves = plan(files, self.paths, self.content, self.kept)
@@ -461,21 +479,24 @@ class PrivateBuild:
 def anticipated(root: Path, pages: list[str], build: PrivateBuild) -> Rewriter:
     """The rewriter the render workers use on each page before sealing it, planned from
     the files the build folder holds before the pages are rendered (static files, the
-    artifacts) and the pages it is about to hold: each page is then sealed once, and
-    `privatize` only moves it, once it has checked that every link the workers looked up
-    is planned the same in the finished folder."""
+    artifacts) and the pages it is about to hold: each page is then sealed once, written
+    at its private name, and `privatize` leaves it there once it has checked that every
+    link the workers looked up is planned the same in the finished folder."""
     return build.rewriter(sorted({*walk(root), *pages}))
 
 
 def privatize(root: Path, build: PrivateBuild, files: list[str] | None = None) -> Digests:
     """Rename the private files of a finished encrypted build in place, rewriting the links
     of its pages and data files, encrypting its images; rewrite build.json. Pages the
-    render workers rewrote (`build.prewritten`) are only moved. Returns the size and
+    render workers rewrote (`build.prewritten`) are left as they are. Returns the size and
     sha256 of every file the build then has (for the manifest), from the bytes each was
-    left with. `files`: the folder's listing (`walk`), when the caller has it.
+    left with. `files`: the folder's listing (`walk`) with each page the workers wrote at
+    its private name by its production path, when the caller has it.
     """
     sealer = build.sealer
-    files = walk(root) if files is None else files
+    if files is None:
+        placed = build.placed()
+        files = sorted(placed.get(rel, rel) for rel in walk(root))
     rewriter = build.rewriter(files)
     moves = rewriter.plan
     as_written = _as_written(moves, build.prewritten, root)
@@ -484,15 +505,15 @@ def privatize(root: Path, build: PrivateBuild, files: list[str] | None = None) -
     # Each file is read, opened, rewritten and sealed again on its own: side by side in
     # forked processes when there are many (a staging build's every page). The files to
     # open are dealt out first, largest first (the feeds: 20 MB each at 10,000 locations),
-    # one to each slice in turn, and the first slices go first; those only moved fill the
-    # slices up.
+    # one to each slice in turn, and the first slices go first; the pages left as written
+    # fill the slices up.
     count = build.jobs * 4
     opened = sorted((rel for rel in files if rel not in as_written),
                     key=lambda rel: -os.path.getsize(root / rel))
-    moved = [rel for rel in files if rel in as_written]
-    size = -(-len(moved) // count)
+    kept = [rel for rel in files if rel in as_written]
+    size = -(-len(kept) // count)
     slices = [part for number in range(count) if (part := opened[number::count]
-                                                   + moved[number * size:(number + 1) * size])]
+                                                   + kept[number * size:(number + 1) * size])]
     digests: Digests = {}
     if build.jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
         with forked_map(task, slices, build.jobs) as done:
@@ -510,13 +531,16 @@ def privatize(root: Path, build: PrivateBuild, files: list[str] | None = None) -
 def _as_written(final: Plan, prewritten: Prewritten | None, root: Path) -> Digests:
     """The pages the render workers rewrote, when every production path they looked up
     leads where the finished folder's plan leads it (to the same private name, an image
-    or not): those pages are moved as they are. A path planned otherwise means a file
-    appeared or went after the pages were rendered, which no build step does: an error."""
+    or not) and each such page is where that plan puts it: those pages stay as they are.
+    A path planned otherwise means a file appeared or went after the pages were rendered,
+    which no build step does: an error."""
     if prewritten is None:
         return {}
     early = prewritten.plan
-    changed = sorted(path for path in prewritten.resolved
-                     if _decision(early, path) != _decision(final, path))
+    changed = sorted([path for path in prewritten.resolved
+                      if _decision(early, path) != _decision(final, path)]
+                     + [rel for rel in prewritten.pages
+                        if early.names.get(rel) != final.names.get(rel)])
     if changed:
         raise SitegenError(Diagnostic(
             str(root), None, "protection.private_paths",
@@ -546,7 +570,7 @@ class _Privatizing:
     sealer: Sealer
     rewriter: Rewriter
     renamed: dict[str, Renamed]
-    as_written: Digests  # pages sealed already rewritten: moved, not opened
+    as_written: Digests  # pages sealed already rewritten where they go: not opened
 
 
 def _privatize_files(job: _Privatizing, rels: list[str]) -> Digests:
@@ -558,11 +582,7 @@ def _privatize_files(job: _Privatizing, rels: list[str]) -> Digests:
         source = job.root / rel
         target = job.root / move.new if move else source
         known = job.as_written.get(rel)
-        if known is not None:
-            if move is not None:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
-                _remove_emptied(job.root, source.parent)
+        if known is not None:  # written where it goes by the render workers
             digests[move.new if move else rel] = known
             continue
         data = source.read_bytes()

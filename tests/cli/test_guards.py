@@ -36,11 +36,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = example_site(tmp_path_factory.mktemp("guards") / "site")
     for env in ("uat", "development", "production"):
         build_env(root, env)
-    # The plants below name files by their production paths: the staging folder they are
-    # planted into keeps them (private paths are tested in test_private_paths.py; a build
-    # reports what its audit finds by production path, before the private names are given).
-    build_env(root, "staging", {**ENV, "SITEGEN_PROTECTION__PRIVATE_PATHS": "false"})
+    build_env(root, "staging", PLANTED_ENV)
     return root
+
+
+# The plants below name files by their production paths: the staging folders they are planted
+# into keep them (private paths are tested in test_private_paths.py; a build reports what its
+# audit finds by production path).
+PLANTED_ENV = {**ENV, "SITEGEN_PROTECTION__PRIVATE_PATHS": "false"}
 
 
 # --- planting helpers ----------------------------------------------------------------------
@@ -418,7 +421,7 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
                          dataclasses.replace(tree, judged=judged, files=None))
 
         monkeypatch.setattr(sitegen.builder.pipeline, "finish_audit", planted_audit)
-    built = invoke("build", "--env", env, "--source", site, env=ENV)
+    built = invoke("build", "--env", env, "--source", site, env=PLANTED_ENV)
     assert built.exit_code == 1, built.output
     _assert_names(built.stderr, rel, rule)
     assert built.stderr.splitlines()[-1].endswith("nothing was written")

@@ -1,7 +1,7 @@
 """Private paths with pages the render workers sealed already rewritten (output/private.py
-`anticipated`, `Prewritten`): `privatize` moves such a page as it is, gives the same page a
-page sealed the old way becomes, and refuses a folder whose plan changed under a link the
-workers looked up."""
+`anticipated`, `Prewritten`), written at their private names: `privatize` leaves such a
+page as it is, gives the same page a page sealed the old way becomes, and refuses a folder
+whose plan changed under a link the workers looked up."""
 
 from __future__ import annotations
 
@@ -48,14 +48,16 @@ def _build(tmp_path: Path) -> tuple[Path, PrivateBuild]:
 
 
 def _write_pages(root: Path, build: PrivateBuild, rewrite: bool) -> Prewritten:
-    """The pages as the render workers write them: rewritten first when `rewrite`."""
+    """The pages as the render workers write them: rewritten first and at their private
+    names when `rewrite`."""
     rewriter = anticipated(root, sorted(PAGES), build)
     written = Prewritten(rewriter.plan)
     for rel, html in PAGES.items():
         shown = rewriter.page(html, page_url_of(rel)) if rewrite else html
         data = build.sealer.seal(rel, html.encode(), shown)
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(data)
+        path = root / (rewriter.plan.names.get(rel, rel) if rewrite else rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
         written.pages[rel] = (len(data), hashlib.sha256(data).hexdigest())
     written.resolved = set(rewriter.resolved)
     return written
@@ -70,18 +72,19 @@ def _plain(root: Path) -> dict[str, bytes]:
     return out
 
 
-def test_prewritten_pages_are_moved_as_written_and_read_as_rewritten_ones(
+def test_prewritten_pages_stay_as_written_and_read_as_rewritten_ones(
         tmp_path: Path) -> None:
     root, build = _build(tmp_path / "a")
     written = _write_pages(root, build, rewrite=True)
     assert "/locations/ca/sf/" in written.resolved and "/feeds/" in written.resolved
-    sealed = {rel: (root / rel).read_bytes() for rel in PAGES}
+    sealed = {rel: (root / rel).read_bytes() for rel in walk(root) if rel.endswith(".html")}
+    assert sorted(sealed) == sorted(written.plan.names.get(rel, rel) for rel in PAGES)
     digests = privatize(root, PrivateBuild(**{**vars(build), "prewritten": written}))
-    moved = {rel: (root / rel).read_bytes() for rel in walk(root) if rel.endswith(".html")}
-    assert sorted(moved.values()) == sorted(sealed.values())  # the same bytes, not resealed
+    kept = {rel: (root / rel).read_bytes() for rel in walk(root) if rel.endswith(".html")}
+    assert kept == sealed  # the same bytes where they were, not sealed again
     assert all(digests[rel] == (len(data), hashlib.sha256(data).hexdigest())
-               for rel, data in moved.items())
-    assert not (root / "locations").exists()  # the production folders went with the pages
+               for rel, data in kept.items())
+    assert not (root / "locations").exists()  # no production folder was made for a page
 
     other, old_build = _build(tmp_path / "b")
     _write_pages(other, old_build, rewrite=False)
@@ -104,3 +107,14 @@ def test_a_link_planned_otherwise_in_the_finished_folder_is_refused(tmp_path: Pa
                                "rendered (first: /_assets/img/sf.jpg)")
     assert problem.hint == ("report this as a sitegen bug; set protection.private_paths: "
                             "false to build meanwhile")
+
+
+def test_a_page_planned_elsewhere_in_the_finished_folder_is_refused(tmp_path: Path) -> None:
+    root, build = _build(tmp_path)
+    written = _write_pages(root, build, rewrite=True)
+    kept = {"locations/ca/index.html"}  # keeps its production path in the finished plan
+    with pytest.raises(SitegenError) as raised:
+        privatize(root, PrivateBuild(**{**vars(build), "kept": kept, "prewritten": written}))
+    (problem,) = raised.value.diagnostics
+    assert problem.message == ("1 linked paths were planned differently after the pages were "
+                               "rendered (first: locations/ca/index.html)")
