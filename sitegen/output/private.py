@@ -377,7 +377,8 @@ class Rewriter:
         URL rewritten: what `data` does to the parsed value, found by a scan of the text
         rather than by parsing it and writing it again (a feed of 10,000 locations is 20 MB).
         Marker data, whose rows gain a column, and a text with a string that starts with an
-        escape or whitespace are parsed and written again by `data` (None: not JSON)."""
+        escape or whitespace are parsed and written again by `data` (None: such a text that
+        is not JSON); another text that is not JSON is scanned alike."""
         if all(key in text for key in MARKER_KEYS) or JSON_UNUSUAL_START.search(text):
             try:
                 value = loads(text)
@@ -394,7 +395,10 @@ class Rewriter:
 
     def _json_string(self, match: re.Match[bytes]) -> bytes:
         raw = match.group(1)
-        value = loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
+        try:
+            value = loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
+        except ValueError:  # not a JSON string (a file that is not JSON): left as it is
+            return match.group(0)
         if "/" not in value:
             return match.group(0)
         new = self.target(value)[0]

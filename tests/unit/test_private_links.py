@@ -121,3 +121,9 @@ def test_json_text_with_a_link_after_whitespace_or_an_escape(start: str) -> None
 
 def test_json_text_that_is_not_json_is_left_alone() -> None:
     assert REWRITER.json_text(b'{"locs": "places", "a": " /locations/ca/sf/"') is None
+
+
+@pytest.mark.parametrize("text", [b'["/locations/ca/sf/\\x"]', b'["/locations/ca/sf/\xff"]'])
+def test_json_text_leaves_a_string_that_is_not_json_as_it_is(text: bytes) -> None:
+    assert REWRITER.json_text(text + b', "/locations/ca/sf/"') == \
+        text + b', "' + PAGE.encode() + b'"'
