@@ -22,11 +22,10 @@ encrypted build (after the audit, on the finished folder) renames what would tel
   them (also for images view scripts add later).
 - **Links.** The pages' `href`, `src`, `srcset`, `action` and the views' data attributes
   that name a renamed file are rewritten to its new name, and so are the string values of
-  the JSON and GeoJSON data files that do (the feeds' page URLs); the marker data gets
-  each location's new URL (`href` column; `locator.js` prefers it). The other data files
-  (CSV, XML, calendar and contact files) keep their production links, encrypted: a
-  reviewer who follows one finds no page. The production URL a page previews is shown at
-  its top (inside the encrypted page). The render workers rewrite each page before
+  the JSON and GeoJSON data files that do and the absolute URLs on the build's base URL in
+  the text data files (CSV, XML, calendar, contact): the feeds' page and photo links. The
+  marker data gets each location's new URL (`href` column; `locator.js` prefers it). The
+  production URL a page previews is shown at its top (inside the encrypted page). The render workers rewrite each page before
   sealing it, with the plan made before the render (`anticipated`), and write it at its
   private name: the audit lists it by its production path meanwhile. The last step leaves
   such a page where it is once every link the workers looked up is planned the same in
@@ -101,6 +100,10 @@ JSON_UNUSUAL_START = re.compile(b'"(?:\\\\|' + b"|".join(
     if chr(code).isspace()) + b")")
 MARKER_KEYS = (b'"locs"', b'"places"')
 JSON_SUFFIXES = (".json", ".geojson")
+DATA_SUFFIXES = tuple(suffix for suffix in PROTECTED_SUFFIXES if suffix not in (".html", ".htm"))
+# In a text data file (CSV, XML, calendar, contact): where an absolute URL on the build's base
+# URL ends (a separator, a quote, markup or an escape of one of these formats).
+TEXT_URL_END = rb"""[^\s"'<>,;\\]*"""
 
 
 def private_paths(config: SiteConfig) -> bool:
@@ -393,6 +396,30 @@ class Rewriter:
         first = re.escape(self.base_url[:1].encode("ascii")) if self.base_url else b"/"
         return re.compile(JSON_LINK % first)
 
+    def text(self, text: bytes) -> bytes | None:
+        """A text data file (CSV, XML, calendar, contact) with every absolute URL on the
+        build's base URL that names a renamed file rewritten; None when none does. Site
+        paths without the base URL are left: in text they are not told from other slashes
+        (the feeds write absolute URLs)."""
+        if not self.base_url:
+            return None
+        changed = []
+
+        def one(match: re.Match[bytes]) -> bytes:
+            old = match.group(0).decode("utf-8", "surrogateescape")
+            new = self.target(old)[0]
+            if new == old:
+                return match.group(0)
+            changed.append(match)
+            return new.encode("utf-8", "surrogateescape")
+
+        written = self._text_links.sub(one, text)
+        return written if changed else None
+
+    @functools.cached_property
+    def _text_links(self) -> re.Pattern[bytes]:
+        return re.compile(re.escape(self.base_url.encode("utf-8")) + b"/" + TEXT_URL_END)
+
     def _json_string(self, match: re.Match[bytes]) -> bytes:
         raw = match.group(1)
         try:
@@ -609,8 +636,8 @@ def _privatize_files(job: _Privatizing, rels: list[str]) -> Digests:
 
 def _rewritten(rel: str, data: bytes, sealer: Sealer,
                rewriter: Rewriter) -> bytes | None:
-    """A protected page or JSON (or GeoJSON) file with its links rewritten and sealed again;
-    None for a file that is not one."""
+    """A protected page or data file with its links rewritten and sealed again; None for a
+    file that is not one, or a text file none of whose links changed."""
     if rel == MANIFEST:
         return None
     lower = rel.lower()
@@ -620,10 +647,12 @@ def _rewritten(rel: str, data: bytes, sealer: Sealer,
             return None
         text = _without_unlock_tag(plain.decode("utf-8"), sealer.look.script_src)
         return sealer.seal(rel, b"", rewriter.page(text, page_url_of(rel)))
-    envelope = parse_envelope(data) if lower.endswith(JSON_SUFFIXES) else None
+    envelope = parse_envelope(data) if lower.endswith(DATA_SUFFIXES) else None
     if envelope is None:
         return None
-    rewritten = rewriter.json_text(sealer.protection.decrypt(envelope))
+    plain = sealer.protection.decrypt(envelope)
+    rewritten = rewriter.json_text(plain) if lower.endswith(JSON_SUFFIXES) \
+        else rewriter.text(plain)
     return None if rewritten is None else sealer.seal(rel, rewritten)
 
 

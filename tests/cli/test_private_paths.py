@@ -156,9 +156,9 @@ def _strings(value: object) -> list[str]:
 
 
 def test_data_files_link_to_the_private_names(site: Path) -> None:
-    """The feeds' links to location pages (JSON and GeoJSON, by site path or by the staging
-    URL) name the pages' private paths; the marker data keeps its production prefixes by
-    design (its rows gain their private `href`, above)."""
+    """The feeds' links to location pages and photos (JSON and GeoJSON, by site path or by
+    the staging URL; the CSV by the staging URL) name the files' private paths; the marker
+    data keeps its production prefixes by design (its rows gain their private `href`)."""
     out = site / "dist" / "staging"
     files, _ = _tree(out)
     protection = key_of(out)
@@ -166,17 +166,22 @@ def test_data_files_link_to_the_private_names(site: Path) -> None:
     links: dict[str, list[str]] = {}
     for rel, data in files.items():
         plain = None if rel.endswith(".html") else open_file(protection, data)
-        if plain is None or not plain.lstrip().startswith((b"{", b"[")):
+        if plain is None:
+            continue
+        if not plain.lstrip().startswith((b"{", b"[")):
+            links[rel] = [url.decode().removeprefix(base) for url in
+                          re.findall(re.escape(base.encode()) + rb"/[^\s\",]*", plain)]
             continue
         value = json.loads(plain)
         if isinstance(value, dict) and "locs" in value:
             continue
         links[rel] = [path for text in _strings(value)
                       if (path := text.removeprefix(base)).startswith("/")
-                      and path.endswith("/") and not path.startswith("//")]
-    assert sum(map(len, links.values())) >= 2 * 64  # the JSON feed and the GeoJSON
+                      and not path.startswith("//")]
+    assert sum(map(len, links.values())) >= 3 * 64  # the JSON, GeoJSON and CSV feeds
     assert [(rel, link) for rel, found in links.items() for link in found
-            if link.lstrip("/") + "index.html" not in files] == []
+            if link.lstrip("/") not in files and link.lstrip("/") + "index.html" not in files
+            ] == []
 
 
 def test_images_of_locations_and_content_are_encrypted(site: Path) -> None:

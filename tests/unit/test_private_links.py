@@ -127,3 +127,28 @@ def test_json_text_that_is_not_json_is_left_alone() -> None:
 def test_json_text_leaves_a_string_that_is_not_json_as_it_is(text: bytes) -> None:
     assert REWRITER.json_text(text + b', "/locations/ca/sf/"') == \
         text + b', "' + PAGE.encode() + b'"'
+
+
+BASE = "https://staging.example.com"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (f"id,url\n1,{BASE}/locations/ca/sf/\n", f"id,url\n1,{BASE}{PAGE}\n"),
+    (f'1,"{BASE}/locations/ca/sf/#hours",x', f'1,"{BASE}{PAGE}#hours",x'),
+    (f"<loc>{BASE}/_assets/img/shop.jpg</loc>", f"<loc>{BASE}{IMAGE}</loc>"),
+    (f"URL;VALUE=URI:{BASE}/locations/ca/sf/\r\n", f"URL;VALUE=URI:{BASE}{PAGE}\r\n"),
+])
+def test_text_data_files_follow_the_renamed_files(text: str, expected: str) -> None:
+    assert REWRITER.text(text.encode()) == expected.encode()
+
+
+@given(st.lists(HOSTILE | st.sampled_from([BASE, BASE + "/", ",", ";", "\r\n", "\u00e9"]),
+                max_size=16).map("".join))
+def test_text_changes_only_the_base_urls_of_renamed_files(text: str) -> None:
+    """Mapping the private names back gives the text as written (None: nothing changed)."""
+    written = REWRITER.text(text.encode("utf-8"))
+    assert written != text.encode("utf-8")
+    back = (written or text.encode("utf-8")).decode("utf-8") \
+        .replace(BASE + PAGE, BASE + "/locations/ca/sf/") \
+        .replace(BASE + IMAGE, BASE + "/_assets/img/shop.jpg")
+    assert back == text
