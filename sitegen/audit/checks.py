@@ -264,7 +264,7 @@ def production_endpoint(f: FileFacts) -> list[Diagnostic]:
         return []
     # Every quoted value after an `=` with `//` in it holds each value ENDPOINT_ATTR can
     # find that names an endpoint: a page with none under an endpoint is not searched with
-    # ENDPOINT_ATTR, whose leading space is tried at every space of the page (160 us a page).
+    # ENDPOINT_ATTR, whose leading space is tried at every space of the page.
     if not any(_under_endpoint(value.strip(), endpoints)
                for value in QUOTED_LINK.findall(f.page)):
         return []
