@@ -36,6 +36,7 @@ from sitegen.output.protect import (
 )
 
 MIN_SECRET_LENGTH = 8
+PAYLOAD_OPEN_BYTES, PAYLOAD_CLOSE_BYTES = PAYLOAD_OPEN.encode(), PAYLOAD_CLOSE.encode()
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
 
 
@@ -199,9 +200,6 @@ class FileFacts:
         start = data.find(PAYLOAD_OPEN_BYTES)
         end = data.find(PAYLOAD_CLOSE_BYTES, start + len(PAYLOAD_OPEN_BYTES))
         return data[:start] + data[end:]
-
-
-PAYLOAD_OPEN_BYTES, PAYLOAD_CLOSE_BYTES = PAYLOAD_OPEN.encode(), PAYLOAD_CLOSE.encode()
 
 
 @dataclass

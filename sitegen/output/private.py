@@ -25,11 +25,12 @@ encrypted build (after the audit, on the finished folder) renames what would tel
   the JSON and GeoJSON data files that do and the absolute URLs on the build's base URL in
   the text data files (CSV, XML, calendar, contact): the feeds' page and photo links. The
   marker data gets each location's new URL (`href` column; `locator.js` prefers it). The
-  production URL a page previews is shown at its top (inside the encrypted page). The render workers rewrite each page before
-  sealing it, with the plan made before the render (`anticipated`), and write it at its
-  private name: the audit lists it by its production path meanwhile. The last step leaves
-  such a page where it is once every link the workers looked up is planned the same in
-  the finished folder, and opens, rewrites and seals again any other page.
+  production URL a page previews is shown at its top (inside the encrypted page). The
+  render workers rewrite each page before sealing it, with the plan made before the render
+  (`anticipated`), and write it at its private name: the audit lists it by its production
+  path meanwhile. The last step leaves such a page where it is once every link the
+  workers looked up is planned the same in the finished folder, and opens, rewrites and
+  seals again any other page and data file.
 - **Metadata.** The plain manifest lists files and hashes only, no URLs; `build.json`'s
   noindex pages are given by their new names.
 
