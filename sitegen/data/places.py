@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import json
+import os
 
 import pycountry
 
@@ -21,7 +23,15 @@ def region_name(region: str | None, country: str | None) -> str:
     if not region:
         return ""
     if country and len(country) == 2 and 1 <= len(region) <= 3 and region.isalnum():
-        found = pycountry.subdivisions.get(code=f"{country.upper()}-{region.upper()}")
-        if found is not None:
-            return found.name
+        return _subdivisions().get(f"{country.upper()}-{region.upper()}", region)
     return region
+
+
+@functools.cache
+def _subdivisions() -> dict[str, str]:
+    """Every ISO 3166-2 code's name, read from pycountry's own database file: its
+    `subdivisions` object builds an indexed record of every field of all 5,000 entries
+    first, several times the time of a build's other place names at 1,000 locations."""
+    with open(os.path.join(pycountry.DATABASE_DIR, "iso3166-2.json"), "rb") as file:
+        entries = json.load(file)["3166-2"]
+    return {entry["code"].upper(): entry["name"] for entry in entries}
