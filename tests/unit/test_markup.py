@@ -6,11 +6,15 @@ from __future__ import annotations
 from html import unescape
 from pathlib import Path
 
+import markdown
 import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.data.markup import (
+    ATTRIBUTES,
+    CONTENT_TAGS,
+    SCHEMES,
     commonmark,
     plain_text,
     render_trusted,
@@ -44,8 +48,22 @@ def test_dataset_cells_keep_only_the_allowlist() -> None:
     assert plain_text("**Fish &amp; chips** <i>daily</i>") == "Fish & chips daily"
 
 
+EXTRA_SYNTAX = "\n\n".join([
+    TABLE, "Term\n: Definition", "Text[^1]\n\n[^1]: A note.", "*[HTML]: Hyper Text\n\nHTML",
+    "# Title {: #top .big }", "```python\nx = 1\n```", '<div markdown="1">*inside*</div>',
+    "3. three\n4. four"])
+
+
 def test_content_pages_keep_extra() -> None:
-    assert "<table>" in render_trusted(TABLE)
+    """Each of `extra`'s extensions and `sane_lists` (given to Python-Markdown as objects)
+    converts as the named extensions do, before the one sanitiser pass."""
+    named = markdown.markdown(EXTRA_SYNTAX, extensions=["extra", "sane_lists"],
+                              output_format="html")
+    for piece in ("<table>", "<dl>", 'class="footnote"', "<abbr", 'id="top"',
+                  '<code class="language-python">', "<em>inside</em>", '<ol start="3">'):
+        assert piece in named, piece  # the sample uses every extension
+    assert render_trusted(EXTRA_SYNTAX) == nh3.clean(
+        named, tags=CONTENT_TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel=None)
 
 
 MARKDOWN = st.lists(st.sampled_from(list("ab *_[]()<>\"'&;#`\n-!:/=") + [
