@@ -83,7 +83,6 @@ def collector_off() -> Iterator[None]:
 
 
 def _collecting() -> None:
-    gc.freeze()
     gc.set_threshold(YOUNG_COLLECTION, 20, 20)
     gc.enable()
 
