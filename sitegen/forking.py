@@ -87,7 +87,8 @@ def _collecting() -> None:
     gc.enable()
 
 
-def _serve(conn: Connection, task: Callable[[Any], Any], parent: int) -> None:
+def _serve(conn: Connection, task: Callable[[Any], Any], parent: int,
+           ready: Callable[[], object] | None = None) -> None:
     """A worker's loop: `task(item)` for each `(index, item)` received, answered with
     `(index, ok, result or exception)`, until the pipe ends: the build process closed it, or
     ended (then the kernel kills the worker at once, where it can: Linux's
@@ -103,6 +104,8 @@ def _serve(conn: Connection, task: Callable[[Any], Any], parent: int) -> None:
     # The children collect their own garbage (rendering makes cycles) even while the
     # build process holds its collector off (builder/pipeline.py).
     _collecting()
+    if ready is not None:
+        ready()
     while True:
         try:
             index, item = conn.recv()
@@ -170,12 +173,14 @@ def _lost(process: Any) -> SitegenError:
 class _Worker:
     """One forked process running `task` on what it is sent, and its end of the pipe."""
 
-    def __init__(self, task: Callable[[Any], Any]) -> None:
+    def __init__(self, task: Callable[[Any], Any], ready: Callable[[], object] | None = None
+                 ) -> None:
         context = multiprocessing.get_context("fork")  # asked here: Windows has none
         conn, theirs = context.Pipe()
         _PARENT_ENDS.add(conn)
         self.conn = conn
-        self.process: Any = context.Process(target=_serve, args=(theirs, task, os.getpid()),
+        self.process: Any = context.Process(target=_serve,
+                                            args=(theirs, task, os.getpid(), ready),
                                             daemon=True)
         try:
             self.process.start()
@@ -209,16 +214,18 @@ class _Worker:
 
 class Workers:
     """`processes` processes forked now, each running `task(item)` on the items it is
-    sent. The garbage collector's view of this process's objects is frozen while they fork:
-    a collection in a child otherwise walks (and so writes to) every inherited object,
+    sent, after `ready()` when given (each process's own preparation, made while this one
+    goes on). The garbage collector's view of this process's objects is frozen while they
+    fork: a collection in a child otherwise walks (and so writes to) every inherited object,
     copying the parent's whole heap page by page."""
 
-    def __init__(self, task: Callable[[Any], Any], processes: int) -> None:
+    def __init__(self, task: Callable[[Any], Any], processes: int,
+                 ready: Callable[[], object] | None = None) -> None:
         self._workers: list[_Worker] = []
         gc.freeze()
         try:
             for _ in range(processes):
-                self._workers.append(_Worker(task))
+                self._workers.append(_Worker(task, ready))
         except BaseException:
             self.close()
             raise
@@ -326,10 +333,11 @@ class Spare(_OneProcess):
     chooses later (`ForkedCall(task, parallel=True, spare=...)`). A process forked late in
     a build starts as large as the build process then is (the model, every page's audit)
     and only adds to it; this one is sent the task instead, pickled, and stays small.
+    `ready`: what the process prepares while it waits (importing what the task will use).
     Close it (a context manager) when the build ends; an unused one just stops."""
 
-    def __init__(self, *, parallel: bool) -> None:
-        self._workers = Workers(_call, 1) if parallel else None
+    def __init__(self, *, parallel: bool, ready: Callable[[], object] | None = None) -> None:
+        self._workers = Workers(_call, 1, ready) if parallel else None
 
     def take(self) -> Workers | None:
         """The process, handed over once (None when there is none)."""

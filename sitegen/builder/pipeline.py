@@ -31,6 +31,7 @@ from sitegen.audit.context import PagesSeen
 from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_context, guard_file
 from sitegen.audit.pages import PageAudit
+from sitegen.audit.similarity import prepare_comparison
 from sitegen.audit.tree import WrittenTree, finish_audit
 from sitegen.builder.cache import (
     BuildCache,
@@ -167,7 +168,7 @@ def build(options: BuildOptions) -> BuildResult:
                                diagnostics=[*report.items, *run.cache.diagnostics],
                                **run.cache.summary)
         # The near-duplicate comparison's process, forked before the rows are read.
-        spare = early.enter_context(Spare(parallel=run.jobs > 1))
+        spare = early.enter_context(Spare(parallel=run.jobs > 1, ready=prepare_comparison))
         load_details(run.source, options.env, run.cache, report)
         sealer = Sealer.new(run.policy, run.loaded.config, resolve_brand(run.loaded)) \
             if run.policy.protection == "encrypt" else None
