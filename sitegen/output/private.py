@@ -96,9 +96,13 @@ BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 # with such a string is parsed instead.
 JSON_LINK = rb'"((?:/|%s)[^"\\]*(?:\\.[^"\\]*)*)"(?![ \t\r\n]*:)'
 LAST_SPACE = 0x3000  # the highest code point `str.isspace` holds (IDEOGRAPHIC SPACE)
-JSON_UNUSUAL_START = re.compile(b'"(?:\\\\|' + b"|".join(
-    re.escape(chr(code).encode("utf-8")) for code in range(0x20, LAST_SPACE + 1)
-    if chr(code).isspace()) + b")")
+_SPACES = [chr(code).encode("utf-8") for code in range(0x20, LAST_SPACE + 1)
+           if chr(code).isspace()]
+# The lookahead (a backslash or a space's first byte) fails most quotes of a feed at once,
+# before the alternatives are tried one by one: half the time on a 20 MB feed.
+JSON_UNUSUAL_START = re.compile(
+    b'"(?=[\\\\' + b"".join(re.escape(first) for first in sorted({s[:1] for s in _SPACES}))
+    + b'])(?:\\\\|' + b"|".join(re.escape(space) for space in _SPACES) + b")")
 MARKER_KEYS = (b'"locs"', b'"places"')
 JSON_SUFFIXES = (".json", ".geojson")
 DATA_SUFFIXES = tuple(suffix for suffix in PROTECTED_SUFFIXES if suffix not in (".html", ".htm"))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.output.private import LAST_SPACE, PathKey, Rewriter, plan
+from sitegen.output.private import JSON_UNUSUAL_START, LAST_SPACE, PathKey, Rewriter, plan
 
 FILES = ["index.html", "locations/ca/sf/index.html", "_assets/img/shop.jpg",
          "feeds/locations.json", "_assets/css/site.css"]
@@ -110,6 +110,26 @@ def test_every_whitespace_character_is_looked_for() -> None:
     """`Rewriter.target` strips what `str.isspace` holds: the text scan knows them all."""
     assert max(code for code in range(sys.maxunicode + 1) if chr(code).isspace()) \
         == LAST_SPACE
+
+
+SPACES = [chr(code) for code in range(LAST_SPACE + 1) if chr(code).isspace()]
+
+
+@given(st.lists(st.sampled_from(['"', "\\", "a", "\u2019", "\u00e9", *SPACES]), max_size=12)
+       .map("".join))
+def test_unusual_string_starts_are_found_exactly(text: str) -> None:
+    """A quote followed by a backslash or a space of 0x20 and above (the strings the text
+    scan leaves to the parser), and nothing else; its quick look at the next byte included."""
+    data = text.encode("utf-8")
+    expected = any(text[i] == '"' and (text[i + 1] == "\\" or (
+        text[i + 1].isspace() and ord(text[i + 1]) >= 0x20)) for i in range(len(text) - 1))
+    assert (JSON_UNUSUAL_START.search(data) is not None) == expected
+
+
+def test_every_space_after_a_quote_is_unusual() -> None:
+    found = [space for space in [*SPACES, "\\"]
+             if JSON_UNUSUAL_START.search(f'"{space}x"'.encode()) is not None]
+    assert found == [space for space in [*SPACES, "\\"] if ord(space) >= 0x20]
 
 
 @pytest.mark.parametrize("start", [" ", "\u3000", "\u00a0", "\\n", "\\u002f"])
