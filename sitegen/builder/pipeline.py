@@ -94,8 +94,10 @@ from sitegen.output.private import (
     PathKey,
     Prewritten,
     PrivateBuild,
+    Rewriter,
     anticipated,
     brand_files,
+    place_data_file,
     private_manifest,
     private_paths,
     privatize,
@@ -428,6 +430,13 @@ class _Judged:
     guards: dict[str, list[Diagnostic]] = field(default_factory=dict)
     hashes: dict[str, tuple[int, str]] = field(default_factory=dict)
     sealed: set[str] = field(default_factory=set)
+    # A private build's side task writes its data files plain (`defer`) and lists them in
+    # `deferred`: each is sealed once, its links rewritten with the pages' plan, beside the
+    # render (`_place_data_files`), instead of sealed here and opened, rewritten and sealed
+    # again at the end (20 MB feeds). `resolved`: the paths that rewrite looked up.
+    defer: bool = False
+    deferred: set[str] = field(default_factory=set)
+    resolved: set[str] = field(default_factory=set)
 
 
 def write_site(writing: Writing, model: SiteModel, side: SideTask | None) -> WriteOutcome:
@@ -480,16 +489,21 @@ def _write_pages(writing: Writing, model: SiteModel, templates: _Templates,
         _gather(side, judged)
         side = None
     release_free_memory()  # the sitemaps' bytes, before the render workers fork
+    rewriter = anticipated(writing.output.tmp, [page.output for page in model.pages],
+                           private) if private is not None else None
     job = RenderJob(model, templates.env, writing.output.tmp, envs=templates.envs,
                     sealer=writing.sealer,
                     guard=writing.guard, declared=compared.declared,
                     fingerprints=templates.fingerprints if mode is _Mode.FRESH else None,
-                    rewriter=anticipated(writing.output.tmp,
-                                         [page.output for page in model.pages], private)
-                    if private is not None else None)
+                    rewriter=rewriter)
     run = writing.run
-    rendered = render_pages(job, compared.todo, run.jobs, run.options.progress,
-                            release=model.memo is None)
+    placing = SideTask(functools.partial(_place_data_files, writing, rewriter,
+                                         sorted(judged.deferred)), parallel=run.jobs > 1) \
+        if rewriter is not None and judged.deferred else None
+    with placing or contextlib.nullcontext():
+        rendered = render_pages(job, compared.todo, run.jobs, run.options.progress,
+                                release=model.memo is None)
+        _gather(placing, judged)
     pages = compared.pages
     for audit in rendered.audits:
         pages[audit.rel].audit = audit
@@ -500,10 +514,10 @@ def _write_pages(writing: Writing, model: SiteModel, templates: _Templates,
     judged.guards.update(rendered.guards)
     judged.hashes.update(rendered.hashes)
     _gather(side, judged)
-    if private is not None and job.rewriter is not None:
+    if private is not None and rewriter is not None:
         private = dataclasses.replace(private, prewritten=Prewritten(
-            job.rewriter.plan, rendered.resolved,
-            {rel: rendered.hashes[rel] for rel in rendered.rewritten}))
+            rewriter.plan, rendered.resolved | judged.resolved,
+            {rel: judged.hashes[rel] for rel in (*rendered.rewritten, *judged.deferred)}))
     todo = compared.todo
     # The pages by their paths, and those written at their private names by those too.
     sealed = frozenset(model.pages[i].output for i in todo) | judged.sealed \
@@ -526,13 +540,23 @@ def _gather(side: SideTask | None, judged: _Judged) -> None:
     judged.guards.update(done.guards)
     judged.hashes.update(done.hashes)
     judged.sealed |= done.sealed
+    judged.deferred |= done.deferred
+    judged.resolved |= done.resolved
+
+
+def _privately_named(writing: Writing) -> bool:
+    """Whether the build is encrypted with private paths (never serve, which keeps
+    production paths to apply edits in place)."""
+    run = writing.run
+    return writing.sealer is not None and private_paths(run.loaded.config) \
+        and not run.options.keep_state
 
 
 def _private_build(writing: Writing, model: SiteModel) -> PrivateBuild | None:
     """How an encrypted build with private paths renames its files (None for any other
-    build, and for serve, which keeps production paths to apply edits in place)."""
+    build)."""
     run, sealer = writing.run, writing.sealer
-    if sealer is None or not private_paths(run.loaded.config) or run.options.keep_state:
+    if sealer is None or not _privately_named(writing):
         return None
     assert run.policy.password is not None
     paths = PathKey.derive(run.policy.password, run.policy.name, sealer.protection.iterations)
@@ -584,10 +608,14 @@ def _write_artifacts(writing: Writing, model: SiteModel, producers: list[Produce
     produced: Iterable[Produced] = kept.items() if kept else artifacts(model, producers)
     sealed = judged.sealed
 
-    def protected(rel: str) -> bool:
-        return sealer is not None and is_protected_path(rel)
+    def protected(rel: str) -> bool:  # sealed as it is written (a stream: gathered whole)
+        return sealer is not None and is_protected_path(rel) and not judged.defer
 
     def write(rel: str, artifact: Artifact) -> None:
+        if judged.defer and is_protected_path(rel):  # sealed later (_Judged.defer)
+            judged.deferred.add(rel)
+            output.write_artifact(rel, artifact)
+            return
         if sealer is not None and protected(rel):
             plain = artifact if isinstance(artifact, bytes) else b"".join(artifact())
             artifact = sealer.seal(rel, plain)
@@ -601,8 +629,11 @@ def _write_artifacts(writing: Writing, model: SiteModel, producers: list[Produce
     for item in produced:
         if isinstance(item, FileSet):
             streamed = output.write_file_set(item, write, protected)
+            if judged.defer:
+                judged.deferred.update(filter(is_protected_path, streamed))
             if judged.judge:
-                judged.hashes.update(streamed)
+                judged.hashes.update((rel, digest) for rel, digest in streamed.items()
+                                     if rel not in judged.deferred)
         else:
             write(*item)
     return kept
@@ -624,9 +655,32 @@ def _artifact_task(writing: Writing, model: SiteModel, producers: list[Producer]
                    ) -> ChunkResult:
     """The side task of a build: the artifacts of `producers`, written, judged and hashed
     while the pages are compared and rendered."""
-    judged = _Judged()
+    judged = _Judged(defer=_privately_named(writing))
     _write_artifacts(writing, model, producers, judged)
-    return ChunkResult([], [], judged.guards, frozenset(judged.sealed), hashes=judged.hashes)
+    return ChunkResult([], [], judged.guards, frozenset(judged.sealed), hashes=judged.hashes,
+                       deferred=frozenset(judged.deferred))
+
+
+def _place_data_files(writing: Writing, rewriter: Rewriter, rels: list[str]) -> ChunkResult:
+    """The data files a private build's side task wrote plain (`_Judged.defer`), each
+    sealed once with its links rewritten by the pages' plan, written at its private name
+    (output/private.py `place_data_file`) and judged, while the pages are rendered."""
+    sealer, root = writing.sealer, writing.output.tmp
+    assert sealer is not None
+    rewriter.resolved.clear()  # what this task looks up (in this process, the pages' too)
+    judged = _Judged()
+    for rel in rels:
+        try:
+            data = place_data_file(root, sealer, rewriter, rel)
+        except OSError as exc:
+            raise SitegenError(Diagnostic(
+                str(exc.filename or root / rel), None, None,
+                f"cannot write: {exc.strerror or exc}",
+                "check disk space and permissions; the previous output is unchanged")) from None
+        judged.hashes[rel] = (len(data), hashlib.sha256(data).hexdigest())
+        judged.guards[rel] = guard_file(rel, data, writing.run.policy, writing.guard)
+    return ChunkResult([], [], judged.guards, hashes=judged.hashes,
+                       resolved=set(rewriter.resolved))
 
 
 def _drop_unused_assets(writing: Writing, outcome: WriteOutcome) -> None:

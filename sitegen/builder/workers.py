@@ -66,6 +66,7 @@ class ChunkResult:
     hashes: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> size, sha256
     rewritten: list[str] = field(default_factory=list)  # pages sealed with links rewritten
     resolved: set[str] = field(default_factory=set)  # paths the rewriter looked up
+    deferred: frozenset[str] = frozenset()  # data files a side task wrote plain, to seal
 
 
 @dataclass

@@ -102,8 +102,9 @@ def _sha256(path: str) -> str:
 class Known:
     """What a build knows of its folder's files before the manifest: the size and sha256
     the processes that wrote them took (by listed path), and the files written at another
-    path than they are listed by until the build's last step (a private build's pages, at
-    their private names: output/private.py): path in the folder -> listed path."""
+    path than they are listed by until the build's last step (a private build's pages and
+    feeds, at their private names: output/private.py): path in the folder -> listed
+    path."""
 
     digests: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     listed: Mapping[str, str] = field(default_factory=dict)

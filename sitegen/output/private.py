@@ -27,10 +27,12 @@ encrypted build (after the audit, on the finished folder) renames what would tel
   marker data gets each location's new URL (`href` column; `locator.js` prefers it). The
   production URL a page previews is shown at its top (inside the encrypted page). The
   render workers rewrite each page before sealing it, with the plan made before the render
-  (`anticipated`), and write it at its private name: the audit lists it by its production
-  path meanwhile. The last step leaves such a page where it is once every link the
-  workers looked up is planned the same in the finished folder, and opens, rewrites and
-  seals again any other page and data file.
+  (`anticipated`), and write it at its private name; the feeds and marker data, written
+  plain, are rewritten, sealed once and moved the same way beside the render
+  (`place_data_file`): the audit lists such files by their production paths meanwhile.
+  The last step leaves them where they are once every link looked up for them is planned
+  the same in the finished folder, and opens, rewrites and seals again any other page and
+  data file.
 - **Metadata.** The plain manifest lists files and hashes only, no URLs; `build.json`'s
   noindex pages are given by their new names.
 
@@ -471,20 +473,21 @@ Digests = dict[str, tuple[int, str]]  # path -> size, sha256
 
 @dataclass
 class Prewritten:
-    """Pages the render workers sealed with their links already rewritten by a `Rewriter`
-    of the anticipated plan (`anticipated`) and wrote at the private names it gives them:
-    the plan, every production path the workers looked up in it, and each such page's size
-    and sha256 as written (by its production path)."""
+    """Files sealed with their links already rewritten by a `Rewriter` of the anticipated
+    plan (`anticipated`) and written at the private names it gives them: the render
+    workers' pages, and the data files `place_data_file` sealed beside them. The plan,
+    every production path looked up in it, and each such file's size and sha256 as
+    written (by its production path)."""
 
     plan: Plan
     resolved: set[str] = field(default_factory=set)
-    pages: Digests = field(default_factory=dict)
+    files: Digests = field(default_factory=dict)
 
     def placed(self) -> dict[str, str]:
-        """Where each of these pages is in the folder -> its production path, for those the
+        """Where each of these files is in the folder -> its production path, for those the
         plan renames (the front page and 404.html keep theirs)."""
         names = self.plan.names
-        return {names[rel]: rel for rel in self.pages if rel in names}
+        return {names[rel]: rel for rel in self.files if rel in names}
 
 
 @dataclass(frozen=True)
@@ -502,8 +505,8 @@ class PrivateBuild:
     prewritten: Prewritten | None = None
 
     def placed(self) -> dict[str, str]:
-        """The pages the render workers wrote at their private names: path in the folder ->
-        production path (see `Prewritten.placed`)."""
+        """The files written at their private names as they were made (the render workers'
+        pages, the data files): path in the folder -> production path (`Prewritten.placed`)."""
         return self.prewritten.placed() if self.prewritten is not None else {}
 
     def rewriter(self, files: list[str]) -> Rewriter:
@@ -519,6 +522,27 @@ def anticipated(root: Path, pages: list[str], build: PrivateBuild) -> Rewriter:
     at its private name, and `privatize` leaves it there once it has checked that every
     link the workers looked up is planned the same in the finished folder."""
     return build.rewriter(sorted({*walk(root), *pages}))
+
+
+def place_data_file(root: Path, sealer: Sealer, rewriter: Rewriter, rel: str) -> bytes:
+    """Seal a data file the build wrote plain at its production path `rel` (a private
+    build's feeds and marker data, output/artifacts.py LOCATED): its links rewritten with
+    `rewriter`'s plan, sealed once, written at the private name that plan gives it; the
+    plain file removed, with each folder that leaves empty (the render workers write no
+    file there: every page but the front page and 404.html has a private name). The
+    bytes written."""
+    source = root / rel
+    plain = source.read_bytes()
+    rewritten = rewriter.json_text(plain) if rel.lower().endswith(JSON_SUFFIXES) \
+        else rewriter.text(plain)
+    data = sealer.seal(rel, plain if rewritten is None else rewritten)
+    target = root / rewriter.plan.names.get(rel, rel)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    if target != source:
+        source.unlink()
+        _remove_emptied(root, source.parent)
+    return data
 
 
 def privatize(root: Path, build: PrivateBuild, files: list[str] | None = None) -> Digests:
@@ -565,17 +589,17 @@ def privatize(root: Path, build: PrivateBuild, files: list[str] | None = None) -
 
 
 def _as_written(final: Plan, prewritten: Prewritten | None, root: Path) -> Digests:
-    """The pages the render workers rewrote, when every production path they looked up
-    leads where the finished folder's plan leads it (to the same private name, an image
-    or not) and each such page is where that plan puts it: those pages stay as they are.
-    A path planned otherwise means a file appeared or went after the pages were rendered,
-    which no build step does: an error."""
+    """The files written rewritten (`Prewritten`), when every production path looked up
+    for them leads where the finished folder's plan leads it (to the same private name, an
+    image or not) and each such file is where that plan puts it: those files stay as they
+    are. A path planned otherwise means a file appeared or went after the pages were
+    rendered, which no build step does: an error."""
     if prewritten is None:
         return {}
     early = prewritten.plan
     changed = sorted([path for path in prewritten.resolved
                       if _decision(early, path) != _decision(final, path)]
-                     + [rel for rel in prewritten.pages
+                     + [rel for rel in prewritten.files
                         if early.names.get(rel) != final.names.get(rel)])
     if changed:
         raise SitegenError(Diagnostic(
@@ -584,7 +608,7 @@ def _as_written(final: Plan, prewritten: Prewritten | None, root: Path) -> Diges
             f"rendered (first: {changed[0][:120]})",
             "report this as a sitegen bug; set protection.private_paths: false to build "
             "meanwhile"))
-    return prewritten.pages
+    return prewritten.files
 
 
 def _decision(moves: Plan, path: str) -> tuple[str | None, bool]:

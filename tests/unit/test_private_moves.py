@@ -1,7 +1,8 @@
 """Private paths with pages the render workers sealed already rewritten (output/private.py
-`anticipated`, `Prewritten`), written at their private names: `privatize` leaves such a
-page as it is, gives the same page a page sealed the old way becomes, and refuses a folder
-whose plan changed under a link the workers looked up."""
+`anticipated`, `Prewritten`), and data files sealed once beside them (`place_data_file`),
+written at their private names: `privatize` leaves such a file as it is, gives the same
+file a file sealed the old way becomes, and refuses a folder whose plan changed under a
+link looked up for them."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sitegen.output.private import (
     PrivateBuild,
     anticipated,
     page_url_of,
+    place_data_file,
     privatize,
 )
 from sitegen.output.protect import Sealer, load_protection, open_file
@@ -58,7 +60,7 @@ def _write_pages(root: Path, build: PrivateBuild, rewrite: bool) -> Prewritten:
         path = root / (rewriter.plan.names.get(rel, rel) if rewrite else rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        written.pages[rel] = (len(data), hashlib.sha256(data).hexdigest())
+        written.files[rel] = (len(data), hashlib.sha256(data).hexdigest())
     written.resolved = set(rewriter.resolved)
     return written
 
@@ -118,3 +120,44 @@ def test_a_page_planned_elsewhere_in_the_finished_folder_is_refused(tmp_path: Pa
     (problem,) = raised.value.diagnostics
     assert problem.message == ("1 linked paths were planned differently after the pages were "
                                "rendered (first: locations/ca/index.html)")
+
+
+FEED = {"feeds/locations.json": b'{"locations":[{"url":"https://www.example.com'
+                                b'/locations/ca/sf/","image":"/_assets/img/sf.jpg",'
+                                b'"site":"https://example.org/"}]}',
+        "feeds/locations.csv": b"name,url\nSF,https://www.example.com/locations/ca/sf/\n"}
+
+
+def test_data_files_placed_beside_the_render_stay_as_written(tmp_path: Path) -> None:
+    """A data file written plain and placed by `place_data_file` (a private build's feeds,
+    sealed once) is where the finished plan puts it, its plain copy and the folder that
+    held it gone, and reads as the same file sealed first and rewritten by `privatize`."""
+    root, build = _build(tmp_path / "a")
+    other, old_build = _build(tmp_path / "b")
+    for folder, sealer in ((root, None), (other, old_build.sealer)):
+        for rel, data in FEED.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(data if sealer is None else sealer.seal(rel, data))
+    written = _write_pages(root, build, rewrite=True)
+    rewriter = anticipated(root, sorted(PAGES), build)
+    for rel in FEED:
+        data = place_data_file(root, build.sealer, rewriter, rel)
+        written.files[rel] = (len(data), hashlib.sha256(data).hexdigest())
+        assert (root / written.plan.names[rel]).read_bytes() == data
+    written.resolved |= rewriter.resolved
+    assert not (root / "feeds").exists()
+    feeds = [written.plan.names[rel] for rel in FEED]
+    placed = {rel: (root / rel).read_bytes() for rel in walk(root)
+              if rel in feeds or rel.endswith(".html")}
+    privatize(root, PrivateBuild(**{**vars(build), "prewritten": written}))
+    assert {rel: (root / rel).read_bytes() for rel in placed} == placed  # not sealed again
+
+    _write_pages(other, old_build, rewrite=False)
+    privatize(other, old_build)
+    mine, theirs = _plain(root), _plain(other)
+    assert [mine[rel] for rel in feeds] == [theirs[rel] for rel in feeds]
+    page = written.plan.urls["/locations/ca/sf/"]
+    assert mine[feeds[0]] == (b'{"locations":[{"url":"https://www.example.com' + page.encode()
+                              + b'","image":"' + written.plan.urls["/_assets/img/sf.jpg"].encode()
+                              + b'","site":"https://example.org/"}]}')
+    assert mine[feeds[1]] == b"name,url\nSF,https://www.example.com" + page.encode() + b"\n"
