@@ -404,7 +404,7 @@ class _Mode(enum.Enum):
     """How pages are compared with the previous build, by what there is to compare with."""
 
     FRESH = "nothing to reuse (a clean or encrypted build): no comparison; the render " \
-            "workers fingerprint the pages, for the cache only"
+            "workers fingerprint the pages of a clean build, for the cache only"
     COMPARE = "an incremental build: every page fingerprinted (in forked processes), the " \
               "unchanged ones taken from the live output"
     KEEP = "serve: fingerprinted in this process, whose digests the next in-place edit " \
@@ -494,7 +494,10 @@ def _write_pages(writing: Writing, model: SiteModel, templates: _Templates,
     job = RenderJob(model, templates.env, writing.output.tmp, envs=templates.envs,
                     sealer=writing.sealer,
                     guard=writing.guard, declared=compared.declared,
-                    fingerprints=templates.fingerprints if mode is _Mode.FRESH else None,
+                    # Only for the cache, which never gives an encrypted build a page
+                    # (BuildRun.previous: each such build has its own key).
+                    fingerprints=templates.fingerprints
+                    if mode is _Mode.FRESH and writing.sealer is None else None,
                     rewriter=rewriter)
     run = writing.run
     placing = SideTask(functools.partial(_place_data_files, writing, rewriter,

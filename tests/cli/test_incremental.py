@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from support.envsites import ENV
 from support.sites import (
     EXAMPLE_PARTS,
     build,
@@ -26,6 +27,7 @@ from support.sites import (
     parse_html,
     sample_location,
     small_site,
+    summary,
     tree_hashes,
 )
 
@@ -241,6 +243,27 @@ def test_near_duplicates_are_reused_only_while_the_editorial_text_is_unchanged(
         clean = _clean_copy(site, tmp_path / f"clean-{number}")
         assert incremental == _near(build(clean)), name
     assert incremental == []
+
+
+def test_an_encrypted_build_fingerprints_no_page(tmp_path: Path) -> None:
+    """The cache never gives an encrypted build a page (each has its own key): such a build
+    spends no time fingerprinting its pages for it, and the next one renders every page
+    again; a clean production build records every page's fingerprint."""
+    site = copy_example(tmp_path / "site")
+    build(site, env=EPOCH)
+    for edit in (False, True):
+        if edit:
+            _edit_csv(site, _phone)
+        staging = build(site, "--env", "staging", env={**EPOCH, **ENV})
+        assert summary(staging)["pages"] > 0
+        assert f"{summary(staging)['pages']} pages rendered, 0 unchanged" in staging.stdout
+    fingerprints = {}
+    for env in ("production", "staging"):
+        cache = load_cache(site, env, Report())
+        load_details(site, env, cache, Report())
+        fingerprints[env] = {page.fingerprint for page in cache.pages.values()}
+    assert "" not in fingerprints["production"] and len(fingerprints["production"]) > 10
+    assert fingerprints["staging"] == {""}
 
 
 TEXT_FIELDS = ("id", "name", "street", "city", "region", "description", "neighbourhood",
