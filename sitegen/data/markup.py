@@ -54,8 +54,8 @@ SCHEMES = {"http", "https", "mailto", "tel"}
 def _content_markdown() -> markdown.Markdown:
     """One converter per process, reset before each use: building one costs more than
     converting a typical page. `extra`'s extensions (as markdown.extensions.extra lists
-    them) and `sane_lists` given as objects: named, each is looked up among the installed
-    packages' entry points, twenty times the cost of the rest."""
+    them) and `sane_lists` given as objects: named, each would be looked up among the
+    installed packages' entry points, which costs more than building the rest."""
     return markdown.Markdown(extensions=[
         fenced_code.FencedCodeExtension(), footnotes.FootnoteExtension(),
         attr_list.AttrListExtension(), def_list.DefListExtension(), tables.TableExtension(),

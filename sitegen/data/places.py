@@ -30,8 +30,8 @@ def region_name(region: str | None, country: str | None) -> str:
 @functools.cache
 def _subdivisions() -> dict[str, str]:
     """Every ISO 3166-2 code's name, read from pycountry's own database file: its
-    `subdivisions` object builds an indexed record of every field of all 5,000 entries
-    first, several times the time of a build's other place names at 1,000 locations."""
+    `subdivisions` object first builds an indexed record of every field of every entry,
+    which a build that only names regions does not need."""
     with open(os.path.join(pycountry.DATABASE_DIR, "iso3166-2.json"), "rb") as file:
         entries = json.load(file)["3166-2"]
     return {entry["code"].upper(): entry["name"] for entry in entries}
