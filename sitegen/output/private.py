@@ -563,10 +563,10 @@ def privatize(root: Path, build: PrivateBuild, files: list[str] | None = None) -
     task = functools.partial(_privatize_files, _Privatizing(
         root, sealer, rewriter, {move.rel: move for move in moves.moves}, as_written))
     # Each file is read, opened, rewritten and sealed again on its own: side by side in
-    # forked processes when there are many (a staging build's every page). The files to
-    # open are dealt out first, largest first (the feeds: 20 MB each at 10,000 locations),
-    # one to each slice in turn, and the first slices go first; the pages left as written
-    # fill the slices up.
+    # forked processes when there are many (a folder sealed without the anticipated plan:
+    # every page and feed; otherwise the photos and the few other files). The files to
+    # open are dealt out first, largest first, one to each slice in turn, and the first
+    # slices go first; the files left as written fill the slices up.
     count = build.jobs * 4
     opened = sorted((rel for rel in files if rel not in as_written),
                     key=lambda rel: -os.path.getsize(root / rel))
