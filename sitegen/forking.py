@@ -340,21 +340,27 @@ class Spare(_OneProcess):
         self._workers = Workers(_call, 1, ready) if parallel else None
 
     def take(self) -> Workers | None:
-        """The process, handed over once (None when there is none)."""
+        """The process, handed over (None when there is none, or it is lent out)."""
         workers, self._workers = self._workers, None
         return workers
+
+    def give_back(self, workers: Workers) -> None:
+        """The process again, after a call that borrowed it answered (ForkedCall)."""
+        self._workers = workers
 
 
 class ForkedCall(_OneProcess, Generic[_Result]):
     """`task()` run in a process forked now when `parallel` (it inherits this process's
     data: only its result is pickled), else here when the result is asked for; in the
-    process of `spare` when it has one (then `task` and what it holds are pickled). Close
-    it (a context manager) so an error elsewhere does not leave the process behind."""
+    process of `spare` when it has one (then `task` and what it holds are pickled), which
+    goes back to `spare` once it answers when `borrow` (for a later call). Close it (a
+    context manager) so an error elsewhere does not leave the process behind."""
 
     def __init__(self, task: Callable[[], _Result], *, parallel: bool,
-                 spare: Spare | None = None) -> None:
+                 spare: Spare | None = None, borrow: bool = False) -> None:
         self._task = task
         self._workers = spare.take() if parallel and spare is not None else None
+        self._lender = spare if borrow and self._workers is not None else None
         if self._workers is not None:
             next(iter(self._workers)).send(0, task)
         elif parallel:
@@ -366,6 +372,9 @@ class ForkedCall(_OneProcess, Generic[_Result]):
             return self._task()
         try:
             for _, _, value in self._workers.answers():
+                if self._lender is not None:
+                    self._lender.give_back(self._workers)
+                    self._workers = None
                 return value
             raise AssertionError("a forked call answered nothing")
         finally:

@@ -97,12 +97,6 @@ def compact(values: Iterable[int]) -> bytes:
     return array("I", sorted(set(values))).tobytes()
 
 
-def prepare_comparison() -> None:
-    """Import numpy, which the comparison computes with, ahead of it: called in the process
-    that will compare (builder/pipeline.py's spare) while the build renders the pages."""
-    import numpy  # noqa: F401
-
-
 def near_duplicates(docs: Mapping[str, bytes], threshold: float
                     ) -> list[tuple[str, str, float]]:
     """Pairs of document keys whose Jaccard similarity is at least `threshold`; each document

@@ -31,7 +31,6 @@ from sitegen.audit.context import PagesSeen
 from sitegen.audit.duplicates import NearDuplicateCheck, NearDuplicates
 from sitegen.audit.guards import GuardContext, guard_context, guard_file
 from sitegen.audit.pages import PageAudit
-from sitegen.audit.similarity import prepare_comparison
 from sitegen.audit.tree import WrittenTree, finish_audit
 from sitegen.builder.cache import (
     BuildCache,
@@ -64,7 +63,7 @@ from sitegen.data.readers import DatasetFile, read_rows
 from sitegen.data.separators import detect_separator
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.files import walk
-from sitegen.forking import Spare, collector_off, release_free_memory
+from sitegen.forking import ForkedCall, Spare, collector_off, release_free_memory
 from sitegen.model import ctas, leads, redirects
 from sitegen.model.content import load_content
 from sitegen.model.languages import add_languages, default_config
@@ -74,6 +73,7 @@ from sitegen.model.site import (
     Placed,
     build_model,
     location_pattern,
+    nearby_search,
     pattern_note,
     place,
     require_url_fields,
@@ -169,8 +169,9 @@ def build(options: BuildOptions) -> BuildResult:
             return BuildResult(options.env, run.out_dir, seconds=time.perf_counter() - started,
                                diagnostics=[*report.items, *run.cache.diagnostics],
                                **run.cache.summary)
-        # The near-duplicate comparison's process, forked before the rows are read.
-        spare = early.enter_context(Spare(parallel=run.jobs > 1, ready=prepare_comparison))
+        # A process forked before the rows are read, small: it imports numpy while they
+        # are, then searches each location's nearest, then compares the pages' text.
+        spare = early.enter_context(Spare(parallel=run.jobs > 1, ready=_import_numpy))
         load_details(run.source, options.env, run.cache, report)
         sealer = Sealer.new(run.policy, run.loaded.config, resolve_brand(run.loaded)) \
             if run.policy.protection == "encrypt" else None
@@ -178,8 +179,11 @@ def build(options: BuildOptions) -> BuildResult:
         dataset = load_dataset(run, report, fresh_rows)
         placed = place(default_config(run.loaded.config), run.policy, dataset.locations,
                        parse_today(run.today))
-        placed = dataclasses.replace(placed, postcodes=load_postcodes(run, placed.locations,
-                                                                      report))
+        # Nearby, in the spare process (which has imported numpy) while this one goes on.
+        nearby = early.enter_context(ForkedCall(nearby_search(placed), parallel=run.jobs > 1,
+                                                spare=spare, borrow=True))
+        placed = dataclasses.replace(placed, neighbours=nearby.result,
+                                     postcodes=load_postcodes(run, placed.locations, report))
         with AtomicOutput(run.out_dir) as output, contextlib.ExitStack() as stack:
             writing = Writing(run, output, sealer, guard_context(
                 run.loaded, run.policy, output.tmp, run.environ,
@@ -220,6 +224,12 @@ def build(options: BuildOptions) -> BuildResult:
                        diagnostics=report.items, rendered=outcome.rendered,
                        reused=outcome.reused, state=state,
                        notes=[dataset.pattern_note] if dataset.pattern_note else [], **summary)
+
+
+def _import_numpy() -> None:
+    """What the spare process computes with (nearby, then the near-duplicate comparison),
+    imported there while this process reads the rows."""
+    import numpy  # noqa: F401
 
 
 @contextlib.contextmanager

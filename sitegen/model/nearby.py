@@ -8,12 +8,17 @@ query block finding its k nearest in fewer rounds. For each occupied cell, the p
 surrounding square of cells are candidates; the square grows until it holds enough points
 and its edge is provably farther than every query's k-th nearest candidate. Candidates are
 compared as chords between unit vectors (monotonic in great-circle distance) with numpy.
+
+The answer (`Neighbours`) is two flat arrays of the standard library's `array` type: a build
+computes it in another process (builder/pipeline.py) and reads it without importing numpy.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -33,17 +38,40 @@ def _unit_vectors(points: np.ndarray) -> np.ndarray:
     return np.column_stack((np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)))
 
 
+@dataclass(frozen=True)
+class Neighbours:
+    """Each point's nearest others, nearest first: point i's indices are
+    `others[i * k:(i + 1) * k]` and their distances in km the same slice of `km` (every
+    point has k: there are always k others, `k` being at most the points less one)."""
+
+    k: int
+    others: array  # of int64 ("q")
+    km: array  # of float64 ("d")
+
+    def of(self, i: int) -> list[tuple[int, float]]:
+        start = i * self.k
+        return list(zip(self.others[start:start + self.k], self.km[start:start + self.k],
+                        strict=True))
+
+
 def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float | None = None
             ) -> list[list[tuple[int, float]]]:
     """For each point, up to k (index, km) of the nearest other points, nearest first.
 
     Equal distances are ordered by index, so the result is deterministic.
     """
+    found = neighbours(points, k, cell_deg)
+    return [found.of(i) for i in range(len(points))]
+
+
+def neighbours(points: Sequence[tuple[float, float]], k: int, cell_deg: float | None = None
+               ) -> Neighbours:
+    """`nearest`, packed (Neighbours)."""
     import numpy as np  # only builds that compute neighbours pay for importing numpy
 
     n = len(points)
     if k <= 0 or n < 2:
-        return [[] for _ in range(n)]
+        return Neighbours(0, array("q"), array("d"))
     k = min(k, n - 1)
     coords = np.asarray(points, dtype=np.float64)
     if cell_deg is None:
@@ -59,7 +87,8 @@ def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float | Non
              for chunk in np.split(order, splits)}
     max_ring = int(math.ceil(180 / cell_deg))
     index = _CellIndex(cells, ncols)
-    out: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    best = np.full((n, k), -1, dtype=np.int64)
+    best_km = np.zeros((n, k), dtype=np.float64)
     for (row, col), members in cells.items():
         for start in range(0, len(members), QUERY_BLOCK):
             queries = members[start:start + QUERY_BLOCK]
@@ -74,8 +103,10 @@ def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float | Non
                     if ring >= max_ring or np.all(kth <= bound * bound):
                         break
                 ring = min(ring * 2, max_ring)
-            _take_best(out, xyz, _Block(queries, candidates, chord2, kth), k)
-    return out
+            _take_best((best, best_km), xyz, _Block(queries, candidates, chord2, kth))
+    if (best < 0).any():
+        raise AssertionError("a point was given fewer than k neighbours")
+    return Neighbours(k, array("q", best.tobytes()), array("d", best_km.tobytes()))
 
 
 class _Block(NamedTuple):
@@ -88,15 +119,17 @@ class _Block(NamedTuple):
     kth: np.ndarray
 
 
-def _take_best(out: list[list[tuple[int, float]]], xyz: np.ndarray, block: _Block, k: int
-               ) -> None:
+def _take_best(out: tuple[np.ndarray, np.ndarray], xyz: np.ndarray, block: _Block) -> None:
     """Each query's k nearest from the candidates no farther than its k-th (ties included):
     sorting only those, not every candidate, keeps a city of 10,000 locations from costing
     a 10,000-element sort per query. The matrix product that found them loses digits to
     cancellation (and its rounding depends on the block's shape), so the chosen few are
-    measured again from coordinate differences and ordered by (distance, index)."""
+    measured again from coordinate differences and ordered by (distance, index), and the
+    first k of each query go to its row of `out` (indices, km)."""
     import numpy as np
     queries, candidates, chord2, kth = block
+    best, best_km = out
+    k = best.shape[1]
     rows, cols = np.nonzero(chord2 <= kth[:, None])
     finite = np.isfinite(chord2[rows, cols])
     rows, cols = rows[finite], cols[finite]
@@ -106,11 +139,10 @@ def _take_best(out: list[list[tuple[int, float]]], xyz: np.ndarray, block: _Bloc
     km = 2 * EARTH_KM * np.arcsin(np.minimum(1.0, chords / 2))
     order = np.lexsort((others, km, rows))
     rows, others, km = rows[order], others[order], km[order]
-    starts = np.searchsorted(rows, np.arange(len(queries) + 1)).tolist()
-    others_list, km_list = others.tolist(), km.tolist()
-    for r, q in enumerate(queries.tolist()):
-        end = min(starts[r] + k, starts[r + 1])
-        out[q] = [(others_list[i], km_list[i]) for i in range(starts[r], end)]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows)  # place within its query
+    kept = rank < k
+    where = (queries[rows[kept]], rank[kept])
+    best[where], best_km[where] = others[kept], km[kept]
 
 
 def _cell_size(coords: np.ndarray, k: int) -> float:

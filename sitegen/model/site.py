@@ -7,7 +7,9 @@ missing hub levels and broken nearby links are found before the output folder is
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,7 @@ from sitegen.data.places import country_name, region_name
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.model.content import Content, ContentPage, LocationContent
 from sitegen.model.lifecycle import add_front_matter_promotions, settle
-from sitegen.model.nearby import nearest, to_unit
+from sitegen.model.nearby import Neighbours, neighbours, to_unit
 from sitegen.model.pages import Hub, Nearby, Page, SiteModel
 from sitegen.model.phrases import ALL_LOCATIONS, NOT_FOUND, NOT_FOUND_DESCRIPTION, phrase
 from sitegen.model.urls import assign_slugs, fill, hub_patterns, pattern_fields, segment_values
@@ -111,6 +113,9 @@ class Placed:
     today: datetime.date | None = None  # the build date the statuses were settled on
     closed: list[Location] = field(default_factory=list)  # closed on that date: no page
     postcodes: list[Any] = field(default_factory=list)  # locator.postcodes rows
+    # Each location's nearest (`nearby_search`), when a build searches beside the rest of
+    # the model (builder/pipeline.py); otherwise build_model searches.
+    neighbours: Callable[[], Neighbours] | None = None
 
     def located_model(self) -> SiteModel:
         """The model of the placed locations alone: all that the location artifacts read
@@ -119,6 +124,13 @@ class Placed:
         return SiteModel(config, self.policy, self.locations,
                          Hub("root", "Locations", config.urls.locations), [], [], {},
                          self.pattern, closed=self.closed, postcodes=self.postcodes)
+
+
+def nearby_search(placed: Placed) -> Callable[[], Neighbours]:
+    """The search for each placed location's nearest others: a call that pickles small (the
+    coordinates), so a build can run it in another process while it makes the rest."""
+    return functools.partial(neighbours, [(loc.lat, loc.lng) for loc in placed.locations],
+                             placed.config.nearby.count)
 
 
 def place(config: SiteConfig, policy: Policy, locations: list[Location],
@@ -146,7 +158,6 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
     _apply_location_content(locations, content.locations, report)
     add_front_matter_promotions(locations, content.locations, placed.today, report)
     root = _hubs(config, ordered, pattern)
-    nearby = _nearby(config, locations)
     pages: list[Page] = []
     pages.extend(_content_page(config, page) for page in content.pages)
     home = home_url(config)
@@ -155,6 +166,8 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
                           config.site.description, {"body_html": ""}))
     pages.extend(_hub_pages(config, root))
     pages.extend(view_pages(config, root))
+    found = (placed.neighbours or nearby_search(placed))()  # as late as can be: see Placed
+    nearby = _nearby(config, locations, found)
     pages.extend(location_page(config, loc, nearby[loc.id], content.locations) for loc in
                  locations)
     for page in pages:  # a temporary closure's structured data starts on the build date
@@ -287,11 +300,13 @@ def _location_values(config: SiteConfig, location: Location) -> dict[str, str]:
     }
 
 
-def _nearby(config: SiteConfig, locations: list[Location]) -> dict[str, list[Nearby]]:
-    found = nearest([(loc.lat, loc.lng) for loc in locations], config.nearby.count)
+def _nearby(config: SiteConfig, locations: list[Location], found: Neighbours
+            ) -> dict[str, list[Nearby]]:
     per_km = to_unit(1.0, config.site.unit)
-    return {loc.id: [Nearby(locations[i], round(km * per_km, 1)) for i, km in near]
-            for loc, near in zip(locations, found, strict=True)}
+    others, km, k = found.others.tolist(), found.km.tolist(), found.k
+    return {loc.id: [Nearby(locations[others[j]], round(km[j] * per_km, 1))
+                     for j in range(i * k, i * k + k)]
+            for i, loc in enumerate(locations)}
 
 
 def check_unique_urls(pages: list[Page]) -> None:

@@ -105,6 +105,19 @@ def test_forked_calls_here_in_a_new_process_and_in_a_spare() -> None:
         pass  # an unused spare just stops
 
 
+def test_a_call_that_borrows_the_spare_gives_it_back_and_one_that_takes_it_does_not() -> None:
+    with Spare(parallel=True) as spare:
+        with ForkedCall(os.getpid, parallel=True, spare=spare, borrow=True) as first:
+            lent = first.result()
+        with ForkedCall(os.getpid, parallel=True, spare=spare) as second:
+            assert second.result() == lent  # the same process, answering again
+        assert spare.take() is None  # taken for good by the second
+    with Spare(parallel=True) as spare:
+        with ForkedCall(os.getpid, parallel=True, spare=spare, borrow=True):
+            pass  # closed before it answered: its process is killed, not given back
+        assert spare.take() is None
+
+
 def test_a_killed_forked_call_is_a_diagnostic() -> None:
     with ForkedCall(lambda: os.kill(os.getpid(), signal.SIGKILL), parallel=True) as call, \
             pytest.raises(SitegenError, match="killed by signal 9"):
