@@ -9,7 +9,7 @@ less than wall time), the median of `--rounds` runs of:
 
 - the model: reading, mapping and validating the rows (one process), placing the locations
   (slugs, URLs) and the rest of the model (hubs, pages, nearby), as `sitegen build` does;
-- nearby alone (`model.nearby.nearest` over the locations' coordinates);
+- nearby alone (`model.nearby.neighbours` over the locations' coordinates);
 - the near-duplicate comparison (`audit.similarity.near_duplicates`) over the editorial
   shingles of the built location pages, as the audit takes them (`audit.pages.audit_page`),
   with the pairs it found.
@@ -41,7 +41,7 @@ from sitegen.builder.run import planning_run  # noqa: E402
 from sitegen.config.load import load_config  # noqa: E402
 from sitegen.config.policy import resolve_policy  # noqa: E402
 from sitegen.diagnostics import Report  # noqa: E402
-from sitegen.model.nearby import nearest  # noqa: E402
+from sitegen.model.nearby import neighbours  # noqa: E402
 from sitegen.model.site import place  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def model_stages(site: Path) -> dict[str, float]:
     seconds["rest of the model (hubs, pages, nearby)"], _ = cpu(
         lambda: build_site_model(run, placed, report))
     points = [(loc.lat, loc.lng) for loc in placed.locations]
-    seconds["nearby alone"], _ = cpu(lambda: nearest(points, loaded.config.nearby.count))
+    seconds["nearby alone"], _ = cpu(lambda: neighbours(points, loaded.config.nearby.count))
     return seconds
 
 

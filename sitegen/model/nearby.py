@@ -54,19 +54,10 @@ class Neighbours:
                         strict=True))
 
 
-def nearest(points: Sequence[tuple[float, float]], k: int, cell_deg: float | None = None
-            ) -> list[list[tuple[int, float]]]:
-    """For each point, up to k (index, km) of the nearest other points, nearest first.
-
-    Equal distances are ordered by index, so the result is deterministic.
-    """
-    found = neighbours(points, k, cell_deg)
-    return [found.of(i) for i in range(len(points))]
-
-
 def neighbours(points: Sequence[tuple[float, float]], k: int, cell_deg: float | None = None
                ) -> Neighbours:
-    """`nearest`, packed (Neighbours)."""
+    """For each point, the k nearest other points (all the others when there are fewer),
+    nearest first; equal distances ordered by index, so the result is deterministic."""
     import numpy as np  # only builds that compute neighbours pay for importing numpy
 
     n = len(points)

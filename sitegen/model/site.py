@@ -303,9 +303,7 @@ def _location_values(config: SiteConfig, location: Location) -> dict[str, str]:
 def _nearby(config: SiteConfig, locations: list[Location], found: Neighbours
             ) -> dict[str, list[Nearby]]:
     per_km = to_unit(1.0, config.site.unit)
-    others, km, k = found.others.tolist(), found.km.tolist(), found.k
-    return {loc.id: [Nearby(locations[others[j]], round(km[j] * per_km, 1))
-                     for j in range(i * k, i * k + k)]
+    return {loc.id: [Nearby(locations[j], round(km * per_km, 1)) for j, km in found.of(i)]
             for i, loc in enumerate(locations)}
 
 

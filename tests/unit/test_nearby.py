@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.model.nearby import EARTH_KM, _cell_size, nearest
+from sitegen.model.nearby import EARTH_KM, _cell_size, neighbours
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -21,9 +21,10 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def _check(points: list[tuple[float, float]], k: int, cell_deg: float | None) -> None:
-    found = nearest(points, k, cell_deg=cell_deg)
-    assert len(found) == len(points)
-    for i, got in enumerate(found):
+    found = neighbours(points, k, cell_deg=cell_deg)
+    assert len(found.others) == len(found.km) == len(points) * found.k
+    for i in range(len(points)):
+        got = found.of(i)
         brute = sorted(_km(points[i], p) for j, p in enumerate(points) if j != i)
         assert len(got) == min(k, len(points) - 1)
         assert i not in [j for j, _ in got]
