@@ -1,6 +1,7 @@
 """The build's Jinja environment (render/engine.py) writes what stock Jinja writes: the same
-escaping of any value, in any construct, and the same calls (context-passing helpers, macros,
-calls in loops and blocks, a callable that raises StopIteration)."""
+escaping of any value, in any construct, the same calls (context-passing helpers, macros,
+calls in loops and blocks, a callable that raises StopIteration) and the same includes (what
+an included template sees, wherever it is included, and what it leaves behind)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,52 @@ TEMPLATES = [
     "{% filter upper %}{{ v }}{% endfilter %}",
     "{% autoescape false %}{{ v }}{% endautoescape %}{{ v }}",
 ]
+
+
+# Partials, and pages that include them from every kind of place: top level, loops, macros,
+# `{% set %}` blocks, a block of a child template, another partial; after `{% set %}` and
+# `{% from ... import %}` at the top level, with names the partial also assigns.
+PARTIALS = {
+    "shows.html": "[{{ v }}|{{ x | default('no x') }}|{{ y | default('no y') }}"
+                  "|{{ loop is defined }}|{{ say(v) }}|{{ where() }}]",
+    "assigns.html": "{% set x = 'partial' %}{% set z = v %}({{ x }}{{ z }})"
+                    "{% include 'shows.html' %}",
+    "imports.html": "{% from 'macros.html' import wrap %}{{ wrap(v) }}{% include 'shows.html' %}",
+    "macros.html": "{% macro wrap(a) %}<u>{{ a }}|{{ x | default('-') }}</u>{% endmacro %}",
+    "base.html": "<main>{% block main %}{% endblock %}</main>{% include 'shows.html' %}",
+    "missing.html": "{% include 'no-such.html' ignore missing %}{{ v }}",
+}
+PAGES = [
+    "{% include 'shows.html' %}",
+    "{% set x = v %}{% include 'shows.html' %}{% include 'assigns.html' %}{{ x }}{{ z | "
+    "default('no z') }}",
+    "{% for y in [v, 1] %}{% include 'shows.html' %}{% set x = y %}"
+    "{% include 'assigns.html' %}{% endfor %}",
+    "{% set x = 'outer' %}{% for y in [v] %}{% include 'shows.html' %}{% set x = y %}"
+    "{% include 'shows.html' %}{% endfor %}",
+    "{% macro m(x) %}{% include 'shows.html' %}{% endmacro %}{{ m(v) }}{{ m(2) | length }}",
+    "{% set captured %}{% for y in [v] %}{% include 'shows.html' %}{% endfor %}{% endset %}"
+    "{{ captured }}{{ captured | length }}",
+    "{% from 'macros.html' import wrap %}{% include 'imports.html' %}{{ wrap(v) }}",
+    "{% extends 'base.html' %}{% block main %}{% set x = 3 %}{% include 'shows.html' %}"
+    "{% include 'assigns.html' %}{% endblock %}",
+    "{% include 'missing.html' %}{% include ['no-such.html', 'shows.html'] %}"
+    "{% include 'shows.html' without context %}",
+    "{% filter upper %}{% include 'assigns.html' %}{% endfilter %}",
+]
+
+
+def _render_page(environment_class: type[jinja2.Environment], source: str, value: Any) -> str:
+    environment = environment_class(autoescape=True, loader=jinja2.DictLoader(PARTIALS))
+    environment.globals.update(say=_say, where=_where, env_name=_env_name)
+    return environment.from_string(source).render(v=value)
+
+
+@given(VALUES)
+def test_includes_render_as_stock_jinja_renders_them(value: Any) -> None:
+    for source in PAGES:
+        assert _render_page(engine.Environment, source, value) == \
+            _render_page(jinja2.Environment, source, value), source
 
 
 def _say(value: Any, tail: str = "") -> str:
