@@ -10,8 +10,9 @@ the callable wants the context. Both through Jinja's own extension points
 - `_OutputCode` compiles an autoescaped `{{ value }}` to `environment.escape_output(value)`:
   the escaped text as a plain `str` (the same characters `escape` returns; Jinja marks a
   macro's or a `{% set %}` block's joined output safe as before);
-- `_Context.call` calls a plain Python function that asks for nothing straight away, and
-  hands anything else (macros, `pass_context` helpers, callable objects) to Jinja;
+- `_Context.call` calls a plain Python function or method, a builtin or a macro that asks
+  for nothing straight away, and hands anything else (`pass_context` helpers, callable
+  objects) to Jinja;
 - an `{% include "name" %}` (a page includes about fifteen partials) gives the partial a
   context over the includer's variables instead of a copy of them all
   (`Environment.included`), and hands its output on with `yield from`.
@@ -28,12 +29,15 @@ import jinja2
 import markupsafe
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Macro
 from jinja2.utils import missing
 
 # markupsafe's escaping of a str, without the Markup object around it (markupsafe >= 3).
 _escape_text = markupsafe._escape_inner
-_FUNCTION = types.FunctionType
+# What a template calls that takes no context, environment or eval context unless it says
+# so (`jinja_pass_arg`, which a builtin cannot carry), nor is a callable object that does.
+_PLAIN_CALLS = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType,
+                          Macro})
 _STOP_ITERATION = "value was undefined because a callable raised a StopIteration exception"
 
 
@@ -77,7 +81,7 @@ class _OutputCode(CodeGenerator):
 
 class _Context(Context):
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        if type(__obj) is not _FUNCTION or hasattr(__obj, "jinja_pass_arg"):
+        if type(__obj) not in _PLAIN_CALLS or hasattr(__obj, "jinja_pass_arg"):
             return super().call(__obj, *args, **kwargs)
         if kwargs:
             kwargs.pop("_block_vars", None)

@@ -42,6 +42,8 @@ TEMPLATES = [
     "{% for x in [v, v] %}{{ loop.index }}{{ x }}{{ say(x) }}{% endfor %}",
     "{{ v ~ '<>' }}{{ v | string }}{{ v | safe }}{{ v | e }}",
     "{{ say(v, tail='&') }}{{ where() }}{{ env_name() }}",
+    "{{ helper.plain(v) }}{{ helper.aware(v) }}{{ {'k': v}.get('k') }}{{ [v].count(v) }}"
+    "{% for x in [v] %}{{ helper.aware(x) }}{{ {'k': x}.get('k', 1) }}{% endfor %}",
     "{% block b %}{{ say(v) }}{% endblock %}",
     "{% filter upper %}{{ v }}{% endfilter %}",
     "{% autoescape false %}{{ v }}{% endautoescape %}{{ v }}",
@@ -108,9 +110,21 @@ def _env_name(environment: jinja2.Environment) -> str:
     return type(environment).__name__.replace("Environment", "E")
 
 
+class _Helper:
+    """Methods a template calls: one plain, one that takes the context (loop variables
+    included, which only a context-aware call is given)."""
+
+    def plain(self, value: Any) -> str:
+        return f"({value})"
+
+    @jinja2.pass_context
+    def aware(self, context: Any, value: Any) -> str:
+        return f"({value}:{context.get('x', 'no x')})"
+
+
 def _render(environment_class: type[jinja2.Environment], source: str, value: Any) -> str:
     environment = environment_class(autoescape=True)
-    environment.globals.update(say=_say, where=_where, env_name=_env_name)
+    environment.globals.update(say=_say, where=_where, env_name=_env_name, helper=_Helper())
     return environment.from_string(source).render(v=value)
 
 
