@@ -35,7 +35,8 @@ from jinja2.utils import missing
 # markupsafe's escaping of a str, without the Markup object around it (markupsafe >= 3).
 _escape_text = markupsafe._escape_inner
 # What a template calls that takes no context, environment or eval context unless it says
-# so (`jinja_pass_arg`, which a builtin cannot carry), nor is a callable object that does.
+# so (`jinja_pass_arg`, which a builtin cannot carry), nor is a callable object that does;
+# but a macro, which always takes the eval context.
 _PLAIN_CALLS = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType,
                           Macro})
 _STOP_ITERATION = "value was undefined because a callable raised a StopIteration exception"
@@ -86,6 +87,8 @@ class _Context(Context):
         if kwargs:
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
+        if type(__obj) is Macro:  # it takes the eval context: markup or text by its autoescape
+            args = (__self.eval_ctx, *args)
         try:
             return __obj(*args, **kwargs)
         except StopIteration:

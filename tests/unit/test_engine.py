@@ -47,6 +47,10 @@ TEMPLATES = [
     "{% block b %}{{ say(v) }}{% endblock %}",
     "{% filter upper %}{{ v }}{% endfilter %}",
     "{% autoescape false %}{{ v }}{% endautoescape %}{{ v }}",
+    # A macro's output is markup or text by the autoescape where it is called.
+    "{% macro m(x) %}{{ x }}{% endmacro %}{% set ns = namespace(r='') %}"
+    "{% autoescape false %}{{ m(v) }}{{ m(x=v) }}{% set ns.r = m(v) %}{% endautoescape %}"
+    "{{ m(v) }}{{ ns.r }}",
 ]
 
 
