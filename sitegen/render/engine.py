@@ -13,9 +13,12 @@ the callable wants the context. Both through Jinja's own extension points
 - `_Context.call` calls a plain Python function or method, a builtin or a macro that asks
   for nothing straight away, and hands anything else (`pass_context` helpers, callable
   objects) to Jinja;
-- an `{% include "name" %}` (a page includes about fifteen partials) gives the partial a
-  context over the includer's variables instead of a copy of them all
-  (`Environment.included`), and hands its output on with `yield from`.
+- a run of text and values (`<a href="{{ url }}">{{ name }}</a>`) is handed on as one
+  string: Jinja yields each piece, and each piece of a page goes up through the generators
+  of its block, its template and the one it extends;
+- an `{% include "name" %}` gives the partial a context over the includer's variables
+  instead of a copy of them all (`Environment.included`), and hands its output on with
+  `yield from`.
 """
 
 from __future__ import annotations
@@ -62,6 +65,21 @@ class _OutputCode(CodeGenerator):
         if finalize.src is not None:
             self.write(finalize.src)
 
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        # Jinja's own code for a buffered frame (a macro's body), then the buffer joined.
+        # Not where output may be skipped: a template that extends another.
+        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 3:
+            super().visit_Output(node, frame)
+            return
+        out = self.temporary_identifier()
+        self.writeline(f"{out} = []")
+        frame.buffer = out
+        try:
+            super().visit_Output(node, frame)
+        finally:
+            frame.buffer = None
+        self.writeline(f"yield ''.join({out})")
 
     def visit_Include(self, node: nodes.Include, frame: Frame) -> None:
         if node.ignore_missing or not node.with_context or self.environment.is_async \

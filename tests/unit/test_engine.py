@@ -1,7 +1,8 @@
 """The build's Jinja environment (render/engine.py) writes what stock Jinja writes: the same
-escaping of any value, in any construct, the same calls (context-passing helpers, macros,
-calls in loops and blocks, a callable that raises StopIteration) and the same includes (what
-an included template sees, wherever it is included, and what it leaves behind)."""
+escaping of any value, in any construct (each run of text and values handed on at once),
+the same calls (context-passing helpers, macros, calls in loops and blocks, a callable that
+raises StopIteration) and the same includes (what an included template sees, wherever it is
+included, and what it leaves behind)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,8 @@ PAGES = [
     "{% from 'macros.html' import wrap %}{% include 'imports.html' %}{{ wrap(v) }}",
     "{% extends 'base.html' %}{% block main %}{% set x = 3 %}{% include 'shows.html' %}"
     "{% include 'assigns.html' %}{% endblock %}",
+    "{% if v %}{% extends 'base.html' %}{% endif %}<{{ v }}|{{ x | default(1) }}>"
+    "{% block main %}<{{ v }}|{{ v }}>{% endblock %}",
     "{% include 'missing.html' %}{% include ['no-such.html', 'shows.html'] %}"
     "{% include 'shows.html' without context %}",
     "{% filter upper %}{% include 'assigns.html' %}{% endfilter %}",
