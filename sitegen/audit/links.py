@@ -11,12 +11,11 @@ LINK_ATTRIBUTES = (re.compile(rb"href=[\"']([^\"'#?]*)"), re.compile(rb"src=[\"'
 HTML_SPACE = frozenset(b" \t\n\r\f")
 
 
-def link_targets(data: bytes) -> list[str]:
+def link_targets(data: bytes, lowered: bytes) -> list[str]:
     """The values of every href and src attribute (any case, after HTML whitespace) of a
-    UTF-8 page, up to a query or fragment. Scanned in the ASCII-lowercased bytes, which keep
-    every offset, with one literal-prefixed pattern per name: a case-insensitive
-    `\\s(?:href|src)=` regex would try every position of the page."""
-    lowered = data.lower()
+    UTF-8 page, up to a query or fragment. Scanned in `lowered`, the page's bytes
+    ASCII-lowercased (which keep every offset), with one literal-prefixed pattern per name:
+    a case-insensitive `\\s(?:href|src)=` regex would try every position of the page."""
     found = []
     for pattern in LINK_ATTRIBUTES:
         for match in pattern.finditer(lowered):

@@ -55,9 +55,9 @@ def audit_page(rel: str, text: str, policy: Policy, data: bytes | None = None) -
     # character is a two-byte-per-character string, which `in` and re scan more slowly.
     if data is None:
         data = text.encode("utf-8", "surrogatepass")
-    links = tuple(sorted({sys.intern(t) for t in link_targets(data)
-                          if t.startswith("/") and not t.startswith(("//", "/_sitegen/"))}))
     facts = PageFacts(rel, text, data, policy)
+    links = tuple(sorted({sys.intern(t) for t in link_targets(data, facts.lowered)
+                          if t.startswith("/") and not t.startswith(("//", "/_sitegen/"))}))
     findings = page_rules(facts)
     noindex = None
     if policy.indexable:
