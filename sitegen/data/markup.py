@@ -85,23 +85,38 @@ def commonmark(text: str) -> str:
 
 
 # Any `<` of cmark's output that does not open or close an attribute-less tag of DATA_TAGS:
-# raw HTML, a link, an image, an h1/h2, a numbered list's start or a code block's language.
-# cmark escapes `<` in text, so without such a match its output is already safe markup.
+# a link, an image, a numbered list's start or a code block's language. cmark escapes `<`
+# in text and nests the tags it writes, so for a cell without raw HTML (no `<` at all),
+# without such a match its output is already safe, balanced markup.
 _NEEDS_SANITISER = re.compile(
     r"<(?!/?(?:p|strong|em|ul|ol|li|blockquote|code|pre|h[3-6])>|(?:br|hr) />)")
+# A heading's opening or closing tag, as cmark writes it or as raw HTML may.
+_HEADING = re.compile(r"<(/?)h([1-6])(?=[\s/>])", re.IGNORECASE)
+
+
+def _headings_under_the_page(html: str) -> str:
+    """A description's headings start at h3, under the page's own h1 and h2s (a chain's
+    export writes `## About our store`): the highest level it uses becomes h3 and the others
+    keep their distance below it, down to h6."""
+    levels = [int(level) for close, level in _HEADING.findall(html) if not close]
+    shift = 3 - min(levels, default=3)
+    if shift <= 0:
+        return html
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
 
 
 @functools.lru_cache(maxsize=4096)
 def render_untrusted(text: str) -> str:
     """Dataset Markdown: rendered, then reduced to the small allowlist; links get nofollow.
 
-    Output that holds only allowlisted tags without attributes skips nh3 (which costs more
-    than the rest of a location page's data) and is spelled as nh3
-    would spell it: `"` unescaped in text, void tags without the slash, no-break spaces as
-    `&nbsp;`, carriage returns (`&#13;`) as the HTML parser reads them. A property test
-    holds the two paths to the same bytes."""
-    html = commonmark(text).rstrip("\n")
-    if _NEEDS_SANITISER.search(html) is None:
+    Headings start at h3 (`_headings_under_the_page`). A cell without raw HTML whose output
+    holds only allowlisted tags without attributes skips nh3 (which costs more than the
+    rest of a location page's data) and is spelled as nh3 would spell it: `"` unescaped in
+    text, void tags without the slash, no-break spaces as `&nbsp;`, carriage returns
+    (`&#13;`) as the HTML parser reads them. A property test holds the two paths to the
+    same bytes."""
+    html = _headings_under_the_page(commonmark(text).rstrip("\n"))
+    if "<" not in text and _NEEDS_SANITISER.search(html) is None:
         return html.replace("&quot;", '"').replace("<br />", "<br>") \
             .replace("<hr />", "<hr>").replace("\xa0", "&nbsp;") \
             .replace("\r\n", "\n").replace("\r", "\n")

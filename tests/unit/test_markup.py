@@ -15,6 +15,7 @@ from sitegen.data.markup import (
     ATTRIBUTES,
     CONTENT_TAGS,
     SCHEMES,
+    _headings_under_the_page,
     commonmark,
     plain_text,
     render_trusted,
@@ -39,8 +40,25 @@ def test_dataset_cells_are_commonmark() -> None:
     assert render_untrusted("**bold** and *em*") == "<p><strong>bold</strong> and <em>em</em></p>"
 
 
+def test_dataset_headings_start_at_h3_under_the_pages_own() -> None:
+    assert render_untrusted("# Big\n### small") == "<h3>Big</h3>\n<h5>small</h5>"
+    assert render_untrusted("## About our store\n\nWelcome.\n\n### Services\n\n- Wi-Fi") == (
+        "<h3>About our store</h3>\n<p>Welcome.</p>\n<h4>Services</h4>\n<ul>\n<li>Wi-Fi</li>\n</ul>")
+    assert render_untrusted("### three\n#### four") == "<h3>three</h3>\n<h4>four</h4>"
+    assert render_untrusted("# 1\n## 2\n### 3\n#### 4\n##### 5") == (
+        "<h3>1</h3>\n<h4>2</h4>\n<h5>3</h5>\n<h6>4</h6>\n<h6>5</h6>")
+    assert render_untrusted('<H1 class="x">raw</H1>') == "<h3>raw</h3>"
+
+
+def test_raw_tags_in_a_cell_never_leave_an_element_open_or_closed_early() -> None:
+    """Raw HTML of allowlisted tags goes through nh3, which balances it: an unclosed `<ul>`
+    or `<em>` would otherwise swallow the rest of the page."""
+    assert render_untrusted("<ul>\n<li>a") == "<ul>\n<li>a</li></ul>"
+    assert render_untrusted("<em>x") == "<p><em>x</em></p>"
+    assert render_untrusted("x </em> y </p></div>") == "<p>x  y </p><p></p>"
+
+
 def test_dataset_cells_keep_only_the_allowlist() -> None:
-    assert render_untrusted("# Big\n### small") == "Big\n<h3>small</h3>"
     assert render_untrusted("<script>alert(1)</script>x") == "x"
     assert render_untrusted("[x](javascript:alert(1))") == '<p><a rel="nofollow noopener">x</a></p>'
     assert render_untrusted("[x](https://a.example/)") == (
@@ -70,17 +88,19 @@ MARKDOWN = st.lists(st.sampled_from(list("ab *_[]()<>\"'&;#`\n-!:/=") + [
     "<script>", "</script>", "javascript:", "[x](http://a.example/>\"q\")", '[t](/x "t>i")',
     '"t>itle"', "<b title='x>y'>", "&amp;", "&lt;", "\u202e", "🙂", "**", "\n\n", "    ",
     "&quot;", "&#13;", "\r\n", "&#160;", "\xa0", "&#xFFFE;", "\ud800", "\x00", "  \n", "\n---",
-    "\n1. ", "3. ", "\n### ", "# ", "```py\n", "<!--", "\\\n"]),
+    "\n1. ", "3. ", "\n### ", "# ", "```py\n", "<!--", "\\\n", "<em>", "</em>", "<ul>",
+    "<li>", "</li>", "<p>", "</p>", "<h3>", "</h4>", "<h1>", "<H2 id=x>", "</h2>", "<br>"]),
     max_size=40).map("".join)
 
 
 @settings(max_examples=3000, deadline=None)
 @given(MARKDOWN)
 def test_output_without_attributes_skips_nh3_with_the_same_bytes(text: str) -> None:
-    """render_untrusted leaves out nh3 when cmark wrote only allowlisted bare tags; the
-    bytes must be those nh3 would have written."""
+    """render_untrusted leaves out nh3 when a cell has no raw HTML and cmark wrote only
+    allowlisted bare tags; the bytes must be those nh3 would have written."""
     render_untrusted.cache_clear()
-    assert render_untrusted(text) == sanitise_untrusted(commonmark(text).rstrip("\n"))
+    assert render_untrusted(text) == sanitise_untrusted(
+        _headings_under_the_page(commonmark(text).rstrip("\n")))
 
 
 def test_characters_cmark_cannot_write_become_replacement_characters() -> None:
