@@ -65,7 +65,6 @@ class _OutputCode(CodeGenerator):
         if finalize.src is not None:
             self.write(finalize.src)
 
-
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
         # Jinja's own code for a buffered frame (a macro's body), then the buffer joined.
         # Not where output may be skipped: a template that extends another.
