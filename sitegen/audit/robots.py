@@ -142,7 +142,10 @@ def robots_metas(page: str | bytes, lowered: bytes | None = None) -> list[Robots
     found = []
     for match in META_START.finditer(lowered):
         close = data.find(b">", match.start())
-        tag = utf8_text(data[match.start():close + 1 if close >= 0 else len(data)])
+        end = close + 1 if close >= 0 else len(data)
+        if lowered.find(b"name", match.start(), end) < 0:
+            continue  # no `name=`: addresses nobody (an Open Graph tag), not decoded
+        tag = utf8_text(data[match.start():end])
         if not _candidate(tag[:-1] if close >= 0 else tag):
             continue
         attrs = _meta_attrs(tag)
