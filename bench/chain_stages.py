@@ -36,8 +36,9 @@ if __package__ in (None, ""):  # run as `python bench/chain_stages.py`
 from bench.chain import write_site  # noqa: E402
 from sitegen.audit.pages import audit_page  # noqa: E402
 from sitegen.audit.similarity import near_duplicates  # noqa: E402
-from sitegen.builder.pipeline import build_site_model, load_dataset  # noqa: E402
+from sitegen.builder.dataset import load_dataset
 from sitegen.builder.run import planning_run  # noqa: E402
+from sitegen.builder.stages import build_site_model  # noqa: E402
 from sitegen.config.load import load_config  # noqa: E402
 from sitegen.config.policy import resolve_policy  # noqa: E402
 from sitegen.diagnostics import Report  # noqa: E402

@@ -175,9 +175,12 @@ def build(flags: BuildFlags) -> None:
     Example:
       sitegen build --env staging --base-url https://pr-42.preview.example.com
     """
-    from sitegen.forking import collector_off
+    from sitegen.builder.spare import spare_process
+    from sitegen.forking import collector_off, default_jobs
 
-    with collector_off():  # importing the build's modules too
+    # The spare process is forked first: it imports what it computes with while this
+    # process imports the build's modules.
+    with collector_off(), spare_process(parallel=(flags.jobs or default_jobs()) > 1) as spare:
         from sitegen.builder.pipeline import build as run_build
         from sitegen.builder.run import BuildOptions
         from sitegen.progress import progress_reporter
@@ -187,7 +190,7 @@ def build(flags: BuildFlags) -> None:
             result = run_build(BuildOptions(flags.source, env, out=flags.out,
                                             flags={"base_url": flags.base_url},
                                             strict=flags.strict, progress=progress,
-                                            jobs=flags.jobs, force=flags.force))
+                                            jobs=flags.jobs, force=flags.force), spare)
     _echo_diagnostics(result.warnings)
     for note in result.notes:
         click.echo(f"note: {note}")
@@ -243,8 +246,8 @@ def validate(env: str | None, source: Path) -> None:
     Example:
       sitegen validate --env production --source my-site
     """
-    from sitegen.builder.pipeline import plan_site
     from sitegen.builder.run import prepare
+    from sitegen.builder.stages import plan_site
     from sitegen.data.derived import derived_notes
     from sitegen.diagnostics import Report
 

@@ -22,6 +22,7 @@ import signal
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -87,12 +88,25 @@ def _collecting() -> None:
     gc.enable()
 
 
+FIRST = -1  # the index a worker answers its `first` call with
+
+
+@dataclass(frozen=True)
+class _Prepare:
+    """What a forked process does before it takes items: `first()`, inherited (never
+    pickled) and answered as index FIRST, then `ready()`, its own preparation."""
+
+    first: Callable[[], Any] | None = None
+    ready: Callable[[], object] | None = None
+
+
 def _serve(conn: Connection, task: Callable[[Any], Any], parent: int,
-           ready: Callable[[], object] | None = None) -> None:
+           prepare: _Prepare) -> None:
     """A worker's loop: `task(item)` for each `(index, item)` received, answered with
     `(index, ok, result or exception)`, until the pipe ends: the build process closed it, or
     ended (then the kernel kills the worker at once, where it can: Linux's
-    PR_SET_PDEATHSIG). Ctrl-C is the build process's to handle: it kills its workers."""
+    PR_SET_PDEATHSIG). Ctrl-C is the build process's to handle: it kills its workers.
+    `prepare.first` is answered first, as index FIRST, before `prepare.ready` runs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _PRCTL is not None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -101,27 +115,38 @@ def _serve(conn: Connection, task: Callable[[Any], Any], parent: int,
     for end in _PARENT_ENDS:
         end.close()
     _PARENT_ENDS.clear()
+    first = prepare.first
+    if first is not None and not _answer(conn, FIRST, lambda _: first(), None):
+        return
     # The children collect their own garbage (rendering makes cycles) even while the
     # build process holds its collector off (builder/pipeline.py).
     _collecting()
-    if ready is not None:
-        ready()
+    if prepare.ready is not None:
+        prepare.ready()
     while True:
         try:
             index, item = conn.recv()
         except (EOFError, OSError):
             return
+        if not _answer(conn, index, task, item):
+            return
+
+
+def _answer(conn: Connection, index: int, task: Callable[[Any], Any], item: Any) -> bool:
+    """Send `task(item)` (or its exception) as the answer to `index`; False when the build
+    process has gone."""
+    try:
+        answer: tuple[int, bool, Any] = (index, True, task(item))
+    except BaseException as exc:  # noqa: BLE001 - the build process raises it
+        answer = (index, False, _Failure(_portable(exc), exc.__traceback__))
+    try:
         try:
-            answer: tuple[int, bool, Any] = (index, True, task(item))
-        except BaseException as exc:  # noqa: BLE001 - the build process raises it
-            answer = (index, False, _Failure(_portable(exc), exc.__traceback__))
-        try:
-            try:
-                conn.send(answer)
-            except (pickle.PicklingError, TypeError, AttributeError) as exc:
-                conn.send((index, False, _portable(exc)))
-        except OSError:
-            return  # the build process has gone
+            conn.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            conn.send((index, False, _portable(exc)))
+    except OSError:
+        return False
+    return True
 
 
 class WorkerTraceback(Exception):
@@ -173,14 +198,13 @@ def _lost(process: Any) -> SitegenError:
 class _Worker:
     """One forked process running `task` on what it is sent, and its end of the pipe."""
 
-    def __init__(self, task: Callable[[Any], Any], ready: Callable[[], object] | None = None
-                 ) -> None:
+    def __init__(self, task: Callable[[Any], Any], prepare: _Prepare) -> None:
         context = multiprocessing.get_context("fork")  # asked here: Windows has none
         conn, theirs = context.Pipe()
         _PARENT_ENDS.add(conn)
         self.conn = conn
         self.process: Any = context.Process(target=_serve,
-                                            args=(theirs, task, os.getpid(), ready),
+                                            args=(theirs, task, os.getpid(), prepare),
                                             daemon=True)
         try:
             self.process.start()
@@ -190,7 +214,8 @@ class _Worker:
             raise
         finally:
             theirs.close()
-        self.pending: deque[int] = deque()  # indices sent and not yet answered
+        # indices sent and not yet answered
+        self.pending: deque[int] = deque([FIRST] if prepare.first is not None else [])
 
     def send(self, index: int, item: Any) -> None:
         try:
@@ -214,18 +239,18 @@ class _Worker:
 
 class Workers:
     """`processes` processes forked now, each running `task(item)` on the items it is
-    sent, after `ready()` when given (each process's own preparation, made while this one
+    sent, after what `prepare` says (each process's own preparation, made while this one
     goes on). The garbage collector's view of this process's objects is frozen while they
     fork: a collection in a child otherwise walks (and so writes to) every inherited object,
     copying the parent's whole heap page by page."""
 
     def __init__(self, task: Callable[[Any], Any], processes: int,
-                 ready: Callable[[], object] | None = None) -> None:
+                 prepare: _Prepare | None = None) -> None:
         self._workers: list[_Worker] = []
         gc.freeze()
         try:
             for _ in range(processes):
-                self._workers.append(_Worker(task, ready))
+                self._workers.append(_Worker(task, prepare or _Prepare()))
         except BaseException:
             self.close()
             raise
@@ -333,14 +358,34 @@ class Spare(_OneProcess):
     chooses later (`ForkedCall(task, parallel=True, spare=...)`). A process forked late in
     a build starts as large as the build process then is (the model, every page's audit)
     and only adds to it; this one is sent the task instead, pickled, and stays small.
-    `ready`: what the process prepares while it waits (importing what the task will use).
-    Close it (a context manager) when the build ends; an unused one just stops."""
+    `first`: a call the process makes as soon as it is forked, on what it inherits (nothing
+    is pickled but the answer), whose answer `first()` waits for: work this process would
+    otherwise make alone before it needs the answer. `ready`: what the process prepares
+    next, while it waits (importing what later tasks will use). Close it (a context
+    manager) when the build ends; an unused one just stops."""
 
-    def __init__(self, *, parallel: bool, ready: Callable[[], object] | None = None) -> None:
-        self._workers = Workers(_call, 1, ready) if parallel else None
+    def __init__(self, *, parallel: bool, ready: Callable[[], object] | None = None,
+                 first: Callable[[], Any] | None = None) -> None:
+        self._first = first
+        self._workers = Workers(_call, 1, _Prepare(first, ready)) if parallel else None
+
+    def first(self) -> Any:
+        """The answer of `first` (computed here when there is no process); raises its
+        exception. Asked once, before the process is taken."""
+        if self._first is None:
+            raise AssertionError("this spare was given no first call")
+        first, self._first = self._first, None
+        if self._workers is None:
+            return first()
+        for _, _, value in self._workers.answers():
+            return value
+        raise AssertionError("the spare answered nothing")
 
     def take(self) -> Workers | None:
-        """The process, handed over (None when there is none, or it is lent out)."""
+        """The process, handed over (None when there is none, or it is lent out), once it
+        has answered its first call."""
+        if self._first is not None:
+            raise AssertionError("the spare's first call is unanswered")
         workers, self._workers = self._workers, None
         return workers
 
@@ -379,3 +424,12 @@ class ForkedCall(_OneProcess, Generic[_Result]):
             raise AssertionError("a forked call answered nothing")
         finally:
             self.close()
+
+
+def default_jobs() -> int:
+    """Processes a build forks: $SITEGEN_JOBS, else the CPUs this process may run on."""
+    value = os.environ.get("SITEGEN_JOBS")
+    if value and value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)

@@ -8,12 +8,15 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sitegen.audit.findings import finding
-from sitegen.audit.pages import PageAudit
 from sitegen.audit.similarity import near_duplicates
 from sitegen.diagnostics import Diagnostic
 from sitegen.forking import ForkedCall, Spare
+
+if TYPE_CHECKING:  # the spare process imports this module for `_findings` alone
+    from sitegen.audit.pages import PageAudit
 
 RULE = "seo.near-duplicate"
 

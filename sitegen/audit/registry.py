@@ -8,10 +8,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from sitegen.config.themes import theme_dirs
 from sitegen.model.content import IGNORED_SUFFIXES
 from sitegen.output.protect import UNLOCK_JS, unlock_script
 from sitegen.render import maps
-from sitegen.render.templates import theme_dirs
 
 
 def registry(source: Path, theme: str | None) -> dict[str, str]:

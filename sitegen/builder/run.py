@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.builder.cache import BuildCache, hash_inputs, load_cache
-from sitegen.builder.workers import default_jobs
 from sitegen.config.load import LoadedConfig, load_config
 from sitegen.config.policy import Policy, password_problems, resolve_policy
 from sitegen.data.gazetteer import gazetteer_version
+from sitegen.data.inputs import build_time, iso
 from sitegen.data.remote import resolve_source
 from sitegen.diagnostics import Report, SitegenError
-from sitegen.output.manifest import build_time, iso
+from sitegen.forking import default_jobs
 from sitegen.output.outdir import Target, build_target, claim_output, resolved
 
 Progress = Callable[[int, int], None]

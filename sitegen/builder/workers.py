@@ -86,14 +86,6 @@ class Rendered:
 _JOB: RenderJob | None = None
 
 
-def default_jobs() -> int:
-    value = os.environ.get("SITEGEN_JOBS")
-    if value and value.isdigit() and int(value) > 0:
-        return int(value)
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
-
-
 class SideTask(ForkedCall[ChunkResult]):
     """Work that needs the model but not the pages (the build's artifacts), run beside the
     rest of the build (forking.ForkedCall); its errors come back in its ChunkResult."""

@@ -16,7 +16,7 @@ from typing import Any
 from sitegen.config.languages import home_url
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
-from sitegen.data.locations import Faq, Location, ValidationResult
+from sitegen.data.locations import Faq, Location
 from sitegen.data.places import country_name, region_name
 from sitegen.diagnostics import Diagnostic, Report, SitegenError
 from sitegen.model.content import Content, ContentPage, LocationContent
@@ -24,60 +24,14 @@ from sitegen.model.lifecycle import add_front_matter_promotions, settle
 from sitegen.model.nearby import Neighbours, neighbours, to_unit
 from sitegen.model.pages import Hub, Nearby, Page, SiteModel
 from sitegen.model.phrases import ALL_LOCATIONS, NOT_FOUND, NOT_FOUND_DESCRIPTION, phrase
-from sitegen.model.urls import assign_slugs, fill, hub_patterns, pattern_fields, segment_values
+from sitegen.model.urls import (
+    assign_slugs,
+    fill,
+    hub_patterns,
+    location_pattern,
+    segment_values,
+)
 from sitegen.model.views import view_pages
-
-# The default pattern's levels that follow the data (location_pattern).
-DATA_LEVELS = ("region", "city")
-
-
-def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
-    """The configured pattern. The default uses only the levels the data has: a region or
-    city level is dropped when no location has one of its own (values filled from the
-    coordinates do not count), and a country level is added when there are several."""
-    pattern = config.urls.location
-    if "location" in config.urls.model_fields_set:
-        return pattern
-    if len({(loc.country or "").upper() for loc in locations}) > 1:
-        pattern = pattern.replace("/locations/", "/locations/{country}/", 1)
-    for level in DATA_LEVELS:
-        if locations and not any(getattr(loc, level) and level not in loc.derived
-                                 for loc in locations):
-            pattern = pattern.replace("{" + level + "}/", "", 1)
-    return pattern
-
-
-def pattern_note(config: SiteConfig, pattern: str) -> str | None:
-    """What the build says once when the default pattern lost levels the data lacks."""
-    missing = [level for level in DATA_LEVELS if "{" + level + "}" in config.urls.location
-               and "{" + level + "}" not in pattern]
-    if not missing or "location" in config.urls.model_fields_set:
-        return None
-    lacking = " and no ".join(missing)
-    return (f"location URLs follow {pattern}: the data has no {lacking} "
-            "(set urls.location to choose another pattern)")
-
-
-def require_url_fields(result: ValidationResult, url_pattern: str, report: Report, *,
-                       skip_bad_rows: bool) -> ValidationResult:
-    """A location lacking a field its URL needs (no region for /{region}/...) is a diagnostic."""
-    needed = [f for f in pattern_fields(url_pattern) if f not in ("slug", "id")]
-    kept, skipped = [], result.rows_skipped
-    for location in result.locations:
-        missing = [f for f in needed if not getattr(location, f)]
-        for name in missing:
-            diagnostic = Diagnostic(location.source, location.row, name,
-                                    f"required by the URL pattern {url_pattern}",
-                                    f"fill {name} or change urls.location",
-                                    "warning" if skip_bad_rows else "error")
-            report.add(diagnostic)
-        if missing and skip_bad_rows:
-            skipped += 1
-            report.warning(location.source, location.row, None, "row skipped",
-                           "fix the errors above; locations.on_error: skip is active")
-        elif not missing:
-            kept.append(location)
-    return ValidationResult(kept, result.rows_read, skipped)
 
 
 def location_fingerprint(row_key: str, url: str) -> str:
@@ -114,7 +68,7 @@ class Placed:
     closed: list[Location] = field(default_factory=list)  # closed on that date: no page
     postcodes: list[Any] = field(default_factory=list)  # locator.postcodes rows
     # Each location's nearest (`nearby_search`), when a build searches beside the rest of
-    # the model (builder/pipeline.py); otherwise build_model searches.
+    # the model (builder/stages.py); otherwise add_nearby searches.
     neighbours: Callable[[], Neighbours] | None = None
 
     def located_model(self) -> SiteModel:
@@ -166,8 +120,9 @@ def build_model(placed: Placed, content: Content, report: Report) -> SiteModel:
                           config.site.description, {"body_html": ""}))
     pages.extend(_hub_pages(config, root))
     pages.extend(view_pages(config, root))
-    found = (placed.neighbours or nearby_search(placed))()  # as late as can be: see Placed
-    nearby = _nearby(config, locations, found)
+    # Each location's page holds its nearby list, filled by add_nearby once the search
+    # answers (in a build, it runs in another process while the model is made).
+    nearby: dict[str, list[Nearby]] = {loc.id: [] for loc in locations}
     pages.extend(location_page(config, loc, nearby[loc.id], content.locations) for loc in
                  locations)
     for page in pages:  # a temporary closure's structured data starts on the build date
@@ -300,11 +255,17 @@ def _location_values(config: SiteConfig, location: Location) -> dict[str, str]:
     }
 
 
-def _nearby(config: SiteConfig, locations: list[Location], found: Neighbours
-            ) -> dict[str, list[Nearby]]:
-    per_km = to_unit(1.0, config.site.unit)
-    return {loc.id: [Nearby(locations[j], round(km * per_km, 1)) for j, km in found.of(i)]
-            for i, loc in enumerate(locations)}
+def add_nearby(model: SiteModel, placed: Placed) -> None:
+    """Each location's nearest others, into the list its page holds, in the model and in
+    each language's: asked of the search (`placed.neighbours`) once the rest of the model is
+    made, as late as can be (a build runs it in another process meanwhile)."""
+    found = (placed.neighbours or nearby_search(placed))()
+    for view in (model, *model.languages.values()):
+        per_km = to_unit(1.0, view.config.site.unit)
+        locations = view.locations
+        for i, location in enumerate(locations):
+            view.nearby[location.id].extend(
+                Nearby(locations[j], round(km * per_km, 1)) for j, km in found.of(i))
 
 
 def check_unique_urls(pages: list[Page]) -> None:

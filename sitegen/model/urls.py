@@ -18,14 +18,13 @@ import importlib.util
 import re
 import unicodedata
 from collections import defaultdict
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from slugify import slugify, smart_truncate
 
-from sitegen.config.schema import reserved_folder
-
-if TYPE_CHECKING:
-    from sitegen.data.locations import Location
+from sitegen.config.schema import SiteConfig, reserved_folder
+from sitegen.data.locations import Location, ValidationResult
+from sitegen.diagnostics import Diagnostic, Report
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 MAX_SEGMENT = 60  # characters of a slug, cut at a word boundary (as people shorten a URL)
@@ -229,3 +228,56 @@ def hub_patterns(location_pattern: str) -> list[tuple[str, str]]:
 def absolute(base_url: str, url: str) -> str:
     """A site path on the base URL: canonical links, sitemaps, JSON-LD, form fields."""
     return base_url.rstrip("/") + url
+
+
+# The default pattern's levels that follow the data (location_pattern).
+DATA_LEVELS = ("region", "city")
+
+
+def location_pattern(config: SiteConfig, locations: list[Location]) -> str:
+    """The configured pattern. The default uses only the levels the data has: a region or
+    city level is dropped when no location has one of its own (values filled from the
+    coordinates do not count), and a country level is added when there are several."""
+    pattern = config.urls.location
+    if "location" in config.urls.model_fields_set:
+        return pattern
+    if len({(loc.country or "").upper() for loc in locations}) > 1:
+        pattern = pattern.replace("/locations/", "/locations/{country}/", 1)
+    for level in DATA_LEVELS:
+        if locations and not any(getattr(loc, level) and level not in loc.derived
+                                 for loc in locations):
+            pattern = pattern.replace("{" + level + "}/", "", 1)
+    return pattern
+
+
+def pattern_note(config: SiteConfig, pattern: str) -> str | None:
+    """What the build says once when the default pattern lost levels the data lacks."""
+    missing = [level for level in DATA_LEVELS if "{" + level + "}" in config.urls.location
+               and "{" + level + "}" not in pattern]
+    if not missing or "location" in config.urls.model_fields_set:
+        return None
+    lacking = " and no ".join(missing)
+    return (f"location URLs follow {pattern}: the data has no {lacking} "
+            "(set urls.location to choose another pattern)")
+
+
+def require_url_fields(result: ValidationResult, url_pattern: str, report: Report, *,
+                       skip_bad_rows: bool) -> ValidationResult:
+    """A location lacking a field its URL needs (no region for /{region}/...) is a diagnostic."""
+    needed = [f for f in pattern_fields(url_pattern) if f not in ("slug", "id")]
+    kept, skipped = [], result.rows_skipped
+    for location in result.locations:
+        missing = [f for f in needed if not getattr(location, f)]
+        for name in missing:
+            diagnostic = Diagnostic(location.source, location.row, name,
+                                    f"required by the URL pattern {url_pattern}",
+                                    f"fill {name} or change urls.location",
+                                    "warning" if skip_bad_rows else "error")
+            report.add(diagnostic)
+        if missing and skip_bad_rows:
+            skipped += 1
+            report.warning(location.source, location.row, None, "row skipped",
+                           "fix the errors above; locations.on_error: skip is active")
+        elif not missing:
+            kept.append(location)
+    return ValidationResult(kept, result.rows_read, skipped)

@@ -15,7 +15,6 @@ clock: two builds of the same input are byte-identical, manifest included.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 import os
@@ -26,14 +25,12 @@ from typing import Any
 
 from sitegen import __version__
 from sitegen.config.load import LoadedConfig
-from sitegen.data.remote import source_path
-from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.data.inputs import build_time, iso
 from sitegen.files import walk
 from sitegen.jsontext import compact_text
 from sitegen.model.pages import SiteModel
 from sitegen.output.write import AtomicOutput, Batch
 from sitegen.render import seo
-from sitegen.render.templates import theme_dirs
 
 MANIFEST = "api/manifest.json"
 MANIFEST_VERSION = 1
@@ -44,50 +41,6 @@ class Manifest:
     data: bytes
     summary: dict[str, Any]
     paths: list[str] = field(default_factory=list)  # every file it lists, sorted
-
-
-def _walk(folder: Path) -> Iterable[Path]:
-    if not folder.is_dir():
-        return
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and d != "__pycache__")
-        for name in filenames:
-            if not name.startswith("."):
-                yield Path(dirpath) / name
-
-
-def input_files(loaded: LoadedConfig) -> list[Path]:
-    source = loaded.source
-    files = [*_walk(source / "config"), *_walk(source / "content")]
-    dataset = source_path(loaded)
-    if dataset.is_file():
-        files.append(dataset)
-    for folder in theme_dirs(source, loaded.config.theme.name):
-        files.extend(_walk(folder))
-    return files
-
-
-def build_time(loaded: LoadedConfig, environ: Mapping[str, str]) -> tuple[int, str]:
-    """(unix seconds, where it came from)."""
-    raw = (environ.get("SOURCE_DATE_EPOCH") or "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise SitegenError(Diagnostic(
-                "environment", None, "SOURCE_DATE_EPOCH", f"'{raw[:40]}' is not a Unix time",
-                "set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)"))
-        return int(raw), "SOURCE_DATE_EPOCH"
-    newest = 0
-    for path in input_files(loaded):
-        try:
-            newest = max(newest, int(path.stat().st_mtime))
-        except OSError:
-            continue
-    return newest, "inputs"
-
-
-def iso(seconds: int) -> str:
-    return _dt.datetime.fromtimestamp(seconds, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _sha256(path: str) -> str:

@@ -62,6 +62,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
+from sitegen.config.themes import BUILTIN_THEME
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.files import walk
 from sitegen.jsontext import compact, loads
@@ -69,7 +70,6 @@ from sitegen.output.hostconfig import HOST_FILES
 from sitegen.output.outdir import MARKER as OUTPUT_MARKER
 from sitegen.render.branding import Brand, Logo
 from sitegen.render.i18n import N_, text_direction, translations
-from sitegen.render.templates import BUILTIN_THEME
 
 ENVELOPE_KEY = "sitegen_encrypted"
 PROTECTION_FILE = "_sitegen/protection.json"

@@ -22,6 +22,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.bccache import Bucket
 
+from sitegen.config.themes import BUILTIN_THEME
 from sitegen.diagnostics import Diagnostic, SitegenError
 from sitegen.files import replace_file
 from sitegen.jsontext import sorted_text
@@ -29,8 +30,6 @@ from sitegen.model.pages import Page
 from sitegen.render import engine, fragments, i18n
 from sitegen.render.fragments import FragmentCache
 from sitegen.usercache import user_cache
-
-BUILTIN_THEME = Path(__file__).parents[1] / "themes" / "default"
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -128,20 +127,6 @@ def _parser(trim: bool, lstrip: bool, extensions: tuple[str, ...]) -> jinja2.Env
     names that are globals out of the undeclared variables, and globals are data a page's
     fingerprint must cover."""
     return jinja2.Environment(trim_blocks=trim, lstrip_blocks=lstrip, extensions=extensions)
-
-
-def theme_dirs(source: Path, theme: str | None) -> list[Path]:
-    """Theme folders in lookup order (site theme first, built-in default last)."""
-    dirs = []
-    if theme:
-        site_theme = source / "themes" / theme
-        if not site_theme.is_dir():
-            raise SitegenError(Diagnostic("config/base.yaml", None, "theme",
-                                          f"theme folder themes/{theme}/ does not exist",
-                                          "create it or remove the theme key"))
-        dirs.append(site_theme)
-    dirs.append(BUILTIN_THEME)
-    return dirs
 
 
 def make_environment(dirs: list[Path], globals_: dict[str, Any]) -> jinja2.Environment:

@@ -50,8 +50,9 @@ from sitegen.audit.pages import PageAudit, audit_page, page_findings
 from sitegen.audit.tree import declared_noindex
 from sitegen.builder.cache import CachedPage, cache_path, save_cache_after_swap
 from sitegen.builder.fingerprint import PageFingerprints
-from sitegen.builder.pipeline import BuildResult, BuildState
+from sitegen.builder.pipeline import BuildResult
 from sitegen.builder.run import build_date
+from sitegen.builder.stages import BuildState
 from sitegen.data.edits import changed_records
 from sitegen.data.locations import Location, validate_rows
 from sitegen.data.mapping import MappedRow, RowMapping, map_rows

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from support.sites import BASE_CONFIG, copy_example, csv_text, generated_rows, run_cli, small_site
 
-from sitegen.builder.pipeline import plan_site
 from sitegen.builder.run import prepare
+from sitegen.builder.stages import plan_site
+from sitegen.config.themes import theme_dirs
 from sitegen.diagnostics import Report, SitegenError
 from sitegen.model.ctas import Cta
 from sitegen.render.globals import template_globals
-from sitegen.render.templates import make_environment, theme_dirs
+from sitegen.render.templates import make_environment
 
 HAYES_PAGE = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
 FRONT_MATTER = "content/locations/JO-SF-001.md"

@@ -22,7 +22,7 @@ import pytest
 from support.envsites import ENV, PASSWORD, WEBHOOK, build_env, example_site, invoke, key_of
 
 import sitegen
-import sitegen.builder.pipeline
+import sitegen.builder.stages
 import sitegen.builder.workers
 from sitegen.audit.tree import WrittenTree
 from sitegen.output.protect import PAYLOAD, Protection, envelope_bytes, prompt_payload
@@ -409,7 +409,7 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
 
         monkeypatch.setattr(sitegen.builder.workers, "render_page", faulty_render)
     else:
-        audit = sitegen.builder.pipeline.finish_audit
+        audit = sitegen.builder.stages.finish_audit
 
         def planted_audit(root: Path, policy: Any, config: Any, guard: Any,
                           tree: WrittenTree) -> Any:
@@ -420,7 +420,7 @@ def test_guard_rail_fails_check_and_build(site: Path, tmp_path: Path,
             return audit(root, policy, config, guard,
                          dataclasses.replace(tree, judged=judged, files=None))
 
-        monkeypatch.setattr(sitegen.builder.pipeline, "finish_audit", planted_audit)
+        monkeypatch.setattr(sitegen.builder.stages, "finish_audit", planted_audit)
     built = invoke("build", "--env", env, "--source", site, env=PLANTED_ENV)
     assert built.exit_code == 1, built.output
     _assert_names(built.stderr, rel, rule)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from support.sites import BASE_CONFIG, assert_fails, copy_example, run_cli, small_site
 
-from sitegen.builder.pipeline import plan_site
 from sitegen.builder.run import prepare
+from sitegen.builder.stages import plan_site
 from sitegen.diagnostics import Report
 from sitegen.model.leads import LeadForm, page_form
 

@@ -13,11 +13,11 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from sitegen.config.schema import LeadsSection, SeoSection, default_lead_fields
+from sitegen.config.themes import BUILTIN_THEME
 from sitegen.diagnostics import SitegenError
 from sitegen.model import ctas, leads, phrases
 from sitegen.output.protect import SCRIPT_TEXTS
 from sitegen.render import i18n
-from sitegen.render.templates import BUILTIN_THEME
 
 PACKAGE = BUILTIN_THEME.parents[1]
 LOCALE = BUILTIN_THEME / "locale"

@@ -118,6 +118,72 @@ def test_a_call_that_borrows_the_spare_gives_it_back_and_one_that_takes_it_does_
         assert spare.take() is None
 
 
+def _events(path: Path, event: str) -> str:
+    with path.open("a") as handle:
+        handle.write(f"{event} {os.getpid()}\n")
+    return event
+
+
+def test_a_spare_answers_its_first_call_before_it_prepares_then_serves(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    with Spare(parallel=True, ready=functools.partial(_events, log, "ready"),
+               first=functools.partial(_events, log, "first")) as spare:
+        assert spare.first() == "first"
+        with ForkedCall(os.getpid, parallel=True, spare=spare) as call:
+            worker = call.result()
+    events = log.read_text().split()
+    assert events == ["first", str(worker), "ready", str(worker)]  # first, in that process
+    assert worker != os.getpid()
+
+
+def test_a_spare_s_first_call_raises_its_error_here_and_runs_here_without_processes() -> None:
+    def fails() -> None:
+        raise SitegenError([])
+
+    with Spare(parallel=True, first=fails) as spare, pytest.raises(SitegenError) as raised:
+        spare.first()
+    assert "Traceback" in str(raised.value.__cause__)  # the spare's traceback travels with it
+    with Spare(parallel=False, first=os.getpid) as here:
+        assert here.first() == os.getpid()
+
+
+def test_a_spare_is_not_lent_before_its_first_answer_is_taken() -> None:
+    with Spare(parallel=True, first=os.getpid) as spare:
+        with pytest.raises(AssertionError, match="first call is unanswered"):
+            spare.take()
+        spare.first()
+        with pytest.raises(AssertionError, match="no first call"):
+            spare.first()
+        assert spare.take() is not None
+
+
+def test_the_build_s_spare_answers_its_calls_without_importing_the_build_s_stages() -> None:
+    """`sitegen build` forks the spare before it imports the build (builder/spare.py): the
+    calls it is sent, nearby and the near-duplicate comparison, unpickle without importing
+    the stages (their libraries' shared objects would be in its memory map)."""
+    script = textwrap.dedent("""
+        import functools, sys
+        from sitegen.builder.spare import spare_process
+        from sitegen.forking import ForkedCall
+        from sitegen.audit.duplicates import _findings
+        from sitegen.model.nearby import neighbours
+        assert "pydantic_core" not in sys.modules and "markupsafe" not in sys.modules
+        calls = [functools.partial(neighbours, [(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)], 1),
+                 functools.partial(_findings, [{"a": b"", "b": b""}], 0.9)]
+        with spare_process(parallel=True) as spare:
+            for call in calls:
+                with ForkedCall(call, parallel=True, spare=spare, borrow=True) as forked:
+                    forked.result()
+            (worker,) = spare.take()
+            with open(f"/proc/{worker.process.pid}/maps") as handle:
+                print(handle.read())
+    """)
+    maps = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=REPO, timeout=120).stdout
+    assert "_multiarray_umath" in maps  # numpy, imported by the spare
+    assert "pydantic_core" not in maps and "markupsafe" not in maps and "nh3" not in maps
+
+
 def test_a_killed_forked_call_is_a_diagnostic() -> None:
     with ForkedCall(lambda: os.kill(os.getpid(), signal.SIGKILL), parallel=True) as call, \
             pytest.raises(SitegenError, match="killed by signal 9"):

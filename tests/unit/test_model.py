@@ -11,7 +11,8 @@ from sitegen.config.schema import SiteConfig
 from sitegen.data.locations import Location, ValidationResult
 from sitegen.diagnostics import Report, SitegenError
 from sitegen.model.content import Content, ContentPage
-from sitegen.model.site import build_model, place, require_url_fields
+from sitegen.model.site import add_nearby, build_model, place
+from sitegen.model.urls import require_url_fields
 
 POLICY = Policy(name="production", kind="production", indexable=True, protection="none",
                 analytics=None, forms="disabled", forms_endpoint=None, data="real",
@@ -83,8 +84,13 @@ def test_the_model_has_every_page_of_the_site() -> None:
 
 
 def test_nearby_lists_are_the_nearest_other_locations_in_the_site_unit() -> None:
-    model = build_model(place(CONFIG, POLICY, _locations()), _content(), Report())
+    placed = place(CONFIG, POLICY, _locations())
+    model = build_model(placed, _content(), Report())
     hayes = model.nearby["S1"]
+    assert hayes == []  # filled once the search answers
+    add_nearby(model, placed)
+    page = next(page for page in model.pages if page.url == model.locations[0].url)
+    assert page.context["nearby"] is model.nearby[model.locations[0].id]
     assert [entry.location.id for entry in hayes] == ["S3", "S2"]
     assert 0 < hayes[0].distance < hayes[1].distance
     assert all(entry.location.id != "S1" for entry in hayes)

@@ -12,21 +12,22 @@ from hypothesis import strategies as st
 from support.sites import generated_rows, small_site
 
 from sitegen.builder.fingerprint import PageFingerprints
-from sitegen.builder.pipeline import plan_site
 from sitegen.builder.run import prepare
+from sitegen.builder.stages import plan_site
 from sitegen.builder.workers import (
     CHUNK,
     PARALLEL_MIN_PAGES,
     RenderJob,
     _slices,
-    default_jobs,
     page_fingerprints,
     render_pages,
 )
+from sitegen.config.themes import theme_dirs
 from sitegen.diagnostics import Report, SitegenError
+from sitegen.forking import default_jobs
 from sitegen.model.pages import SiteModel
 from sitegen.render.globals import template_globals
-from sitegen.render.templates import make_environment, theme_dirs
+from sitegen.render.templates import make_environment
 
 
 def _model(site: Path) -> SiteModel:
