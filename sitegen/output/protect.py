@@ -55,11 +55,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
 from sitegen.config.themes import BUILTIN_THEME
@@ -109,7 +104,11 @@ def unb64(text: str) -> bytes:
 
 
 def derive_key(password: str, salt: bytes, iterations: int) -> bytes:
-    """PBKDF2-HMAC-SHA256 to a 32-byte AES key; the same as WebCrypto's deriveBits in unlock.js."""
+    """PBKDF2-HMAC-SHA256 to a 32-byte AES key; the same as WebCrypto's deriveBits in unlock.js.
+    (cryptography is imported by what encrypts or decrypts, not by every build.)"""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
     kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
     return kdf.derive(password.encode("utf-8"))
 
@@ -133,6 +132,8 @@ class Protection:
         return b64url(self.key)
 
     def encrypt(self, data: bytes) -> dict[str, Any]:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         nonce = os.urandom(NONCE_BYTES)
         sealed = AESGCM(self.key).encrypt(nonce, data, None)
         return {ENVELOPE_KEY: 1, "alg": "AES-256-GCM", "kdf": "PBKDF2-SHA256",
@@ -141,6 +142,9 @@ class Protection:
 
     def decrypt(self, envelope: dict[str, Any]) -> bytes:
         """Plaintext of an envelope; SitegenError when it was sealed with another key."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             return AESGCM(self.key).decrypt(unb64(envelope["iv"]), unb64(envelope["data"]), None)
         except (InvalidTag, KeyError, TypeError, ValueError, binascii.Error):
