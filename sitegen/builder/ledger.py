@@ -12,8 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitegen.config.policy import Policy
-from sitegen.data.ledger import is_site_path, read_ledger
-from sitegen.diagnostics import Report
+from sitegen.data.ledger import is_site_path
 from sitegen.files import replace_file
 from sitegen.model.pages import SiteModel
 
@@ -29,8 +28,9 @@ def record_published(source: Path, policy: Policy, model: SiteModel) -> bool:
     redirect ever replaces: the output stays what it is with the new ledger."""
     if not writes_ledger(policy, model):
         return False
-    rel = model.config.redirects.ledger
-    before = read_ledger(source, rel, Report())  # read by the build already, without errors
+    rel, before = model.config.redirects.ledger, model.ledger  # as the model was made from
+    if before is None:
+        raise AssertionError("the model was made without the ledger")
     after = before.published({loc.id: loc.url for loc in model.locations
                               if is_site_path(loc.url)})  # what the ledger may hold
     if after.locations == before.locations and (source / rel).is_file():

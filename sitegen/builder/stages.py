@@ -203,8 +203,8 @@ def build_site_model(run: BuildRun, placed: Placed, report: Report) -> SiteModel
     model.memo = {} if run.options.keep_state else None
     ctas.attach(model, content, report)
     leads.attach(model, report)
-    redirects.attach(model, read_ledger(run.source, model.config.redirects.ledger, report),
-                     report)
+    model.ledger = read_ledger(run.source, model.config.redirects.ledger, report)
+    redirects.attach(model, model.ledger, report)
     model.brand = resolve_brand(run.loaded)
     model.pictures, derived = images.prepare(model.locations, model.static_files, report,
                                              run.jobs)

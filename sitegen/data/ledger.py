@@ -84,12 +84,16 @@ _ID_LINE = re.compile(r'^[ ]+("(?:[^"\\]|\\.)*"|[A-Za-z0-9][\w.-]*):[ \t]*$')
 _URL_LINE = re.compile(r"^[ ]*- (\S+)[ \t]*$")
 _PATH_LINE = re.compile(r'^[ ]+(/\S*): ("(?:[^"\\]|\\.)*"|\S+)[ \t]*$')
 _RESOLVER = yaml.resolver.Resolver()
+# A JSON string without escapes, which JSON and YAML read as the text between its quotes.
+_PLAIN_QUOTED = re.compile(r'"[^"\\\x00-\x1f]*"')
 
 
 def _scalar(text: str) -> str | None:
     """A quoted or plain key as YAML reads it; None when YAML would not read it as this
     very text (a plain `yes`, `123`, `null`...)."""
     if text.startswith('"'):
+        if _PLAIN_QUOTED.fullmatch(text):  # no escape: its text between the quotes
+            return text[1:-1]
         try:
             value = json.loads(text)
         except ValueError:

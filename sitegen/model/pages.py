@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sitegen.config.policy import Policy
 from sitegen.config.schema import SiteConfig
+from sitegen.data.ledger import Ledger
 from sitegen.data.locations import Location
 from sitegen.model.content import Content
 from sitegen.model.urls import output_path
@@ -87,6 +88,7 @@ class SiteModel:
     # (model/redirects.py).
     closed: list[Location] = field(default_factory=list)
     redirects: list[tuple[str, str]] = field(default_factory=list)
+    ledger: Ledger | None = None  # the redirects ledger the build read (data/ledger.py)
     # The brand (render/branding.Brand) and the location photos (render/images.Pictures),
     # for templates: made by the build once the model is complete.
     brand: Any = None
