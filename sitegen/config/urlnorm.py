@@ -78,8 +78,19 @@ def origin(url: str) -> str:
     return f"{scheme}://{host}"
 
 
+# A site path its normal form leaves as it is: no escape, query or fragment (a relative
+# URL's path is not resolved), no space or control character, not `//host`.
+VERBATIM = re.compile(r"/(?!/)[^%?#\x00-\x20\x7f]*")
+
+
 def normal_url(url: str) -> str:
     """The URL in normal form (see the module docstring); a relative URL keeps no origin."""
+    if VERBATIM.fullmatch(url):  # most site paths a build compares
+        return url
+    return _parsed(url)
+
+
+def _parsed(url: str) -> str:
     url = url.strip()
     parts = urlsplit("https:" + url if url.startswith("//") else url)
     base = origin(url)

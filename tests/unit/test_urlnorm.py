@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.config.urlnorm import normal_url, origin, same_origin, same_url, under
+from sitegen.config.urlnorm import (
+    VERBATIM,
+    _parsed,
+    normal_url,
+    origin,
+    same_origin,
+    same_url,
+    under,
+)
 
 WEBHOOK = "https://hooks.juniperoak.example/leads"
 
@@ -66,3 +74,12 @@ def test_normal_form_is_stable(url: str) -> None:
     scheme, rest = url.split("://", 1)
     host, _, path = rest.partition("/")
     assert same_url(f"{scheme.upper()}://{host.upper()}/{path}", url)
+
+
+@given(st.text(alphabet="/abc.~%?#:@!$&'()*+,;= \t\né<>\"\x00\x7f", max_size=24))
+def test_a_site_path_taken_as_it_is_is_what_parsing_it_gives(text: str) -> None:
+    path = "/" + text
+    if VERBATIM.fullmatch(path):
+        assert normal_url(path) == _parsed(path) == path
+    else:
+        assert normal_url(path) == _parsed(path)
