@@ -10,7 +10,7 @@ and its edge is provably farther than every query's k-th nearest candidate. Cand
 compared as chords between unit vectors (monotonic in great-circle distance) with numpy.
 
 The answer (`Neighbours`) is two flat arrays of the standard library's `array` type: a build
-computes it in another process (builder/pipeline.py) and reads it without importing numpy.
+computes it in another process (builder/stages.py) and reads it without importing numpy.
 """
 
 from __future__ import annotations

@@ -303,7 +303,7 @@ class WarmSite:
         rendered: dict[str, bytes] = {}
         audits: dict[str, PageAudit] = {}
         editorial = False  # whether any page's editorial text changed (near-duplicates)
-        for index in sorted(affected):  # as builder/pipeline.write_site does, page by page
+        for index in sorted(affected):  # as builder/stages.write_site does, page by page
             page = model.pages[index]
             page.lastmod = outcome.declared_lastmod.get(page.output)
             fingerprint = fingerprints.page(page)
