@@ -49,6 +49,8 @@ _PR_SET_PDEATHSIG = 1
 # The build process's ends of every live worker's pipe: a worker forked later closes its
 # copies, so a worker's pipe reaches end-of-file when the build process ends, however it ends.
 _PARENT_ENDS: set[Connection] = set()
+# Workers killed and not yet waited for (`reap`).
+_DYING: list[Any] = []
 
 
 def release_free_memory() -> None:
@@ -58,6 +60,15 @@ def release_free_memory() -> None:
     from the larger footprint. Elsewhere, a no-op."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
+
+
+def reap() -> None:
+    """Wait for every worker closed so far to be gone. A build reaps its workers before it
+    lets go of the output lock, which they share with it while they live."""
+    while _DYING:
+        process = _DYING.pop()
+        process.join()
+        process.close()
 
 
 # A forked process collects its own young objects every this many allocations (Python's
@@ -229,10 +240,11 @@ class _Worker:
         return self.process
 
     def close(self) -> None:
+        """Kill the process; it is waited for by `reap` (the kernel takes a few ms to tear
+        down a process the size of a build's, which closing the next one need not wait)."""
         if self.process.exitcode is None:
             self.process.kill()
-        self.process.join()
-        self.process.close()
+        _DYING.append(self.process)
         _PARENT_ENDS.discard(self.conn)
         self.conn.close()
 

@@ -28,7 +28,7 @@ from sitegen.builder.dataset import load_dataset, load_elsewhere, loaded_beside,
 from sitegen.builder.run import BuildOptions, start
 from sitegen.builder.spare import spare_process
 from sitegen.diagnostics import Diagnostic, Report
-from sitegen.forking import Spare, collector_off
+from sitegen.forking import Spare, collector_off, reap
 from sitegen.output.lock import output_lock
 from sitegen.output.outdir import refuse_overlap
 
@@ -73,6 +73,7 @@ def build(options: BuildOptions, spare: Spare | None = None) -> BuildResult:
     if options.source.resolve().is_dir():  # else the build reports the missing folder
         refuse_overlap(options.target)  # not the site, not someone else's lock file
     with collector_off(), _output_locked(options), contextlib.ExitStack() as early:
+        early.callback(reap)  # last: the processes the build closed, before the lock goes
         report = Report()
         run = start(options, report)
         if run.unchanged:
