@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from support.sites import REPO
+from support.sites import REPO, generated_rows, run_cli, small_site
 
 from sitegen.diagnostics import SitegenError
-from sitegen.forking import ForkedCall, Spare, forked_map
+from sitegen.forking import ForkedCall, Spare, forked_map, reap
 
 
 def _slow_square(n: int) -> int:
@@ -184,6 +184,30 @@ def test_the_build_s_spare_answers_its_calls_without_importing_the_build_s_stage
     assert "pydantic_core" not in maps and "markupsafe" not in maps and "nh3" not in maps
 
 
+def _children() -> set[int]:
+    return {int(pid) for task in Path("/proc/self/task").iterdir()
+            for pid in (task / "children").read_text().split()}
+
+
+def test_a_closed_worker_is_killed_at_once_and_gone_once_reaped() -> None:
+    with Spare(parallel=True) as spare, \
+            ForkedCall(os.getpid, parallel=True, spare=spare) as call:
+        worker = call.result()
+    assert worker in _children() or not Path(f"/proc/{worker}").exists()  # killed, or gone
+    reap()
+    assert worker not in _children()
+
+
+def test_a_build_leaves_none_of_its_processes_behind(tmp_path: Path) -> None:
+    """They share the output lock while they live: a build waits for them before it lets
+    go of it, so the next build finds it free."""
+    site = small_site(tmp_path / "site", generated_rows(30))
+    before = _children()
+    built = run_cli("build", "--source", site, "--jobs", "2")
+    assert built.returncode == 0, str(built)
+    assert _children() <= before
+
+
 def test_a_killed_forked_call_is_a_diagnostic() -> None:
     with ForkedCall(lambda: os.kill(os.getpid(), signal.SIGKILL), parallel=True) as call, \
             pytest.raises(SitegenError, match="killed by signal 9"):
@@ -206,7 +230,7 @@ def test_workers_end_when_the_build_process_is_killed(tmp_path: Path) -> None:
     lock)."""
     script = textwrap.dedent("""
         import functools, os, signal, time
-        from sitegen.forking import ForkedCall, Spare, forked_map
+        from sitegen.forking import ForkedCall, Spare, forked_map, reap
         spare = Spare(parallel=True)  # idle
         busy = ForkedCall(functools.partial(time.sleep, 60), parallel=True)
         with forked_map(time.sleep, [60, 60, 60, 60, 60], 2) as results:
