@@ -1,6 +1,6 @@
 """The data stage of a build: the dataset's rows read, mapped, validated and masked into
-locations, in this process or in the spare process forked before the other stages are
-imported (builder/pipeline.py)."""
+locations, in this process or in a process forked before the other stages are imported
+(builder/pipeline.py)."""
 
 from __future__ import annotations
 
@@ -115,14 +115,14 @@ def _list_separator(loaded: LoadedConfig, mapped: list[MappedRow], notes: list[s
     return settings
 
 
-# The largest dataset file a build reads in the spare process: its rows, read and mapped
+# The largest dataset file a build reads in a process of its own: its rows, read and mapped
 # there, are pickled back (a bigger file is read here, after the imports).
 BESIDE_MAX_BYTES = 16 << 20
 
 
 def loads_beside(run: BuildRun) -> bool:
-    """Whether the build reads its dataset in the spare process (`load_elsewhere`) while it
-    imports the stages that follow, instead of after them: a build of several processes,
+    """Whether the build reads its dataset in a process of its own (`load_elsewhere`) while
+    it imports the stages that follow, instead of after them: a build of several processes,
     with no row cache to reuse and no state to keep (serve keeps the mapped rows), of a
     dataset file up to BESIDE_MAX_BYTES."""
     if run.jobs < 2 or run.options.keep_state or run.cache.rows:
