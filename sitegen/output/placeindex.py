@@ -22,7 +22,7 @@ import re
 from collections import defaultdict
 
 from sitegen.config.schema import SiteConfig
-from sitegen.data.gazetteer import Region, towns
+from sitegen.data.gazetteer import town_table
 from sitegen.data.locations import Location
 from sitegen.data.places import country_name
 from sitegen.data.postcodes import Centroid, countries_of, is_full, keys, rule
@@ -120,15 +120,10 @@ def place_index(config: SiteConfig, locations: list[Location],
                 centroids: list[Centroid]) -> dict[str, object]:
     """The place index of `locations`' countries (see the module's docstring)."""
     countries = countries_of(locations)
-    regions: dict[Region, int] = {}
-    rows = []
-    for town in towns(countries, config.locator.min_population):
-        region = regions.setdefault(town.region, len(regions))
-        rows.append([town.name, round(town.lat, 3), round(town.lng, 3), region,
-                     town.population // 1000, "|".join(town.alternates)])
+    table = town_table(countries, config.locator.min_population)
     return {"v": 1, "countries": {c: country_name(c) for c in countries},
-            "regions": [[r.country, r.name, r.code] for r in regions],
-            "towns": rows, "postcodes": _postcodes(locations, countries, centroids)}
+            "regions": table.regions, "towns": table.rows,
+            "postcodes": _postcodes(locations, countries, centroids)}
 
 
 def place_files(model: SiteModel) -> dict[str, bytes]:
