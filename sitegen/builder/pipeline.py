@@ -1,14 +1,15 @@
 """`build()`: the short, boring orchestrator of the pipeline.
 
     config, policy, the dataset's file, the previous build (builder/run.start)
-    -> data: rows read, mapped, validated and masked into locations (load_dataset)
+    -> data: rows read, mapped, validated and masked into locations (builder/dataset.py)
     -> model: each location's URL (model/site.place), then content, hubs and pages
-    -> render and write the pages into a temporary folder, and the other files (write_site)
-    -> protect -> audit -> swap the folder in
+    -> render and write the pages into a temporary folder, and the other files
+    -> protect -> audit -> swap the folder in (these stages: builder/stages.py)
 
 Everything that can fail is checked before the previous output is touched. Work that does
 not depend on what this process does next runs beside it, in processes of its own: the
-feeds and marker data, which read only the placed locations, are written while the rest of
+rows are read while this process imports the stages after the data; the feeds and marker
+data, which read only the placed locations, are written while the rest of
 the model is made and the pages are rendered; the build cache's details are pickled while
 the manifest is hashed and the folder audited.
 """

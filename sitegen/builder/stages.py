@@ -3,7 +3,6 @@ load): place the locations and make the model, render and write the pages and th
 files into a temporary folder, protect, audit, swap the folder in, save the cache.
 """
 
-
 from __future__ import annotations
 
 import contextlib
