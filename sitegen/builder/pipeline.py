@@ -8,10 +8,10 @@
 
 Everything that can fail is checked before the previous output is touched. Work that does
 not depend on what this process does next runs beside it, in processes of its own: the
-rows are read while this process imports the stages after the data; the feeds and marker
-data, which read only the placed locations, are written while the rest of
-the model is made and the pages are rendered; the build cache's details are pickled while
-the manifest is hashed and the folder audited.
+rows are read while this process imports the data stage and those after it
+(builder/beside.py); the feeds and marker data, which read only the placed locations, are
+written while the rest of the model is made and the pages are rendered; the build cache's
+details are pickled while the manifest is hashed and the folder audited.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sitegen.builder.beside import load_elsewhere, loaded_beside, loads_beside
 from sitegen.builder.cache import load_details
-from sitegen.builder.dataset import load_dataset, load_elsewhere, loaded_beside, loads_beside
 from sitegen.builder.run import BuildOptions, start
 from sitegen.builder.spare import spare_process
 from sitegen.diagnostics import Diagnostic, Report
@@ -84,15 +84,15 @@ def build(options: BuildOptions, spare: Spare | None = None) -> BuildResult:
         load_details(run.source, options.env, run.cache, report)
         if spare is None:
             spare = early.enter_context(spare_process(parallel=run.jobs > 1))
-        # A process forked now reads the rows while this one imports the stages that
-        # follow; a bigger dataset is read after them (builder/dataset.py).
+        # A process forked now reads the rows while this one imports the data stage and
+        # the stages that follow; a bigger dataset is read after them (builder/beside.py).
         loader = early.enter_context(Spare(
             parallel=True, first=functools.partial(load_elsewhere, run))) \
             if loads_beside(run) else None
-        from sitegen.builder import stages  # the model, render and audit stages
+        from sitegen.builder import stages  # the data, model, render and audit stages
 
         dataset = loaded_beside(loader, run, report) if loader else \
-            load_dataset(run, report, {})
+            stages.load_dataset(run, report, {})
         made = stages.make_site(run, dataset, spare, report)
     return BuildResult(options.env, run.out_dir, seconds=time.perf_counter() - started,
                        diagnostics=report.items, rendered=made.rendered, reused=made.reused,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from support.sites import (
@@ -19,8 +21,8 @@ from support.sites import (
     tree_hashes,
 )
 
+from sitegen.builder.beside import BESIDE_MAX_BYTES, loads_beside
 from sitegen.builder.cache import BuildCache, load_details
-from sitegen.builder.dataset import BESIDE_MAX_BYTES, loads_beside
 from sitegen.builder.run import planning_run, prepare
 from sitegen.diagnostics import Report
 
@@ -126,3 +128,16 @@ def test_only_a_parallel_cold_build_of_a_dataset_file_up_to_a_size_loads_it_besi
     assert loads_beside(run_of(listed))
     (listed / "locations" / "locations.json").write_bytes(b" " * (BESIDE_MAX_BYTES + 1))
     assert not loads_beside(run_of(listed))  # read after the imports: pickled back, too big
+
+
+def test_the_build_forks_the_loader_before_it_imports_the_data_stage() -> None:
+    """The modules that read and validate rows (phonenumbers among them) are imported by the
+    loader and by the build process at the same time, after the fork: importing the
+    pipeline imports none of them."""
+    script = ("import sys, sitegen.builder.pipeline; print(sorted(m for m in sys.modules if m in "
+              "('sitegen.builder.dataset', 'sitegen.data.locations', 'sitegen.data.mapping', "
+              "'sitegen.data.masking', 'phonenumbers', 'sitegen.builder.stages')))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
+
