@@ -18,6 +18,7 @@ import datetime
 import functools
 import hashlib
 import io
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -34,9 +35,11 @@ from markupsafe import Markup
 
 from sitegen.data.hours import ALL_DAY, DAY_MINUTES, DAYS, Interval, WeeklyHours, day_text
 from sitegen.diagnostics import Diagnostic, SitegenError
+from sitegen.files import replace_file
 from sitegen.model.pages import Page
 from sitegen.model.phrases import Phrase, fill_template
 from sitegen.render.intro import Phrasing, english, introduction
+from sitegen.usercache import user_cache
 
 DOMAIN = "messages"
 Clock = Literal["12h", "24h"]
@@ -100,9 +103,32 @@ def _parsed(tag: str) -> babel.Locale:
     return babel.Locale.parse(tag)
 
 
+@functools.cache
 def text_direction(lang: str) -> str:
-    """`rtl` for Arabic, Hebrew, Persian, Urdu...; `ltr` otherwise (the `dir` of <html>)."""
-    return locale_of(lang).text_direction
+    """`rtl` for Arabic, Hebrew, Persian, Urdu...; `ltr` otherwise (the `dir` of <html>).
+
+    Babel answers from the locale's whole data, which it reads for this one fact (a few ms
+    of every build in English, whose pages need nothing else of it); the answers are kept
+    in the user's cache folder by Babel's version (usercache.py)."""
+    locale = locale_of(lang)
+    path = user_cache("locales") / f"babel-{babel.__version__}-directions.json"
+    try:
+        known = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    found = known.get(str(locale))
+    if found in ("ltr", "rtl"):
+        return str(found)
+    direction = str(locale.text_direction)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, json.dumps({**known, str(locale): direction}, sort_keys=True
+                                      ).encode())
+    except OSError:
+        pass  # a read-only cache: asked again next time
+    return direction
 
 
 def clock_for(lang: str, configured: Clock | None) -> Clock:

@@ -4,7 +4,11 @@ locale helpers follow Babel (clock, direction, day hours, numbers)."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,6 +103,30 @@ def test_the_clock_is_the_languages_unless_configured(language: str, configured:
 ])
 def test_the_text_direction_comes_from_babel(language: str, direction: str) -> None:
     assert i18n.text_direction(language) == direction
+
+
+def test_the_text_direction_is_kept_in_the_user_cache_and_a_damaged_entry_is_asked_again(
+        tmp_path: Path) -> None:
+    """Babel reads a locale's whole data for its direction: the answer is kept by Babel's
+    version, read back by the next process, and anything unreadable there is asked again."""
+    script = ("import sys; from sitegen.render.i18n import text_direction; "
+              "print(text_direction('ar'), text_direction('en'), "
+              "'babel.localedata' in sys.modules and bool(__import__('babel.localedata')"
+              ".localedata._cache))")
+    environ = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", script], env=environ, check=True,
+                              capture_output=True, text=True).stdout.split()
+
+    assert run() == ["rtl", "ltr", "True"]  # asked Babel, which read the locales' data
+    (kept,) = (tmp_path / "sitegen" / "locales").iterdir()
+    assert json.loads(kept.read_text()) == {"ar": "rtl", "en": "ltr"}
+    assert run() == ["rtl", "ltr", "False"]  # read back: no locale data read
+    for damaged in ('{"ar": "sideways", "en": "ltr"}', '{"ar": "rtl", "en": ', "[]"):
+        kept.write_text(damaged)
+        assert run() == ["rtl", "ltr", "True"]
+        assert json.loads(kept.read_text()) == {"ar": "rtl", "en": "ltr"}
 
 
 def test_day_hours_in_french_and_german() -> None:
