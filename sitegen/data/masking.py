@@ -38,9 +38,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-import phonenumbers
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
-
 from sitegen.config.schema import LocationsSection
 from sitegen.data.decoys import NEIGHBOURHOODS, Place, moved, pick_decoy, scramble
 from sitegen.data.locations import Location
@@ -65,6 +62,9 @@ def fake_email(key: str) -> str:
 
 def fake_phone(region: str | None, key: str) -> str:
     """A fictional number, written in national format, that parses as possible in `region`."""
+    import phonenumbers  # where numbers are masked: see data/phones.py
+    from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
     region = (region or DEFAULT_REGION).upper()
     if phonenumbers.country_code_for_region(region) == 0:
         region = DEFAULT_REGION
@@ -89,6 +89,8 @@ def fake_phone(region: str | None, key: str) -> str:
 
 
 def _possible(text: str, region: str) -> bool:
+    import phonenumbers
+
     try:
         return phonenumbers.is_possible_number(phonenumbers.parse(text, region))
     except phonenumbers.NumberParseException:
@@ -97,6 +99,8 @@ def _possible(text: str, region: str) -> bool:
 
 def phone_region(location: Location, settings: LocationsSection) -> str:
     """The region a location's numbers are read in: the real number's, else config, else country."""
+    import phonenumbers
+
     if location.phone is not None and location.phone.e164:
         try:
             region = phonenumbers.region_code_for_number(phonenumbers.parse(location.phone.e164))

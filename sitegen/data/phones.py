@@ -3,14 +3,19 @@
 Demo and test datasets use fictional 555 numbers, so a number is accepted when it is
 *possible* (right length for its country), not only when it is assigned (`is_valid_number`).
 A number that is only possible locally ("555-0123") is refused: it cannot be dialled from a link.
+
+phonenumbers (some 10 ms to import) is imported by the functions that read numbers: a build
+whose rows are validated in another process (builder/beside.py) keeps its Phone values
+without importing it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+if TYPE_CHECKING:
+    import phonenumbers
 
 # No country's numbers are this short, so text with fewer digits is not a phone number at all.
 _MIN_DIGITS = 4
@@ -40,6 +45,9 @@ def parse_phone(raw: str, region: str | None) -> tuple[Phone, str | None]:
     if sum(char.isdigit() for char in text) < _MIN_DIGITS:
         return unread, f"cannot read phone number '{text}'"
     region = region.upper() if region else None
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as error:
@@ -52,8 +60,11 @@ def parse_phone(raw: str, region: str | None) -> tuple[Phone, str | None]:
     return Phone(text, _format(number, PhoneNumberFormat.E164), _display(number, region)), None
 
 
-def _parse_problem(text: str, region: str | None, error: NumberParseException) -> str:
+def _parse_problem(text: str, region: str | None,
+                   error: phonenumbers.NumberParseException) -> str:
     """Say why; a missing country code is the common case and has a clear fix."""
+    from phonenumbers import NumberParseException
+
     if error.error_type != NumberParseException.INVALID_COUNTRY_CODE or text.startswith("+"):
         return f"cannot read phone number '{text}'"
     if region:
@@ -63,9 +74,14 @@ def _parse_problem(text: str, region: str | None, error: NumberParseException) -
 
 def _display(number: phonenumbers.PhoneNumber, region: str | None) -> str:
     """National format at home; international for a number from another country."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat
+
     home = region and phonenumbers.country_code_for_region(region) == number.country_code
     return _format(number, PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL)
 
 
 def _format(number: phonenumbers.PhoneNumber, style: int) -> str:
+    import phonenumbers
+
     return phonenumbers.format_number(number, style)
