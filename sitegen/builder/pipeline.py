@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.builder.beside import load_elsewhere, loaded_beside, loads_beside
 from sitegen.builder.cache import load_details
-from sitegen.builder.run import BuildOptions, start
+from sitegen.builder.run import BuildOptions, digested, start
 from sitegen.builder.spare import spare_process
 from sitegen.diagnostics import Diagnostic, Report
 from sitegen.forking import Spare, collector_off, reap
@@ -89,6 +89,7 @@ def build(options: BuildOptions, spare: Spare | None = None) -> BuildResult:
         loader = early.enter_context(Spare(
             parallel=True, first=functools.partial(load_elsewhere, run))) \
             if loads_beside(run) else None
+        run = digested(run)
         from sitegen.builder import stages  # the data, model, render and audit stages
 
         dataset = loaded_beside(loader, run, report) if loader else \

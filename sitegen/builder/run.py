@@ -66,7 +66,9 @@ class BuildRun:
     resolved: tuple[Path, str | None, str]  # the dataset's file (a URL's download),
     # its format and its name in messages (data/remote.resolve_source)
     cache: BuildCache  # what the previous build of this output left (empty with --force)
-    inputs: str  # the digest of everything the build reads (input_fingerprint)
+    # The digest of everything the build reads (input_fingerprint); empty until `digested`
+    # when there is no previous build to compare it with.
+    inputs: str
     jobs: int
     # The config as the files and flags give it: the build settles values in it later
     # (the categories separator the data uses), which the next build digests unsettled.
@@ -87,7 +89,8 @@ class BuildRun:
     @property
     def unchanged(self) -> bool:
         """Nothing the build reads changed since it wrote the output, which is intact."""
-        return self.cache.inputs == self.inputs and self.cache.output_intact(self.out_dir)
+        return bool(self.inputs) and self.cache.inputs == self.inputs \
+            and self.cache.output_intact(self.out_dir)
 
     @property
     def previous(self) -> BuildCache:
@@ -127,9 +130,21 @@ def start(options: BuildOptions, report: Report) -> BuildRun:
     cache = BuildCache() if options.force else load_cache(loaded.source, options.env, report)
     resolved = resolve_source(loaded, policy.kind, report)
     config_text = loaded.config.model_dump_json()
-    inputs = input_fingerprint(options, loaded, policy, resolved[0], config_text)
+    # Digested now when the previous build's digest may make this build a no-op; else by
+    # `digested`, which a build calls once it has forked the process that reads the rows.
+    inputs = input_fingerprint(options, loaded, policy, resolved[0], config_text) \
+        if cache.inputs else ""
     return BuildRun(options, loaded, policy, resolved, cache, inputs,
                     options.jobs or default_jobs(), config_text)
+
+
+def digested(run: BuildRun) -> BuildRun:
+    """`run` with the digest of its inputs (`start` leaves it to this when there is no
+    previous build)."""
+    if run.inputs:
+        return run
+    return dataclasses.replace(run, inputs=input_fingerprint(
+        run.options, run.loaded, run.policy, run.resolved[0], run.config_text))
 
 
 def planning_run(loaded: LoadedConfig, policy: Policy, report: Report) -> BuildRun:
