@@ -33,7 +33,7 @@ from sitegen.forking import ForkedCall
 
 # The layout of what the cache holds: bumped whenever it, or a class it pickles, changes
 # (an older cache is then ignored, not misread).
-FORMAT = 18
+FORMAT = 19
 CHUNK = 10_000  # pages or rows per pickled chunk of the details
 MARKER = "robots.txt"
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import operator
 import re
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from typing import Any, ClassVar
@@ -140,23 +140,34 @@ class Location:
         """The region, unless the street or the city already names it."""
         return None if repeats([self.street, self.city], self.region) else self.region
 
-    def __getstate__(self) -> tuple[Any, ...]:
-        """The fields in order, each non-ASCII text as UTF-8 bytes. Pickling a str makes
-        CPython keep a UTF-8 copy inside the string for as long as it lives: the build
-        cache's pickle would leave a copy of every description in the build process, at
-        the end of the build, its peak of memory."""
-        return tuple(value.encode("utf-8", "surrogatepass")
-                     if isinstance(value, str) and not value.isascii() else value
-                     for value in map(self.__getattribute__, self.__slots__))
+    def __reduce__(self) -> tuple[Callable[..., Location], tuple[Any, ...]]:
+        """Pickled as its fields in the constructor's order, and made again by it: the
+        process that validates the rows sends every location back (builder/beside.py) and
+        the build cache keeps them, and a slotted object's default state, a dict of its
+        fields, takes twice as long both ways. A location with non-ASCII text has each such
+        field as UTF-8 bytes: pickling a str makes CPython keep a UTF-8 copy inside the
+        string for as long as it lives, and the build cache's pickle would leave a copy of
+        every description in the process that writes it, at the build's peak of memory."""
+        values = _FIELD_VALUES(self)
+        if "".join(map(str, filter(None, _TEXT_VALUES(self)))).isascii():
+            return Location, values
+        return _with_text, (tuple(value.encode("utf-8", "surrogatepass")
+                                  if isinstance(value, str) and not value.isascii() else value
+                                  for value in values),)
 
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(self.__slots__, state, strict=True):
-            setattr(self, name, value.decode("utf-8", "surrogatepass")
-                    if isinstance(value, bytes) else value)
+
+def _with_text(values: tuple[Any, ...]) -> Location:
+    """A Location from its pickled fields, the text kept as UTF-8 bytes decoded."""
+    fields: list[Any] = [value.decode("utf-8", "surrogatepass") if isinstance(value, bytes)
+                         else value for value in values]
+    return Location(*fields)
 
 
-# Every field of a Location in its constructor's order (all are init fields).
+# Every field of a Location in its constructor's order (all are init fields), and those
+# that hold text (a str, or None).
 _FIELD_VALUES = operator.attrgetter(*(item.name for item in dataclass_fields(Location)))
+_TEXT_VALUES = operator.attrgetter(*(item.name for item in dataclass_fields(Location)
+                                     if item.type in ("str", "str | None")))
 
 
 @dataclass

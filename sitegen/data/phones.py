@@ -34,6 +34,11 @@ class Phone:
         """What to show visitors: the formatted number, or the user's text if it did not parse."""
         return self.national or self.raw
 
+    def __reduce__(self) -> tuple[type[Phone], tuple[str, str | None, str | None]]:
+        """Pickled as its three fields (every location's number travels with it:
+        data/locations.Location.__reduce__), not through the frozen dataclass's state."""
+        return Phone, (self.raw, self.e164, self.national)
+
 
 def parse_phone(raw: str, region: str | None) -> tuple[Phone, str | None]:
     """Parse `raw`, reading numbers without +CC as in `region`; returns (phone, problem or None).

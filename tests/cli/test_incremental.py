@@ -12,6 +12,7 @@ import csv
 import io
 import pickle
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -275,9 +276,13 @@ TEXT_FIELDS = ("id", "name", "street", "city", "region", "description", "neighbo
 @example(["<script>x</script>", "Café — \u05e9\u05dc\u05d5\u05dd", "\ud800 lone", "😀",
           "../..", "javascript:alert(1)", "", "plain"])
 def test_a_cached_location_comes_back_with_the_same_text(texts: list[str]) -> None:
-    """The build cache pickles non-ASCII text as UTF-8 bytes (Location.__getstate__); every
-    string, lone surrogates included, comes back as it was, and plain ASCII stays str."""
+    """A location is pickled as its fields (Location.__reduce__), non-ASCII text as UTF-8
+    bytes: every string, lone surrogates included, comes back as it was, plain ASCII stays
+    str, and pickling leaves no UTF-8 copy inside the location's strings (CPython keeps
+    one in a str it encodes, which `sys.getsizeof` counts)."""
     location = sample_location(**dict(zip(TEXT_FIELDS, texts, strict=True)))
+    sizes = [sys.getsizeof(getattr(location, name)) for name in TEXT_FIELDS]
     again = pickle.loads(pickle.dumps(location, protocol=pickle.HIGHEST_PROTOCOL))
     assert again == location
     assert all(type(getattr(again, name)) is str for name in TEXT_FIELDS)
+    assert [sys.getsizeof(getattr(location, name)) for name in TEXT_FIELDS] == sizes
