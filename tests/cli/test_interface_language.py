@@ -9,10 +9,11 @@ import html
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from support.sites import build, copy_example, make_site, run_cli, small_site
+from support.sites import build, clean_env, copy_example, make_site, run_cli, small_site
 
 HAYES = "locations/us/ca/san-francisco/juniper-oak-coffee-hayes-valley/index.html"
 PASSWORD = "correct horse battery staple 42"
@@ -201,6 +202,49 @@ def test_a_site_theme_catalog_overrides_and_extends_the_default(tmp_path: Path) 
     assert "<caption>Quand nous sommes là</caption>" in source
     assert "Notre promesse" in text
     assert "Adresse et contact" in text  # everything else from the default catalog
+
+
+def test_catalogs_are_compiled_once_into_the_user_cache_and_again_when_damaged(
+        tmp_path: Path) -> None:
+    """A build keeps each catalog compiled in the user's cache folder; the next build reads
+    it back (the same pages), one whose kept copy is damaged compiles it again, and a
+    broken catalog is never kept: every build reports it."""
+    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+          'msgid "Opening hours"\nmsgstr "Quand nous sommes là"\n')
+    config = ("base_url: https://www.example.com\ntheme:\n  name: brand\nsite:\n"
+              "  name: Test Stores\n  language: fr\nlocations:\n"
+              "  source: locations/locations.csv\n  phone_region: US\n")
+    site = small_site(tmp_path / "site", config=config, extra={
+        "themes/brand/templates/.keep": "", "themes/brand/locale/fr/LC_MESSAGES/messages.po": po})
+    environ = clean_env({"XDG_CACHE_HOME": str(tmp_path / "cache")})
+
+    def built(out: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+        done = subprocess.run([sys.executable, "-m", "sitegen", "build", "--source", str(site),
+                               "--out", str(tmp_path / out)], env=environ, text=True,
+                              capture_output=True, timeout=300)
+        pages = {page.read_text(encoding="utf-8")
+                 for page in (tmp_path / out / "locations").rglob("index.html")}
+        return done, pages
+
+    first, pages = built("one")
+    assert first.returncode == 0, first.stderr
+    assert any('<h2 id="hours-heading">Quand nous sommes là</h2>' in page for page in pages)
+    kept = sorted((tmp_path / "cache" / "sitegen" / "catalogs").glob("*.mo"))
+    assert len(kept) == 2  # the default theme's French and the site theme's
+    again, same = built("two")
+    assert again.returncode == 0 and same == pages
+    for path in kept:
+        path.write_bytes(b"damaged")
+    repaired, same = built("three")
+    assert repaired.returncode == 0, repaired.stderr
+    assert same == pages and all(path.read_bytes()[:4] == b"\xde\x12\x04\x95"
+                                 for path in kept)  # a .mo file's magic number, again
+    (site / "themes/brand/locale/fr/LC_MESSAGES/messages.po").write_text("not a catalog\n")
+    for out in ("four", "five"):
+        broken, _ = built(out)
+        assert broken.returncode == 1
+        assert "cannot read the catalog: Unknown or misformatted keyword" in broken.stderr
+    assert len(list((tmp_path / "cache" / "sitegen" / "catalogs").glob("*.mo"))) == 2
 
 
 def test_a_language_babel_does_not_know_is_a_clear_error(tmp_path: Path) -> None:
