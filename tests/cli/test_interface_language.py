@@ -36,6 +36,13 @@ def _text(path: Path) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", source)).split())
 
 
+# A site whose theme `brand` may bring its own French catalog, and a catalog's header.
+BRAND_FRENCH = ("base_url: https://www.example.com\ntheme:\n  name: brand\nsite:\n"
+                "  name: Test Stores\n  language: fr\nlocations:\n"
+                "  source: locations/locations.csv\n  phone_region: US\n")
+PO_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+
+
 def _strings(path: Path) -> dict[str, object]:
     found = re.search(r'<script type="application/json" id="sitegen-strings">(.*?)</script>',
                       path.read_text(encoding="utf-8"))
@@ -182,14 +189,11 @@ def test_english_pages_have_no_dir_attribute_and_english_text(tmp_path: Path) ->
 
 
 def test_a_site_theme_catalog_overrides_and_extends_the_default(tmp_path: Path) -> None:
-    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
-          'msgid "Opening hours"\nmsgstr "Quand nous sommes là"\n\n'
+    po = (PO_HEADER + 'msgid "Opening hours"\nmsgstr "Quand nous sommes là"\n\n'
           'msgid "Our promise"\nmsgstr "Notre promesse"\n')
     template = ('{% extends "default/location.html" %}\n{% block main %}{{ super() }}'
                 '<p class="promise">{{ _("Our promise") }}</p>{% endblock %}\n')
-    config = ("base_url: https://www.example.com\ntheme:\n  name: brand\nsite:\n"
-              "  name: Test Stores\n  language: fr\nlocations:\n"
-              "  source: locations/locations.csv\n  phone_region: US\n")
+    config = BRAND_FRENCH
     site = small_site(tmp_path / "site", config=config, extra={
         "themes/brand/locale/fr/LC_MESSAGES/messages.po": po,
         "themes/brand/templates/location.html": template})
@@ -209,11 +213,8 @@ def test_catalogs_are_compiled_once_into_the_user_cache_and_again_when_damaged(
     """A build keeps each catalog compiled in the user's cache folder; the next build reads
     it back (the same pages), one whose kept copy is damaged compiles it again, and a
     broken catalog is never kept: every build reports it."""
-    po = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
-          'msgid "Opening hours"\nmsgstr "Quand nous sommes là"\n')
-    config = ("base_url: https://www.example.com\ntheme:\n  name: brand\nsite:\n"
-              "  name: Test Stores\n  language: fr\nlocations:\n"
-              "  source: locations/locations.csv\n  phone_region: US\n")
+    po = (PO_HEADER + 'msgid "Opening hours"\nmsgstr "Quand nous sommes là"\n')
+    config = BRAND_FRENCH
     site = small_site(tmp_path / "site", config=config, extra={
         "themes/brand/templates/.keep": "", "themes/brand/locale/fr/LC_MESSAGES/messages.po": po})
     environ = clean_env({"XDG_CACHE_HOME": str(tmp_path / "cache")})
@@ -260,9 +261,7 @@ def test_a_language_babel_does_not_know_is_a_clear_error(tmp_path: Path) -> None
 
 
 def test_a_broken_site_catalog_is_a_clear_error(tmp_path: Path) -> None:
-    config = ("base_url: https://www.example.com\ntheme:\n  name: brand\nsite:\n"
-              "  name: Test Stores\n  language: fr\nlocations:\n"
-              "  source: locations/locations.csv\n  phone_region: US\n")
+    config = BRAND_FRENCH
     site = small_site(tmp_path / "site", config=config, extra={
         "themes/brand/templates/.keep": "",
         "themes/brand/locale/fr/LC_MESSAGES/messages.po": 'this is not a catalog\n'})
