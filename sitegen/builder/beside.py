@@ -56,6 +56,7 @@ def load_elsewhere(run: BuildRun) -> Loaded:
     """The dataset as another process loads it, with a report of its own: the rows read
     and mapped, then validated there unless there are PARALLEL_MIN_ROWS of them or more
     (those are validated by several processes, which it does not fork)."""
+    # Imported here, in the forked process, while the build process imports them too.
     from sitegen.builder.dataset import check_dataset, read_dataset
     from sitegen.data.locations import PARALLEL_MIN_ROWS
 
@@ -77,7 +78,7 @@ def loaded_beside(spare: Spare, run: BuildRun, report: Report) -> DatasetResult:
         raise SitegenError([*report.items, *error.diagnostics]) from None
     finally:
         spare.close()
-    from sitegen.builder.dataset import MappedDataset, check_dataset
+    from sitegen.builder.dataset import MappedDataset, check_dataset  # with the stages
 
     report.extend(loaded.diagnostics)
     run.loaded.config.locations = loaded.settings
