@@ -144,7 +144,7 @@ class Location:
         """Pickled as its fields in the constructor's order, and made again by it: the
         process that validates the rows sends every location back (builder/beside.py) and
         the build cache keeps them, and a slotted object's default state, a dict of its
-        fields, takes twice as long both ways. A location with non-ASCII text has each such
+        fields, is slower both ways. A location with non-ASCII text has each such
         field as UTF-8 bytes: pickling a str makes CPython keep a UTF-8 copy inside the
         string for as long as it lives, and the build cache's pickle would leave a copy of
         every description in the process that writes it, at the build's peak of memory."""

@@ -4,7 +4,7 @@ Demo and test datasets use fictional 555 numbers, so a number is accepted when i
 *possible* (right length for its country), not only when it is assigned (`is_valid_number`).
 A number that is only possible locally ("555-0123") is refused: it cannot be dialled from a link.
 
-phonenumbers (some 10 ms to import) is imported by the functions that read numbers: a build
+phonenumbers (slow to import) is imported by the functions that read numbers: a build
 whose rows are validated in another process (builder/beside.py) keeps its Phone values
 without importing it.
 """

@@ -108,9 +108,9 @@ def _parsed(tag: str) -> babel.Locale:
 def text_direction(lang: str) -> str:
     """`rtl` for Arabic, Hebrew, Persian, Urdu...; `ltr` otherwise (the `dir` of <html>).
 
-    Babel answers from the locale's whole data, which it reads for this one fact (a few ms
-    of every build in English, whose pages need nothing else of it); the answers are kept
-    in the user's cache folder by Babel's version (usercache.py)."""
+    Babel answers from the locale's whole data, which it reads for this one fact (an
+    English build needs nothing else of it); the answers are kept in the user's cache
+    folder by Babel's version (usercache.py)."""
     locale = locale_of(lang)
     path = user_cache("locales") / f"babel-{babel.__version__}-directions.json"
     try:
@@ -170,10 +170,9 @@ def _translations(files: tuple[tuple[Path, int], ...], lang: str) -> Translation
 def _compiled(po: Path, lang: str) -> Translations:
     """The catalog `po` for `lang`, compiled. The compiled bytes (.mo) are kept in the
     user's cache folder by a hash of the catalog, the language and Babel's version, like
-    compiled templates: reading a .po is most of the cost of a build's interface language
-    (6 ms for the default theme's English). A catalog that cannot be read is never kept,
-    so it is read, and reported, on every build; kept bytes that cannot be read are made
-    again."""
+    compiled templates: reading a .po is most of the cost of a build's interface language.
+    A catalog that cannot be read is never kept, so it is read, and reported, on every
+    build; kept bytes that cannot be read are made again."""
     source = po.read_bytes()
     key = hashlib.sha256(repr((source, lang, babel.__version__)).encode()).hexdigest()[:32]
     kept = user_cache("catalogs") / f"{key}.mo"
